@@ -1,0 +1,136 @@
+"""The errors and warnings routeopt raises.
+
+Every error derives from :class:`RouteOptError`, and also from the builtin it
+matches, so ``except ValueError`` keeps working for callers who do not know
+routeopt::
+
+    RouteOptError
+     ├── InputError (ValueError)            bad outlets, reps, calendar or rules
+     │    └── OpeningHoursError             an opening_hours text we cannot read
+     ├── MatrixError (ValueError)           a travel matrix of the wrong shape or values
+     ├── SolverError (RuntimeError)         the solver could not run
+     └── PlanValidationError (AssertionError)  a plan that breaks a constraint
+
+    RouteOptWarning (UserWarning)
+     └── CycleWarning                       a frequency that does not divide the horizon
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = [
+    "CycleWarning",
+    "InputError",
+    "Issue",
+    "MatrixError",
+    "OpeningHoursError",
+    "PlanValidationError",
+    "RouteOptError",
+    "RouteOptWarning",
+    "SolverError",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem found in the input, and where it is.
+
+    Parameters
+    ----------
+    message
+        What is wrong and what to do about it.
+    file
+        The file it came from, if any.
+    line
+        The line number in that file, as an editor shows it (the header is
+        line 1, the first data row line 2), if any.
+    column
+        The column or field name.
+    outlet_id, rep_id
+        The object the problem belongs to.
+    """
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: str | None = None
+    outlet_id: str | None = None
+    rep_id: str | None = None
+
+    def __str__(self) -> str:
+        where: list[str] = []
+        if self.file:
+            where.append(self.file)
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.outlet_id is not None:
+            where.append(f"outlet {self.outlet_id!r}")
+        if self.rep_id is not None:
+            where.append(f"rep {self.rep_id!r}")
+        if self.column:
+            where.append(f"column {self.column!r}")
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class RouteOptError(Exception):
+    """The root of every error routeopt raises."""
+
+
+class InputError(RouteOptError, ValueError):
+    """The input cannot be planned as given.
+
+    All problems found are collected in :attr:`issues`, so that one run shows
+    every bad row at once.
+    """
+
+    def __init__(self, issues: Iterable[Issue | str]) -> None:
+        self.issues: tuple[Issue, ...] = tuple(
+            i if isinstance(i, Issue) else Issue(str(i)) for i in issues
+        )
+        if not self.issues:
+            raise ValueError("InputError needs at least one issue")
+        lines = [str(i) for i in self.issues[:50]]
+        if len(self.issues) > 50:
+            lines.append(f"... and {len(self.issues) - 50} more")
+        head = "1 problem in the input" if len(self.issues) == 1 else (
+            f"{len(self.issues)} problems in the input"
+        )
+        super().__init__(head + ":\n  " + "\n  ".join(lines))
+
+
+class OpeningHoursError(InputError):
+    """An ``opening_hours`` text outside the supported syntax."""
+
+    def __init__(self, text: str, reason: str) -> None:
+        self.text = text
+        self.reason = reason
+        super().__init__([Issue(f"cannot read opening hours {text!r}: {reason}")])
+
+
+class MatrixError(RouteOptError, ValueError):
+    """A travel matrix of the wrong shape, type or values."""
+
+
+class SolverError(RouteOptError, RuntimeError):
+    """The solver failed to run (not: failed to schedule some visits)."""
+
+
+class PlanValidationError(RouteOptError, AssertionError):
+    """A plan breaks at least one constraint; :attr:`violations` lists them."""
+
+    def __init__(self, violations: Iterable[str]) -> None:
+        self.violations = tuple(violations)
+        shown = "\n  ".join(self.violations[:30])
+        more = f"\n  ... and {len(self.violations) - 30} more" if len(self.violations) > 30 else ""
+        super().__init__(f"{len(self.violations)} violation(s):\n  {shown}{more}")
+
+
+class RouteOptWarning(UserWarning):
+    """The root of routeopt's warnings."""
+
+
+class CycleWarning(RouteOptWarning):
+    """A visit frequency does not divide the planning horizon evenly."""

@@ -1,0 +1,377 @@
+"""Times of day, weekdays, opening hours, shifts and breaks.
+
+Times of day are integer seconds since local midnight; weekdays are integers,
+Monday = 0 ... Sunday = 6, written ``Mo Tu We Th Fr Sa Su`` as in
+OpenStreetMap's ``opening_hours`` tag.
+
+The parsers here are pure (text in, values out) and raise
+:class:`~routeopt.exceptions.OpeningHoursError` or :class:`ValueError` with a
+message that says what was expected; the table readers add the file, line and
+column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from routeopt.exceptions import OpeningHoursError
+
+__all__ = [
+    "WEEKDAYS",
+    "Break",
+    "OpeningHours",
+    "TimeWindow",
+    "format_time",
+    "parse_break",
+    "parse_time",
+    "parse_weekdays",
+    "parse_window",
+]
+
+WEEKDAYS: tuple[str, ...] = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+_DAY_INDEX = {d.lower(): i for i, d in enumerate(WEEKDAYS)}
+DAY = 86_400
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class TimeWindow:
+    """A half-open span ``[start, end]`` of the day, in seconds since midnight.
+
+    Examples
+    --------
+    >>> TimeWindow.parse("08:30-12:30")
+    TimeWindow(start=30600, end=45000)
+    >>> str(TimeWindow(30600, 45000))
+    '08:30-12:30'
+    """
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not (0 <= self.start <= self.end <= 2 * DAY):
+            raise ValueError(
+                f"time window {format_time(self.start)}-{format_time(self.end)} "
+                "must start before it ends, within the day"
+            )
+
+    @property
+    def duration(self) -> int:
+        """Length in seconds."""
+        return self.end - self.start
+
+    @classmethod
+    def parse(cls, text: str) -> TimeWindow:
+        """Read ``HH:MM-HH:MM``."""
+        return parse_window(text)
+
+    def __str__(self) -> str:
+        return f"{format_time(self.start)}-{format_time(self.end)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Break:
+    """A break of ``duration`` seconds that starts and ends inside ``window``.
+
+    Examples
+    --------
+    >>> b = Break.parse("12:00-14:00/45")
+    >>> b.window, b.duration
+    (TimeWindow(start=43200, end=50400), 2700)
+    >>> str(b)
+    '12:00-14:00/45'
+    """
+
+    window: TimeWindow
+    duration: int
+
+    def __post_init__(self) -> None:
+        if self.duration <= 0:
+            raise ValueError("a break must last more than 0 minutes")
+        if self.duration > self.window.duration:
+            raise ValueError(
+                f"a break of {self.duration // 60} min does not fit in its window {self.window}"
+            )
+
+    @property
+    def latest_start(self) -> int:
+        """The last second the break may start."""
+        return self.window.end - self.duration
+
+    @classmethod
+    def parse(cls, text: str) -> Break:
+        """Read ``HH:MM-HH:MM/MIN`` (flexible) or ``HH:MM-HH:MM`` (fixed)."""
+        return parse_break(text)
+
+    def __str__(self) -> str:
+        return f"{self.window}/{self.duration // 60}"
+
+
+def parse_time(text: str) -> int:
+    """Read ``HH:MM`` (or ``H:MM``, ``HH:MM:SS``) as seconds since midnight.
+
+    ``24:00`` is accepted as the end of the day.
+
+    Examples
+    --------
+    >>> parse_time("08:30")
+    30600
+    >>> parse_time("24:00")
+    86400
+    """
+    m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*", text)
+    if not m:
+        raise ValueError(f"{text!r} is not a time of day; write it as HH:MM, e.g. 08:30")
+    h, mi, s = int(m[1]), int(m[2]), int(m[3] or 0)
+    if mi > 59 or s > 59 or h > 24 or (h == 24 and (mi or s)):
+        raise ValueError(f"{text!r} is not a valid time of day (00:00 to 24:00)")
+    return h * 3600 + mi * 60 + s
+
+
+def format_time(seconds: int) -> str:
+    """Write seconds since midnight as ``HH:MM`` (``HH:MM:SS`` if needed).
+
+    >>> format_time(30600)
+    '08:30'
+    """
+    h, rest = divmod(int(seconds), 3600)
+    m, s = divmod(rest, 60)
+    return f"{h:02d}:{m:02d}:{s:02d}" if s else f"{h:02d}:{m:02d}"
+
+
+def parse_window(text: str) -> TimeWindow:
+    """Read ``HH:MM-HH:MM``.
+
+    >>> parse_window("14:00-19:00")
+    TimeWindow(start=50400, end=68400)
+    """
+    parts = text.split("-")
+    if len(parts) != 2:
+        raise ValueError(f"{text!r} is not a time window; write it as HH:MM-HH:MM, e.g. 08:30-17:30")
+    start, end = parse_time(parts[0]), parse_time(parts[1])
+    if end <= start:
+        raise ValueError(
+            f"time window {text!r} ends before it starts; windows past midnight are not supported"
+        )
+    return TimeWindow(start, end)
+
+
+def parse_break(text: str) -> Break:
+    """Read a break: ``12:00-14:00/45`` (45 minutes within 12:00-14:00) or ``12:30-13:15``.
+
+    >>> parse_break("12:30-13:15").duration
+    2700
+    """
+    if "/" in text:
+        win, _, minutes = text.partition("/")
+        try:
+            dur = int(float(minutes) * 60)
+        except ValueError:
+            raise ValueError(
+                f"{text!r}: the break length after '/' must be minutes, e.g. 12:00-14:00/45"
+            ) from None
+        return Break(parse_window(win), dur)
+    w = parse_window(text)
+    return Break(w, w.duration)
+
+
+def _day(token: str) -> int:
+    try:
+        return _DAY_INDEX[token.lower()]
+    except KeyError:
+        raise ValueError(
+            f"{token!r} is not a weekday; use {', '.join(WEEKDAYS)}"
+        ) from None
+
+
+def _day_range(token: str) -> list[int]:
+    if "-" in token:
+        a, b = (_day(t) for t in token.split("-", 1))
+        return [(a + k) % 7 for k in range((b - a) % 7 + 1)]
+    return [_day(token)]
+
+
+def parse_weekdays(text: str) -> frozenset[int]:
+    """Read a weekday list such as ``Mo-Fr``, ``Mo,We,Fr`` or ``Mo-We,Sa``.
+
+    >>> sorted(parse_weekdays("Mo-We,Sa"))
+    [0, 1, 2, 5]
+    >>> sorted(parse_weekdays("Fr-Mo"))
+    [0, 4, 5, 6]
+    """
+    tokens = [t.strip() for t in re.split(r"[,\s]+", text.strip()) if t.strip()]
+    if not tokens:
+        raise ValueError("no weekdays given; write them like Mo-Fr or Mo,We,Fr")
+    days: set[int] = set()
+    for t in tokens:
+        days.update(_day_range(t))
+    return frozenset(days)
+
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<days>[A-Za-z]{2}(?:\s*-\s*[A-Za-z]{2})?)(?![A-Za-z])"
+    r"|(?P<time>\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2})"
+    r"|(?P<comma>,))\s*"
+)
+_OH_HINT = (
+    "supported are weekday rules like 'Mo-Fr 08:30-12:30,14:00-19:00; Sa 09:00-12:00', "
+    "'Su off', 'PH off' and '24/7'"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningHours:
+    """When an outlet is open: a list of windows for each weekday.
+
+    Parameters
+    ----------
+    weekly
+        Seven tuples of sorted, non-overlapping windows, Monday first. An
+        empty tuple means closed that weekday.
+    closed_dates
+        Dates on which the outlet is closed whatever the weekday says.
+    closed_on_holidays
+        ``PH off``: closed on the horizon's public holidays.
+
+    Examples
+    --------
+    >>> oh = OpeningHours.parse("Mo-Fr 08:30-12:30,14:00-19:00; Sa 09:00-12:00")
+    >>> [str(w) for w in oh.weekly[0]]
+    ['08:30-12:30', '14:00-19:00']
+    >>> oh.weekly[6]
+    ()
+    >>> str(oh)
+    'Mo-Fr 08:30-12:30,14:00-19:00; Sa 09:00-12:00; Su off'
+    """
+
+    weekly: tuple[tuple[TimeWindow, ...], ...] = field(
+        default=tuple((TimeWindow(0, DAY),) for _ in range(7))
+    )
+    closed_dates: frozenset[date] = frozenset()
+    closed_on_holidays: bool = False
+
+    def __post_init__(self) -> None:
+        if len(self.weekly) != 7:
+            raise ValueError("opening hours need exactly 7 weekdays, Monday first")
+        for day in self.weekly:
+            for a, b in zip(day, day[1:], strict=False):
+                if b.start < a.end:
+                    raise ValueError("opening windows of one day must be sorted and not overlap")
+
+    @classmethod
+    def always(cls) -> OpeningHours:
+        """Open every day, all day (``24/7``)."""
+        return cls()
+
+    @classmethod
+    def parse(cls, text: str) -> OpeningHours:
+        """Read an OpenStreetMap ``opening_hours`` text (the common subset).
+
+        As in OpenStreetMap, weekdays no rule names are closed, later rules
+        override earlier ones for the weekdays they name, and a rule without
+        weekdays applies to every day. An empty text or ``24/7`` is always open.
+
+        Raises
+        ------
+        OpeningHoursError
+            For syntax outside the supported subset, with what is supported.
+        """
+        raw = text.strip()
+        if not raw or raw == "24/7":
+            return cls()
+        weekly: list[list[TimeWindow]] = [[] for _ in range(7)]  # unnamed days are closed
+        closed_ph = False
+        for rule in (r.strip() for r in raw.split(";")):
+            if not rule:
+                continue
+            low = rule.lower()
+            if low in ("ph off", "ph closed"):
+                closed_ph = True
+                continue
+            cls._apply_rule(text, rule, weekly)
+        return cls(tuple(tuple(_merge(d)) for d in weekly), closed_on_holidays=closed_ph)
+
+    @staticmethod
+    def _apply_rule(text: str, rule: str, weekly: list[list[TimeWindow]]) -> None:
+        # A rule may itself hold several "days times" groups separated by commas
+        # (OSM's additional-rule separator), e.g. "Mo-Fr 08:00-18:00, Sa 09:00-12:00".
+        m = re.fullmatch(r"(.*?)\s*\b(off|closed)\s*", rule, flags=re.IGNORECASE)
+        if m:
+            days_text = m[1].strip()
+            try:
+                days = parse_weekdays(days_text) if days_text else frozenset(range(7))
+            except ValueError as e:
+                raise OpeningHoursError(text, f"{e}; {_OH_HINT}") from None
+            for d in days:
+                weekly[d] = []
+            return
+        groups: list[tuple[set[int], list[TimeWindow]]] = []
+        pos = 0
+        cur_days: set[int] | None = None
+        cur_times: list[TimeWindow] = []
+        while pos < len(rule):
+            tm = _TOKEN.match(rule, pos)
+            if not tm or tm.end() == pos:
+                raise OpeningHoursError(text, f"unexpected {rule[pos:]!r}; {_OH_HINT}")
+            pos = tm.end()
+            try:
+                if tm["days"]:
+                    if cur_times:  # a new group starts
+                        groups.append((cur_days or set(range(7)), cur_times))
+                        cur_days, cur_times = None, []
+                    cur_days = (cur_days or set()) | set(_day_range(tm["days"].replace(" ", "")))
+                elif tm["time"]:
+                    cur_times.append(parse_window(tm["time"].replace(" ", "")))
+            except ValueError as e:
+                raise OpeningHoursError(text, f"{e}; {_OH_HINT}") from None
+        if not cur_times:
+            raise OpeningHoursError(text, f"rule {rule!r} has no opening times; {_OH_HINT}")
+        groups.append((cur_days or set(range(7)), cur_times))
+        for days, times in groups:
+            for d in days:
+                weekly[d] = list(times)
+
+    def windows_on(self, day: date, *, holiday: bool = False) -> tuple[TimeWindow, ...]:
+        """The opening windows on ``day`` (empty when closed)."""
+        if day in self.closed_dates or (holiday and self.closed_on_holidays):
+            return ()
+        return self.weekly[day.weekday()]
+
+    @property
+    def open_weekdays(self) -> frozenset[int]:
+        """Weekdays with at least one opening window."""
+        return frozenset(i for i, w in enumerate(self.weekly) if w)
+
+    def longest_window(self) -> int:
+        """The longest opening window of the week, in seconds."""
+        return max((w.duration for day in self.weekly for w in day), default=0)
+
+    def __str__(self) -> str:
+        if all(day == (TimeWindow(0, DAY),) for day in self.weekly):
+            return "24/7"
+        parts: list[str] = []
+        i = 0
+        while i < 7:
+            j = i
+            while j + 1 < 7 and self.weekly[j + 1] == self.weekly[i]:
+                j += 1
+            days = WEEKDAYS[i] if i == j else f"{WEEKDAYS[i]}-{WEEKDAYS[j]}"
+            times = ",".join(str(w) for w in self.weekly[i]) or "off"
+            parts.append(f"{days} {times}")
+            i = j + 1
+        if self.closed_on_holidays:
+            parts.append("PH off")
+        return "; ".join(parts)
+
+
+def _merge(windows: Iterable[TimeWindow]) -> list[TimeWindow]:
+    out: list[TimeWindow] = []
+    for w in sorted(windows):
+        if out and w.start <= out[-1].end:
+            out[-1] = TimeWindow(out[-1].start, max(out[-1].end, w.end))
+        else:
+            out.append(w)
+    return out

@@ -1,0 +1,181 @@
+"""Visit rules to day patterns.
+
+A *pattern* is the set of planning days on which one outlet is visited, as
+sorted indices into :attr:`Problem.planning_days`. The solver chooses one
+pattern per outlet (and a rep); this module lists the candidates.
+
+How a frequency becomes patterns
+--------------------------------
+A frequency ``n / k`` (n visits every k weeks, in lowest terms) defines a
+*block* of ``k`` weeks that repeats through the horizon. A *line* chooses
+``n`` working days of the block (a weekday and a week of the block each), at
+least ``g`` working days apart, counted around the block since it repeats;
+``g`` is the rule's ``min_gap`` or ``ceil(D / f) - 1`` for ``D`` working days
+and ``f`` visits. Repeating the block keeps every visit on the same weekday
+each cycle: the fixed route line of the domain. Examples for a rep working
+Monday to Friday:
+
+* ``2/week``: pairs such as (Mo, We), (Mo, Th), (Tu, Fr): 5 lines.
+* ``1/week``: one weekday: 5 lines.
+* ``1/2weeks``: a weekday in week 1 or week 2 of each fortnight: 10 lines.
+
+A line becomes a pattern on real dates; lines that hit a date the outlet is
+closed, a holiday or a rep's day off are dropped. Appointments replace the
+line's visit closest to them. Rules with ``same_weekday=False`` use evenly
+spaced rotations instead; explicit ``patterns`` are used as given.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from routeopt.problem import Outlet, Problem, Rep
+
+__all__ = ["day_patterns", "weekday_lines"]
+
+MAX_PATTERNS = 400
+
+
+def _block(outlet: Outlet, rep: Rep) -> tuple[int, int, list[int], int]:
+    """Return (n visits per block, k weeks per block, working weekdays, gap)."""
+    f = outlet.rule.per_week
+    n, k = f.numerator, f.denominator
+    wd = sorted(rep.working_days)
+    positions = k * len(wd)
+    gap = outlet.rule.min_gap if outlet.rule.min_gap is not None else math.ceil(positions / n) - 1
+    return n, k, wd, gap
+
+
+def weekday_lines(outlet: Outlet, rep: Rep, weeks: int) -> list[tuple[tuple[int, int], ...]]:
+    """The route lines of ``outlet`` for ``rep``, ignoring real dates.
+
+    Each line is a tuple of ``(week_in_block, weekday)`` pairs.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> from routeopt.problem import Outlet, Rep, VisitRule
+    >>> o = Outlet("P", 0.0, 0.0, VisitRule(per_week=Fraction(2)))
+    >>> weekday_lines(o, Rep("R", 0.0, 0.0), weeks=1)
+    [((0, 0), (0, 2)), ((0, 0), (0, 3)), ((0, 1), (0, 3)), ((0, 1), (0, 4)), ((0, 2), (0, 4))]
+    """
+    if outlet.rule.per_week <= 0:
+        return []
+    n, k, wd, gap = _block(outlet, rep)
+    allowed = set(range(7)) if outlet.rule.allowed_weekdays is None else outlet.rule.allowed_weekdays
+    open_days = outlet.hours.open_weekdays
+    usable = [
+        p for p in range(k * len(wd))
+        if wd[p % len(wd)] in allowed and wd[p % len(wd)] in open_days
+    ]
+    size = k * len(wd)
+    lines = []
+    if n > len(usable):
+        return []
+    for combo in itertools.combinations(usable, n):
+        if n > 1:
+            gaps = [b - a for a, b in itertools.pairwise(combo)]
+            gaps.append(combo[0] + size - combo[-1])  # the block repeats
+            if min(gaps) < max(gap, 1):
+                continue
+        lines.append(tuple((p // len(wd), wd[p % len(wd)]) for p in combo))
+        if len(lines) >= MAX_PATTERNS:
+            break
+    return lines
+
+
+def _line_dates(line: tuple[tuple[int, int], ...], k: int, start: date, weeks: int) -> list[date]:
+    out = []
+    for w in range(weeks):
+        for week_in_block, weekday in line:
+            if w % k == week_in_block:
+                out.append(start + timedelta(days=7 * w + (weekday - start.weekday()) % 7))
+    return sorted(out)
+
+
+def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, ...]]:
+    """Candidate patterns of ``outlet`` when visited by ``rep``.
+
+    Returns
+    -------
+    list of tuple of int
+        Sorted indices into ``problem.planning_days``; each tuple has
+        ``problem.visits_of(outlet)`` days on which the outlet is open and the
+        rep works. Empty when no pattern fits the calendar.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from fractions import Fraction
+    >>> from routeopt.problem import Horizon, Outlet, Problem, Rep, VisitRule
+    >>> o = Outlet("P", 43.7, 7.4, VisitRule(per_week=Fraction(1, 2)))
+    >>> p = Problem([o], [Rep("R", 43.7, 7.4)], Horizon(date(2026, 11, 30), weeks=2))
+    >>> day_patterns(p, o, p.reps[0])[:3]
+    [(0,), (1,), (2,)]
+    """
+    days = problem.planning_days
+    index = {d: i for i, d in enumerate(days)}
+    need = problem.visits_of(outlet)
+    if need == 0:
+        return []
+
+    def usable(d: date) -> bool:
+        return d in index and rep.works_on(d) and bool(problem.windows(outlet, d))
+
+    rule = outlet.rule
+    candidates: list[list[date]] = []
+    if rule.patterns is not None:
+        candidates = [[days[i] for i in pat] for pat in rule.patterns if all(
+            0 <= i < len(days) for i in pat)]
+    elif rule.per_week <= 0:
+        candidates = [sorted(a.date for a in outlet.appointments)]
+    elif rule.same_weekday:
+        k = rule.per_week.denominator
+        for line in weekday_lines(outlet, rep, problem.horizon.weeks):
+            candidates.append(_line_dates(line, k, problem.horizon.start, problem.horizon.weeks))
+    else:
+        work = [d for d in days if rep.works_on(d)]
+        allowed = rule.allowed_weekdays
+        work = [d for d in work if allowed is None or d.weekday() in allowed]
+        if need <= len(work):
+            step = len(work) / need
+            for s in range(min(len(work), MAX_PATTERNS)):
+                idx = sorted({(s + round(i * step)) % len(work) for i in range(need)})
+                candidates.append([work[i] for i in idx])
+    out: list[tuple[int, ...]] = []
+    seen: set[tuple[int, ...]] = set()
+    for dates in candidates:
+        dates = _with_appointments(dates, outlet)
+        if len(dates) != need or len(set(dates)) != need:
+            continue
+        if not all(usable(d) for d in dates):
+            continue
+        pat = tuple(sorted(index[d] for d in dates))
+        if pat not in seen:
+            seen.add(pat)
+            out.append(pat)
+    return out
+
+
+def _with_appointments(dates: list[date], outlet: Outlet) -> list[date]:
+    """Replace the line's visit closest to each appointment by the appointment."""
+    if not outlet.appointments:
+        return dates
+    dates = list(dates)
+    fixed: set[date] = set()
+    for a in sorted(outlet.appointments, key=lambda a: a.date):
+        if a.date in dates:
+            fixed.add(a.date)
+            continue
+        free = [d for d in dates if d not in fixed]
+        if not free:
+            dates.append(a.date)
+        else:
+            nearest = min(free, key=lambda d: (abs((d - a.date).days), d))
+            dates[dates.index(nearest)] = a.date
+        fixed.add(a.date)
+    return sorted(dates)

@@ -1,0 +1,639 @@
+"""The problem: outlets, reps, a horizon of real dates, and visit rules.
+
+Everything here is frozen and checks itself on construction. To change a
+problem, make an edited copy with :meth:`Problem.replace`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from routeopt.exceptions import CycleWarning, InputError, Issue
+from routeopt.hours import WEEKDAYS, Break, OpeningHours, TimeWindow
+
+if TYPE_CHECKING:
+    from routeopt.matrix import TravelMatrix
+
+__all__ = [
+    "MODES",
+    "PRIORITY_LETTERS",
+    "Appointment",
+    "Horizon",
+    "Outlet",
+    "Problem",
+    "Rep",
+    "VisitRule",
+    "parse_frequency",
+    "parse_priority",
+]
+
+MODES: tuple[str, ...] = ("drive", "walk", "bicycle")
+PRIORITY_LETTERS = {"A": 1, "B": 2, "C": 3, "D": 4}
+DEFAULT_PRIORITY = 2
+
+
+def parse_frequency(text: str | float | int) -> Fraction:
+    """Read a visit frequency as visits per week.
+
+    Accepted: ``2/week``, ``1/week``, ``1/2weeks``, ``3/4weeks``, ``weekly``,
+    or a number of visits per week such as ``2`` or ``0.5``.
+
+    Examples
+    --------
+    >>> parse_frequency("2/week"), parse_frequency("1/2weeks"), parse_frequency(0.25)
+    (Fraction(2, 1), Fraction(1, 2), Fraction(1, 4))
+    """
+    hint = "write e.g. 2/week, 1/week, 1/2weeks, 1/4weeks, or visits per week such as 0.5"
+    if isinstance(text, bool):
+        raise ValueError(f"{text!r} is not a frequency; {hint}")
+    if isinstance(text, int | float):
+        if not math.isfinite(text) or text < 0:
+            raise ValueError(f"{text!r} is not a frequency; {hint}")
+        return Fraction(text).limit_denominator(52)
+    s = text.strip().lower().replace(" ", "")
+    named = {"weekly": Fraction(1), "biweekly": Fraction(1, 2), "fortnightly": Fraction(1, 2)}
+    if s in named:
+        return named[s]
+    m = re.fullmatch(r"(\d+)(?:x)?/(\d*)(?:w|wk|wks|week|weeks)", s)
+    if m:
+        per = int(m[2]) if m[2] else 1
+        if per == 0:
+            raise ValueError(f"{text!r}: the number of weeks must be at least 1; {hint}")
+        return Fraction(int(m[1]), per)
+    try:
+        value = float(s)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a frequency; {hint}") from None
+    return parse_frequency(value)
+
+
+def parse_priority(value: str | int | None) -> int:
+    """Read a priority: ``A``/``B``/``C`` (A highest) or an integer 1-9 (1 highest).
+
+    ``A, B, C, D`` are the priorities 1, 2, 3, 4; a missing value is ``B`` (2).
+
+    >>> parse_priority("A"), parse_priority(7), parse_priority(None)
+    (1, 7, 2)
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return DEFAULT_PRIORITY
+    if isinstance(value, str):
+        v = value.strip().upper()
+        if v in PRIORITY_LETTERS:
+            return PRIORITY_LETTERS[v]
+        try:
+            num = float(v)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a priority; use A, B, C (A highest) or 1-9 (1 highest)"
+            ) from None
+    else:
+        num = float(value)
+    if num != int(num) or not 1 <= num <= 9:
+        raise ValueError(f"{value!r} is not a priority; use A, B, C (A highest) or 1-9 (1 highest)")
+    return int(num)
+
+
+@dataclass(frozen=True, slots=True)
+class Appointment:
+    """A visit fixed on ``date``, starting inside ``window``.
+
+    An appointment counts as one of the outlet's visits; on its date the
+    appointment window replaces the opening hours.
+    """
+
+    date: date
+    window: TimeWindow
+
+    @classmethod
+    def parse(cls, text: str) -> Appointment:
+        """Read ``YYYY-MM-DD HH:MM`` or ``YYYY-MM-DD HH:MM-HH:MM``.
+
+        >>> Appointment.parse("2026-03-21 10:00")
+        Appointment(date=datetime.date(2026, 3, 21), window=TimeWindow(start=36000, end=36000))
+        """
+        from routeopt.hours import parse_time, parse_window
+
+        parts = text.strip().split()
+        if len(parts) != 2:
+            raise ValueError(
+                f"{text!r} is not an appointment; write YYYY-MM-DD HH:MM or YYYY-MM-DD HH:MM-HH:MM"
+            )
+        try:
+            day = date.fromisoformat(parts[0])
+        except ValueError:
+            raise ValueError(f"{parts[0]!r} is not a date; write YYYY-MM-DD") from None
+        if "-" in parts[1]:
+            return cls(day, parse_window(parts[1]))
+        t = parse_time(parts[1])
+        return cls(day, TimeWindow(t, t))
+
+
+@dataclass(frozen=True, slots=True)
+class VisitRule:
+    """How often and on which days an outlet is visited.
+
+    Parameters
+    ----------
+    per_week
+        Visits per week: 2 for twice a week, ``Fraction(1, 2)`` for every two
+        weeks. Over a horizon of ``W`` weeks the outlet needs
+        ``per_week * W`` visits (rounded up, with a :class:`CycleWarning`, when
+        that is not a whole number).
+    allowed_weekdays
+        Weekdays (0 = Monday) on which a visit may happen; ``None`` = any.
+    same_weekday
+        Keep a fixed route line: the same weekdays in every week of the cycle.
+    min_gap
+        Minimum number of working days between consecutive visits. ``None``
+        = ``ceil(D / f) - 1`` for ``D`` working days and ``f`` visits.
+    patterns
+        Explicit allowed day patterns, each a tuple of 0-based indices into
+        the horizon's planning days. When given, the frequency only sets the
+        number of visits and the other fields are ignored.
+    visits
+        The number of visits in the horizon, overriding ``per_week``.
+    """
+
+    per_week: Fraction = Fraction(1)
+    allowed_weekdays: frozenset[int] | None = None
+    same_weekday: bool = True
+    min_gap: int | None = None
+    patterns: tuple[tuple[int, ...], ...] | None = None
+    visits: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.per_week < 0:
+            raise ValueError("per_week must be >= 0")
+        if self.allowed_weekdays is not None and not self.allowed_weekdays <= set(range(7)):
+            raise ValueError("allowed_weekdays must be within 0 (Monday) .. 6 (Sunday)")
+        if self.min_gap is not None and self.min_gap < 0:
+            raise ValueError("min_gap must be >= 0")
+        if self.visits is not None and self.visits < 0:
+            raise ValueError("visits must be >= 0")
+
+    @classmethod
+    def parse(cls, frequency: str | float, allowed_days: str | None = None) -> VisitRule:
+        """Build a rule from the CSV's ``frequency`` and ``allowed_days`` texts."""
+        from routeopt.hours import parse_weekdays
+
+        allowed = parse_weekdays(allowed_days) if allowed_days and allowed_days.strip() else None
+        return cls(per_week=parse_frequency(frequency), allowed_weekdays=allowed)
+
+    def required_visits(self, weeks: int) -> int:
+        """Visits needed over ``weeks`` weeks (explicit ``visits`` first)."""
+        if self.visits is not None:
+            return self.visits
+        if self.patterns:
+            return len(self.patterns[0])
+        return math.ceil(self.per_week * weeks)
+
+    def describe(self) -> str:
+        """The frequency as the CSV writes it, e.g. ``1/2weeks``."""
+        f = self.per_week
+        if f.denominator == 1:
+            return f"{f.numerator}/week"
+        return f"{f.numerator}/{f.denominator}weeks"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A WGS-84 point."""
+
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """A place a rep visits.
+
+    Parameters
+    ----------
+    id
+        The user's own id (from their CRM); every output carries it.
+    lat, lon
+        WGS-84 degrees.
+    rule
+        The visit frequency and day rules.
+    service
+        On-site visit time, seconds.
+    priority
+        1 (key account, last to slip) to 9 (first to drop).
+    hours
+        Opening hours; a visit starts and ends inside one opening window.
+    appointments
+        Fixed visits (date and start window); each counts toward the frequency.
+    rep_id
+        A fixed rep, or ``None`` to let the solver choose one.
+    demand
+        Units carried per visit, against the rep's ``capacity``.
+    """
+
+    id: str
+    lat: float
+    lon: float
+    rule: VisitRule = field(default_factory=VisitRule)
+    name: str = ""
+    address: str = ""
+    service: int = 900
+    priority: int = DEFAULT_PRIORITY
+    hours: OpeningHours = field(default_factory=OpeningHours)
+    appointments: tuple[Appointment, ...] = ()
+    rep_id: str | None = None
+    demand: int = 0
+
+    def __post_init__(self) -> None:
+        issues = _check_point(self.lat, self.lon, outlet_id=self.id)
+        if not isinstance(self.id, str) or not self.id.strip():
+            issues.append(Issue("outlet id is empty; give every outlet a unique id", column="outlet_id"))
+        if not 1 <= self.priority <= 9:
+            issues.append(Issue(
+                f"priority {self.priority} is out of range; use 1 (highest) to 9",
+                outlet_id=self.id, column="priority"))
+        if self.service < 0:
+            issues.append(Issue(
+                "service time is negative; give the visit minutes (>= 0)",
+                outlet_id=self.id, column="service_min"))
+        if self.demand < 0:
+            issues.append(Issue("demand is negative", outlet_id=self.id, column="demand"))
+        if issues:
+            raise InputError(issues)
+
+    @property
+    def location(self) -> Location:
+        """The outlet's point."""
+        return Location(self.lat, self.lon)
+
+
+@dataclass(frozen=True, slots=True)
+class Rep:
+    """A sales rep: where the day starts and ends, when and how they work.
+
+    Parameters
+    ----------
+    id
+        The user's own id.
+    lat, lon
+        Start of every working day (home or office).
+    end_lat, end_lon
+        End of the day, when different from the start.
+    shift
+        Working hours, e.g. ``TimeWindow.parse("08:30-17:30")``.
+    working_days
+        Weekdays worked (0 = Monday).
+    lunch
+        A break taken between visits, within its window.
+    max_visits
+        Visits per day at most.
+    mode
+        Travel mode: ``drive``, ``walk`` or ``bicycle``.
+    capacity
+        Units a route can carry (sum of outlet demands), ``None`` = no limit.
+    days_off
+        Dates this rep does not work (leave, training).
+    """
+
+    id: str
+    lat: float
+    lon: float
+    end_lat: float | None = None
+    end_lon: float | None = None
+    name: str = ""
+    shift: TimeWindow = field(default_factory=lambda: TimeWindow(8 * 3600 + 1800, 17 * 3600 + 1800))
+    working_days: frozenset[int] = frozenset(range(5))
+    lunch: Break | None = None
+    max_visits: int | None = None
+    mode: str = "drive"
+    capacity: int | None = None
+    days_off: frozenset[date] = frozenset()
+
+    def __post_init__(self) -> None:
+        issues = _check_point(self.lat, self.lon, rep_id=self.id)
+        if (self.end_lat is None) != (self.end_lon is None):
+            issues.append(Issue("give both end_lat and end_lon, or neither", rep_id=self.id,
+                                column="end_lat"))
+        elif self.end_lat is not None and self.end_lon is not None:
+            issues += _check_point(self.end_lat, self.end_lon, rep_id=self.id, prefix="end_")
+        if not isinstance(self.id, str) or not self.id.strip():
+            issues.append(Issue("rep id is empty; give every rep a unique id", column="rep_id"))
+        if not self.working_days:
+            issues.append(Issue(
+                "this rep has no working days; set working_days, e.g. Mo-Fr",
+                rep_id=self.id, column="working_days"))
+        if self.mode not in MODES:
+            issues.append(Issue(f"unknown travel mode {self.mode!r}; use one of {', '.join(MODES)}",
+                                rep_id=self.id, column="mode"))
+        if self.max_visits is not None and self.max_visits < 1:
+            issues.append(Issue("max_visits must be at least 1 (or empty for no limit)",
+                                rep_id=self.id, column="max_visits"))
+        if self.capacity is not None and self.capacity < 0:
+            issues.append(Issue("capacity must be >= 0", rep_id=self.id, column="capacity"))
+        if self.lunch is not None and not (
+            self.shift.start <= self.lunch.window.start and self.lunch.window.end <= self.shift.end
+        ):
+            issues.append(Issue(
+                f"the break window {self.lunch.window} is not inside the shift {self.shift}",
+                rep_id=self.id, column="break"))
+        if issues:
+            raise InputError(issues)
+
+    @property
+    def start(self) -> Location:
+        """Where each working day starts."""
+        return Location(self.lat, self.lon)
+
+    @property
+    def end(self) -> Location:
+        """Where each working day ends."""
+        if self.end_lat is None or self.end_lon is None:
+            return self.start
+        return Location(self.end_lat, self.end_lon)
+
+    def works_on(self, day: date) -> bool:
+        """Whether this rep works on ``day`` (holidays aside)."""
+        return day.weekday() in self.working_days and day not in self.days_off
+
+
+@dataclass(frozen=True, slots=True)
+class Horizon:
+    """The dates planned: ``weeks`` weeks of 7 days from ``start``.
+
+    Planning days are the dates on which at least one rep works and that are
+    not ``holidays``.
+
+    Examples
+    --------
+    >>> h = Horizon(date(2026, 11, 30), weeks=2, holidays=frozenset({date(2026, 12, 8)}))
+    >>> h.end, len(h.dates)
+    (datetime.date(2026, 12, 13), 14)
+    >>> h.week_of(date(2026, 12, 8))
+    1
+    """
+
+    start: date
+    weeks: int = 1
+    holidays: frozenset[date] = frozenset()
+
+    def __post_init__(self) -> None:
+        if self.weeks < 1:
+            raise InputError([Issue(f"the horizon needs at least 1 week, not {self.weeks}",
+                                    column="weeks")])
+
+    @property
+    def end(self) -> date:
+        """The last date of the horizon."""
+        return self.start + timedelta(days=7 * self.weeks - 1)
+
+    @property
+    def dates(self) -> tuple[date, ...]:
+        """Every calendar date of the horizon."""
+        return tuple(self.start + timedelta(days=i) for i in range(7 * self.weeks))
+
+    def week_of(self, day: date) -> int:
+        """The 0-based week of ``day`` within the horizon."""
+        return (day - self.start).days // 7
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+
+def _check_point(lat: Any, lon: Any, *, outlet_id: str | None = None, rep_id: str | None = None,
+                 prefix: str = "") -> list[Issue]:
+    issues: list[Issue] = []
+    for name, value, bound in (("lat", lat, 90.0), ("lon", lon, 180.0)):
+        col = prefix + name
+        if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+            issues.append(Issue(f"{value!r} is not a number; give WGS-84 degrees",
+                                outlet_id=outlet_id, rep_id=rep_id, column=col))
+        elif not -bound <= value <= bound:
+            issues.append(Issue(
+                f"{value} is out of range (-{bound:g} to {bound:g}); are lat and lon swapped?",
+                outlet_id=outlet_id, rep_id=rep_id, column=col))
+    return issues
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One planning problem, validated on construction.
+
+    Parameters
+    ----------
+    outlets, reps
+        What to visit and who visits.
+    horizon
+        The dates planned.
+    matrix
+        Travel times and distances between :meth:`points`, one per travel
+        mode (``{"drive": TravelMatrix, ...}``), or ``None`` to compute
+        great-circle estimates when solving.
+
+    Raises
+    ------
+    InputError
+        Listing every problem found: duplicate ids, unknown reps, rules that
+        cannot fit the allowed days, windows shorter than the visit, etc.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> p = Problem(
+    ...     outlets=[Outlet("P1", 43.73, 7.42, VisitRule(per_week=Fraction(1)))],
+    ...     reps=[Rep("R1", 43.74, 7.42)],
+    ...     horizon=Horizon(date(2026, 11, 30), weeks=1),
+    ... )
+    >>> p.required_visits
+    1
+    """
+
+    outlets: tuple[Outlet, ...]
+    reps: tuple[Rep, ...]
+    horizon: Horizon
+    matrix: Mapping[str, TravelMatrix] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "outlets", tuple(self.outlets))
+        object.__setattr__(self, "reps", tuple(self.reps))
+        if self.matrix is not None:
+            object.__setattr__(self, "matrix", dict(self.matrix))
+        issues = self._check()
+        if issues:
+            raise InputError(issues)
+
+    # -- construction helpers -------------------------------------------------
+    def replace(self, **changes: Any) -> Problem:
+        """A validated copy with ``changes`` applied."""
+        return dataclasses.replace(self, **changes)
+
+    # -- derived data ---------------------------------------------------------
+    @property
+    def required_visits(self) -> int:
+        """Visits the rules require over the horizon."""
+        return sum(self.visits_of(o) for o in self.outlets)
+
+    def visits_of(self, outlet: Outlet) -> int:
+        """Visits ``outlet`` needs over the horizon."""
+        return max(outlet.rule.required_visits(self.horizon.weeks), len(outlet.appointments))
+
+    @property
+    def planning_days(self) -> tuple[date, ...]:
+        """Dates on which some rep works and that are not holidays."""
+        return tuple(
+            d for d in self.horizon.dates
+            if d not in self.horizon.holidays and any(r.works_on(d) for r in self.reps)
+        )
+
+    def rep_days(self, rep: Rep) -> tuple[date, ...]:
+        """The planning days ``rep`` works."""
+        return tuple(d for d in self.planning_days if rep.works_on(d))
+
+    def points(self) -> list[Location]:
+        """The matrix order: every outlet, then each rep's start and end."""
+        pts = [o.location for o in self.outlets]
+        for r in self.reps:
+            pts += [r.start, r.end]
+        return pts
+
+    def rep_index(self, rep_id: str) -> int:
+        """Position of rep ``rep_id``."""
+        for i, r in enumerate(self.reps):
+            if r.id == rep_id:
+                return i
+        raise KeyError(rep_id)
+
+    def reps_for(self, outlet: Outlet) -> tuple[Rep, ...]:
+        """The reps allowed to visit ``outlet``."""
+        if outlet.rep_id is None:
+            return self.reps
+        return tuple(r for r in self.reps if r.id == outlet.rep_id)
+
+    def windows(self, outlet: Outlet, day: date) -> tuple[TimeWindow, ...]:
+        """Windows in which a visit of ``outlet`` may *start* on ``day``.
+
+        Opening windows shortened by the service time (a visit starts and ends
+        inside one opening window), or the appointment window on its date.
+        """
+        for a in outlet.appointments:
+            if a.date == day:
+                return (a.window,)
+        holiday = day in self.horizon.holidays
+        out = []
+        for w in outlet.hours.windows_on(day, holiday=holiday):
+            if w.duration >= outlet.service:
+                out.append(TimeWindow(w.start, w.end - outlet.service))
+        return tuple(out)
+
+    # -- validation -----------------------------------------------------------
+    def _check(self) -> list[Issue]:
+        from routeopt.patterns import weekday_lines
+
+        issues: list[Issue] = []
+        if not self.outlets:
+            issues.append(Issue("there are no outlets to plan; add at least one outlet"))
+        if not self.reps:
+            issues.append(Issue("there are no reps; add at least one rep"))
+        issues += _duplicates([o.id for o in self.outlets], "outlet_id", "outlet")
+        issues += _duplicates([r.id for r in self.reps], "rep_id", "rep")
+        rep_ids = {r.id for r in self.reps}
+        cycle_warned: list[str] = []
+        for o in self.outlets:
+            if o.rep_id is not None and o.rep_id not in rep_ids:
+                issues.append(Issue(
+                    f"rep {o.rep_id!r} is not in the reps table; add it or clear rep_id",
+                    outlet_id=o.id, column="rep_id"))
+                continue
+            if o.service > 0 and o.hours.longest_window() < o.service:
+                issues.append(Issue(
+                    f"no opening window ({o.hours}) is as long as the {o.service // 60}-minute "
+                    "visit; shorten service_min or fix opening_hours",
+                    outlet_id=o.id, column="opening_hours"))
+                continue
+            for a in o.appointments:
+                if a.date not in self.horizon:
+                    issues.append(Issue(
+                        f"appointment on {a.date} is outside the horizon "
+                        f"{self.horizon.start}..{self.horizon.end}",
+                        outlet_id=o.id, column="appointment"))
+                elif not o.hours.windows_on(a.date, holiday=a.date in self.horizon.holidays):
+                    issues.append(Issue(
+                        f"appointment on {a.date} ({WEEKDAYS[a.date.weekday()]}) falls on a day "
+                        "the outlet is closed; move it or fix opening_hours",
+                        outlet_id=o.id, column="appointment"))
+                elif a.date in self.horizon.holidays or not any(
+                    r.works_on(a.date) for r in self.reps_for(o)
+                ):
+                    issues.append(Issue(
+                        f"appointment on {a.date} falls on a day no allowed rep works",
+                        outlet_id=o.id, column="appointment"))
+            r = o.rule
+            if r.patterns is None:
+                exact = r.per_week * self.horizon.weeks
+                if r.visits is None and exact.denominator != 1:
+                    cycle_warned.append(o.id)
+                if r.visits is None and r.per_week > 0 and not any(
+                    weekday_lines(o, rep, self.horizon.weeks) for rep in self.reps_for(o)
+                ):
+                    days = _allowed_weekdays_text(o, self.reps_for(o))
+                    issues.append(Issue(
+                        f"frequency {r.describe()} cannot fit the allowed days ({days}) with "
+                        "visits spread over the week; allow more days or lower the frequency",
+                        outlet_id=o.id, column="frequency"))
+            else:
+                n_days = len(self.planning_days)
+                for pat in r.patterns:
+                    if any(not 0 <= i < n_days for i in pat):
+                        issues.append(Issue(
+                            f"pattern {pat} names a day outside 0..{n_days - 1}",
+                            outlet_id=o.id, column="patterns"))
+                        break
+        if cycle_warned:
+            warnings.warn(
+                f"{len(cycle_warned)} outlet(s) (e.g. {cycle_warned[0]!r}) have a frequency that "
+                f"does not divide the {self.horizon.weeks}-week horizon; their visits were rounded "
+                "up. Plan a whole cycle (e.g. --weeks 4) for an even spread.",
+                CycleWarning, stacklevel=4)
+        if self.matrix is not None:
+            from routeopt.matrix import TravelMatrix
+
+            n = len(self.outlets) + 2 * len(self.reps)
+            for mode, m in self.matrix.items():
+                if not isinstance(m, TravelMatrix):
+                    issues.append(Issue(f"matrix for {mode!r} is not a TravelMatrix"))
+                elif m.size != n:
+                    issues.append(Issue(
+                        f"matrix for {mode!r} has {m.size} points but the problem has {n} "
+                        "(outlets, then each rep's start and end)"))
+            for rep in self.reps:
+                if rep.mode not in self.matrix:
+                    issues.append(Issue(f"no matrix for travel mode {rep.mode!r}",
+                                        rep_id=rep.id, column="mode"))
+        return issues
+
+
+def _allowed_weekdays_text(o: Outlet, reps: Sequence[Rep]) -> str:
+    days = set(range(7)) if o.rule.allowed_weekdays is None else set(o.rule.allowed_weekdays)
+    days &= o.hours.open_weekdays
+    worked: set[int] = set()
+    for r in reps:
+        worked |= r.working_days
+    days &= worked
+    return ",".join(WEEKDAYS[d] for d in sorted(days)) or "none"
+
+
+def _duplicates(ids: Iterable[str], column: str, what: str) -> list[Issue]:
+    seen: set[str] = set()
+    out: list[Issue] = []
+    for i in ids:
+        if i in seen:
+            out.append(Issue(f"{what} id {i!r} appears more than once; ids must be unique",
+                             column=column, **{f"{what}_id": i}))  # type: ignore[arg-type]
+        seen.add(i)
+    return out
