@@ -22,7 +22,8 @@ What it does:
   visit (pharmacies, supermarkets, convenience stores, chemists, hospitals,
   clinics, doctors, ``healthcare=*``, food and general shops, cafés, bars,
   pubs, restaurants, fast food); a way is placed at the mean of its node
-  locations;
+  locations (the closing node of a closed way counted once); relations are
+  counted but not used (this extract has no named outlet relations);
 * drops duplicates (same name, same coordinates rounded to 4 decimals);
 * keeps at most :data:`MAX_OUTLETS` outlets: all core outlets, plus a seeded
   sample of the others when there are too many;
@@ -729,6 +730,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     write_csv(args.out / "outlets.csv", OUTLET_COLUMNS, (o.row() for o in outlets))
     write_csv(args.out / "reps.csv", REP_COLUMNS, reps)
+    if collector.skipped_relations:
+        print(f"note: {collector.skipped_relations} named outlet relations were not used")
     summarise(outlets, len(collector.candidates), len(unique), collector.skipped_relations)
     for rep in REP_STARTS:
         print(f"{rep.rep_id} starts at node {rep.osm_node_id}: {rep.label}")

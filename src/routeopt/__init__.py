@@ -1,0 +1,64 @@
+"""routeopt: plan the visits of field sales reps.
+
+Which outlet is visited on which day, by whom, in what order and at what
+time, for a week or a multi-week cycle.
+
+>>> import routeopt
+>>> sorted(routeopt.__all__)[:3]
+['Appointment', 'Break', 'CycleWarning']
+"""
+
+from __future__ import annotations
+
+import logging
+
+from routeopt.exceptions import (
+    CycleWarning,
+    InputError,
+    Issue,
+    MatrixError,
+    OpeningHoursError,
+    PlanValidationError,
+    RouteOptError,
+    RouteOptWarning,
+    SolverError,
+)
+from routeopt.hours import Break, OpeningHours, TimeWindow
+from routeopt.matrix import GreatCircle, MatrixProvider, TravelMatrix
+from routeopt.plan import Plan, Route, Stop, Unscheduled
+from routeopt.problem import Appointment, Horizon, Outlet, Problem, Rep, VisitRule
+from routeopt.solve import SolveParams, solve
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Appointment",
+    "Break",
+    "CycleWarning",
+    "GreatCircle",
+    "Horizon",
+    "InputError",
+    "Issue",
+    "MatrixError",
+    "MatrixProvider",
+    "OpeningHours",
+    "OpeningHoursError",
+    "Outlet",
+    "Plan",
+    "PlanValidationError",
+    "Problem",
+    "Rep",
+    "Route",
+    "RouteOptError",
+    "RouteOptWarning",
+    "SolveParams",
+    "SolverError",
+    "Stop",
+    "TimeWindow",
+    "TravelMatrix",
+    "Unscheduled",
+    "VisitRule",
+    "solve",
+]
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -1,0 +1,124 @@
+"""The ``routeopt`` command line.
+
+Exit codes: 0 a plan was made (even with unscheduled visits), 2 bad input,
+1 an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from routeopt.exceptions import InputError, Issue, RouteOptError
+
+EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="routeopt", description="Plan the visits of field sales reps.")
+    ap.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    sub = ap.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("plan", help="plan visits for a week or a cycle of weeks")
+    p.add_argument("--outlets", required=True, type=Path, help="outlets CSV")
+    p.add_argument("--reps", required=True, type=Path, help="reps CSV")
+    p.add_argument("--start", required=True, help="first date planned, YYYY-MM-DD")
+    p.add_argument("--weeks", type=int, default=1, help="weeks in the cycle (default 1)")
+    p.add_argument("--out", required=True, type=Path, help="output directory")
+    p.add_argument("--holidays", default="", help="dates nobody works, YYYY-MM-DD,YYYY-MM-DD")
+    p.add_argument("--time-limit", type=float, default=None, help="search seconds (default 30)")
+    p.add_argument("--iterations", type=int, default=None,
+                   help="search iterations (the deterministic stop rule; default 3000)")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
+    p.add_argument("--params", type=Path, default=None, help="solver parameters, TOML")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="leave bad outlet rows out (listed in rejected.csv) instead of stopping")
+    return ap
+
+
+def _print_issues(err: InputError) -> None:
+    print(f"routeopt: error: {len(err.issues)} problem(s) in the input:", file=sys.stderr)
+    for i in err.issues[:100]:
+        print(f"  {i}", file=sys.stderr)
+    if len(err.issues) > 100:
+        print(f"  ... and {len(err.issues) - 100} more", file=sys.stderr)
+
+
+def _write_rejected(out: Path, issues: Sequence[Issue]) -> Path:
+    import csv
+    import io
+
+    from routeopt.plan import _atomic_write
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["file", "line", "outlet_id", "rep_id", "column", "message"])
+    for i in issues:
+        w.writerow([i.file or "", i.line or "", i.outlet_id or "", i.rep_id or "", i.column or "",
+                    i.message])
+    out.mkdir(parents=True, exist_ok=True)
+    return _atomic_write(out / "rejected.csv", buf.getvalue())
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from routeopt.read import RowsSkippedWarning, read_problem
+    from routeopt.solve import SolveParams, solve
+
+    params = SolveParams.from_toml(args.params) if args.params else SolveParams()
+    changes = {k: v for k, v in (("time_limit", args.time_limit), ("seed", args.seed),
+                                 ("max_iterations", args.iterations)) if v is not None}
+    params = params.replace(**changes)
+    holidays = [h for h in args.holidays.split(",") if h.strip()]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        problem = read_problem(args.outlets, args.reps, start=args.start, weeks=args.weeks,
+                               holidays=holidays, skip_invalid=args.skip_invalid)
+    for w in caught:
+        if isinstance(w.message, RowsSkippedWarning):
+            path = _write_rejected(args.out, w.message.issues)
+            print(f"routeopt: {len(w.message.issues)} problem(s) in the input; the rows were "
+                  f"left out, see {path}", file=sys.stderr)
+        else:
+            print(f"routeopt: warning: {w.message}", file=sys.stderr)
+    plan = solve(problem, params)
+    plan.write(args.out)
+    print(plan.summary())
+    print(f"wrote {args.out}/visits.csv, unscheduled.csv, summary.json")
+    violations = plan.violations()
+    if violations:  # a bug, not bad input: say so loudly
+        print(f"routeopt: internal error: the plan breaks {len(violations)} constraint(s):",
+              file=sys.stderr)
+        for v in violations[:20]:
+            print(f"  {v}", file=sys.stderr)
+        return EXIT_FAIL
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING - 10 * min(args.verbose, 2),
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "plan":
+            return cmd_plan(args)
+    except InputError as e:
+        _print_issues(e)
+        return EXIT_INPUT
+    except RouteOptError as e:
+        print(f"routeopt: error: {e}", file=sys.stderr)
+        return EXIT_FAIL
+    return EXIT_FAIL
+
+
+def _entry() -> None:  # pragma: no cover
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,375 @@
+"""The plan: timed routes per rep and date, unscheduled visits, KPIs, exports.
+
+A :class:`Plan` is what :func:`routeopt.solve` returns. It can check itself
+(:meth:`Plan.validate` re-derives every rule from the problem, without the
+solver's code), summarise itself and export itself to pandas, CSV and JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from routeopt.exceptions import PlanValidationError
+from routeopt.hours import format_time
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from routeopt.matrix import TravelMatrix
+    from routeopt.problem import Problem
+
+__all__ = ["Plan", "Route", "Stop", "Unscheduled"]
+
+REASONS = {
+    "no_pattern": "no day pattern of its frequency fits the calendar "
+                  "(holidays, closed days, the rep's days off)",
+    "unreachable": "cannot be reached, visited and left within the rep's shift on any allowed day",
+    "no_time": "no allowed day had time left for it (the routes were full)",
+    "max_visits": "the rep's max_visits per day was reached on every allowed day",
+    "capacity": "the rep's capacity was reached on every allowed day",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """One visit: times are seconds since midnight of the route's date."""
+
+    outlet_id: str
+    arrival: int
+    start: int
+    end: int
+    travel_s: int
+    distance_m: int
+
+    @property
+    def wait_s(self) -> int:
+        """Seconds waiting for the outlet to open (or the appointment)."""
+        return self.start - self.arrival
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A rep's day: leave, visit the stops in order, take the break, come back."""
+
+    rep_id: str
+    date: date
+    depart: int
+    back: int
+    stops: tuple[Stop, ...]
+    return_travel_s: int
+    return_distance_m: int
+    break_start: int | None = None
+    break_end: int | None = None
+
+    @property
+    def travel_s(self) -> int:
+        """Total travel time of the day, including the way back."""
+        return sum(s.travel_s for s in self.stops) + self.return_travel_s
+
+    @property
+    def distance_m(self) -> int:
+        """Total distance of the day, including the way back."""
+        return sum(s.distance_m for s in self.stops) + self.return_distance_m
+
+    @property
+    def duration_s(self) -> int:
+        """From leaving to coming back."""
+        return self.back - self.depart
+
+
+@dataclass(frozen=True, slots=True)
+class Unscheduled:
+    """A required visit that is not in the plan, and why."""
+
+    outlet_id: str
+    reason: str
+    message: str
+    priority: int
+    date: date | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Routes per rep and date, the visits left out, and how the search went.
+
+    Attributes
+    ----------
+    problem
+        The problem planned.
+    routes
+        One :class:`Route` per rep and date with at least one visit, by rep then date.
+    unscheduled
+        Every required visit left out, with a reason code and message.
+    stats
+        Solver facts: ``solve_s``, ``iterations``, ``seed``, ``objective``...
+    matrices
+        The travel matrices the plan was timed with, per travel mode.
+    """
+
+    problem: Problem
+    routes: tuple[Route, ...]
+    unscheduled: tuple[Unscheduled, ...]
+    stats: Mapping[str, Any] = field(default_factory=dict)
+    matrices: Mapping[str, TravelMatrix] = field(default_factory=dict, repr=False)
+
+    # -- views ------------------------------------------------------------------
+    def __iter__(self) -> Iterator[Route]:
+        return iter(self.routes)
+
+    def visits(self) -> Iterator[tuple[Route, Stop]]:
+        """Every (route, stop) in order."""
+        for r in self.routes:
+            for s in r.stops:
+                yield r, s
+
+    @property
+    def scheduled_visits(self) -> int:
+        """Visits in the plan."""
+        return sum(len(r.stops) for r in self.routes)
+
+    def is_complete(self) -> bool:
+        """Whether every required visit is scheduled."""
+        return not self.unscheduled
+
+    def kpis(self) -> dict[str, Any]:
+        """Key figures of the plan.
+
+        ``coverage`` is scheduled over required visits; ``frequency_compliance``
+        the share of outlets with all their visits; ``drive_share`` travel time
+        over the time from leaving to coming back; ``coverage_by_priority``
+        maps each priority to its coverage.
+        """
+        required = self.problem.required_visits
+        scheduled = self.scheduled_visits
+        travel = sum(r.travel_s for r in self.routes)
+        distance = sum(r.distance_m for r in self.routes)
+        worked = sum(r.duration_s for r in self.routes)
+        missing_by_outlet: dict[str, int] = defaultdict(int)
+        for u in self.unscheduled:
+            missing_by_outlet[u.outlet_id] += 1
+        need = {o.id: self.problem.visits_of(o) for o in self.problem.outlets}
+        with_visits = [oid for oid, v in need.items() if v > 0]
+        compliant = sum(1 for oid in with_visits if not missing_by_outlet.get(oid))
+        by_pri_req: dict[int, int] = defaultdict(int)
+        by_pri_miss: dict[int, int] = defaultdict(int)
+        for o in self.problem.outlets:
+            by_pri_req[o.priority] += need[o.id]
+            by_pri_miss[o.priority] += missing_by_outlet.get(o.id, 0)
+        days = len(self.routes)
+        return {
+            "required_visits": required,
+            "scheduled_visits": scheduled,
+            "unscheduled_visits": len(self.unscheduled),
+            "coverage": round(scheduled / required, 6) if required else 1.0,
+            "frequency_compliance": round(compliant / len(with_visits), 6) if with_visits else 1.0,
+            "coverage_by_priority": {
+                str(p): round(1 - by_pri_miss[p] / by_pri_req[p], 6)
+                for p in sorted(by_pri_req) if by_pri_req[p]
+            },
+            "travel_s": travel,
+            "distance_m": distance,
+            "drive_share": round(travel / worked, 6) if worked else 0.0,
+            "route_days": days,
+            "visits_per_day": round(scheduled / days, 3) if days else 0.0,
+            "solve_s": round(float(self.stats.get("solve_s", 0.0)), 3),
+        }
+
+    def summary(self) -> str:
+        """A short, readable account of the plan."""
+        k = self.kpis()
+        lines = [
+            f"Plan for {len(self.problem.outlets)} outlets, {len(self.problem.reps)} rep(s), "
+            f"{self.problem.horizon.start} .. {self.problem.horizon.end} "
+            f"({self.problem.horizon.weeks} week(s))",
+            f"  visits      {k['scheduled_visits']} of {k['required_visits']} scheduled "
+            f"({100 * k['coverage']:.1f}%), "
+            f"{100 * k['frequency_compliance']:.1f}% of outlets at full frequency",
+            f"  travel      {k['travel_s'] / 3600:.1f} h, {k['distance_m'] / 1000:.1f} km, "
+            f"{100 * k['drive_share']:.1f}% of the working time",
+            f"  routes      {k['route_days']} rep-days, {k['visits_per_day']:.1f} visits per day",
+            f"  solver      {k['solve_s']:.1f} s, {self.stats.get('iterations', 0)} iterations, "
+            f"seed {self.stats.get('seed', 0)}",
+        ]
+        if self.unscheduled:
+            reasons: dict[str, int] = defaultdict(int)
+            for u in self.unscheduled:
+                reasons[u.reason] += 1
+            lines.append("  unscheduled " + ", ".join(f"{n} {r}" for r, n in sorted(reasons.items())))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:  # pragma: no cover - notebook rendering
+        from html import escape
+
+        return "<pre>" + escape(self.summary()) + "</pre>" + self.to_frame().head(20).to_html()
+
+    # -- exports ----------------------------------------------------------------
+    def _stamp(self, day: date, seconds: int) -> str:
+        return (datetime.combine(day, time()) + timedelta(seconds=int(seconds))).isoformat()
+
+    def visit_rows(self) -> list[dict[str, Any]]:
+        """One dict per visit: the columns of ``visits.csv``."""
+        outlets = {o.id: o for o in self.problem.outlets}
+        rows = []
+        for r in self.routes:
+            for seq, s in enumerate(r.stops, start=1):
+                o = outlets[s.outlet_id]
+                rows.append({
+                    "rep_id": r.rep_id,
+                    "date": r.date.isoformat(),
+                    "weekday": r.date.strftime("%a"),
+                    "seq": seq,
+                    "outlet_id": s.outlet_id,
+                    "name": o.name,
+                    "priority": o.priority,
+                    "arrival": self._stamp(r.date, s.arrival),
+                    "start": self._stamp(r.date, s.start),
+                    "end": self._stamp(r.date, s.end),
+                    "wait_s": s.wait_s,
+                    "travel_s": s.travel_s,
+                    "distance_m": s.distance_m,
+                    "lat": o.lat,
+                    "lon": o.lon,
+                })
+        return rows
+
+    def route_rows(self) -> list[dict[str, Any]]:
+        """One dict per route (rep and date)."""
+        return [{
+            "rep_id": r.rep_id,
+            "date": r.date.isoformat(),
+            "visits": len(r.stops),
+            "depart": self._stamp(r.date, r.depart),
+            "back": self._stamp(r.date, r.back),
+            "break_start": self._stamp(r.date, r.break_start) if r.break_start is not None else "",
+            "break_end": self._stamp(r.date, r.break_end) if r.break_end is not None else "",
+            "travel_s": r.travel_s,
+            "distance_m": r.distance_m,
+        } for r in self.routes]
+
+    def unscheduled_rows(self) -> list[dict[str, Any]]:
+        """One dict per unscheduled visit: the columns of ``unscheduled.csv``."""
+        names = {o.id: o.name for o in self.problem.outlets}
+        return [{
+            "outlet_id": u.outlet_id,
+            "name": names.get(u.outlet_id, ""),
+            "priority": u.priority,
+            "date": u.date.isoformat() if u.date else "",
+            "reason": u.reason,
+            "message": u.message,
+        } for u in self.unscheduled]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The visits as a DataFrame, one row per visit."""
+        import pandas as pd
+
+        cols = ["rep_id", "date", "weekday", "seq", "outlet_id", "name", "priority", "arrival",
+                "start", "end", "wait_s", "travel_s", "distance_m", "lat", "lon"]
+        return pd.DataFrame(self.visit_rows(), columns=cols)
+
+    def summary_dict(self) -> dict[str, Any]:
+        """KPIs and solver facts, JSON-ready (the content of ``summary.json``)."""
+        out = self.kpis()
+        out.update({
+            "start": self.problem.horizon.start.isoformat(),
+            "weeks": self.problem.horizon.weeks,
+            "outlets": len(self.problem.outlets),
+            "reps": len(self.problem.reps),
+            "seed": self.stats.get("seed"),
+            "iterations": self.stats.get("iterations"),
+            "stop_reason": self.stats.get("stop_reason"),
+            "objective": self.stats.get("objective"),
+        })
+        return out
+
+    def to_json(self) -> str:
+        """The whole plan as JSON: summary, routes with stops, unscheduled visits."""
+        routes = []
+        for r, row in zip(self.routes, self.route_rows(), strict=True):
+            d = dict(row)
+            d["stops"] = [
+                {**asdict(s), "arrival": self._stamp(r.date, s.arrival),
+                 "start": self._stamp(r.date, s.start), "end": self._stamp(r.date, s.end)}
+                for s in r.stops
+            ]
+            routes.append(d)
+        return json.dumps({"summary": self.summary_dict(), "routes": routes,
+                           "unscheduled": self.unscheduled_rows()}, indent=2, ensure_ascii=False)
+
+    def write(self, out_dir: str | Path) -> dict[str, Path]:
+        """Write ``visits.csv``, ``routes.csv``, ``unscheduled.csv``, ``summary.json`` and ``plan.json``.
+
+        Each file is written to a temporary name and renamed, so a reader
+        never sees half a file.
+        """
+        import csv
+        import io
+
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written: dict[str, Path] = {}
+
+        def table(rows: list[dict[str, Any]], cols: list[str]) -> str:
+            buf = io.StringIO()
+            w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
+            return buf.getvalue()
+
+        files = {
+            "visits.csv": table(self.visit_rows(), list(self.to_frame().columns)),
+            "routes.csv": table(self.route_rows(), ["rep_id", "date", "visits", "depart", "back",
+                                                    "break_start", "break_end", "travel_s",
+                                                    "distance_m"]),
+            "unscheduled.csv": table(self.unscheduled_rows(), ["outlet_id", "name", "priority",
+                                                               "date", "reason", "message"]),
+            "summary.json": json.dumps(self.summary_dict(), indent=2) + "\n",
+            "plan.json": self.to_json() + "\n",
+        }
+        for name, text in files.items():
+            written[name] = _atomic_write(out / name, text)
+        return written
+
+    # -- checking ---------------------------------------------------------------
+    def violations(self) -> list[str]:
+        """Every broken constraint, re-derived from the problem (empty = valid)."""
+        from routeopt._check import check_plan
+
+        return check_plan(self)
+
+    def validate(self) -> Plan:
+        """Raise :class:`PlanValidationError` if any constraint is broken; return self."""
+        v = self.violations()
+        if v:
+            raise PlanValidationError(v)
+        return self
+
+
+def _atomic_write(path: Path, text: str) -> Path:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def _fmt(seconds: int) -> str:
+    return format_time(seconds) if seconds >= 0 and not math.isnan(seconds) else "-"

@@ -1,0 +1,383 @@
+"""Build a problem from tables: pandas DataFrames or CSV files.
+
+The column contract is documented in ``docs/csv-schema.md``. Every problem
+found is reported with its file, line and column, all at once; with
+``skip_invalid=True`` bad rows are left out instead (and reported through a
+:class:`RowsSkippedWarning`), so that one bad outlet never stops a thousand.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from routeopt.exceptions import InputError, Issue, OpeningHoursError, RouteOptWarning
+from routeopt.hours import Break, OpeningHours, TimeWindow, parse_weekdays
+from routeopt.problem import (
+    MODES,
+    Appointment,
+    Horizon,
+    Outlet,
+    Problem,
+    Rep,
+    VisitRule,
+    parse_priority,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from routeopt.matrix import TravelMatrix
+
+__all__ = [
+    "OUTLET_COLUMNS",
+    "REP_COLUMNS",
+    "RowsSkippedWarning",
+    "read_outlets",
+    "read_problem",
+    "read_reps",
+]
+
+OUTLET_COLUMNS = {
+    "required": ("outlet_id", "lat", "lon", "frequency"),
+    "optional": ("name", "address", "priority", "service_min", "opening_hours", "rep_id",
+                 "allowed_days", "appointment", "demand"),
+}
+REP_COLUMNS = {
+    "required": ("rep_id", "lat", "lon"),
+    "optional": ("name", "end_lat", "end_lon", "shift", "working_days", "break", "max_visits",
+                 "mode", "capacity", "days_off"),
+}
+DEFAULT_SERVICE_MIN = 15
+
+T = TypeVar("T")
+
+
+class RowsSkippedWarning(RouteOptWarning):
+    """Rows left out by ``skip_invalid=True``; :attr:`issues` says why."""
+
+    def __init__(self, issues: Iterable[Issue]) -> None:
+        self.issues = tuple(issues)
+        super().__init__(f"{len(self.issues)} problem(s): rows left out of the plan")
+
+
+def _frame(source: pd.DataFrame | str | Path, what: str) -> tuple[pd.DataFrame, str | None, int]:
+    """The table as text cells, its file name, and the line of its first row."""
+    import pandas as pd
+
+    if isinstance(source, pd.DataFrame):
+        return source.astype(object).where(source.notna(), ""), None, 0
+    path = Path(source)
+    if not path.exists():
+        raise InputError([Issue(f"{what} file not found; check the path", file=str(path))])
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
+                         encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raise InputError([Issue(f"the {what} file is empty; it needs a header row and at least "
+                                "one data row", file=path.name)]) from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise InputError([Issue(f"cannot read the {what} file as UTF-8 CSV: {e}",
+                                file=path.name)]) from None
+    return df, path.name, 2
+
+
+def _text(row: Mapping[str, Any], col: str) -> str:
+    v = row.get(col, "")
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return str(v).strip()
+
+
+class _Row:
+    """Parse one row's cells, collecting issues with their place."""
+
+    def __init__(self, row: Mapping[str, Any], file: str | None, line: int | None,
+                 outlet_id: str | None = None, rep_id: str | None = None) -> None:
+        self.row, self.file, self.line = row, file, line
+        self.outlet_id, self.rep_id = outlet_id, rep_id
+        self.issues: list[Issue] = []
+
+    def issue(self, col: str, msg: str) -> None:
+        self.issues.append(Issue(msg, file=self.file, line=self.line, column=col,
+                                 outlet_id=self.outlet_id, rep_id=self.rep_id))
+
+    def get(self, col: str, parse: Callable[[str], T], default: T, *, required: bool = False,
+            hint: str = "") -> T:
+        text = _text(self.row, col)
+        if not text:
+            if required:
+                self.issue(col, f"is empty; {hint or 'a value is required'}")
+            return default
+        try:
+            return parse(text)
+        except OpeningHoursError as e:
+            self.issue(col, f"cannot read {text!r}: {e.reason}")
+        except ValueError as e:
+            msg = str(e)
+            self.issue(col, msg if text in msg else f"{text!r}: {msg}")
+        return default
+
+    def number(self, col: str, *, required: bool = False, lo: float | None = None,
+               hi: float | None = None, hint: str = "") -> float | None:
+        text = _text(self.row, col)
+        if not text:
+            if required:
+                self.issue(col, f"is empty; {hint or 'give a number'}")
+            return None
+        try:
+            v = float(text.replace(",", ".")) if text.count(",") == 1 and "." not in text else float(text)
+        except ValueError:
+            self.issue(col, f"{text!r} is not a number; {hint or 'give a number'}")
+            return None
+        if not math.isfinite(v):
+            self.issue(col, f"{text!r} is not a finite number")
+            return None
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            self.issue(col, f"{text} is out of range ({lo:g} to {hi:g}); {hint}".rstrip("; "))
+            return None
+        return v
+
+
+def _check_columns(df: pd.DataFrame, spec: Mapping[str, tuple[str, ...]], file: str | None,
+                   what: str) -> None:
+    cols = {str(c).strip() for c in df.columns}
+    missing = [c for c in spec["required"] if c not in cols]
+    if missing:
+        raise InputError([Issue(
+            f"the {what} table lacks required column(s) {', '.join(missing)}; "
+            f"it has {', '.join(sorted(cols)) or 'no columns'}", file=file)])
+    if len(df) == 0:
+        raise InputError([Issue(f"the {what} table has no rows; add at least one {what[:-1]}",
+                                file=file)])
+
+
+def read_outlets(source: pd.DataFrame | str | Path) -> tuple[list[Outlet], list[Issue],
+                                                              dict[str, int]]:
+    """Parse the outlets table.
+
+    Returns
+    -------
+    outlets, issues, lines
+        The outlets that parsed, the problems of the rows that did not, and
+        the line of each outlet id (for later messages).
+    """
+    df, file, first = _frame(source, "outlets")
+    df.columns = [str(c).strip() for c in df.columns]
+    _check_columns(df, OUTLET_COLUMNS, file, "outlets")
+    outlets: list[Outlet] = []
+    issues: list[Issue] = []
+    lines: dict[str, int] = {}
+    for k, row in enumerate(df.to_dict("records")):
+        line = first + k if file else None
+        oid = _text(row, "outlet_id")
+        r = _Row(row, file, line, outlet_id=oid or None)
+        if not oid:
+            r.issue("outlet_id", "is empty; give every outlet a unique id")
+        lat = r.number("lat", required=True, lo=-90, hi=90,
+                       hint="give WGS-84 latitude in degrees, or geocode the address first")
+        lon = r.number("lon", required=True, lo=-180, hi=180,
+                       hint="give WGS-84 longitude in degrees, or geocode the address first")
+        freq_text = _text(row, "frequency")
+        appts = r.get("appointment", _appointments, ())
+        rule = r.get("frequency", lambda t: VisitRule.parse(t, _text(row, "allowed_days")),
+                     VisitRule(), required=not appts,
+                     hint="write e.g. 2/week, 1/week, 1/2weeks, 1/4weeks")
+        if not freq_text and appts:
+            rule = VisitRule(per_week=0 * rule.per_week)
+        priority = r.get("priority", parse_priority, 2)
+        service = r.number("service_min", lo=0, hi=24 * 60, hint="visit minutes")
+        hours = r.get("opening_hours", OpeningHours.parse, OpeningHours())
+        demand = r.number("demand", lo=0, hint="units per visit, >= 0")
+        rep_id = _text(row, "rep_id") or None
+        if r.issues:
+            issues += r.issues
+            continue
+        assert lat is not None and lon is not None
+        try:
+            outlets.append(Outlet(
+                id=oid, lat=lat, lon=lon, rule=rule, name=_text(row, "name"),
+                address=_text(row, "address"),
+                service=round(60 * (service if service is not None else DEFAULT_SERVICE_MIN)),
+                priority=priority, hours=hours, appointments=appts, rep_id=rep_id,
+                demand=round(demand or 0),
+            ))
+            if oid in lines:
+                issues.append(Issue(f"outlet id {oid!r} appears more than once (first on line "
+                                    f"{lines[oid]}); ids must be unique", file=file, line=line,
+                                    column="outlet_id"))
+                outlets.pop()
+            else:
+                lines[oid] = line or 0
+        except InputError as e:
+            issues += [_place(i, file, line) for i in e.issues]
+    return outlets, issues, lines
+
+
+def _appointments(text: str) -> tuple[Appointment, ...]:
+    return tuple(Appointment.parse(t) for t in text.split(";") if t.strip())
+
+
+def _dates(text: str) -> frozenset[date]:
+    try:
+        return frozenset(date.fromisoformat(t.strip()) for t in text.replace(",", ";").split(";")
+                         if t.strip())
+    except ValueError:
+        raise ValueError(f"{text!r}: write dates as YYYY-MM-DD separated by ';'") from None
+
+
+def _working_days(text: str) -> frozenset[int]:
+    if text.lower() in ("none", "off", "-", "0"):
+        return frozenset()
+    return parse_weekdays(text)
+
+
+def _mode(text: str) -> str:
+    t = text.lower()
+    aliases = {"car": "drive", "driving": "drive", "foot": "walk", "walking": "walk",
+               "bike": "bicycle", "cycling": "bicycle"}
+    t = aliases.get(t, t)
+    if t not in MODES:
+        raise ValueError(f"{text!r} is not a travel mode; use one of {', '.join(MODES)}")
+    return t
+
+
+def read_reps(source: pd.DataFrame | str | Path) -> tuple[list[Rep], list[Issue], dict[str, int]]:
+    """Parse the reps table; returns (reps, issues, line of each rep id)."""
+    df, file, first = _frame(source, "reps")
+    df.columns = [str(c).strip() for c in df.columns]
+    _check_columns(df, REP_COLUMNS, file, "reps")
+    reps: list[Rep] = []
+    issues: list[Issue] = []
+    lines: dict[str, int] = {}
+    for k, row in enumerate(df.to_dict("records")):
+        line = first + k if file else None
+        rid = _text(row, "rep_id")
+        r = _Row(row, file, line, rep_id=rid or None)
+        if not rid:
+            r.issue("rep_id", "is empty; give every rep a unique id")
+        lat = r.number("lat", required=True, lo=-90, hi=90, hint="WGS-84 latitude of the start")
+        lon = r.number("lon", required=True, lo=-180, hi=180, hint="WGS-84 longitude of the start")
+        end_lat = r.number("end_lat", lo=-90, hi=90)
+        end_lon = r.number("end_lon", lo=-180, hi=180)
+        shift = r.get("shift", TimeWindow.parse, TimeWindow(8 * 3600 + 1800, 17 * 3600 + 1800))
+        working = r.get("working_days", _working_days, frozenset(range(5)))
+        brk = r.get("break", Break.parse, None)
+        maxv = r.number("max_visits", lo=1, hi=10_000, hint="visits per day, >= 1")
+        mode = r.get("mode", _mode, "drive")
+        cap = r.number("capacity", lo=0, hint="units per route, >= 0")
+        off = r.get("days_off", _dates, frozenset())
+        if r.issues:
+            issues += r.issues
+            continue
+        assert lat is not None and lon is not None
+        try:
+            reps.append(Rep(
+                id=rid, lat=lat, lon=lon, end_lat=end_lat, end_lon=end_lon,
+                name=_text(row, "name"), shift=shift, working_days=working, lunch=brk,
+                max_visits=None if maxv is None else int(maxv), mode=mode,
+                capacity=None if cap is None else int(cap), days_off=off,
+            ))
+            if rid in lines:
+                issues.append(Issue(f"rep id {rid!r} appears more than once (first on line "
+                                    f"{lines[rid]}); ids must be unique", file=file, line=line,
+                                    column="rep_id"))
+                reps.pop()
+            else:
+                lines[rid] = line or 0
+        except InputError as e:
+            issues += [_place(i, file, line) for i in e.issues]
+    return reps, issues, lines
+
+
+def _place(issue: Issue, file: str | None, line: int | None) -> Issue:
+    return Issue(issue.message, file=issue.file or file, line=issue.line or line,
+                 column=issue.column, outlet_id=issue.outlet_id, rep_id=issue.rep_id)
+
+
+def read_problem(outlets: pd.DataFrame | str | Path, reps: pd.DataFrame | str | Path, *,
+                 start: date | str, weeks: int = 1, holidays: Iterable[date | str] = (),
+                 matrix: Mapping[str, TravelMatrix] | None = None,
+                 skip_invalid: bool = False) -> Problem:
+    """Build a :class:`Problem` from an outlets table and a reps table.
+
+    Parameters
+    ----------
+    outlets, reps
+        DataFrames, or paths of CSV files (UTF-8, header row).
+    start
+        The first date planned (``YYYY-MM-DD``).
+    weeks
+        Weeks in the horizon (the visit cycle).
+    holidays
+        Dates nobody works.
+    matrix
+        Your own travel matrices per mode, in the order of :meth:`Problem.points`.
+    skip_invalid
+        Leave bad outlet rows out (with a :class:`RowsSkippedWarning`) instead
+        of raising. Errors in the reps table always raise.
+
+    Raises
+    ------
+    InputError
+        With every problem found, each naming its file, line and column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> outlets = pd.DataFrame({"outlet_id": ["P1", "P2"], "lat": [43.73, 43.74],
+    ...                         "lon": [7.42, 7.43], "frequency": ["1/week", "2/week"]})
+    >>> reps = pd.DataFrame({"rep_id": ["R1"], "lat": [43.735], "lon": [7.425]})
+    >>> problem = read_problem(outlets, reps, start="2026-11-30")
+    >>> problem.required_visits
+    3
+    """
+    try:
+        start_d = start if isinstance(start, date) else date.fromisoformat(str(start))
+    except ValueError:
+        raise InputError([Issue(f"start {start!r} is not a date; write YYYY-MM-DD",
+                                column="start")]) from None
+    hol: set[date] = set()
+    for h in holidays:
+        try:
+            hol.add(h if isinstance(h, date) else date.fromisoformat(str(h).strip()))
+        except ValueError:
+            raise InputError([Issue(f"holiday {h!r} is not a date; write YYYY-MM-DD",
+                                    column="holidays")]) from None
+    horizon = Horizon(start_d, weeks, frozenset(hol))
+    outs, o_issues, o_lines = read_outlets(outlets)
+    rps, r_issues, r_lines = read_reps(reps)
+    o_file = Path(outlets).name if isinstance(outlets, str | Path) else None
+    r_file = Path(reps).name if isinstance(reps, str | Path) else None
+    if r_issues or not rps:
+        raise InputError(r_issues + o_issues if r_issues else [Issue("no valid reps", file=r_file)])
+    skipped: list[Issue] = []
+    if o_issues:
+        if not skip_invalid:
+            raise InputError(o_issues)
+        skipped += o_issues
+    while True:
+        try:
+            problem = Problem(tuple(outs), tuple(rps), horizon, matrix)
+            break
+        except InputError as e:
+            placed = [
+                _place(i, o_file, o_lines.get(i.outlet_id)) if i.outlet_id is not None
+                else _place(i, r_file, r_lines.get(i.rep_id)) if i.rep_id is not None else i
+                for i in e.issues
+            ]
+            bad = {i.outlet_id for i in placed if i.outlet_id is not None and i.rep_id is None}
+            other = [i for i in placed if i.outlet_id is None or i.rep_id is not None]
+            if not skip_invalid or other or not bad or matrix is not None:
+                raise InputError(skipped + placed) from None
+            skipped += placed
+            outs = [o for o in outs if o.id not in bad]
+            if not outs:
+                raise InputError(skipped + [Issue("no valid outlets left", file=o_file)]) from None
+    if skipped:
+        warnings.warn(RowsSkippedWarning(skipped), stacklevel=2)
+    return problem

@@ -1,0 +1,153 @@
+"""Solve a :class:`~routeopt.problem.Problem` into a :class:`~routeopt.plan.Plan`."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from routeopt.plan import REASONS, Plan, Route, Stop, Unscheduled
+from routeopt.solve.params import SolveParams
+
+if TYPE_CHECKING:
+    from routeopt.problem import Problem
+    from routeopt.solve._model import Instance
+    from routeopt.solve._routes import Timer
+    from routeopt.solve._search import State
+
+__all__ = ["SolveParams", "solve"]
+
+log = logging.getLogger(__name__)
+
+
+def solve(problem: Problem, params: SolveParams | None = None, *,
+          progress: Callable[[int, float], None] | None = None) -> Plan:
+    """Plan the visits of ``problem``.
+
+    Parameters
+    ----------
+    problem
+        The validated problem.
+    params
+        Search settings (time limit, iterations, seed, weights); defaults if omitted.
+    progress
+        Called now and then with (iteration, best objective).
+
+    Returns
+    -------
+    Plan
+        Timed routes for every rep and date, and every required visit that
+        could not be placed, with its reason.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from routeopt import Horizon, Outlet, Problem, Rep, SolveParams, VisitRule, solve
+    >>> problem = Problem(
+    ...     outlets=[Outlet("P1", 43.735, 7.420, VisitRule.parse("2/week")),
+    ...              Outlet("P2", 43.740, 7.425, VisitRule.parse("1/week"))],
+    ...     reps=[Rep("R1", 43.731, 7.418)],
+    ...     horizon=Horizon(date(2026, 11, 30), weeks=1),
+    ... )
+    >>> plan = solve(problem, SolveParams(max_iterations=50))
+    >>> plan.kpis()["coverage"]
+    1.0
+    >>> _ = plan.validate()
+    """
+    from routeopt.solve._model import compile_problem
+    from routeopt.solve._search import Search
+
+    params = params or SolveParams()
+    t0 = time.perf_counter()
+    inst = compile_problem(problem, params)
+    search = Search(inst, progress)
+    state = search.run()
+    solve_s = time.perf_counter() - t0
+    st = search.stats
+    stats = {
+        "solve_s": solve_s,
+        "seed": params.seed,
+        "iterations": st.iterations,
+        "improvements": st.improvements,
+        "stop_reason": st.stop_reason,
+        "construction_s": st.construction_s,
+        "search_s": st.search_s,
+        "polish_s": st.polish_s,
+        "objective": search.objective(state),
+        "travel_cost": int(sum(state.rcost)),
+        "history": st.history,
+    }
+    log.info("solved in %.2f s, %d iterations (%s)", solve_s, st.iterations, st.stop_reason)
+    return _to_plan(inst, search.timer, state, stats)
+
+
+def _to_plan(inst: Instance, timer: Timer, st: State, stats: dict[str, object]) -> Plan:
+    problem = inst.problem
+    routes: list[Route] = []
+    for s, seq in enumerate(st.routes):
+        if not seq:
+            continue
+        slot = inst.slots[s]
+        sch = timer.schedule(slot, seq)
+        assert sch is not None
+        mat = inst.matrices[slot.mode]
+        dur, dist = mat.durations, mat.distances
+        first_tt = int(dur[slot.start_node, seq[0]])
+        depart = slot.shift_start
+        if sch.break_gap != 0:
+            depart = max(slot.shift_start, sch.start[0] - first_tt)
+        stops = []
+        prev = slot.start_node
+        for g, node in enumerate(seq):
+            arr = sch.arrival[g] if g else depart + first_tt
+            stops.append(Stop(problem.outlets[node].id, arr, sch.start[g],
+                              sch.start[g] + inst.service[node],
+                              int(dur[prev, node]), int(dist[prev, node])))
+            prev = node
+        brk = (sch.break_start, sch.break_start + slot.break_dur) if sch.break_gap >= 0 else None
+        routes.append(Route(
+            rep_id=problem.reps[slot.rep].id, date=slot.date, depart=depart, back=sch.back,
+            stops=tuple(stops),
+            return_travel_s=int(dur[prev, slot.end_node]),
+            return_distance_m=int(dist[prev, slot.end_node]),
+            break_start=brk[0] if brk else None, break_end=brk[1] if brk else None,
+        ))
+    routes.sort(key=lambda r: (r.rep_id, r.date))
+    return Plan(problem, tuple(routes), tuple(_unscheduled(inst, timer, st)), stats,
+                dict(inst.matrices))
+
+
+def _why(inst: Instance, timer: Timer, st: State, i: int, slots: list[int]) -> str:
+    alone = [s for s in slots if timer.schedule(inst.slots[s], [i]) is not None]
+    if not alone:
+        return "unreachable"
+    if all(len(st.routes[s]) >= inst.slots[s].max_visits for s in alone):
+        return "max_visits"
+    if all(st.load[s] + inst.demand[i] > inst.slots[s].capacity for s in alone):
+        return "capacity"
+    return "no_time"
+
+
+def _unscheduled(inst: Instance, timer: Timer, st: State) -> list[Unscheduled]:
+    out: list[Unscheduled] = []
+    for i, o in enumerate(inst.problem.outlets):
+        miss = st.missed[i]
+        if not miss:
+            continue
+        ch = st.choice[i]
+        if not inst.options[i]:
+            out += [Unscheduled(o.id, "no_pattern", REASONS["no_pattern"], o.priority)] * miss
+        elif ch is not None:
+            opt = inst.options[i][ch[0]]
+            for s in opt.slots:
+                if s in ch[1]:
+                    continue
+                reason = _why(inst, timer, st, i, [s])
+                out.append(Unscheduled(o.id, reason, REASONS[reason], o.priority,
+                                       inst.slots[s].date))
+        else:
+            slots = sorted({s for opt in inst.options[i] for s in opt.slots})
+            reason = _why(inst, timer, st, i, slots)
+            out += [Unscheduled(o.id, reason, REASONS[reason], o.priority)] * miss
+    return out

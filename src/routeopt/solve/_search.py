@@ -1,0 +1,333 @@
+"""Large-neighbourhood search over day patterns, reps and routes.
+
+The state holds one route per slot (a rep on a day) and, per outlet, the
+option (rep and day pattern) it is visited on. Each iteration removes a set of
+outlets with *all* their visits (random, related by place, most costly, or a
+whole day), then re-inserts each outlet with its best option: every pattern of
+every candidate rep is priced by the cheapest feasible insertion on each of
+its days. That is the move the plain "days as vehicles" model lacks: an outlet
+changes its days as a whole. Candidates are accepted by simulated annealing on
+the objective (travel cost plus priority-weighted penalties for missed
+visits). OR-Tools re-orders the routes of every new best plan.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from routeopt.solve._model import Instance
+from routeopt.solve._ortools import reorder_route
+from routeopt.solve._routes import Schedule, Timer
+
+log = logging.getLogger(__name__)
+
+_versions = itertools.count(1)
+
+
+@dataclass(slots=True)
+class State:
+    """A plan under construction."""
+
+    routes: list[list[int]]
+    scheds: list[Schedule]
+    version: list[int]
+    rcost: list[int]
+    load: list[int]
+    choice: list[tuple[int, tuple[int, ...]] | None]  # option index, slots visited
+    missed: list[int] = field(default_factory=list)
+
+    def copy(self) -> State:
+        return State([r[:] for r in self.routes], self.scheds[:], self.version[:],
+                     self.rcost[:], self.load[:], self.choice[:], self.missed[:])
+
+
+@dataclass(slots=True)
+class SearchStats:
+    iterations: int = 0
+    improvements: int = 0
+    construction_s: float = 0.0
+    search_s: float = 0.0
+    polish_s: float = 0.0
+    stop_reason: str = ""
+    history: list[tuple[int, float, float]] = field(default_factory=list)
+
+
+class Search:
+    """Construction and improvement for one instance."""
+
+    def __init__(self, inst: Instance,
+                 progress: Callable[[int, float], None] | None = None) -> None:
+        self.inst = inst
+        self.timer = Timer(inst)
+        self.rng = random.Random(inst.params.seed)
+        self.cache: dict[tuple[int, int, int], tuple[int, int] | None] = {}
+        self.progress = progress
+        self.stats = SearchStats()
+
+    # -- state helpers ----------------------------------------------------------
+    def empty(self) -> State:
+        inst = self.inst
+        scheds = []
+        for s in inst.slots:
+            sch = self.timer.schedule(s, [])
+            assert sch is not None
+            scheds.append(sch)
+        ns = len(inst.slots)
+        return State([[] for _ in range(ns)], scheds, [next(_versions) for _ in range(ns)],
+                     [0] * ns, [0] * ns, [None] * inst.n, list(inst.need))
+
+    def objective(self, st: State) -> float:
+        pen = self.inst.penalty
+        return float(sum(st.rcost)) + sum(m * pen[i] for i, m in enumerate(st.missed) if m)
+
+    def _touch(self, st: State, s: int) -> bool:
+        slot = self.inst.slots[s]
+        sch = self.timer.schedule(slot, st.routes[s])
+        if sch is None:
+            return False
+        st.scheds[s] = sch
+        st.rcost[s] = self.timer.route_cost(slot, st.routes[s])
+        st.version[s] = next(_versions)
+        return True
+
+    def remove(self, st: State, i: int) -> list[int]:
+        """Take outlet ``i`` out of every route; return the slots touched."""
+        ch = st.choice[i]
+        if ch is None:
+            return []
+        for s in ch[1]:
+            st.routes[s].remove(i)
+            st.load[s] -= self.inst.demand[i]
+        st.choice[i] = None
+        st.missed[i] = self.inst.need[i]
+        return list(ch[1])
+
+    def settle(self, st: State, touched: set[int]) -> list[int]:
+        """Re-time touched routes; drop outlets from any route that no longer fits."""
+        dropped: list[int] = []
+        todo = sorted(touched)
+        while todo:
+            s = todo.pop()
+            if self._touch(st, s):
+                continue
+            victim = st.routes[s][-1]  # rare: the break rule changed its decision
+            dropped.append(victim)
+            todo.extend(t for t in self.remove(st, victim) if t not in todo)
+            todo.sort()
+        return dropped
+
+    def _slot_insert(self, st: State, i: int, s: int) -> tuple[int, int] | None:
+        key = (i, s, st.version[s])
+        if key in self.cache:
+            return self.cache[key]
+        slot = self.inst.slots[s]
+        r = self.timer.best_insertion(slot, st.routes[s], st.scheds[s], i, st.load[s])
+        if len(self.cache) > 2_000_000:
+            self.cache.clear()
+        self.cache[key] = r
+        return r
+
+    def price(self, st: State, i: int, noise: float = 0.0
+              ) -> tuple[float, int, list[tuple[int, int]]] | None:
+        """Best option of outlet ``i``: (cost with penalties, option, [(slot, pos)])."""
+        inst = self.inst
+        pen = inst.penalty[i]
+        best: tuple[float, int, list[tuple[int, int]]] | None = None
+        for k, opt in enumerate(inst.options[i]):
+            total = 0.0
+            where: list[tuple[int, int]] = []
+            for s in opt.slots:
+                r = self._slot_insert(st, i, s)
+                if r is None:
+                    total += pen
+                else:
+                    total += r[0]
+                    where.append((s, r[1]))
+                if best is not None and total >= best[0]:
+                    break
+            else:
+                if not where:
+                    continue
+                if noise:
+                    total *= 1.0 + noise * (2 * self.rng.random() - 1)
+                if best is None or total < best[0]:
+                    best = (total, k, where)
+        return best
+
+    def insert(self, st: State, i: int, noise: float = 0.0) -> bool:
+        """Insert outlet ``i`` with its best option (some visits may be missed)."""
+        best = self.price(st, i, noise)
+        if best is None:
+            return False
+        _, k, where = best
+        inst = self.inst
+        for s, pos in where:
+            st.routes[s].insert(pos, i)
+            st.load[s] += inst.demand[i]
+            ok = self._touch(st, s)
+            assert ok, "insertion checked feasible must stay feasible"
+        st.choice[i] = (k, tuple(s for s, _ in where))
+        st.missed[i] = inst.need[i] - len(where)
+        return True
+
+    def order(self, outlets: list[int]) -> list[int]:
+        """Insertion order: priority first, then the hardest to place."""
+        inst = self.inst
+        outlets_ = inst.problem.outlets
+        keyed = [
+            (outlets_[i].priority, len(inst.options[i]) > 0 and -inst.need[i],
+             -inst.service[i], self.rng.random(), i)
+            for i in outlets
+        ]
+        return [k[-1] for k in sorted(keyed)]
+
+    def repair(self, st: State, outlets: list[int], noise: float = 0.0) -> None:
+        for i in self.order(outlets):
+            if st.choice[i] is None and self.inst.options[i]:
+                self.insert(st, i, noise)
+
+    def construct(self) -> State:
+        st = self.empty()
+        self.repair(st, list(range(self.inst.n)))
+        return st
+
+    # -- destroy operators ----------------------------------------------------
+    def _assigned(self, st: State) -> list[int]:
+        return [i for i, c in enumerate(st.choice) if c is not None]
+
+    def d_random(self, st: State, q: int) -> list[int]:
+        pool = self._assigned(st)
+        return self.rng.sample(pool, min(q, len(pool)))
+
+    def d_related(self, st: State, q: int) -> list[int]:
+        pool = self._assigned(st)
+        if not pool:
+            return []
+        seed = self.rng.choice(pool)
+        out = []
+        for j in self.inst.near[seed]:
+            j = int(j)
+            if st.choice[j] is not None and self.rng.random() < 0.85:
+                out.append(j)
+                if len(out) >= q:
+                    break
+        return out
+
+    def d_worst(self, st: State, q: int) -> list[int]:
+        inst = self.inst
+        c = self.timer.cost
+        gain: dict[int, int] = {}
+        for s, seq in enumerate(st.routes):
+            slot = inst.slots[s]
+            cm = c[slot.mode]
+            nodes = [slot.start_node, *seq, slot.end_node]
+            for p in range(1, len(nodes) - 1):
+                a, b, d = nodes[p - 1], nodes[p], nodes[p + 1]
+                gain[b] = gain.get(b, 0) + cm[a][b] + cm[b][d] - cm[a][d]
+        ranked = sorted(gain, key=lambda i: (-gain[i], i))
+        out: list[int] = []
+        while ranked and len(out) < q:
+            k = int(len(ranked) * self.rng.random() ** 4)
+            out.append(ranked.pop(k))
+        return out
+
+    def d_day(self, st: State, q: int) -> list[int]:
+        busy = [s for s, r in enumerate(st.routes) if r]
+        if not busy:
+            return []
+        s = self.rng.choice(busy)
+        out = list(st.routes[s])
+        # and the outlets of a neighbouring route of the same rep, to trade days
+        return out[: max(q, 1) * 2]
+
+    # -- the search -------------------------------------------------------------
+    def polish(self, st: State, slots: list[int]) -> None:
+        t0 = time.perf_counter()
+        for s in slots:
+            seq = st.routes[s]
+            new = reorder_route(self.timer, self.inst.slots[s], seq)
+            if new is None or sorted(new) != sorted(seq):
+                continue
+            slot = self.inst.slots[s]
+            cost = self.timer.route_cost(slot, new)
+            if cost < st.rcost[s] and self.timer.schedule(slot, new) is not None:
+                st.routes[s] = new
+                self._touch(st, s)
+        self.stats.polish_s += time.perf_counter() - t0
+
+    def run(self) -> State:
+        p = self.inst.params
+        t_start = time.perf_counter()
+        cur = self.construct()
+        self.stats.construction_s = time.perf_counter() - t_start
+        cur_obj = self.objective(cur)
+        best, best_obj = cur.copy(), cur_obj
+        self.stats.history.append((0, 0.0, best_obj))
+        travel0 = max(1.0, float(sum(cur.rcost)))
+        temp0 = 0.02 * travel0 / max(1, sum(1 for r in cur.routes if r))
+        ops = [self.d_random, self.d_related, self.d_worst, self.d_day]
+        n = self.inst.n
+        qmax = max(2, min(40, int(0.25 * n)))
+        qmin = min(3, qmax)
+        no_imp = 0
+        it = 0
+        t_search = time.perf_counter()
+        deadline = t_start + p.time_limit
+        self.stats.stop_reason = "max_iterations"
+        while it < p.max_iterations:
+            now = time.perf_counter()
+            if now >= deadline:
+                self.stats.stop_reason = "time_limit"
+                break
+            if no_imp >= p.max_no_improvement:
+                self.stats.stop_reason = "no_improvement"
+                break
+            it += 1
+            frac = max(it / max(1, p.max_iterations), (now - t_start) / p.time_limit)
+            temp = temp0 * (1.0 - frac) + 1e-9
+            cand = cur.copy()
+            q = self.rng.randint(qmin, qmax)
+            op = self.rng.choice(ops)
+            removed = op(cand, q)
+            touched: set[int] = set()
+            for i in removed:
+                touched.update(self.remove(cand, i))
+            removed += self.settle(cand, touched)
+            extra = [i for i, m in enumerate(cand.missed) if m and i not in removed]
+            if extra:
+                self.rng.shuffle(extra)
+                for i in extra[:q]:
+                    touched.update(self.remove(cand, i))
+                    removed.append(i)
+                removed += self.settle(cand, touched)
+            self.repair(cand, removed, noise=0.1 if self.rng.random() < 0.3 else 0.0)
+            obj = self.objective(cand)
+            if obj < cur_obj - 1e-9 or self.rng.random() < math.exp(
+                -(obj - cur_obj) / temp
+            ):
+                cur, cur_obj = cand, obj
+            if obj < best_obj - 1e-9:
+                changed = [s for s in range(len(cand.routes)) if cand.version[s] != best.version[s]]
+                if p.polish:
+                    self.polish(cand, changed)
+                    obj = self.objective(cand)
+                    cur, cur_obj = cand, obj
+                best, best_obj = cand.copy(), obj
+                self.stats.improvements += 1
+                self.stats.history.append((it, time.perf_counter() - t_start, best_obj))
+                no_imp = 0
+            else:
+                no_imp += 1
+            if self.progress is not None and it % 50 == 0:
+                self.progress(it, best_obj)
+        self.stats.iterations = it
+        self.stats.search_s = time.perf_counter() - t_search
+        if p.polish:
+            self.polish(best, [s for s, r in enumerate(best.routes) if r])
+        return best

@@ -1,0 +1,86 @@
+"""Solver parameters: one object with defaults, loadable from TOML."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from routeopt.exceptions import InputError, Issue
+
+__all__ = ["SolveParams"]
+
+
+@dataclass(frozen=True, slots=True)
+class SolveParams:
+    """How hard and how the solver searches.
+
+    Parameters
+    ----------
+    time_limit
+        Wall-clock seconds for the search (construction always completes).
+        A plan is reproducible only when ``max_iterations`` stops the search
+        first.
+    max_iterations
+        Large-neighbourhood iterations (the deterministic stop rule).
+    max_no_improvement
+        Stop after this many iterations without a better plan.
+    seed
+        Random seed; the same input, seed and iteration stop give the same plan.
+    time_weight, distance_weight
+        Travel cost of an arc: ``time_weight * seconds + distance_weight * metres``.
+    miss_penalty
+        Cost of leaving one visit of priority 9 unscheduled, in travel-cost
+        units. Priority ``p`` costs ``miss_penalty * priority_factor ** (9 - p)``,
+        so lower priorities drop first and key accounts last.
+    priority_factor
+        Ratio of penalties between consecutive priorities.
+    candidate_reps
+        A free outlet considers only this many reps nearest to it.
+    polish
+        Re-order every route with OR-Tools routing at the end (and at each new best).
+    """
+
+    time_limit: float = 30.0
+    max_iterations: int = 3000
+    max_no_improvement: int = 1000
+    seed: int = 0
+    time_weight: float = 1.0
+    distance_weight: float = 0.0
+    miss_penalty: float = 100_000.0
+    priority_factor: float = 10.0
+    candidate_reps: int = 3
+    polish: bool = True
+
+    def __post_init__(self) -> None:
+        issues = []
+        for name in ("time_limit", "miss_penalty", "priority_factor"):
+            if getattr(self, name) <= 0:
+                issues.append(Issue(f"{name} must be > 0", column=name))
+        for name in ("max_iterations", "max_no_improvement", "candidate_reps"):
+            if getattr(self, name) < 0:
+                issues.append(Issue(f"{name} must be >= 0", column=name))
+        if self.time_weight < 0 or self.distance_weight < 0 or (
+            self.time_weight == 0 and self.distance_weight == 0
+        ):
+            issues.append(Issue("time_weight and distance_weight must be >= 0, not both 0"))
+        if issues:
+            raise InputError(issues)
+
+    def replace(self, **changes: Any) -> SolveParams:
+        """A copy with ``changes``."""
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> SolveParams:
+        """Read parameters from the ``[solve]`` table (or the top level) of a TOML file."""
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        data = data.get("solve", data)
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise InputError([Issue(f"unknown solver parameter(s) {unknown}; known: {sorted(known)}",
+                                    file=str(path))])
+        return cls(**data)
