@@ -9,6 +9,7 @@ the problem's own helpers that the solver uses (``Problem.windows``,
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from datetime import date
@@ -33,14 +34,10 @@ def _open_windows(problem: Problem, o: Outlet, day: date) -> list[tuple[int, int
 
 def _working_gap(rep: Rep, a: date, b: date) -> int:
     """Working days of ``rep`` from ``a`` to ``b`` (b later), by weekday only."""
-    n = 0
-    d = a
-    step = (b - a).days
-    for k in range(1, step + 1):
-        d = date.fromordinal(a.toordinal() + k)
-        if d.weekday() in rep.working_days:
-            n += 1
-    return n
+    return sum(
+        1 for k in range(1, (b - a).days + 1)
+        if date.fromordinal(a.toordinal() + k).weekday() in rep.working_days
+    )
 
 
 def check_plan(plan: Plan) -> list[str]:
@@ -145,7 +142,7 @@ def check_plan(plan: Plan) -> list[str]:
                     out.append(f"{where}: break overlaps a visit")
                 elif all(g[1] - g[0] < g[2] + lunch.duration for g in inside):
                     out.append(f"{where}: no time for both the break and the trip around it")
-        for a, b in zip(intervals, intervals[1:], strict=False):
+        for a, b in itertools.pairwise(intervals):
             if b[0] < a[1]:
                 out.append(f"{where}: visits overlap")
 
@@ -165,9 +162,9 @@ def check_plan(plan: Plan) -> list[str]:
         if len({v[1] for v in vs}) > 1:
             out.append(f"outlet {o.id}: visited by more than one rep")
         appt = {a.date for a in o.appointments}
-        for a in o.appointments:
-            if a.date not in dates and not missing[o.id]:
-                out.append(f"outlet {o.id}: appointment on {a.date} not kept")
+        for appointment in o.appointments:
+            if appointment.date not in dates and not missing[o.id]:
+                out.append(f"outlet {o.id}: appointment on {appointment.date} not kept")
         free = [d for d in dates if d not in appt]
         rule = o.rule
         if rule.patterns is not None:
@@ -192,12 +189,10 @@ def check_plan(plan: Plan) -> list[str]:
             block = f.denominator * len(rep.working_days)
             gap = rule.min_gap if rule.min_gap is not None else math.ceil(block / f.numerator) - 1
         else:
-            work = sum(1 for d in p.planning_days if d.weekday() in rep.working_days)
             gap = rule.min_gap if rule.min_gap is not None else 0
-            del work
-        for a, b in zip(free, free[1:], strict=False):
-            g = _working_gap(rep, a, b)
+        for d1, d2 in itertools.pairwise(free):
+            g = _working_gap(rep, d1, d2)
             if g < max(gap, 1):
-                out.append(f"outlet {o.id}: visits {a} and {b} are {g} working day(s) apart, "
+                out.append(f"outlet {o.id}: visits {d1} and {d2} are {g} working day(s) apart, "
                            f"less than {max(gap, 1)}")
     return out

@@ -66,7 +66,8 @@ def weekday_lines(outlet: Outlet, rep: Rep, weeks: int) -> list[tuple[tuple[int,
     if outlet.rule.per_week <= 0:
         return []
     n, k, wd, gap = _block(outlet, rep)
-    allowed = set(range(7)) if outlet.rule.allowed_weekdays is None else outlet.rule.allowed_weekdays
+    rule_days = outlet.rule.allowed_weekdays
+    allowed = set(range(7)) if rule_days is None else rule_days
     open_days = outlet.hours.open_weekdays
     usable = [
         p for p in range(k * len(wd))

@@ -203,7 +203,8 @@ class Plan:
             reasons: dict[str, int] = defaultdict(int)
             for u in self.unscheduled:
                 reasons[u.reason] += 1
-            lines.append("  unscheduled " + ", ".join(f"{n} {r}" for r, n in sorted(reasons.items())))
+            counts = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items()))
+            lines.append(f"  unscheduled {counts}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -308,7 +309,10 @@ class Plan:
                            "unscheduled": self.unscheduled_rows()}, indent=2, ensure_ascii=False)
 
     def write(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write ``visits.csv``, ``routes.csv``, ``unscheduled.csv``, ``summary.json`` and ``plan.json``.
+        """Write the plan's files into ``out_dir``.
+
+        ``visits.csv``, ``routes.csv``, ``unscheduled.csv``, ``summary.json``
+        and ``plan.json``.
 
         Each file is written to a temporary name and renamed, so a reader
         never sees half a file.

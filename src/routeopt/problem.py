@@ -254,7 +254,8 @@ class Outlet:
     def __post_init__(self) -> None:
         issues = _check_point(self.lat, self.lon, outlet_id=self.id)
         if not isinstance(self.id, str) or not self.id.strip():
-            issues.append(Issue("outlet id is empty; give every outlet a unique id", column="outlet_id"))
+            issues.append(Issue("outlet id is empty; give every outlet a unique id",
+                                column="outlet_id"))
         if not 1 <= self.priority <= 9:
             issues.append(Issue(
                 f"priority {self.priority} is out of range; use 1 (highest) to 9",
@@ -411,7 +412,8 @@ def _check_point(lat: Any, lon: Any, *, outlet_id: str | None = None, rep_id: st
     issues: list[Issue] = []
     for name, value, bound in (("lat", lat, 90.0), ("lon", lon, 180.0)):
         col = prefix + name
-        if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not math.isfinite(value):
             issues.append(Issue(f"{value!r} is not a number; give WGS-84 degrees",
                                 outlet_id=outlet_id, rep_id=rep_id, column=col))
         elif not -bound <= value <= bound:

@@ -9,6 +9,7 @@ is used, so OR-Tools never has the last word on feasibility.
 
 from __future__ import annotations
 
+import itertools
 import logging
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -52,7 +53,7 @@ def reorder_route(timer: Timer, slot: Slot, seq: list[int], *,
         wins = inst.windows[v][slot.day]
         var = time_dim.CumulVar(manager.NodeToIndex(i))
         var.SetRange(wins[0][0], wins[-1][1])
-        for (_, hi), (lo, _) in zip(wins, wins[1:], strict=False):
+        for (_, hi), (lo, _) in itertools.pairwise(wins):
             if lo - hi > 1:
                 var.RemoveInterval(hi + 1, lo - 1)
     start_var = time_dim.CumulVar(routing.Start(0))

@@ -18,6 +18,7 @@ so most checks touch one or two visits.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from routeopt.solve._model import Instance, Slot
@@ -140,11 +141,6 @@ class Timer:
         t, taken = r[2], r[3]
         prev = node
         for j in range(g, len(seq)):
-            if t <= sched.dep_before[j] and taken == sched.taken_before[j]:
-                # same or earlier state as before: earliest-start schedules stay feasible
-                # only if identical; compare exactly to keep the break rule's decisions.
-                if t == sched.dep_before[j]:
-                    return True
             nxt = seq[j]
             r = self._step(slot, t, taken, prev, nxt, d[prev][nxt])
             if r is None:
@@ -161,9 +157,9 @@ class Timer:
             return 0
         c = self.cost[slot.mode]
         total = c[slot.start_node][seq[0]] + c[seq[-1]][slot.end_node]
-        for a, b in zip(seq, seq[1:], strict=False):
+        for a, b in itertools.pairwise(seq):
             total += c[a][b]
-        return total
+        return int(total)
 
     def best_insertion(self, slot: Slot, seq: list[int], sched: Schedule, node: int,
                        load: int) -> tuple[int, int] | None:
@@ -178,7 +174,8 @@ class Timer:
         prevs = [slot.start_node, *seq]
         nexts = [*seq, slot.end_node]
         deltas = sorted(
-            (c[p][node] + cn[q] - c[p][q], g) for g, (p, q) in enumerate(zip(prevs, nexts, strict=True))
+            (c[p][node] + cn[q] - c[p][q], g)
+            for g, (p, q) in enumerate(zip(prevs, nexts, strict=True))
         )
         for delta, g in deltas:
             if self.can_insert(slot, seq, sched, node, g):

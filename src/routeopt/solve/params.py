@@ -81,6 +81,6 @@ class SolveParams:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise InputError([Issue(f"unknown solver parameter(s) {unknown}; known: {sorted(known)}",
-                                    file=str(path))])
+            raise InputError([Issue(
+                f"unknown solver parameter(s) {unknown}; known: {sorted(known)}", file=str(path))])
         return cls(**data)
