@@ -8,9 +8,7 @@ time, for a week or a multi-week cycle.
 ['Appointment', 'Break', 'CycleWarning']
 """
 
-from __future__ import annotations
-
-import logging
+import logging as _logging
 
 from routeopt.exceptions import (
     CycleWarning,
@@ -27,7 +25,7 @@ from routeopt.hours import Break, OpeningHours, TimeWindow
 from routeopt.matrix import GreatCircle, MatrixProvider, TravelMatrix
 from routeopt.plan import Plan, Route, Stop, Unscheduled
 from routeopt.problem import Appointment, Horizon, Outlet, Problem, Rep, VisitRule
-from routeopt.solve import SolveParams, solve
+from routeopt.solver import SolveParams, solve
 
 __version__ = "0.1.0"
 
@@ -61,4 +59,4 @@ __all__ = [
     "solve",
 ]
 
-logging.getLogger(__name__).addHandler(logging.NullHandler())
+_logging.getLogger(__name__).addHandler(_logging.NullHandler())

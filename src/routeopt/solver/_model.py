@@ -11,7 +11,7 @@ import numpy.typing as npt
 from routeopt.matrix import GreatCircle, TravelMatrix
 from routeopt.patterns import day_patterns
 from routeopt.problem import Problem
-from routeopt.solve.params import SolveParams
+from routeopt.solver.params import SolveParams
 
 IntArray = npt.NDArray[np.int64]
 

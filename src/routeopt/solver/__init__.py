@@ -8,13 +8,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from routeopt.plan import REASONS, Plan, Route, Stop, Unscheduled
-from routeopt.solve.params import SolveParams
+from routeopt.solver.params import SolveParams
 
 if TYPE_CHECKING:
     from routeopt.problem import Problem
-    from routeopt.solve._model import Instance
-    from routeopt.solve._routes import Timer
-    from routeopt.solve._search import State
+    from routeopt.solver._model import Instance
+    from routeopt.solver._routes import Timer
+    from routeopt.solver._search import State
 
 __all__ = ["SolveParams", "solve"]
 
@@ -55,8 +55,8 @@ def solve(problem: Problem, params: SolveParams | None = None, *,
     1.0
     >>> _ = plan.validate()
     """
-    from routeopt.solve._model import compile_problem
-    from routeopt.solve._search import Search
+    from routeopt.solver._model import compile_problem
+    from routeopt.solver._search import Search
 
     params = params or SolveParams()
     t0 = time.perf_counter()
@@ -74,6 +74,7 @@ def solve(problem: Problem, params: SolveParams | None = None, *,
         "construction_s": st.construction_s,
         "search_s": st.search_s,
         "polish_s": st.polish_s,
+        "travel_before_polish": st.travel_before_polish,
         "objective": search.objective(state),
         "travel_cost": int(sum(state.rcost)),
         "history": st.history,

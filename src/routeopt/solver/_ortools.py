@@ -3,7 +3,7 @@
 OR-Tools routing re-orders the visits of one route (a rep on a day) with the
 time windows, service times, shift and lunch break of that day. The search
 decides which outlets a route holds; OR-Tools finds a better order for them.
-Every order it returns is re-timed by :mod:`routeopt.solve._routes` before it
+Every order it returns is re-timed by :mod:`routeopt.solver._routes` before it
 is used, so OR-Tools never has the last word on feasibility.
 """
 
@@ -14,8 +14,8 @@ import logging
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from routeopt.solve._model import Slot
-from routeopt.solve._routes import Timer
+from routeopt.solver._model import Slot
+from routeopt.solver._routes import Timer
 
 log = logging.getLogger(__name__)
 

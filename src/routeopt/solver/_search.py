@@ -21,9 +21,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from routeopt.solve._model import Instance
-from routeopt.solve._ortools import reorder_route
-from routeopt.solve._routes import Schedule, Timer
+from routeopt.solver._model import Instance
+from routeopt.solver._ortools import reorder_route
+from routeopt.solver._routes import Schedule, Timer
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ class SearchStats:
     search_s: float = 0.0
     polish_s: float = 0.0
     stop_reason: str = ""
+    travel_before_polish: int = 0
     history: list[tuple[int, float, float]] = field(default_factory=list)
 
 
@@ -313,11 +314,6 @@ class Search:
             ):
                 cur, cur_obj = cand, obj
             if obj < best_obj - 1e-9:
-                changed = [s for s in range(len(cand.routes)) if cand.version[s] != best.version[s]]
-                if p.polish:
-                    self.polish(cand, changed)
-                    obj = self.objective(cand)
-                    cur, cur_obj = cand, obj
                 best, best_obj = cand.copy(), obj
                 self.stats.improvements += 1
                 self.stats.history.append((it, time.perf_counter() - t_start, best_obj))
@@ -328,6 +324,7 @@ class Search:
                 self.progress(it, best_obj)
         self.stats.iterations = it
         self.stats.search_s = time.perf_counter() - t_search
+        self.stats.travel_before_polish = int(sum(best.rcost))
         if p.polish:
             self.polish(best, [s for s, r in enumerate(best.routes) if r])
         return best

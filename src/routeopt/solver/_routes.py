@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from routeopt.solve._model import Instance, Slot
+from routeopt.solver._model import Instance, Slot
 
 Windows = tuple[tuple[int, int], ...]
 

@@ -1,0 +1,51 @@
+"""Plan four weeks of visits for two reps over 141 real outlets of Monaco.
+
+Run from the repository root::
+
+    python examples/plan_monaco.py [--iterations 3000] [--out out/monaco-example]
+
+It reads the bundled CSVs, solves, checks the plan independently, prints the
+summary and the first route sheet, and writes the plan's files.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from routeopt import SolveParams, solve
+from routeopt.hours import format_time
+from routeopt.read import read_problem
+
+DATA = Path(__file__).parent / "data" / "monaco"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("--iterations", type=int, default=3000)
+    ap.add_argument("--weeks", type=int, default=4)
+    ap.add_argument("--out", type=Path, default=Path("out/monaco-example"))
+    args = ap.parse_args(argv)
+
+    problem = read_problem(DATA / "outlets.csv", DATA / "reps.csv", start="2026-11-30",
+                           weeks=args.weeks)
+    plan = solve(problem, SolveParams(max_iterations=args.iterations, time_limit=120))
+    plan.validate()
+    print(plan.summary())
+
+    first = plan.routes[0]
+    print(f"\nRoute sheet: rep {first.rep_id}, {first.date:%A %d %B %Y}")
+    print(f"  {format_time(first.depart)}  leave")
+    for k, stop in enumerate(first.stops, start=1):
+        print(f"  {format_time(stop.start)}  {k:2d}. {stop.outlet_id}  "
+              f"({stop.travel_s // 60} min drive)")
+    if first.break_start is not None:
+        print(f"  {format_time(first.break_start)}  lunch break")
+    print(f"  {format_time(first.back)}  back")
+
+    files = plan.write(args.out)
+    print(f"\nwrote {', '.join(str(p) for p in files.values())}")
+
+
+if __name__ == "__main__":
+    main()

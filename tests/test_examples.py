@@ -1,0 +1,37 @@
+"""The examples run (smoke tests with a small search)."""
+
+from __future__ import annotations
+
+import json
+import runpy
+import sys
+from pathlib import Path
+
+import pytest
+
+from routeopt.cli import main as cli
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "examples" / "data" / "monaco"
+
+
+def test_plan_monaco_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys, "argv", ["plan_monaco.py", "--iterations", "30", "--weeks", "2",
+                                      "--out", str(tmp_path)])
+    runpy.run_path(str(ROOT / "examples" / "plan_monaco.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "Route sheet: rep" in out
+    assert (tmp_path / "visits.csv").exists()
+
+
+def test_readme_plan_command_on_bundled_data(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli(["plan", "--outlets", str(DATA / "outlets.csv"), "--reps", str(DATA / "reps.csv"),
+                "--start", "2026-11-30", "--weeks", "4", "--out", str(tmp_path),
+                "--iterations", "100"])
+    assert code == 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["required_visits"] == 446
+    assert summary["coverage"] == 1.0
+    assert "446 of 446 scheduled" in capsys.readouterr().out

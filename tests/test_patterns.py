@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from routeopt import Appointment, Horizon, OpeningHours, Outlet, Problem, Rep, VisitRule
+from routeopt.patterns import day_patterns, weekday_lines
+
+MONDAY = date(2026, 11, 30)
+
+
+def make(freq: str, weeks: int = 1, allowed: str | None = None, **kw: object) -> Problem:
+    o = Outlet("P", 43.7, 7.4, VisitRule.parse(freq, allowed), **kw)  # type: ignore[arg-type]
+    return Problem([o], [Rep("R", 43.7, 7.4)], Horizon(MONDAY, weeks=weeks))
+
+
+def weekdays(p: Problem, pat: tuple[int, ...]) -> list[str]:
+    return [p.planning_days[i].strftime("%a") for i in pat]
+
+
+def test_twice_a_week_lines_are_spread() -> None:
+    p = make("2/week")
+    pats = day_patterns(p, p.outlets[0], p.reps[0])
+    assert [weekdays(p, x) for x in pats] == [
+        ["Mon", "Wed"], ["Mon", "Thu"], ["Tue", "Thu"], ["Tue", "Fri"], ["Wed", "Fri"]]
+
+
+def test_weekly_keeps_the_same_weekday_every_week() -> None:
+    p = make("1/week", weeks=4)
+    pats = day_patterns(p, p.outlets[0], p.reps[0])
+    assert len(pats) == 5
+    for pat in pats:
+        assert len(pat) == 4 and len(set(weekdays(p, pat))) == 1
+
+
+def test_fortnightly_over_four_weeks() -> None:
+    p = make("1/2weeks", weeks=4)
+    pats = day_patterns(p, p.outlets[0], p.reps[0])
+    assert len(pats) == 10  # 5 weekdays x 2 phases
+    for pat in pats:
+        d1, d2 = (p.planning_days[i] for i in pat)
+        assert (d2 - d1).days == 14
+
+
+def test_twice_a_week_over_four_weeks_repeats_the_pair() -> None:
+    p = make("2/week", weeks=4)
+    for pat in day_patterns(p, p.outlets[0], p.reps[0]):
+        assert len(pat) == 8
+        assert len(set(weekdays(p, pat))) == 2
+
+
+def test_allowed_days_and_closed_days() -> None:
+    p = make("1/week", allowed="Mo,We,Fr", hours=OpeningHours.parse("Mo-Th 09:00-18:00"))
+    pats = day_patterns(p, p.outlets[0], p.reps[0])
+    assert [weekdays(p, x) for x in pats] == [["Mon"], ["Wed"]]
+
+
+def test_holiday_drops_the_lines_through_it() -> None:
+    o = Outlet("P", 43.7, 7.4, VisitRule.parse("1/week"))
+    p = Problem([o], [Rep("R", 43.7, 7.4)],
+                Horizon(MONDAY, weeks=2, holidays=frozenset({date(2026, 12, 8)})))
+    pats = day_patterns(p, o, p.reps[0])
+    assert ["Tue", "Tue"] not in [weekdays(p, x) for x in pats]
+    assert len(pats) == 4
+
+
+def test_explicit_patterns_are_used_as_given() -> None:
+    rule = VisitRule(patterns=((0, 2), (1, 3), (0, 4)))
+    o = Outlet("P", 43.7, 7.4, rule, hours=OpeningHours.parse("Mo-Th 09:00-18:00"))
+    p = Problem([o], [Rep("R", 43.7, 7.4)], Horizon(MONDAY))
+    assert day_patterns(p, o, p.reps[0]) == [(0, 2), (1, 3)]  # Friday is closed
+
+
+def test_appointment_replaces_the_nearest_line_visit() -> None:
+    p = make("1/week", weeks=2, appointments=(Appointment.parse("2026-12-09 10:00"),))
+    for pat in day_patterns(p, p.outlets[0], p.reps[0]):
+        dates = [p.planning_days[i] for i in pat]
+        assert date(2026, 12, 9) in dates and len(dates) == 2
+        assert dates[0] < date(2026, 12, 7)  # the first week keeps its line
+
+
+def test_rep_working_days_shape_the_lines() -> None:
+    o = Outlet("P", 43.7, 7.4, VisitRule.parse("2/week"))
+    r = Rep("R", 43.7, 7.4, working_days=frozenset({0, 1, 2}))
+    lines = weekday_lines(o, r, weeks=1)
+    assert lines == [((0, 0), (0, 1)), ((0, 0), (0, 2)), ((0, 1), (0, 2))]
+
+
+@pytest.mark.parametrize("freq", ["1/week", "2/week", "1/2weeks", "1/4weeks"])
+def test_every_pattern_has_the_required_visits_on_distinct_open_days(freq: str) -> None:
+    p = make(freq, weeks=4, hours=OpeningHours.parse("Mo-Fr 09:00-12:00; We off"))
+    o = p.outlets[0]
+    pats = day_patterns(p, o, p.reps[0])
+    assert pats
+    for pat in pats:
+        assert len(set(pat)) == p.visits_of(o)
+        assert all(p.planning_days[i].weekday() != 2 for i in pat)
