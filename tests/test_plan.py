@@ -115,7 +115,7 @@ def test_dropped_visit_is_caught(plan: Plan) -> None:
 
 
 def test_visit_moved_to_a_weekend_is_caught(plan: Plan) -> None:
-    r = plan.routes[0]
+    plan.routes[0]
     bad = with_route(plan, 0, date=MONDAY + timedelta(days=5))
     v = bad.violations()
     assert any("does not work that day" in x for x in v)

@@ -43,7 +43,7 @@ def test_parse_frequency(text: str, expected: Fraction) -> None:
 
 @pytest.mark.parametrize("text", ["often", "2/month", "-1", "1/0weeks", ""])
 def test_parse_frequency_rejects(text: str) -> None:
-    with pytest.raises(ValueError, match="frequency|weeks"):
+    with pytest.raises(ValueError, match=r"frequency|weeks"):
         parse_frequency(text)
 
 
@@ -108,7 +108,7 @@ def test_frequency_that_cannot_fit_open_days() -> None:
 
 def test_window_shorter_than_service() -> None:
     o = outlet("P1", service=1800, hours=OpeningHours.parse("Mo-Fr 09:00-09:10"))
-    with pytest.raises(InputError, match="no opening window .* as long as the 30-minute visit"):
+    with pytest.raises(InputError, match=r"no opening window .* as long as the 30-minute visit"):
         Problem([o], [rep()], Horizon(MONDAY))
 
 
@@ -135,9 +135,9 @@ def test_rep_checks() -> None:
 
 
 def test_outlet_coordinate_checks() -> None:
-    with pytest.raises(InputError, match="lat.*not a number"):
+    with pytest.raises(InputError, match=r"lat.*not a number"):
         Outlet("P", float("nan"), 7.0)
-    with pytest.raises(InputError, match="lon.*out of range"):
+    with pytest.raises(InputError, match=r"lon.*out of range"):
         Outlet("P", 43.0, 700.0)
 
 

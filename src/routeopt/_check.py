@@ -159,7 +159,7 @@ def check_plan(plan: Plan) -> list[str]:
         dates = [v[0] for v in vs]
         if len(set(dates)) != len(dates):
             out.append(f"outlet {o.id}: two visits on one date")
-        if len({v[1] for v in vs}) > 1:
+        if o.rule.same_rep and len({v[1] for v in vs}) > 1:
             out.append(f"outlet {o.id}: visited by more than one rep")
         appt = {a.date for a in o.appointments}
         for appointment in o.appointments:

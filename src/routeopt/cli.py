@@ -7,14 +7,17 @@ Exit codes: 0 a plan was made (even with unscheduled visits), 2 bad input,
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from routeopt.exceptions import InputError, Issue, RouteOptError
+
+if TYPE_CHECKING:
+    from routeopt.solver import SolveParams
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
@@ -41,12 +44,15 @@ def _parser() -> argparse.ArgumentParser:
     return ap
 
 
-def _print_issues(err: InputError) -> None:
+def _print_issues(err: InputError, *, skip_hint: str | None = None) -> None:
     print(f"routeopt: error: {len(err.issues)} problem(s) in the input:", file=sys.stderr)
     for i in err.issues[:100]:
         print(f"  {i}", file=sys.stderr)
     if len(err.issues) > 100:
         print(f"  ... and {len(err.issues) - 100} more", file=sys.stderr)
+    if skip_hint and any(i.file == skip_hint and i.line for i in err.issues):
+        print("Fix these rows and run again, or pass --skip-invalid to plan without them "
+              "(they are then listed in rejected.csv).", file=sys.stderr)
 
 
 def _write_rejected(out: Path, issues: Sequence[Issue]) -> Path:
@@ -67,9 +73,11 @@ def _write_rejected(out: Path, issues: Sequence[Issue]) -> Path:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     from routeopt.read import RowsSkippedWarning, read_problem
-    from routeopt.solve import SolveParams, solve
+    from routeopt.solver import SolveParams, solve
 
-    params = SolveParams.from_toml(args.params) if args.params else SolveParams()
+    if args.out.exists() and not args.out.is_dir():
+        raise InputError([Issue(f"--out {args.out} is a file; give a directory for the plan")])
+    params = _read_params(args.params) if args.params else SolveParams()
     changes = {k: v for k, v in (("time_limit", args.time_limit), ("seed", args.seed),
                                  ("max_iterations", args.iterations)) if v is not None}
     params = params.replace(**changes)
@@ -78,13 +86,18 @@ def cmd_plan(args: argparse.Namespace) -> int:
         warnings.simplefilter("always")
         problem = read_problem(args.outlets, args.reps, start=args.start, weeks=args.weeks,
                                holidays=holidays, skip_invalid=args.skip_invalid)
+    rejected = False
     for w in caught:
         if isinstance(w.message, RowsSkippedWarning):
             path = _write_rejected(args.out, w.message.issues)
+            rejected = True
             print(f"routeopt: {len(w.message.issues)} problem(s) in the input; the rows were "
                   f"left out, see {path}", file=sys.stderr)
         else:
             print(f"routeopt: warning: {w.message}", file=sys.stderr)
+    stale = args.out / "rejected.csv"
+    if not rejected and stale.is_file():  # from an earlier run; it no longer applies
+        stale.unlink()
     plan = solve(problem, params)
     plan.write(args.out)
     print(plan.summary())
@@ -99,19 +112,46 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read_params(path: Path) -> SolveParams:
+    """Solver parameters from a TOML file, with bad files reported as input errors."""
+    import tomllib
+
+    from routeopt.solver import SolveParams
+
+    if not path.is_file():
+        raise InputError([Issue("solver parameters file not found; check the --params path",
+                                file=str(path))])
+    try:
+        return SolveParams.from_toml(path)
+    except InputError:
+        raise
+    except tomllib.TOMLDecodeError as e:
+        raise InputError([Issue(f"cannot read it as TOML: {e}", file=str(path))]) from None
+    except (OSError, TypeError, ValueError) as e:
+        raise InputError([Issue(f"bad solver parameters: {e}", file=str(path))]) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as e:  # argparse has printed the usage and the error
+        return e.code if isinstance(e.code, int) else EXIT_INPUT
     logging.basicConfig(level=logging.WARNING - 10 * min(args.verbose, 2),
                         format="%(levelname)s %(name)s: %(message)s")
     try:
         if args.command == "plan":
             return cmd_plan(args)
     except InputError as e:
-        _print_issues(e)
+        skippable = args.command == "plan" and not args.skip_invalid
+        _print_issues(e, skip_hint=args.outlets.name if skippable else None)
         return EXIT_INPUT
     except RouteOptError as e:
         print(f"routeopt: error: {e}", file=sys.stderr)
+        return EXIT_FAIL
+    except OSError as e:
+        print(f"routeopt: error: {e.strerror or e}: {e.filename or ''}".rstrip(": "),
+              file=sys.stderr)
         return EXIT_FAIL
     return EXIT_FAIL
 

@@ -12,6 +12,7 @@ column.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -145,16 +146,30 @@ def format_time(seconds: int) -> str:
 def parse_window(text: str) -> TimeWindow:
     """Read ``HH:MM-HH:MM``.
 
+    An end of ``00:00`` means midnight at the end of the day (``24:00``), so
+    ``11:00-00:00`` is open until midnight; a window that runs on past
+    midnight, such as ``18:00-02:00``, is an error.
+
     >>> parse_window("14:00-19:00")
     TimeWindow(start=50400, end=68400)
+    >>> str(parse_window("11:00-00:00"))
+    '11:00-24:00'
     """
     parts = text.split("-")
     if len(parts) != 2:
-        raise ValueError(f"{text!r} is not a time window; write it as HH:MM-HH:MM, e.g. 08:30-17:30")
-    start, end = parse_time(parts[0]), parse_time(parts[1])
-    if end <= start:
         raise ValueError(
-            f"time window {text!r} ends before it starts; windows past midnight are not supported"
+            f"{text!r} is not a time window; write it as HH:MM-HH:MM, e.g. 08:30-17:30"
+        )
+    start, end = parse_time(parts[0]), parse_time(parts[1])
+    if end == 0:
+        end = DAY  # "-00:00" closes at midnight
+    if end == start:
+        raise ValueError(f"time window {text.strip()!r} is empty: it ends when it starts")
+    if end < start:
+        a, b = format_time(start), format_time(end)
+        raise ValueError(
+            f"time window {text.strip()!r} runs past midnight, which is not supported; "
+            f"split it at midnight: {a}-24:00 on one day and 00:00-{b} on the next"
         )
     return TimeWindow(start, end)
 
@@ -178,48 +193,87 @@ def parse_break(text: str) -> Break:
     return Break(w, w.duration)
 
 
-def _day(token: str) -> int:
-    try:
-        return _DAY_INDEX[token.lower()]
-    except KeyError:
-        raise ValueError(
-            f"{token!r} is not a weekday; use {', '.join(WEEKDAYS)}"
-        ) from None
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-def _day_range(token: str) -> list[int]:
+def _day(token: str, *, long_names: bool = False) -> int:
+    t = token.strip().lower()
+    if t in _DAY_INDEX:
+        return _DAY_INDEX[t]
+    if long_names and len(t) >= 3:  # Mon, Tues, Thursday ...
+        for i, name in enumerate(_DAY_NAMES):
+            if name.startswith(t):
+                return i
+    raise ValueError(f"{token.strip()!r} is not a weekday; use {', '.join(WEEKDAYS)}")
+
+
+def _day_range(token: str, *, long_names: bool = False) -> list[int]:
     if "-" in token:
-        a, b = (_day(t) for t in token.split("-", 1))
+        a, b = (_day(t, long_names=long_names) for t in token.split("-", 1))
         return [(a + k) % 7 for k in range((b - a) % 7 + 1)]
-    return [_day(token)]
+    return [_day(token, long_names=long_names)]
 
 
 def parse_weekdays(text: str) -> frozenset[int]:
     """Read a weekday list such as ``Mo-Fr``, ``Mo,We,Fr`` or ``Mo-We,Sa``.
 
+    Case does not matter, and English names (``Mon-Fri``, ``Monday``) are
+    read too.
+
     >>> sorted(parse_weekdays("Mo-We,Sa"))
     [0, 1, 2, 5]
     >>> sorted(parse_weekdays("Fr-Mo"))
     [0, 4, 5, 6]
+    >>> sorted(parse_weekdays("mon - wed"))
+    [0, 1, 2]
     """
-    tokens = [t.strip() for t in re.split(r"[,\s]+", text.strip()) if t.strip()]
+    norm = re.sub(r"\s*-\s*", "-", text.strip())
+    tokens = [t for t in re.split(r"[,\s]+", norm) if t]
     if not tokens:
         raise ValueError("no weekdays given; write them like Mo-Fr or Mo,We,Fr")
     days: set[int] = set()
     for t in tokens:
-        days.update(_day_range(t))
+        days.update(_day_range(t, long_names=True))
     return frozenset(days)
 
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<days>[A-Za-z]{2}(?:\s*-\s*[A-Za-z]{2})?)(?![A-Za-z])"
-    r"|(?P<time>\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2})"
-    r"|(?P<comma>,))\s*"
+    r"\s*(?:(?P<off>off|closed)(?![A-Za-z])"
+    r"|(?P<days>[A-Za-z]{2}(?:\s*-\s*[A-Za-z]{2})?)(?![A-Za-z])"
+    r"|(?P<time>\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2})(?![\d:+])"
+    r"|(?P<comma>,))\s*",
+    flags=re.IGNORECASE,
 )
 _OH_HINT = (
     "supported are weekday rules like 'Mo-Fr 08:30-12:30,14:00-19:00; Sa 09:00-12:00', "
     "'Su off', 'PH off' and '24/7'"
 )
+# Parts of the opening_hours syntax we do not read, and what to write instead.
+_UNSUPPORTED: tuple[tuple[str, str], ...] = (
+    (r"\b(?:sunrise|sunset|dawn|dusk)\b",
+     "times relative to sunrise or sunset are not supported; give clock times, e.g. 07:00-19:00"),
+    (r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\b",
+     "months and dates are not supported; give the weekly hours that apply during the plan"),
+    (r"\bweek\b", "week numbers are not supported; give the weekly hours"),
+    (r"\bsh\b", "school holidays (SH) are not supported; give the regular weekly hours"),
+    (r"\bph\b", "public-holiday hours other than 'PH off' are not supported; write 'PH off' "
+                 "or leave public holidays out"),
+    (r"\b\d{3,4}\s*-\s*\d{3,4}\b", "write times with a colon, e.g. 08:00-12:00"),
+    (r"\[", "nth-weekday selectors such as 'Mo[1]' are not supported; give the weekly hours"),
+    (r"\+", "open-ended times such as '18:00+' are not supported; give an end time"),
+    (r"\"", "comments in quotes are not supported; remove them"),
+    (r"\|\|", "fallback rules ('||') are not supported"),
+    (r"\b(?:open|unknown)\b", "the 'open' and 'unknown' modifiers are not supported; give "
+                                "times, or 'off'"),
+)
+
+
+def _unsupported(rule: str) -> str | None:
+    low = rule.lower()
+    for pattern, reason in _UNSUPPORTED:
+        if re.search(pattern, low):
+            return reason
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +311,7 @@ class OpeningHours:
         if len(self.weekly) != 7:
             raise ValueError("opening hours need exactly 7 weekdays, Monday first")
         for day in self.weekly:
-            for a, b in zip(day, day[1:], strict=False):
+            for a, b in itertools.pairwise(day):
                 if b.start < a.end:
                     raise ValueError("opening windows of one day must be sorted and not overlap")
 
@@ -273,6 +327,15 @@ class OpeningHours:
         As in OpenStreetMap, weekdays no rule names are closed, later rules
         override earlier ones for the weekdays they name, and a rule without
         weekdays applies to every day. An empty text or ``24/7`` is always open.
+        Rules are separated by ``;``; within a rule, ``,`` separates windows,
+        weekdays, or further ``days times`` groups (``Mo-Fr 08:00-18:00, Sa
+        off``). Day names and ``off`` are read in any case, hours may have one
+        digit (``8:30``), and an end of ``00:00`` means midnight (``24:00``).
+        Windows past midnight, months, dates, week numbers, sunrise/sunset,
+        holiday hours other than ``PH off`` and comments are not supported.
+
+        >>> str(OpeningHours.parse("mo-sa 8:30-20:00; PH off"))
+        'Mo-Sa 08:30-20:00; Su off; PH off'
 
         Raises
         ------
@@ -287,52 +350,63 @@ class OpeningHours:
         for rule in (r.strip() for r in raw.split(";")):
             if not rule:
                 continue
-            low = rule.lower()
+            low = " ".join(rule.lower().split())
             if low in ("ph off", "ph closed"):
                 closed_ph = True
-                continue
-            cls._apply_rule(text, rule, weekly)
+            elif low == "24/7":
+                weekly = [[TimeWindow(0, DAY)] for _ in range(7)]
+            else:
+                cls._apply_rule(text, rule, weekly)
         return cls(tuple(tuple(_merge(d)) for d in weekly), closed_on_holidays=closed_ph)
 
     @staticmethod
     def _apply_rule(text: str, rule: str, weekly: list[list[TimeWindow]]) -> None:
-        # A rule may itself hold several "days times" groups separated by commas
-        # (OSM's additional-rule separator), e.g. "Mo-Fr 08:00-18:00, Sa 09:00-12:00".
-        m = re.fullmatch(r"(.*?)\s*\b(off|closed)\s*", rule, flags=re.IGNORECASE)
-        if m:
-            days_text = m[1].strip()
-            try:
-                days = parse_weekdays(days_text) if days_text else frozenset(range(7))
-            except ValueError as e:
-                raise OpeningHoursError(text, f"{e}; {_OH_HINT}") from None
-            for d in days:
-                weekly[d] = []
-            return
+        # A rule may hold several "days times" groups separated by commas (OSM's
+        # additional-rule separator), e.g. "Mo-Fr 08:00-18:00, Sa 09:00-12:00, Su off".
+        # Each group sets the weekdays it names (all seven when it names none).
+        def fail(reason: str) -> OpeningHoursError:
+            return OpeningHoursError(text, f"{reason}; {_OH_HINT}")
+
+        reason = _unsupported(rule)
+        if reason:
+            raise OpeningHoursError(text, reason)
         groups: list[tuple[set[int], list[TimeWindow]]] = []
+        days: set[int] = set()
+        times: list[TimeWindow] = []
+        off = False
         pos = 0
-        cur_days: set[int] | None = None
-        cur_times: list[TimeWindow] = []
         while pos < len(rule):
             tm = _TOKEN.match(rule, pos)
             if not tm or tm.end() == pos:
-                raise OpeningHoursError(text, f"unexpected {rule[pos:]!r}; {_OH_HINT}")
+                raise fail(f"unexpected {rule[pos:].strip()!r} in rule {rule!r}")
             pos = tm.end()
             try:
                 if tm["days"]:
-                    if cur_times:  # a new group starts
-                        groups.append((cur_days or set(range(7)), cur_times))
-                        cur_days, cur_times = None, []
-                    cur_days = (cur_days or set()) | set(_day_range(tm["days"].replace(" ", "")))
+                    if times or off:  # the next group starts
+                        groups.append((days or set(range(7)), times))
+                        days, times, off = set(), [], False
+                    days |= set(_day_range(re.sub(r"\s+", "", tm["days"])))
                 elif tm["time"]:
-                    cur_times.append(parse_window(tm["time"].replace(" ", "")))
+                    if off:
+                        raise fail(f"times after 'off' in rule {rule!r}")
+                    times.append(parse_window(re.sub(r"\s+", "", tm["time"])))
+                elif tm["off"]:
+                    if times:
+                        raise OpeningHoursError(
+                            text, f"closing only some hours of a day ({rule!r}) is not "
+                            "supported; list the open windows instead, e.g. "
+                            "'Mo-Fr 08:00-12:00,14:00-18:00'")
+                    off = True
+            except OpeningHoursError:
+                raise
             except ValueError as e:
-                raise OpeningHoursError(text, f"{e}; {_OH_HINT}") from None
-        if not cur_times:
-            raise OpeningHoursError(text, f"rule {rule!r} has no opening times; {_OH_HINT}")
-        groups.append((cur_days or set(range(7)), cur_times))
-        for days, times in groups:
-            for d in days:
-                weekly[d] = list(times)
+                raise fail(str(e)) from None
+        if not times and not off:
+            raise fail(f"rule {rule!r} has no opening times")
+        groups.append((days or set(range(7)), times))
+        for group_days, group_times in groups:
+            for d in group_days:
+                weekly[d] = list(group_times)
 
     def windows_on(self, day: date, *, holiday: bool = False) -> tuple[TimeWindow, ...]:
         """The opening windows on ``day`` (empty when closed)."""
@@ -351,7 +425,7 @@ class OpeningHours:
 
     def __str__(self) -> str:
         if all(day == (TimeWindow(0, DAY),) for day in self.weekly):
-            return "24/7"
+            return "24/7; PH off" if self.closed_on_holidays else "24/7"
         parts: list[str] = []
         i = 0
         while i < 7:

@@ -161,6 +161,10 @@ class VisitRule:
         number of visits and the other fields are ignored.
     visits
         The number of visits in the horizon, overriding ``per_week``.
+    same_rep
+        Fixed person: one rep makes every visit of the outlet (the default).
+        ``False`` lets each visit go to whichever rep works that day, as in
+        the periodic vehicle routing benchmarks.
     """
 
     per_week: Fraction = Fraction(1)
@@ -169,6 +173,7 @@ class VisitRule:
     min_gap: int | None = None
     patterns: tuple[tuple[int, ...], ...] | None = None
     visits: int | None = None
+    same_rep: bool = True
 
     def __post_init__(self) -> None:
         if self.per_week < 0:

@@ -8,10 +8,13 @@ found is reported with its file, line and column, all at once; with
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -25,6 +28,7 @@ from routeopt.problem import (
     Problem,
     Rep,
     VisitRule,
+    parse_frequency,
     parse_priority,
 )
 
@@ -53,6 +57,8 @@ REP_COLUMNS = {
                  "mode", "capacity", "days_off"),
 }
 DEFAULT_SERVICE_MIN = 15
+_NO_APPOINTMENTS: tuple[Appointment, ...] = ()
+_NO_DATES: frozenset[date] = frozenset()
 
 T = TypeVar("T")
 
@@ -65,25 +71,115 @@ class RowsSkippedWarning(RouteOptWarning):
         super().__init__(f"{len(self.issues)} problem(s): rows left out of the plan")
 
 
-def _frame(source: pd.DataFrame | str | Path, what: str) -> tuple[pd.DataFrame, str | None, int]:
-    """The table as text cells, its file name, and the line of its first row."""
+_Records = list[tuple[int | None, dict[str, Any]]]
+
+
+def _table(source: pd.DataFrame | str | Path, what: str,
+           spec: Mapping[str, tuple[str, ...]]) -> tuple[_Records, str | None, list[Issue]]:
+    """The table's rows as ``(line, {column: text})``, its file name, and row issues.
+
+    Lines are the lines an editor shows (the header is line 1 in a plain
+    file), counted on the raw text so that blank lines and quoted values
+    spanning several lines do not shift them. Problems with the file as a
+    whole (missing, empty, no header, a required column missing) raise
+    :class:`InputError`; a row with more cells than the header is reported as
+    a row issue and left out.
+    """
     import pandas as pd
 
     if isinstance(source, pd.DataFrame):
-        return source.astype(object).where(source.notna(), ""), None, 0
+        df = source.astype(object).where(source.notna(), "")
+        cols = [str(c).strip().lower() for c in df.columns]
+        _check_header(cols, None, None, what, spec)
+        records: _Records = [(None, dict(zip(cols, row, strict=True)))
+                             for row in df.itertuples(index=False, name=None)]
+        if not records:
+            raise InputError([Issue(f"the {what} table has no rows; add at least one {what[:-1]}")])
+        return records, None, []
     path = Path(source)
     if not path.exists():
         raise InputError([Issue(f"{what} file not found; check the path", file=str(path))])
+    if path.is_dir():
+        raise InputError([Issue(f"{what} path is a directory; give the path of the CSV file",
+                                file=str(path))])
+    name = path.name
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
-                         encoding="utf-8-sig")
-    except pd.errors.EmptyDataError:
-        raise InputError([Issue(f"the {what} file is empty; it needs a header row and at least "
-                                "one data row", file=path.name)]) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as e:
-        raise InputError([Issue(f"cannot read the {what} file as UTF-8 CSV: {e}",
-                                file=path.name)]) from None
-    return df, path.name, 2
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError([Issue(f"cannot read the {what} file: {e.strerror or e}",
+                                file=str(path))]) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        raise InputError([Issue(
+            f"the {what} file is not UTF-8 text (byte {data[e.start]:#04x}); save it as "
+            "'CSV UTF-8' and try again", file=name, line=line)]) from None
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    # Spreadsheets in many locales save CSV with ';' between cells.
+    delimiter = ";" if ";" in first and "," not in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                        skipinitialspace=True)
+    header: list[str] | None = None
+    header_line = 1
+    records = []
+    issues: list[Issue] = []
+    prev = 0
+    try:
+        for cells in reader:
+            line, prev = prev + 1, reader.line_num
+            if not any(c.strip() for c in cells):
+                continue  # a blank line
+            if header is None:
+                header, header_line = [c.strip().lower() for c in cells], line
+                _check_header(header, name, line, what, spec)
+                continue
+            extra = [c for c in cells[len(header):] if c.strip()]
+            if extra:
+                issues.append(Issue(
+                    f"this row has {len(cells)} cells but the header has {len(header)} "
+                    f"columns; put values that contain '{delimiter}' in double quotes",
+                    file=name, line=line))
+                continue
+            records.append((line, dict(zip(header, cells, strict=False))))
+    except csv.Error as e:
+        raise InputError([Issue(f"cannot read the {what} file as CSV: {e}", file=name,
+                                line=reader.line_num)]) from None
+    if header is None:
+        raise InputError([Issue(
+            f"the {what} file is empty; its first line must be a header with the columns "
+            f"{','.join(spec['required'])}, then one row per {what[:-1]}", file=name, line=1,
+            column=spec["required"][0])])
+    if not records and not issues:
+        raise InputError([Issue(
+            f"the {what} file has a header but no rows; add one row per {what[:-1]} below it, "
+            f"with at least {', '.join(spec['required'])}", file=name, line=header_line + 1,
+            column=spec["required"][0])])
+    return records, name, issues
+
+
+def _check_header(cols: list[str], file: str | None, line: int | None, what: str,
+                  spec: Mapping[str, tuple[str, ...]]) -> None:
+    import difflib
+
+    issues: list[Issue] = []
+    seen: set[str] = set()
+    for c in cols:
+        if c and c in seen:
+            issues.append(Issue(f"column {c!r} appears more than once in the header; keep one",
+                                file=file, line=line, column=c))
+        seen.add(c)
+    known = spec["required"] + spec["optional"]
+    for c in spec["required"]:
+        if c in seen:
+            continue
+        near = difflib.get_close_matches(c, [x for x in cols if x not in known], n=1)
+        hint = (f"rename column {near[0]!r} to {c!r}" if near
+                else f"add it (the header has: {', '.join(x for x in cols if x) or 'nothing'})")
+        issues.append(Issue(f"the {what} table lacks the required column {c!r}; {hint}",
+                            file=file, line=line, column=c))
+    if issues:
+        raise InputError(issues)
 
 
 def _text(row: Mapping[str, Any], col: str) -> str:
@@ -130,7 +226,8 @@ class _Row:
                 self.issue(col, f"is empty; {hint or 'give a number'}")
             return None
         try:
-            v = float(text.replace(",", ".")) if text.count(",") == 1 and "." not in text else float(text)
+            decimal_comma = text.count(",") == 1 and "." not in text
+            v = float(text.replace(",", ".") if decimal_comma else text)
         except ValueError:
             self.issue(col, f"{text!r} is not a number; {hint or 'give a number'}")
             return None
@@ -138,26 +235,15 @@ class _Row:
             self.issue(col, f"{text!r} is not a finite number")
             return None
         if (lo is not None and v < lo) or (hi is not None and v > hi):
-            self.issue(col, f"{text} is out of range ({lo:g} to {hi:g}); {hint}".rstrip("; "))
+            span = (f"{lo:g} to {hi:g}" if lo is not None and hi is not None
+                    else f">= {lo:g}" if lo is not None else f"<= {hi:g}")
+            self.issue(col, f"{text} is out of range ({span}); {hint}".rstrip("; "))
             return None
         return v
 
 
-def _check_columns(df: pd.DataFrame, spec: Mapping[str, tuple[str, ...]], file: str | None,
-                   what: str) -> None:
-    cols = {str(c).strip() for c in df.columns}
-    missing = [c for c in spec["required"] if c not in cols]
-    if missing:
-        raise InputError([Issue(
-            f"the {what} table lacks required column(s) {', '.join(missing)}; "
-            f"it has {', '.join(sorted(cols)) or 'no columns'}", file=file)])
-    if len(df) == 0:
-        raise InputError([Issue(f"the {what} table has no rows; add at least one {what[:-1]}",
-                                file=file)])
-
-
 def read_outlets(source: pd.DataFrame | str | Path) -> tuple[list[Outlet], list[Issue],
-                                                              dict[str, int]]:
+                                                              dict[str, int | None]]:
     """Parse the outlets table.
 
     Returns
@@ -166,29 +252,30 @@ def read_outlets(source: pd.DataFrame | str | Path) -> tuple[list[Outlet], list[
         The outlets that parsed, the problems of the rows that did not, and
         the line of each outlet id (for later messages).
     """
-    df, file, first = _frame(source, "outlets")
-    df.columns = [str(c).strip() for c in df.columns]
-    _check_columns(df, OUTLET_COLUMNS, file, "outlets")
+    records, file, issues = _table(source, "outlets", OUTLET_COLUMNS)
     outlets: list[Outlet] = []
-    issues: list[Issue] = []
-    lines: dict[str, int] = {}
-    for k, row in enumerate(df.to_dict("records")):
-        line = first + k if file else None
+    lines: dict[str, int | None] = {}
+    seen: dict[str, int | None] = {}  # every id met, valid row or not
+    for line, row in records:
         oid = _text(row, "outlet_id")
         r = _Row(row, file, line, outlet_id=oid or None)
         if not oid:
             r.issue("outlet_id", "is empty; give every outlet a unique id")
+        elif oid in seen:
+            first = seen[oid]
+            where = f" (first on line {first})" if first is not None else ""
+            r.issue("outlet_id", f"outlet id {oid!r} appears more than once{where}; ids must be "
+                                 "unique")
+        else:
+            seen[oid] = line
         lat = r.number("lat", required=True, lo=-90, hi=90,
                        hint="give WGS-84 latitude in degrees, or geocode the address first")
         lon = r.number("lon", required=True, lo=-180, hi=180,
                        hint="give WGS-84 longitude in degrees, or geocode the address first")
-        freq_text = _text(row, "frequency")
-        appts = r.get("appointment", _appointments, ())
-        rule = r.get("frequency", lambda t: VisitRule.parse(t, _text(row, "allowed_days")),
-                     VisitRule(), required=not appts,
-                     hint="write e.g. 2/week, 1/week, 1/2weeks, 1/4weeks")
-        if not freq_text and appts:
-            rule = VisitRule(per_week=0 * rule.per_week)
+        appts = r.get("appointment", _appointments, _NO_APPOINTMENTS)
+        per_week = r.get("frequency", parse_frequency, Fraction(0) if appts else Fraction(1),
+                         required=not appts, hint="write e.g. 2/week, 1/week, 1/2weeks, 1/4weeks")
+        allowed = r.get("allowed_days", parse_weekdays, None)
         priority = r.get("priority", parse_priority, 2)
         service = r.number("service_min", lo=0, hi=24 * 60, hint="visit minutes")
         hours = r.get("opening_hours", OpeningHours.parse, OpeningHours())
@@ -200,22 +287,22 @@ def read_outlets(source: pd.DataFrame | str | Path) -> tuple[list[Outlet], list[
         assert lat is not None and lon is not None
         try:
             outlets.append(Outlet(
-                id=oid, lat=lat, lon=lon, rule=rule, name=_text(row, "name"),
-                address=_text(row, "address"),
+                id=oid, lat=lat, lon=lon,
+                rule=VisitRule(per_week=per_week, allowed_weekdays=allowed),
+                name=_text(row, "name"), address=_text(row, "address"),
                 service=round(60 * (service if service is not None else DEFAULT_SERVICE_MIN)),
                 priority=priority, hours=hours, appointments=appts, rep_id=rep_id,
                 demand=round(demand or 0),
             ))
-            if oid in lines:
-                issues.append(Issue(f"outlet id {oid!r} appears more than once (first on line "
-                                    f"{lines[oid]}); ids must be unique", file=file, line=line,
-                                    column="outlet_id"))
-                outlets.pop()
-            else:
-                lines[oid] = line or 0
+            lines[oid] = line
         except InputError as e:
             issues += [_place(i, file, line) for i in e.issues]
-    return outlets, issues, lines
+    return outlets, _by_line(issues), lines
+
+
+def _by_line(issues: Iterable[Issue]) -> list[Issue]:
+    """Issues in file order (those without a line last), stable otherwise."""
+    return sorted(issues, key=lambda i: (i.line is None, i.line or 0))
 
 
 def _appointments(text: str) -> tuple[Appointment, ...]:
@@ -246,20 +333,24 @@ def _mode(text: str) -> str:
     return t
 
 
-def read_reps(source: pd.DataFrame | str | Path) -> tuple[list[Rep], list[Issue], dict[str, int]]:
+def read_reps(source: pd.DataFrame | str | Path) -> tuple[list[Rep], list[Issue],
+                                                          dict[str, int | None]]:
     """Parse the reps table; returns (reps, issues, line of each rep id)."""
-    df, file, first = _frame(source, "reps")
-    df.columns = [str(c).strip() for c in df.columns]
-    _check_columns(df, REP_COLUMNS, file, "reps")
+    records, file, issues = _table(source, "reps", REP_COLUMNS)
     reps: list[Rep] = []
-    issues: list[Issue] = []
-    lines: dict[str, int] = {}
-    for k, row in enumerate(df.to_dict("records")):
-        line = first + k if file else None
+    lines: dict[str, int | None] = {}
+    seen: dict[str, int | None] = {}
+    for line, row in records:
         rid = _text(row, "rep_id")
         r = _Row(row, file, line, rep_id=rid or None)
         if not rid:
             r.issue("rep_id", "is empty; give every rep a unique id")
+        elif rid in seen:
+            first = seen[rid]
+            where = f" (first on line {first})" if first is not None else ""
+            r.issue("rep_id", f"rep id {rid!r} appears more than once{where}; ids must be unique")
+        else:
+            seen[rid] = line
         lat = r.number("lat", required=True, lo=-90, hi=90, hint="WGS-84 latitude of the start")
         lon = r.number("lon", required=True, lo=-180, hi=180, hint="WGS-84 longitude of the start")
         end_lat = r.number("end_lat", lo=-90, hi=90)
@@ -270,7 +361,7 @@ def read_reps(source: pd.DataFrame | str | Path) -> tuple[list[Rep], list[Issue]
         maxv = r.number("max_visits", lo=1, hi=10_000, hint="visits per day, >= 1")
         mode = r.get("mode", _mode, "drive")
         cap = r.number("capacity", lo=0, hint="units per route, >= 0")
-        off = r.get("days_off", _dates, frozenset())
+        off = r.get("days_off", _dates, _NO_DATES)
         if r.issues:
             issues += r.issues
             continue
@@ -282,16 +373,10 @@ def read_reps(source: pd.DataFrame | str | Path) -> tuple[list[Rep], list[Issue]
                 max_visits=None if maxv is None else int(maxv), mode=mode,
                 capacity=None if cap is None else int(cap), days_off=off,
             ))
-            if rid in lines:
-                issues.append(Issue(f"rep id {rid!r} appears more than once (first on line "
-                                    f"{lines[rid]}); ids must be unique", file=file, line=line,
-                                    column="rep_id"))
-                reps.pop()
-            else:
-                lines[rid] = line or 0
+            lines[rid] = line
         except InputError as e:
             issues += [_place(i, file, line) for i in e.issues]
-    return reps, issues, lines
+    return reps, _by_line(issues), lines
 
 
 def _place(issue: Issue, file: str | None, line: int | None) -> Issue:
@@ -355,29 +440,44 @@ def read_problem(outlets: pd.DataFrame | str | Path, reps: pd.DataFrame | str | 
     r_file = Path(reps).name if isinstance(reps, str | Path) else None
     if r_issues or not rps:
         raise InputError(r_issues + o_issues if r_issues else [Issue("no valid reps", file=r_file)])
-    skipped: list[Issue] = []
-    if o_issues:
-        if not skip_invalid:
-            raise InputError(o_issues)
-        skipped += o_issues
+
+    def place(issues: Iterable[Issue]) -> list[Issue]:
+        return [
+            _place(i, o_file, o_lines.get(i.outlet_id)) if i.outlet_id is not None
+            else _place(i, r_file, r_lines.get(i.rep_id)) if i.rep_id is not None else i
+            for i in issues
+        ]
+
+    if o_issues and not skip_invalid:
+        # Check the rows that did parse too, so that one run reports every problem.
+        extra: list[Issue] = []
+        if outs:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    Problem(tuple(outs), tuple(rps), horizon, None)
+                except InputError as e:
+                    extra = place(e.issues)
+        raise InputError(_by_line(o_issues + extra))
+    skipped: list[Issue] = list(o_issues)
+    no_outlets_left = Issue("no valid outlets left: every outlet row has a problem",
+                            file=o_file)
+    if not outs:
+        raise InputError([*skipped, no_outlets_left])
     while True:
         try:
             problem = Problem(tuple(outs), tuple(rps), horizon, matrix)
             break
         except InputError as e:
-            placed = [
-                _place(i, o_file, o_lines.get(i.outlet_id)) if i.outlet_id is not None
-                else _place(i, r_file, r_lines.get(i.rep_id)) if i.rep_id is not None else i
-                for i in e.issues
-            ]
+            placed = place(e.issues)
             bad = {i.outlet_id for i in placed if i.outlet_id is not None and i.rep_id is None}
             other = [i for i in placed if i.outlet_id is None or i.rep_id is not None]
             if not skip_invalid or other or not bad or matrix is not None:
-                raise InputError(skipped + placed) from None
+                raise InputError(_by_line(skipped + placed)) from None
             skipped += placed
             outs = [o for o in outs if o.id not in bad]
             if not outs:
-                raise InputError(skipped + [Issue("no valid outlets left", file=o_file)]) from None
+                raise InputError([*_by_line(skipped), no_outlets_left]) from None
     if skipped:
-        warnings.warn(RowsSkippedWarning(skipped), stacklevel=2)
+        warnings.warn(RowsSkippedWarning(_by_line(skipped)), stacklevel=2)
     return problem

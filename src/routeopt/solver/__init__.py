@@ -141,14 +141,15 @@ def _unscheduled(inst: Instance, timer: Timer, st: State) -> list[Unscheduled]:
             out += [Unscheduled(o.id, "no_pattern", REASONS["no_pattern"], o.priority)] * miss
         elif ch is not None:
             opt = inst.options[i][ch[0]]
-            for s in opt.slots:
-                if s in ch[1]:
+            done_days = {inst.slots[s].day for s in ch[1]}
+            for day, group in zip(opt.days, opt.groups, strict=True):
+                if day in done_days:
                     continue
-                reason = _why(inst, timer, st, i, [s])
+                reason = _why(inst, timer, st, i, list(group))
                 out.append(Unscheduled(o.id, reason, REASONS[reason], o.priority,
-                                       inst.slots[s].date))
+                                       inst.slots[group[0]].date))
         else:
-            slots = sorted({s for opt in inst.options[i] for s in opt.slots})
+            slots = sorted({s for opt in inst.options[i] for g in opt.groups for s in g})
             reason = _why(inst, timer, st, i, slots)
             out += [Unscheduled(o.id, reason, REASONS[reason], o.priority)] * miss
     return out

@@ -37,11 +37,16 @@ class Slot:
 
 @dataclass(slots=True)
 class Option:
-    """A way to visit one outlet: a rep and a day pattern (as slot ids)."""
+    """A way to visit one outlet: a day pattern, and for each of its days the
+    slots (reps on that day) that may make the visit.
 
-    rep: int
+    With a fixed person (``VisitRule.same_rep``) there is one option per rep
+    and pattern, each day offering that rep's slot only.
+    """
+
+    rep: int  # -1: any rep per visit
     days: tuple[int, ...]
-    slots: tuple[int, ...]
+    groups: tuple[tuple[int, ...], ...]
 
 
 @dataclass(slots=True)
@@ -131,10 +136,20 @@ def compile_problem(problem: Problem, params: SolveParams,
             keep = k_all[np.argsort(far, kind="stable")[: params.candidate_reps]]
             reps = tuple(problem.reps[int(k)] for k in sorted(keep))
         opts: list[Option] = []
-        for rep in reps:
-            k = problem.rep_index(rep.id)
-            for pat in day_patterns(problem, o, rep):
-                opts.append(Option(k, pat, tuple(slot_of[(k, d)] for d in pat)))
+        if o.rule.same_rep:
+            for rep in reps:
+                k = problem.rep_index(rep.id)
+                for pat in day_patterns(problem, o, rep):
+                    opts.append(Option(k, pat, tuple((slot_of[(k, d)],) for d in pat)))
+        else:
+            ks = [problem.rep_index(rep.id) for rep in reps]
+            pats: dict[tuple[int, ...], None] = {}
+            for rep in reps:
+                pats.update(dict.fromkeys(day_patterns(problem, o, rep)))
+            for pat in pats:
+                groups = tuple(tuple(slot_of[(k, d)] for k in ks if (k, d) in slot_of)
+                               for d in pat)
+                opts.append(Option(-1, pat, groups))
         options.append(opts)
     return Instance(
         problem=problem, params=params, matrices=matrices, dur=dur, cost=cost,

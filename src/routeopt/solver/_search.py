@@ -143,13 +143,17 @@ class Search:
         for k, opt in enumerate(inst.options[i]):
             total = 0.0
             where: list[tuple[int, int]] = []
-            for s in opt.slots:
-                r = self._slot_insert(st, i, s)
-                if r is None:
+            for group in opt.groups:
+                pick: tuple[int, int, int] | None = None
+                for s in group:
+                    r = self._slot_insert(st, i, s)
+                    if r is not None and (pick is None or r[0] < pick[0]):
+                        pick = (r[0], s, r[1])
+                if pick is None:
                     total += pen
                 else:
-                    total += r[0]
-                    where.append((s, r[1]))
+                    total += pick[0]
+                    where.append((pick[1], pick[2]))
                 if best is not None and total >= best[0]:
                     break
             else:
