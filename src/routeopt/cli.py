@@ -12,12 +12,8 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from routeopt.exceptions import InputError, Issue, RouteOptError
-
-if TYPE_CHECKING:
-    from routeopt.solver import SolveParams
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
@@ -77,7 +73,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     if args.out.exists() and not args.out.is_dir():
         raise InputError([Issue(f"--out {args.out} is a file; give a directory for the plan")])
-    params = _read_params(args.params) if args.params else SolveParams()
+    params = SolveParams.from_toml(args.params) if args.params else SolveParams()
     changes = {k: v for k, v in (("time_limit", args.time_limit), ("seed", args.seed),
                                  ("max_iterations", args.iterations)) if v is not None}
     params = params.replace(**changes)
@@ -110,25 +106,6 @@ def cmd_plan(args: argparse.Namespace) -> int:
             print(f"  {v}", file=sys.stderr)
         return EXIT_FAIL
     return EXIT_OK
-
-
-def _read_params(path: Path) -> SolveParams:
-    """Solver parameters from a TOML file, with bad files reported as input errors."""
-    import tomllib
-
-    from routeopt.solver import SolveParams
-
-    if not path.is_file():
-        raise InputError([Issue("solver parameters file not found; check the --params path",
-                                file=str(path))])
-    try:
-        return SolveParams.from_toml(path)
-    except InputError:
-        raise
-    except tomllib.TOMLDecodeError as e:
-        raise InputError([Issue(f"cannot read it as TOML: {e}", file=str(path))]) from None
-    except (OSError, TypeError, ValueError) as e:
-        raise InputError([Issue(f"bad solver parameters: {e}", file=str(path))]) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -122,7 +122,9 @@ class Appointment:
         """
         from routeopt.hours import parse_time, parse_window
 
-        parts = text.strip().split()
+        parts = text.strip().split(maxsplit=1)
+        if len(parts) == 2:
+            parts[1] = parts[1].replace(" ", "")
         if len(parts) != 2:
             raise ValueError(
                 f"{text!r} is not an appointment; write YYYY-MM-DD HH:MM or YYYY-MM-DD HH:MM-HH:MM"
@@ -557,6 +559,11 @@ class Problem:
                     f"rep {o.rep_id!r} is not in the reps table; add it or clear rep_id",
                     outlet_id=o.id, column="rep_id"))
                 continue
+            if not o.hours.open_weekdays:
+                issues.append(Issue(
+                    f"the outlet is never open ({o.hours}); fix opening_hours",
+                    outlet_id=o.id, column="opening_hours"))
+                continue
             if o.service > 0 and o.hours.longest_window() < o.service:
                 issues.append(Issue(
                     f"no opening window ({o.hours}) is as long as the {o.service // 60}-minute "
@@ -589,10 +596,14 @@ class Problem:
                     weekday_lines(o, rep, self.horizon.weeks) for rep in self.reps_for(o)
                 ):
                     days = _allowed_weekdays_text(o, self.reps_for(o))
-                    issues.append(Issue(
-                        f"frequency {r.describe()} cannot fit the allowed days ({days}) with "
-                        "visits spread over the week; allow more days or lower the frequency",
-                        outlet_id=o.id, column="frequency"))
+                    if days == "none":
+                        msg = (f"no day is both open ({o.hours}), allowed and worked by its "
+                               "rep(s); fix opening_hours, allowed_days or the reps' working_days")
+                    else:
+                        msg = (f"frequency {r.describe()} cannot fit the allowed days ({days}) "
+                               "with visits spread over the week; allow more days or lower the "
+                               "frequency")
+                    issues.append(Issue(msg, outlet_id=o.id, column="frequency"))
             else:
                 n_days = len(self.planning_days)
                 for pat in r.patterns:

@@ -76,11 +76,28 @@ class SolveParams:
     @classmethod
     def from_toml(cls, path: str | Path) -> SolveParams:
         """Read parameters from the ``[solve]`` table (or the top level) of a TOML file."""
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        if not Path(path).is_file():
+            raise InputError([Issue("solver parameters file not found; check the path",
+                                    file=str(path))])
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as e:
+            raise InputError([Issue(f"cannot read the solver parameters file: {e}",
+                                    file=str(path))]) from None
+        except tomllib.TOMLDecodeError as e:
+            raise InputError([Issue(f"cannot read it as TOML: {e}", file=str(path))]) from None
         data = data.get("solve", data)
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
             raise InputError([Issue(
                 f"unknown solver parameter(s) {unknown}; known: {sorted(known)}", file=str(path))])
+        for f in dataclasses.fields(cls):
+            if f.name in data:
+                want = {"float": (int, float), "int": (int,), "bool": (bool,)}[str(f.type)]
+                v = data[f.name]
+                if not isinstance(v, want) or (isinstance(v, bool) and str(f.type) != "bool"):
+                    raise InputError([Issue(f"bad solver parameters: {f.name} = {v!r} should "
+                                            f"be of type {f.type}",
+                                            file=str(path), column=f.name)])
         return cls(**data)
