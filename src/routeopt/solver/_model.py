@@ -129,7 +129,8 @@ def compile_problem(problem: Problem, params: SolveParams,
         need.append(problem.visits_of(o))
         penalty.append(params.miss_penalty * params.priority_factor ** (9 - o.priority))
         reps = problem.reps_for(o)
-        if o.rep_id is None and params.candidate_reps and len(reps) > params.candidate_reps:
+        if (o.rule.same_rep and o.rep_id is None and params.candidate_reps
+                and len(reps) > params.candidate_reps):
             # nearest reps by travel from their start to the outlet and back
             k_all = np.array([problem.rep_index(r.id) for r in reps])
             far = np.array([some[n + 2 * k, i] + some[i, n + 2 * k + 1] for k in k_all])
