@@ -37,6 +37,10 @@ class Schedule:
     break_gap: int  # -1: no break; g: taken before the trip into gap g (L: before going home)
     break_start: int
     back: int  # arrival at the end location
+    # For simple routes (no break, one start window per visit): how much later
+    # each visit (and, last, the end location) may be reached without breaking
+    # anything after it. None when the route is not simple.
+    slack: tuple[int, ...] | None = None
 
 
 def first_start(wins: Windows, t: int) -> int:
@@ -126,14 +130,38 @@ class Timer:
         back, bs = h
         if bs >= 0:
             break_gap, break_start = len(seq), bs
+        slack = None
+        if slot.break_open < 0 and all(len(self.windows[v][slot.day]) == 1 for v in seq):
+            # Savelsbergh's forward slack: a later arrival at visit j first eats
+            # its waiting time, then pushes every later visit by the rest.
+            s = slot.shift_end - back
+            rev = [s]
+            for j in range(len(seq) - 1, -1, -1):
+                hi = self.windows[seq[j]][slot.day][0][1]
+                s = start[j] - arrival[j] + min(hi - start[j], s)
+                rev.append(s)
+            slack = tuple(reversed(rev))
         return Schedule(tuple(arrival), tuple(start), tuple(dep_before), tuple(taken_before),
-                        break_gap, break_start, back)
+                        break_gap, break_start, back, slack)
 
     def can_insert(self, slot: Slot, seq: list[int], sched: Schedule, node: int, g: int) -> bool:
         """Whether inserting ``node`` before position ``g`` keeps ``seq`` on time."""
         d = self.dur[slot.mode]
         prev = seq[g - 1] if g > 0 else slot.start_node
         t = sched.dep_before[g]
+        if sched.slack is not None:
+            wins = self.windows[node][slot.day]
+            if len(wins) == 1:
+                arr = t + d[prev][node]
+                lo, hi = wins[0]
+                if arr > hi:
+                    return False
+                dep = (lo if arr < lo else arr) + self.service[node]
+                if g < len(seq):
+                    late = dep + d[node][seq[g]] - sched.arrival[g]
+                else:
+                    late = dep + d[node][slot.end_node] - sched.back
+                return late <= sched.slack[g]
         taken = sched.taken_before[g]
         r = self._step(slot, t, taken, prev, node, d[prev][node])
         if r is None:
