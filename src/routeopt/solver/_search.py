@@ -70,6 +70,13 @@ class Search:
         self.cache: dict[tuple[int, int, int], tuple[int, int] | None] = {}
         self.progress = progress
         self.stats = SearchStats()
+        # search knobs (tuned on the PVRP and field benchmarks)
+        self.regret_share = 0.0
+        self.regret_max = 30
+        self.temp_start = 0.01  # initial temperature, share of the first plan's travel
+        self.temp_end = 0.01  # final temperature over initial
+        self.q_share = 0.25  # at most this share of outlets removed per iteration
+        self.q_cap = 15
 
     # -- state helpers ----------------------------------------------------------
     def empty(self) -> State:
@@ -137,10 +144,17 @@ class Search:
     def price(self, st: State, i: int, noise: float = 0.0
               ) -> tuple[float, int, list[tuple[int, int]]] | None:
         """Best option of outlet ``i``: (cost with penalties, option, [(slot, pos)])."""
+        return self.price2(st, i, noise)[0]
+
+    def price2(self, st: State, i: int, noise: float = 0.0, *, second: bool = False
+               ) -> tuple[tuple[float, int, list[tuple[int, int]]] | None, float]:
+        """The best option of outlet ``i`` and, if asked, the cost of the second best."""
         inst = self.inst
         pen = inst.penalty[i]
         best: tuple[float, int, list[tuple[int, int]]] | None = None
+        runner_up = math.inf
         for k, opt in enumerate(inst.options[i]):
+            bound = runner_up if second else (best[0] if best is not None else math.inf)
             total = 0.0
             where: list[tuple[int, int]] = []
             for group in opt.groups:
@@ -154,7 +168,7 @@ class Search:
                 else:
                     total += pick[0]
                     where.append((pick[1], pick[2]))
-                if best is not None and total >= best[0]:
+                if total >= bound:
                     break
             else:
                 if not where:
@@ -162,12 +176,18 @@ class Search:
                 if noise:
                     total *= 1.0 + noise * (2 * self.rng.random() - 1)
                 if best is None or total < best[0]:
+                    if best is not None:
+                        runner_up = best[0]
                     best = (total, k, where)
-        return best
+                elif total < runner_up:
+                    runner_up = total
+        return best, runner_up
 
-    def insert(self, st: State, i: int, noise: float = 0.0) -> bool:
+    def insert(self, st: State, i: int, noise: float = 0.0,
+               best: tuple[float, int, list[tuple[int, int]]] | None = None) -> bool:
         """Insert outlet ``i`` with its best option (some visits may be missed)."""
-        best = self.price(st, i, noise)
+        if best is None:
+            best = self.price(st, i, noise)
         if best is None:
             return False
         _, k, where = best
@@ -186,16 +206,42 @@ class Search:
         inst = self.inst
         outlets_ = inst.problem.outlets
         keyed = [
-            (outlets_[i].priority, len(inst.options[i]) > 0 and -inst.need[i],
-             -inst.service[i], self.rng.random(), i)
+            (outlets_[i].priority, -inst.need[i], -inst.demand[i], -inst.service[i],
+             self.rng.random(), i)
             for i in outlets
         ]
         return [k[-1] for k in sorted(keyed)]
 
     def repair(self, st: State, outlets: list[int], noise: float = 0.0) -> None:
+        """Greedy: each outlet in turn, hardest first, with its best option."""
         for i in self.order(outlets):
             if st.choice[i] is None and self.inst.options[i]:
                 self.insert(st, i, noise)
+
+    def repair_regret(self, st: State, outlets: list[int], noise: float = 0.0) -> None:
+        """Regret-2: next, the outlet that loses most if its best option goes.
+
+        Priorities still come first: a lower priority class waits for the
+        higher ones.
+        """
+        pri = self.inst.problem.outlets
+        pending = [i for i in self.order(outlets)
+                   if st.choice[i] is None and self.inst.options[i]]
+        while pending:
+            top = pri[pending[0]].priority
+            pick: tuple[float, int, tuple[float, int, list[tuple[int, int]]] | None] | None = None
+            for i in pending:
+                if pri[i].priority != top:
+                    break
+                best, second = self.price2(st, i, noise, second=True)
+                regret = math.inf if best is None else second - best[0]
+                if pick is None or regret > pick[0]:
+                    pick = (regret, i, best)
+            assert pick is not None
+            _, i, best = pick
+            pending.remove(i)
+            if best is not None:
+                self.insert(st, i, best=best)
 
     def construct(self) -> State:
         st = self.empty()
@@ -275,11 +321,13 @@ class Search:
         best, best_obj = cur.copy(), cur_obj
         self.stats.history.append((0, 0.0, best_obj))
         travel0 = max(1.0, float(sum(cur.rcost)))
-        temp0 = 0.02 * travel0 / max(1, sum(1 for r in cur.routes if r))
+        temp0 = self.temp_start * travel0
+        temp_ratio = self.temp_end
         ops = [self.d_random, self.d_related, self.d_worst, self.d_day]
         n = self.inst.n
-        qmax = max(2, min(40, int(0.25 * n)))
+        qmax = max(2, min(self.q_cap, int(self.q_share * n)))
         qmin = min(3, qmax)
+        by_iterations = p.max_iterations < 10**8
         no_imp = 0
         it = 0
         t_search = time.perf_counter()
@@ -294,8 +342,10 @@ class Search:
                 self.stats.stop_reason = "no_improvement"
                 break
             it += 1
-            frac = max(it / max(1, p.max_iterations), (now - t_start) / p.time_limit)
-            temp = temp0 * (1.0 - frac) + 1e-9
+            # Cooling follows the iteration budget when there is one, so that the
+            # same seed and iterations give the same plan whatever the clock says.
+            frac = it / p.max_iterations if by_iterations else (now - t_start) / p.time_limit
+            temp = temp0 * temp_ratio ** min(frac, 1.0)
             cand = cur.copy()
             q = self.rng.randint(qmin, qmax)
             op = self.rng.choice(ops)
@@ -311,7 +361,11 @@ class Search:
                     touched.update(self.remove(cand, i))
                     removed.append(i)
                 removed += self.settle(cand, touched)
-            self.repair(cand, removed, noise=0.1 if self.rng.random() < 0.3 else 0.0)
+            noise = 0.1 if self.rng.random() < 0.3 else 0.0
+            if len(removed) <= self.regret_max and self.rng.random() < self.regret_share:
+                self.repair_regret(cand, removed, noise)
+            else:
+                self.repair(cand, removed, noise)
             obj = self.objective(cand)
             if obj < cur_obj - 1e-9 or self.rng.random() < math.exp(
                 -(obj - cur_obj) / temp
