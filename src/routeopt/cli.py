@@ -95,9 +95,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if not rejected and stale.is_file():  # from an earlier run; it no longer applies
         stale.unlink()
     plan = solve(problem, params)
-    plan.write(args.out)
+    files = plan.write(args.out)
     print(plan.summary())
-    print(f"wrote {args.out}/visits.csv, unscheduled.csv, summary.json")
+    print(f"wrote {', '.join(str(p) for p in files.values())}")
     violations = plan.violations()
     if violations:  # a bug, not bad input: say so loudly
         print(f"routeopt: internal error: the plan breaks {len(violations)} constraint(s):",

@@ -27,7 +27,6 @@ spaced rotations instead; explicit ``patterns`` are used as given.
 
 from __future__ import annotations
 
-import itertools
 import math
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -74,18 +73,28 @@ def weekday_lines(outlet: Outlet, rep: Rep, weeks: int) -> list[tuple[tuple[int,
         if wd[p % len(wd)] in allowed and wd[p % len(wd)] in open_days
     ]
     size = k * len(wd)
-    lines = []
+    lines: list[tuple[tuple[int, int], ...]] = []
     if n > len(usable):
         return []
-    for combo in itertools.combinations(usable, n):
-        if n > 1:
-            gaps = [b - a for a, b in itertools.pairwise(combo)]
-            gaps.append(combo[0] + size - combo[-1])  # the block repeats
-            if min(gaps) < max(gap, 1):
-                continue
-        lines.append(tuple((p // len(wd), wd[p % len(wd)]) for p in combo))
+    step = max(gap, 1)
+
+    def extend(combo: list[int], rest: int) -> None:
+        # depth-first over increasing positions, pruned by the spacing rule
         if len(lines) >= MAX_PATTERNS:
-            break
+            return
+        if len(combo) == n:
+            if n == 1 or combo[0] + size - combo[-1] >= step:  # the block repeats
+                lines.append(tuple((p // len(wd), wd[p % len(wd)]) for p in combo))
+            return
+        for j in range(rest, len(usable)):
+            p = usable[j]
+            if combo and p - combo[-1] < step:
+                continue
+            if combo and p + (n - len(combo) - 1) * step > combo[0] + size - step:
+                break  # the remaining visits cannot fit before the block repeats
+            extend([*combo, p], j + 1)
+
+    extend([], 0)
     return lines
 
 

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Plan", "Route", "Stop", "Unscheduled"]
 
+_WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # not locale-dependent
+
 REASONS = {
     "no_pattern": "no day pattern of its frequency fits the calendar "
                   "(holidays, closed days, the rep's days off)",
@@ -229,7 +231,7 @@ class Plan:
                 rows.append({
                     "rep_id": r.rep_id,
                     "date": r.date.isoformat(),
-                    "weekday": r.date.strftime("%a"),
+                    "weekday": _WEEKDAY_NAMES[r.date.weekday()],
                     "seq": seq,
                     "outlet_id": s.outlet_id,
                     "name": o.name,
@@ -363,6 +365,9 @@ class Plan:
 def _atomic_write(path: Path, text: str) -> Path:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; plans are for sharing
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
             f.flush()

@@ -57,7 +57,11 @@ def parse_frequency(text: str | float | int) -> Fraction:
     if isinstance(text, int | float):
         if not math.isfinite(text) or text < 0:
             raise ValueError(f"{text!r} is not a frequency; {hint}")
-        return Fraction(text).limit_denominator(52)
+        f = Fraction(text).limit_denominator(8)
+        if abs(float(f) - text) > 0.02 * max(text, 0.01):
+            raise ValueError(f"{text!r} visits per week is not n visits every k weeks (k <= 8); "
+                             f"{hint}")
+        return f
     s = text.strip().lower().replace(" ", "")
     named = {"weekly": Fraction(1), "biweekly": Fraction(1, 2), "fortnightly": Fraction(1, 2)}
     if s in named:
@@ -65,8 +69,8 @@ def parse_frequency(text: str | float | int) -> Fraction:
     m = re.fullmatch(r"(\d+)(?:x)?/(\d*)(?:w|wk|wks|week|weeks)", s)
     if m:
         per = int(m[2]) if m[2] else 1
-        if per == 0:
-            raise ValueError(f"{text!r}: the number of weeks must be at least 1; {hint}")
+        if not 1 <= per <= 52:
+            raise ValueError(f"{text!r}: the number of weeks must be 1 to 52; {hint}")
         return Fraction(int(m[1]), per)
     try:
         value = float(s)

@@ -219,7 +219,7 @@ class _Row:
         return default
 
     def number(self, col: str, *, required: bool = False, lo: float | None = None,
-               hi: float | None = None, hint: str = "") -> float | None:
+               hi: float | None = None, hint: str = "", integer: bool = False) -> float | None:
         text = _text(self.row, col)
         if not text:
             if required:
@@ -238,6 +238,9 @@ class _Row:
             span = (f"{lo:g} to {hi:g}" if lo is not None and hi is not None
                     else f">= {lo:g}" if lo is not None else f"<= {hi:g}")
             self.issue(col, f"{text} is out of range ({span}); {hint}".rstrip("; "))
+            return None
+        if integer and v != int(v):
+            self.issue(col, f"{text} is not a whole number; {hint or 'give a whole number'}")
             return None
         return v
 
@@ -358,9 +361,9 @@ def read_reps(source: pd.DataFrame | str | Path) -> tuple[list[Rep], list[Issue]
         shift = r.get("shift", TimeWindow.parse, TimeWindow(8 * 3600 + 1800, 17 * 3600 + 1800))
         working = r.get("working_days", _working_days, frozenset(range(5)))
         brk = r.get("break", Break.parse, None)
-        maxv = r.number("max_visits", lo=1, hi=10_000, hint="visits per day, >= 1")
+        maxv = r.number("max_visits", lo=1, hi=10_000, hint="visits per day, >= 1", integer=True)
         mode = r.get("mode", _mode, "drive")
-        cap = r.number("capacity", lo=0, hint="units per route, >= 0")
+        cap = r.number("capacity", lo=0, hint="units per route, >= 0", integer=True)
         off = r.get("days_off", _dates, _NO_DATES)
         if r.issues:
             issues += r.issues

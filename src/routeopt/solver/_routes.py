@@ -161,7 +161,7 @@ class Timer:
                     late = dep + d[node][seq[g]] - sched.arrival[g]
                 else:
                     late = dep + d[node][slot.end_node] - sched.back
-                return late <= sched.slack[g]
+                return bool(late <= sched.slack[g])
         taken = sched.taken_before[g]
         r = self._step(slot, t, taken, prev, node, d[prev][node])
         if r is None:

@@ -8,7 +8,7 @@ every candidate rep is priced by the cheapest feasible insertion on each of
 its days. That is the move the plain "days as vehicles" model lacks: an outlet
 changes its days as a whole. Candidates are accepted by simulated annealing on
 the objective (travel cost plus priority-weighted penalties for missed
-visits). OR-Tools re-orders the routes of every new best plan.
+visits). At the end OR-Tools re-orders every route of the best plan.
 """
 
 from __future__ import annotations
@@ -293,9 +293,7 @@ class Search:
         if not busy:
             return []
         s = self.rng.choice(busy)
-        out = list(st.routes[s])
-        # and the outlets of a neighbouring route of the same rep, to trade days
-        return out[: max(q, 1) * 2]
+        return list(st.routes[s])[: max(q, 1) * 2]  # a whole day's route, to re-plan its days
 
     # -- the search -------------------------------------------------------------
     def polish(self, st: State, slots: list[int]) -> None:

@@ -40,7 +40,7 @@ class SolveParams:
     candidate_reps
         A free outlet considers only this many reps nearest to it.
     polish
-        Re-order every route with OR-Tools routing at the end (and at each new best).
+        Re-order every route of the best plan with OR-Tools routing at the end.
     """
 
     time_limit: float = 30.0

@@ -1,0 +1,525 @@
+"""Seeded synthetic sales territories, for tests, examples and benchmarks.
+
+:func:`make_territory` builds an outlets table and a reps table in the CSV
+contract of :func:`routeopt.read.read_problem`: outlets clustered around a few
+towns, of mixed types (pharmacy, supermarket, convenience, clinic, kiosk,
+HoReCa) with A/B/C priorities, visit frequencies, service times and opening
+hours that depend on the type, and reps who start from home near the towns.
+
+The same arguments always give the same tables, on every platform (numpy's
+``default_rng``).
+
+Workload
+--------
+A rep works 5 days a week and makes about 10 to 14 visits a day. The default
+frequency mix (:data:`MIXES` ``["standard"]``) is the usual A/B/C
+segmentation: 10 % A accounts (3 % twice a week, 7 % weekly), 30 % B
+(every two weeks) and 60 % C (every four weeks). That is 0.43 visits per
+outlet and week, so the default of one rep per 150 outlets gives about 12.9
+visits per rep-day over a 4-week cycle. The ``"dense"`` mix (10 % A 2/week,
+30 % B 1/week, 40 % C 1/2weeks, 20 % C 1/4weeks) needs 0.75 visits per outlet
+and week: 22.5 visits per rep-day at 150 outlets per rep, more than a rep can
+make (give it about one rep per 80 outlets).
+
+Planning a single week rounds every fractional frequency up to one visit (see
+:class:`~routeopt.exceptions.CycleWarning`), so a 1-week horizon needs 1.03
+visits per outlet with the standard mix, 2.4 times the weekly average.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from routeopt.hours import OpeningHours, format_time, parse_time
+from routeopt.problem import parse_frequency
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "MIXES",
+    "OUTLET_COLUMNS",
+    "OUTLET_TYPES",
+    "REP_COLUMNS",
+    "OutletType",
+    "make_territory",
+]
+
+OUTLET_COLUMNS: tuple[str, ...] = (
+    "outlet_id", "name", "lat", "lon", "frequency", "priority", "service_min",
+    "opening_hours", "rep_id", "allowed_days", "appointment",
+)
+REP_COLUMNS: tuple[str, ...] = (
+    "rep_id", "name", "lat", "lon", "shift", "working_days", "break", "max_visits", "mode",
+)
+
+DEFAULT_START = date(2026, 11, 30)  # a Monday
+SHIFT = "08:30-17:30"
+WORKING_DAYS = "Mo-Fr"
+BREAK = "12:00-14:00/45"
+MAX_VISITS = 14
+KM_PER_DEG_LAT = 111.32
+
+#: Frequency mixes: (priority, frequency, share of the outlets).
+MIXES: dict[str, tuple[tuple[str, str, float], ...]] = {
+    "standard": (
+        ("A", "2/week", 0.03),
+        ("A", "1/week", 0.07),
+        ("B", "1/2weeks", 0.30),
+        ("C", "1/4weeks", 0.60),
+    ),
+    "dense": (
+        ("A", "2/week", 0.10),
+        ("B", "1/week", 0.30),
+        ("C", "1/2weeks", 0.40),
+        ("C", "1/4weeks", 0.20),
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OutletType:
+    """A kind of outlet: its visit times and opening hours.
+
+    Parameters
+    ----------
+    name
+        The type, e.g. ``pharmacy``.
+    labels
+        Words for outlet names, one per entry of ``hours``.
+    service_min
+        Visit minutes to choose from.
+    hours
+        Opening-hours variants (OpenStreetMap syntax) to choose from.
+    """
+
+    name: str
+    labels: tuple[str, ...]
+    service_min: tuple[int, ...]
+    hours: tuple[str, ...]
+
+
+OUTLET_TYPES: tuple[OutletType, ...] = (
+    OutletType("pharmacy", ("Pharmacy", "Pharmacy", "Pharmacy"), (15, 20, 25), (
+        "Mo-Fr 08:30-12:30,14:30-19:00; Sa 09:00-12:00",
+        "Mo-Fr 08:30-12:30,15:00-19:30; Sa 08:30-12:30",
+        "Mo-Sa 08:30-19:30",
+    )),
+    OutletType("supermarket", ("Supermarket", "Supermarket"), (30, 35, 40, 45), (
+        "Mo-Sa 08:00-20:00",
+        "Mo-Sa 08:30-20:30; Su 09:00-13:00",
+    )),
+    OutletType("convenience", ("Minimarket", "Grocery"), (10, 15), (
+        "Mo-Sa 07:30-20:00; Su 08:00-13:00",
+        "Mo-Fr 08:00-13:00,15:30-19:30; Sa 08:00-13:00",
+    )),
+    OutletType("clinic", ("Clinic", "Medical Centre"), (20, 25, 30), (
+        "Mo-Fr 08:00-12:00,14:00-18:00",
+        "Mo-Fr 08:00-18:00",
+    )),
+    OutletType("kiosk", ("Kiosk", "Newsagent"), (10,), (
+        "Mo-Sa 06:30-19:30; Su 07:00-12:30",
+        "Mo-Su 06:00-13:00,15:00-19:00",
+    )),
+    OutletType("horeca", ("Café", "Trattoria", "Bar"), (15, 20), (
+        "Mo-Sa 07:00-19:00",
+        "Tu-Su 10:00-15:00,18:30-23:00",
+        "Mo-Fr 06:30-20:00; Sa 07:00-13:00",
+    )),
+)
+_TYPE_INDEX = {t.name: k for k, t in enumerate(OUTLET_TYPES)}
+
+# Outlet types by priority letter (key accounts are pharmacies and supermarkets).
+_TYPE_WEIGHTS: dict[str, dict[str, float]] = {
+    "A": {"pharmacy": 0.45, "supermarket": 0.45, "clinic": 0.10},
+    "B": {"pharmacy": 0.25, "convenience": 0.25, "clinic": 0.20, "supermarket": 0.10,
+          "horeca": 0.20},
+    "C": {"horeca": 0.45, "kiosk": 0.20, "convenience": 0.20, "pharmacy": 0.08, "clinic": 0.07},
+}
+
+# Allowed-day restrictions that leave room for the frequency (Mo-Fr reps).
+_ALLOWED_DAYS: dict[str, tuple[str, ...]] = {
+    "2/week": ("Mo,We,Fr", "Tu,Th", "Mo,Th", "Tu,Fr"),
+    "1/week": ("Mo", "We", "Tu,Th", "Mo-We", "Th,Fr"),
+    "other": ("Tu,Th", "Mo,We,Fr", "We", "Fr", "Mo-We"),
+}
+
+_TOWNS = (
+    "Alverno", "Belcasto", "Castelmora", "Dorvile", "Erbanno", "Fontesca", "Garlano",
+    "Lisorno", "Montebra", "Norvaglia", "Orsenigo", "Pievalle", "Quarzina", "Roverbella",
+    "Sanvaro", "Torrazza", "Ulmeta", "Valdessa", "Zerbolo", "Acquarola",
+)
+
+ALLOWED_DAYS_SHARE = 0.05
+FIXED_REP_SHARE = 0.04
+SCATTER_SHARE = 0.10
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def _counts(shares: Sequence[float], n: int) -> list[int]:
+    """Split ``n`` by ``shares`` into whole numbers (largest remainders)."""
+    total = float(sum(shares))
+    raw = [n * s / total for s in shares]
+    out = [math.floor(r) for r in raw]
+    order = sorted(range(len(raw)), key=lambda k: (-(raw[k] - out[k]), k))
+    for k in order[: n - sum(out)]:
+        out[k] += 1
+    return out
+
+
+def _visitable_weekdays(hours: OpeningHours, service_s: int, shift: tuple[int, int]
+                        ) -> dict[int, list[tuple[int, int]]]:
+    """Mo-Fr weekdays with the opening windows (cut to the shift) a visit fits in."""
+    out: dict[int, list[tuple[int, int]]] = {}
+    for wd in range(5):
+        wins = []
+        for w in hours.weekly[wd]:
+            lo, hi = max(w.start, shift[0]), min(w.end, shift[1])
+            if hi - lo >= service_s:
+                wins.append((lo, hi))
+        if wins:
+            out[wd] = wins
+    return out
+
+
+def _disk(rng: np.random.Generator, n: int, radius: float) -> FloatArray:
+    """``n`` points uniform in a disk, as (x east, y north) km."""
+    r = radius * np.sqrt(rng.random(n))
+    a = 2 * np.pi * rng.random(n)
+    return np.column_stack([r * np.cos(a), r * np.sin(a)])
+
+
+def _towns(rng: np.random.Generator, n_outlets: int, radius: float
+           ) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Town centres (km), their shares of the clustered outlets, their spread (km)."""
+    n_towns = int(rng.integers(2 + n_outlets // 400, 5 + n_outlets // 150))
+    n_towns = min(n_towns, len(_TOWNS))
+    centres: list[FloatArray] = []
+    for _ in range(n_towns):
+        for _attempt in range(200):
+            c = _disk(rng, 1, 0.75 * radius)[0]
+            if all(np.hypot(*(c - o)) >= 0.25 * radius for o in centres):
+                break
+        centres.append(c)
+    weights = rng.lognormal(0.0, 0.7, n_towns)
+    weights /= weights.sum()
+    spread = radius * (0.04 + 0.12 * np.sqrt(weights))
+    return np.array(centres), weights, spread
+
+
+def _kmeans(rng: np.random.Generator, xy: FloatArray, k: int, iters: int = 20) -> FloatArray:
+    """Centres of ``k`` groups of ``xy`` (Lloyd's algorithm, seeded start)."""
+    centres = xy[rng.choice(len(xy), size=k, replace=k > len(xy))].copy()
+    for _ in range(iters):
+        d = ((xy[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+        label = d.argmin(axis=1)
+        for j in range(k):
+            members = xy[label == j]
+            if len(members):
+                centres[j] = members.mean(axis=0)
+    return centres
+
+
+def make_territory(
+    n_outlets: int,
+    n_reps: int | None = None,
+    *,
+    seed: int = 0,
+    center: tuple[float, float] = (45.46, 9.19),
+    radius_km: float = 25.0,
+    appointments: int = 0,
+    start: date | None = None,
+    mix: str | Sequence[tuple[str, str, float]] = "standard",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Make a realistic, seeded sales territory: an outlets table and a reps table.
+
+    Outlets are drawn in Gaussian clusters around a seeded number of towns
+    (2 to 4 for 100 outlets, 4 to 10 for 1,000) within ``radius_km`` of
+    ``center``, plus 10 % scattered over the whole area. Each gets a priority
+    and frequency from ``mix`` (in exact shares, largest remainder), a type
+    that depends on its priority (A: pharmacies, supermarkets and clinics; C
+    mostly HoReCa, kiosks and convenience stores), a service time and opening
+    hours that depend on its type (pharmacies and clinics close for lunch).
+    About 5 % of outlets may only be visited on some weekdays and 4 % are
+    fixed to the rep nearest to them. Reps start and end their day at home,
+    near the centre of their share of the outlets (k-means), and work
+    08:30-17:30 Monday to Friday with a 45-minute break within 12:00-14:00,
+    at most 14 visits a day, by car.
+
+    Parameters
+    ----------
+    n_outlets
+        Number of outlets (>= 1).
+    n_reps
+        Number of reps; ``max(1, round(n_outlets / 150))`` if omitted, about
+        12.9 visits per rep-day over a 4-week cycle with the standard mix.
+    seed
+        Random seed; the same arguments give identical tables. The outlets do
+        not depend on ``n_reps`` (their ``rep_id`` aside), and appointments are
+        drawn last, so ``appointments`` changes no other cell.
+    center
+        (lat, lon) of the territory, WGS-84 degrees.
+    radius_km
+        Radius of the territory.
+    appointments
+        Number of outlets given an appointment: a 30-minute start window on
+        a weekday of the first week from ``start`` on which the outlet is
+        open and the visit fits in one opening window and the shift.
+    start
+        First date of the plan the appointments are for (default 2026-11-30,
+        a Monday).
+    mix
+        ``"standard"``, ``"dense"`` (see :data:`MIXES`), or a sequence of
+        ``(priority, frequency, share)``.
+
+    Returns
+    -------
+    outlets, reps : pandas.DataFrame
+        Columns :data:`OUTLET_COLUMNS` and :data:`REP_COLUMNS`, the contract
+        of :func:`routeopt.read.read_problem`. Empty cells are ``""``.
+
+    Raises
+    ------
+    ValueError
+        For a size, radius, centre or mix out of range, or more appointments
+        than outlets that can take one.
+
+    Examples
+    --------
+    >>> from routeopt.datasets import make_territory
+    >>> from routeopt.read import read_problem
+    >>> outlets, reps = make_territory(300, seed=1, appointments=3)
+    >>> len(outlets), len(reps)
+    (300, 2)
+    >>> outlets["frequency"].value_counts().sort_index().to_dict()
+    {'1/2weeks': 90, '1/4weeks': 180, '1/week': 21, '2/week': 9}
+    >>> outlets.loc[2, ["name", "frequency", "priority", "opening_hours"]].tolist()
+    ['Clinic Belcasto 1', '1/2weeks', 'B', 'Mo-Fr 08:00-12:00,14:00-18:00']
+    >>> reps.loc[0, ["shift", "working_days", "break", "mode"]].tolist()
+    ['08:30-17:30', 'Mo-Fr', '12:00-14:00/45', 'drive']
+    >>> problem = read_problem(outlets, reps, start="2026-11-30", weeks=4)
+    >>> problem.required_visits, problem.required_visits / (2 * 20)
+    (516, 12.9)
+    >>> outlets.loc[outlets["appointment"] != "", "appointment"].tolist()
+    ['2026-12-02 13:15-13:45', '2026-12-01 11:30-12:00', '2026-12-04 12:30-13:00']
+    """
+    import pandas as pd
+
+    if isinstance(n_outlets, bool) or not isinstance(n_outlets, int | np.integer) or n_outlets < 1:
+        raise ValueError(f"n_outlets must be a whole number >= 1, not {n_outlets!r}")
+    n = int(n_outlets)
+    n_reps = max(1, round(n / 150)) if n_reps is None else n_reps
+    if isinstance(n_reps, bool) or not isinstance(n_reps, int | np.integer) or n_reps < 1:
+        raise ValueError(f"n_reps must be a whole number >= 1, not {n_reps!r}")
+    n_reps = int(n_reps)
+    if not (math.isfinite(radius_km) and radius_km > 0):
+        raise ValueError(f"radius_km must be > 0, not {radius_km!r}")
+    lat0, lon0 = center
+    if not (-80 <= lat0 <= 80 and -180 <= lon0 <= 180):
+        raise ValueError(f"center {center!r} must be (lat, lon) with |lat| <= 80")
+    if appointments < 0:
+        raise ValueError(f"appointments must be >= 0, not {appointments!r}")
+    rows = MIXES[mix] if isinstance(mix, str) and mix in MIXES else mix
+    if isinstance(rows, str) or not rows:
+        raise ValueError(f"unknown mix {mix!r}; use one of {sorted(MIXES)} or "
+                         "a sequence of (priority, frequency, share)")
+    for pri, freq, share in rows:
+        if pri not in ("A", "B", "C") or share < 0:
+            raise ValueError(f"mix row {(pri, freq, share)!r}: priority must be A, B or C "
+                             "and share >= 0")
+        if not 0 < parse_frequency(freq) <= 2:
+            raise ValueError(f"mix row {(pri, freq, share)!r}: frequency must be > 0 and "
+                             "at most 2/week")
+    start_d = start if start is not None else DEFAULT_START
+    rng = np.random.default_rng(seed)
+    km_per_deg_lon = KM_PER_DEG_LAT * math.cos(math.radians(lat0))
+
+    # -- places -----------------------------------------------------------------
+    centres, weights, spread = _towns(rng, n, radius_km)
+    n_towns = len(weights)
+    p = np.append((1 - SCATTER_SHARE) * weights, SCATTER_SHARE)
+    town = rng.choice(n_towns + 1, size=n, p=p / p.sum())  # n_towns = scattered
+    xy = np.empty((n, 2))
+    clustered = town < n_towns
+    xy[~clustered] = _disk(rng, int((~clustered).sum()), radius_km)
+    idx = np.flatnonzero(clustered)
+    xy[idx] = centres[town[idx]] + rng.normal(size=(len(idx), 2)) * spread[town[idx], None]
+    for _ in range(20):  # redraw the rare points far outside the territory
+        out = np.flatnonzero(clustered & (np.hypot(xy[:, 0], xy[:, 1]) > 1.1 * radius_km))
+        if not len(out):
+            break
+        xy[out] = centres[town[out]] + rng.normal(size=(len(out), 2)) * spread[town[out], None]
+    r = np.hypot(xy[:, 0], xy[:, 1])
+    too_far = r > 1.1 * radius_km
+    xy[too_far] *= (1.1 * radius_km / r[too_far])[:, None]
+    # the nearest town names the scattered outlets
+    near_town = np.where(
+        clustered, town,
+        ((xy[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2).argmin(axis=1))
+
+    # -- priority, frequency, type, service, hours -------------------------------
+    counts = _counts([s for _, _, s in rows], n)
+    cls = rng.permutation(np.repeat(np.arange(len(rows)), counts))
+    priority = [rows[c][0] for c in cls]
+    frequency = [rows[c][1] for c in cls]
+    kind = np.empty(n, dtype=np.int64)
+    for letter, w in _TYPE_WEIGHTS.items():
+        members = np.flatnonzero(np.array(priority) == letter)
+        names = list(w)
+        probs = np.array([w[t] for t in names])
+        picks = rng.choice(len(names), size=len(members), p=probs / probs.sum())
+        kind[members] = [_TYPE_INDEX[names[k]] for k in picks]
+    service = np.empty(n, dtype=np.int64)
+    variant = np.empty(n, dtype=np.int64)
+    for k, t in enumerate(OUTLET_TYPES):
+        members = np.flatnonzero(kind == k)
+        service[members] = rng.choice(np.array(t.service_min), size=len(members))
+        variant[members] = rng.integers(len(t.hours), size=len(members))
+    hours_text = [OUTLET_TYPES[kind[i]].hours[variant[i]] for i in range(n)]
+    labels = [OUTLET_TYPES[kind[i]].labels[variant[i]] for i in range(n)]
+
+    shift = (parse_time(SHIFT[:5]), parse_time(SHIFT[6:]))
+    parsed: dict[str, OpeningHours] = {h: OpeningHours.parse(h) for h in set(hours_text)}
+    visitable = [_visitable_weekdays(parsed[hours_text[i]], 60 * int(service[i]), shift)
+                 for i in range(n)]
+
+    # -- weekday restrictions ----------------------------------------------------
+    allowed = [""] * n
+    restrict = rng.random(n) < ALLOWED_DAYS_SHARE
+    choice_u = rng.random(n)
+    for i in map(int, np.flatnonzero(restrict)):
+        options = _ALLOWED_DAYS.get(frequency[i], _ALLOWED_DAYS["other"])
+        ok = [o for o in options if all(d in visitable[i] for d in _weekdays(o))
+              and _fits(frequency[i], o, parsed[hours_text[i]])]
+        if ok:
+            allowed[i] = ok[int(choice_u[i] * len(ok))]
+
+    # -- reps ------------------------------------------------------------------
+    homes = _kmeans(rng, xy, n_reps) + rng.normal(size=(n_reps, 2)) * 0.04 * radius_km
+    rep_ids = [f"R{k + 1:02d}" for k in range(n_reps)]
+    rep_town = ((homes[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+    nearest_rep = ((xy[:, None, :] - homes[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+    fixed = rng.random(n) < FIXED_REP_SHARE
+    rep_of = [rep_ids[nearest_rep[i]] if fixed[i] else "" for i in range(n)]
+
+    # -- appointments (drawn last: they change nothing else) ----------------------
+    appt = [""] * n
+    if appointments:
+        eligible = [i for i in range(n) if not allowed[i] and any(
+            (start_d + timedelta(days=d)).weekday() in visitable[i] for d in range(7))]
+        if appointments > len(eligible):
+            raise ValueError(f"{appointments} appointments asked for, but only "
+                             f"{len(eligible)} outlets can take one")
+        busy: dict[tuple[int, date], list[tuple[int, int]]] = {}
+        for i in map(int, rng.permutation(eligible)):
+            if appointments == 0:
+                break
+            rep = int(nearest_rep[i])
+            km = float(np.hypot(*(xy[i] - homes[rep])))
+            text = _appointment(rng, start_d, visitable[i], 60 * int(service[i]), busy, rep,
+                                _drive_s(km))
+            if text:
+                appt[i] = text
+                appointments -= 1
+        if appointments:
+            raise ValueError(f"could not place {appointments} more appointment(s) without "
+                             "clashes; ask for fewer")
+
+    # -- tables ------------------------------------------------------------------
+    lat = np.round(lat0 + xy[:, 1] / KM_PER_DEG_LAT, 6)
+    lon = np.round(lon0 + xy[:, 0] / km_per_deg_lon, 6)
+    width = max(4, len(str(n)))
+    seen: dict[tuple[str, int], int] = {}
+    names = []
+    for k in range(n):
+        key = (labels[k], int(near_town[k]))
+        seen[key] = seen.get(key, 0) + 1
+        names.append(f"{labels[k]} {_TOWNS[near_town[k]]} {seen[key]}")
+    outlets = pd.DataFrame({
+        "outlet_id": [f"T{i + 1:0{width}d}" for i in range(n)],
+        "name": names,
+        "lat": lat,
+        "lon": lon,
+        "frequency": frequency,
+        "priority": priority,
+        "service_min": service,
+        "opening_hours": hours_text,
+        "rep_id": rep_of,
+        "allowed_days": allowed,
+        "appointment": appt,
+    }, columns=list(OUTLET_COLUMNS))
+    reps = pd.DataFrame({
+        "rep_id": rep_ids,
+        "name": [f"Rep {k + 1} ({_TOWNS[rep_town[k]]})" for k in range(n_reps)],
+        "lat": np.round(lat0 + homes[:, 1] / KM_PER_DEG_LAT, 6),
+        "lon": np.round(lon0 + homes[:, 0] / km_per_deg_lon, 6),
+        "shift": SHIFT,
+        "working_days": WORKING_DAYS,
+        "break": BREAK,
+        "max_visits": MAX_VISITS,
+        "mode": "drive",
+    }, columns=list(REP_COLUMNS))
+    return outlets, reps
+
+
+def _weekdays(text: str) -> list[int]:
+    from routeopt.hours import parse_weekdays
+
+    return sorted(parse_weekdays(text))
+
+
+def _drive_s(km: float) -> int:
+    """A generous drive time: 30 km/h over 1.35 times the straight line, plus parking."""
+    return round(km * 1.35 / 30 * 3600 + 120)
+
+
+def _fits(frequency: str, allowed_days: str, hours: OpeningHours) -> bool:
+    """Whether the frequency has a route line on the allowed days (a Mo-Fr rep)."""
+    from routeopt.patterns import weekday_lines
+    from routeopt.problem import Outlet, Rep, VisitRule
+
+    outlet = Outlet("x", 0.0, 0.0, VisitRule.parse(frequency, allowed_days), hours=hours)
+    return bool(weekday_lines(outlet, Rep("r", 0.0, 0.0), 1))
+
+
+def _appointment(rng: np.random.Generator, start: date,
+                 visitable: dict[int, list[tuple[int, int]]], service_s: int,
+                 busy: dict[tuple[int, date], list[tuple[int, int]]], rep: int,
+                 travel_s: int) -> str:
+    """An appointment text in the first week from ``start``, or ``""`` if none fits.
+
+    The 30-minute start window plus the visit lies in one opening window, leaves
+    ``rep`` the time (``travel_s``, with a 15-minute margin) to come from home
+    after the shift starts and to go home before it ends, and is an hour away
+    from ``rep``'s other appointments.
+    """
+    days = [start + timedelta(days=d) for d in range(7)]
+    days = [d for d in days if d.weekday() in visitable]
+    step = 15 * 60
+    slot = 30 * 60
+    shift = (parse_time(SHIFT[:5]), parse_time(SHIFT[6:]))
+    for day in rng.permutation(np.array(days, dtype=object)):
+        taken = busy.setdefault((rep, day), [])
+        starts = []
+        for lo, hi in visitable[day.weekday()]:
+            first = max(lo, shift[0] + travel_s + 900)
+            first = -(-first // step) * step
+            last = min(hi, shift[1] - travel_s - 900) - service_s - slot
+            starts += list(range(first, last + 1, step))
+        # keep an hour around other appointments of the same (nearest) rep
+        free = [t for t in starts if all(t + slot + service_s + 3600 <= a or t >= b + 3600
+                                         for a, b in taken)]
+        if not free:
+            continue
+        t = free[int(rng.integers(len(free)))]
+        taken.append((t, t + slot + service_s))
+        return f"{day.isoformat()} {format_time(t)}-{format_time(t + slot)}"
+    return ""
