@@ -189,13 +189,13 @@ class Timer:
             total += c[a][b]
         return int(total)
 
-    def best_insertion(self, slot: Slot, seq: list[int], sched: Schedule, node: int,
-                       load: int) -> tuple[int, int] | None:
-        """The cheapest feasible (cost increase, position) for ``node``, or None."""
-        inst = self.inst
+    def best_insertion(self, slot: Slot, seq: list[int], sched: Schedule,
+                       node: int) -> tuple[int, int] | None:
+        """The cheapest (cost increase, position) for ``node`` that keeps the route
+        on time and within max_visits, or None. Capacity is the caller's business."""
         if slot.day not in self.windows[node]:
             return None
-        if len(seq) + 1 > slot.max_visits or load + inst.demand[node] > slot.capacity:
+        if len(seq) + 1 > slot.max_visits:
             return None
         c = self.cost[slot.mode]
         cn = c[node]

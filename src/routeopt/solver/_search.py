@@ -77,6 +77,12 @@ class Search:
         self.temp_end = 0.01  # final temperature over initial
         self.q_share = 0.25  # at most this share of outlets removed per iteration
         self.q_cap = 15
+        # Capacity is a hard limit while constructing, then a penalty per unit of
+        # overload that adapts so that about a third of the candidates are
+        # feasible (as in Vidal et al.'s hybrid genetic search); only feasible
+        # plans can become the best.
+        self.cap_penalty = math.inf
+        self.target_feasible = (0.2, 0.5)
 
     # -- state helpers ----------------------------------------------------------
     def empty(self) -> State:
@@ -90,9 +96,18 @@ class Search:
         return State([[] for _ in range(ns)], scheds, [next(_versions) for _ in range(ns)],
                      [0] * ns, [0] * ns, [None] * inst.n, list(inst.need))
 
-    def objective(self, st: State) -> float:
+    def excess(self, st: State) -> int:
+        """Load above capacity, summed over routes (0 in a feasible plan)."""
+        slots = self.inst.slots
+        return sum(max(0, ld - slots[s].capacity) for s, ld in enumerate(st.load) if ld)
+
+    def objective(self, st: State, *, penalised: bool = False) -> float:
+        """Travel cost plus missed-visit penalties (plus overload, if ``penalised``)."""
         pen = self.inst.penalty
-        return float(sum(st.rcost)) + sum(m * pen[i] for i, m in enumerate(st.missed) if m)
+        obj = float(sum(st.rcost)) + sum(m * pen[i] for i, m in enumerate(st.missed) if m)
+        if penalised and self.cap_penalty < math.inf:
+            obj += self.cap_penalty * self.excess(st)
+        return obj
 
     def _touch(self, st: State, s: int) -> bool:
         slot = self.inst.slots[s]
@@ -135,7 +150,7 @@ class Search:
         if key in self.cache:
             return self.cache[key]
         slot = self.inst.slots[s]
-        r = self.timer.best_insertion(slot, st.routes[s], st.scheds[s], i, st.load[s])
+        r = self.timer.best_insertion(slot, st.routes[s], st.scheds[s], i)
         if len(self.cache) > 2_000_000:
             self.cache.clear()
         self.cache[key] = r
@@ -151,6 +166,10 @@ class Search:
         """The best option of outlet ``i`` and, if asked, the cost of the second best."""
         inst = self.inst
         pen = inst.penalty[i]
+        slots = inst.slots
+        dem = inst.demand[i]
+        lam = self.cap_penalty
+        soft = lam < math.inf
         best: tuple[float, int, list[tuple[int, int]]] | None = None
         runner_up = math.inf
         for k, opt in enumerate(inst.options[i]):
@@ -158,11 +177,19 @@ class Search:
             total = 0.0
             where: list[tuple[int, int]] = []
             for group in opt.groups:
-                pick: tuple[int, int, int] | None = None
+                pick: tuple[float, int, int] | None = None
                 for s in group:
                     r = self._slot_insert(st, i, s)
-                    if r is not None and (pick is None or r[0] < pick[0]):
-                        pick = (r[0], s, r[1])
+                    if r is None:
+                        continue
+                    cost: float = r[0]
+                    over = st.load[s] + dem - slots[s].capacity
+                    if over > 0:
+                        if not soft:
+                            continue
+                        cost += lam * min(over, dem)
+                    if pick is None or cost < pick[0]:
+                        pick = (cost, s, r[1])
                 if pick is None:
                     total += pen
                 else:
@@ -315,8 +342,13 @@ class Search:
         t_start = time.perf_counter()
         cur = self.construct()
         self.stats.construction_s = time.perf_counter() - t_start
-        cur_obj = self.objective(cur)
-        best, best_obj = cur.copy(), cur_obj
+        best, best_obj = cur.copy(), self.objective(cur)
+        soft_capacity = any(s.capacity < 1 << 59 for s in self.inst.slots)
+        if soft_capacity:
+            demand = sum(self.inst.demand[i] * self.inst.need[i] for i in range(self.inst.n))
+            self.cap_penalty = max(1.0, float(sum(cur.rcost)) / max(1, demand))
+        cur_obj = self.objective(cur, penalised=True)
+        feasible_seen = 0
         self.stats.history.append((0, 0.0, best_obj))
         travel0 = max(1.0, float(sum(cur.rcost)))
         temp0 = self.temp_start * travel0
@@ -364,12 +396,23 @@ class Search:
                 self.repair_regret(cand, removed, noise)
             else:
                 self.repair(cand, removed, noise)
-            obj = self.objective(cand)
+            obj = self.objective(cand, penalised=True)
+            feasible = not soft_capacity or self.excess(cand) == 0
+            feasible_seen += feasible
             if obj < cur_obj - 1e-9 or self.rng.random() < math.exp(
                 -(obj - cur_obj) / temp
             ):
                 cur, cur_obj = cand, obj
-            if obj < best_obj - 1e-9:
+            if soft_capacity and it % 100 == 0:
+                share = feasible_seen / 100
+                lo, hi = self.target_feasible
+                if share < lo:
+                    self.cap_penalty *= 1.3
+                elif share > hi:
+                    self.cap_penalty = max(1e-3, self.cap_penalty * 0.85)
+                feasible_seen = 0
+                cur_obj = self.objective(cur, penalised=True)
+            if feasible and obj < best_obj - 1e-9:
                 best, best_obj = cand.copy(), obj
                 self.stats.improvements += 1
                 self.stats.history.append((it, time.perf_counter() - t_start, best_obj))
