@@ -193,14 +193,35 @@ class Timer:
                        node: int) -> tuple[int, int] | None:
         """The cheapest (cost increase, position) for ``node`` that keeps the route
         on time and within max_visits, or None. Capacity is the caller's business."""
-        if slot.day not in self.windows[node]:
-            return None
-        if len(seq) + 1 > slot.max_visits:
+        wins = self.windows[node].get(slot.day)
+        if wins is None or len(seq) + 1 > slot.max_visits:
             return None
         c = self.cost[slot.mode]
         cn = c[node]
         prevs = [slot.start_node, *seq]
         nexts = [*seq, slot.end_node]
+        slack = sched.slack
+        if slack is not None and len(wins) == 1:
+            # one pass: the cheapest position whose delay the route can absorb
+            d = self.dur[slot.mode]
+            dn = d[node]
+            lo, hi = wins[0]
+            svc = self.service[node]
+            dep_before = sched.dep_before
+            reach = [*sched.arrival, sched.back]
+            best_delta, best_g = 0, -1
+            for g in range(len(prevs)):
+                p = prevs[g]
+                q = nexts[g]
+                delta = c[p][node] + cn[q] - c[p][q]
+                if best_g >= 0 and delta >= best_delta:
+                    continue
+                arr = dep_before[g] + d[p][node]
+                if arr > hi:
+                    continue
+                if (lo if arr < lo else arr) + svc + dn[q] - reach[g] <= slack[g]:
+                    best_delta, best_g = delta, g
+            return (best_delta, best_g) if best_g >= 0 else None
         deltas = sorted(
             (c[p][node] + cn[q] - c[p][q], g)
             for g, (p, q) in enumerate(zip(prevs, nexts, strict=True))
