@@ -403,11 +403,11 @@ class Search:
                 -(obj - cur_obj) / temp
             ):
                 cur, cur_obj = cand, obj
-            if soft_capacity and it % 100 == 0:
-                share = feasible_seen / 100
+            if soft_capacity and it % 50 == 0:
+                share = feasible_seen / 50
                 lo, hi = self.target_feasible
                 if share < lo:
-                    self.cap_penalty *= 1.3
+                    self.cap_penalty *= 1.5
                 elif share > hi:
                     self.cap_penalty = max(1e-3, self.cap_penalty * 0.85)
                 feasible_seen = 0
