@@ -67,7 +67,8 @@ class Search:
         self.inst = inst
         self.timer = Timer(inst)
         self.rng = random.Random(inst.params.seed)
-        self.cache: dict[tuple[int, int, int], tuple[int, int] | None] = {}
+        # best insertion of an outlet in a slot, valid while the slot's version holds
+        self.cache: dict[tuple[int, int], tuple[int, tuple[int, int] | None]] = {}
         self.progress = progress
         self.stats = SearchStats()
         # search knobs (tuned on the PVRP and field benchmarks)
@@ -146,14 +147,12 @@ class Search:
         return dropped
 
     def _slot_insert(self, st: State, i: int, s: int) -> tuple[int, int] | None:
-        key = (i, s, st.version[s])
-        if key in self.cache:
-            return self.cache[key]
-        slot = self.inst.slots[s]
-        r = self.timer.best_insertion(slot, st.routes[s], st.scheds[s], i)
-        if len(self.cache) > 2_000_000:
-            self.cache.clear()
-        self.cache[key] = r
+        version = st.version[s]
+        hit = self.cache.get((i, s))
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        r = self.timer.best_insertion(self.inst.slots[s], st.routes[s], st.scheds[s], i)
+        self.cache[(i, s)] = (version, r)
         return r
 
     def price(self, st: State, i: int, noise: float = 0.0

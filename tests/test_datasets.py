@@ -1,0 +1,177 @@
+"""The synthetic territory generator: deterministic, in the CSV contract, plausible."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from routeopt import Appointment, OpeningHours, SolveParams, solve
+from routeopt.datasets import MIXES, OUTLET_COLUMNS, REP_COLUMNS, make_territory
+from routeopt.problem import parse_frequency
+from routeopt.read import OUTLET_COLUMNS as READ_OUTLET_COLUMNS
+from routeopt.read import REP_COLUMNS as READ_REP_COLUMNS
+from routeopt.read import read_problem
+
+START = date(2026, 11, 30)  # a Monday
+
+
+def test_same_seed_same_tables() -> None:
+    a = make_territory(400, seed=7, appointments=5)
+    b = make_territory(400, seed=7, appointments=5)
+    pd.testing.assert_frame_equal(a[0], b[0])
+    pd.testing.assert_frame_equal(a[1], b[1])
+
+
+def test_other_seed_other_tables() -> None:
+    a, _ = make_territory(200, seed=1)
+    b, _ = make_territory(200, seed=2)
+    assert not a[["lat", "lon"]].equals(b[["lat", "lon"]])
+
+
+def test_appointments_and_reps_change_nothing_else() -> None:
+    base, _ = make_territory(300, seed=3)
+    with_appts, _ = make_territory(300, seed=3, appointments=10)
+    more_reps, _ = make_territory(300, 4, seed=3)
+    cols = [c for c in OUTLET_COLUMNS if c not in ("appointment", "rep_id")]
+    pd.testing.assert_frame_equal(base[cols], with_appts[cols])
+    pd.testing.assert_frame_equal(base[cols], more_reps[cols])
+    assert (base["rep_id"] == with_appts["rep_id"]).all()
+
+
+def test_columns_are_the_csv_contract() -> None:
+    outlets, reps = make_territory(50, seed=0)
+    assert tuple(outlets.columns) == OUTLET_COLUMNS
+    assert tuple(reps.columns) == REP_COLUMNS
+    known_o = set(READ_OUTLET_COLUMNS["required"]) | set(READ_OUTLET_COLUMNS["optional"])
+    known_r = set(READ_REP_COLUMNS["required"]) | set(READ_REP_COLUMNS["optional"])
+    assert set(OUTLET_COLUMNS) <= known_o
+    assert set(REP_COLUMNS) <= known_r
+    assert outlets["outlet_id"].is_unique and reps["rep_id"].is_unique
+    assert not outlets.isna().any().any() and not reps.isna().any().any()
+
+
+@pytest.mark.parametrize(("n", "reps"), [(1, 1), (100, 1), (149, 1), (300, 2), (1000, 7)])
+def test_default_reps(n: int, reps: int) -> None:
+    assert len(make_territory(n, seed=0)[1]) == reps
+
+
+@pytest.mark.parametrize(("n", "weeks", "appointments"),
+                         [(1, 4, 0), (25, 1, 2), (150, 4, 5), (700, 4, 12), (300, 2, 0)])
+def test_reads_without_errors(n: int, weeks: int, appointments: int) -> None:
+    outlets, reps = make_territory(n, seed=n, appointments=appointments)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # not even a warning, bar the 1-week rounding
+        warnings.filterwarnings("ignore", message=".*does not divide")
+        problem = read_problem(outlets, reps, start=START, weeks=weeks)
+    assert len(problem.outlets) == n
+    assert sum(len(o.appointments) for o in problem.outlets) == appointments
+
+
+def test_reads_from_csv_files(tmp_path: object) -> None:
+    from pathlib import Path
+
+    d = Path(str(tmp_path))
+    outlets, reps = make_territory(120, seed=5, appointments=3)
+    outlets.to_csv(d / "outlets.csv", index=False)
+    reps.to_csv(d / "reps.csv", index=False)
+    problem = read_problem(d / "outlets.csv", d / "reps.csv", start=START, weeks=4)
+    assert problem.required_visits == read_problem(outlets, reps, start=START,
+                                                   weeks=4).required_visits
+
+
+def test_proportions() -> None:
+    n = 2000
+    outlets, _ = make_territory(n, seed=11)
+    pairs = outlets.groupby(["priority", "frequency"]).size() / n
+    for pri, freq, share in MIXES["standard"]:
+        assert pairs[(pri, freq)] == pytest.approx(share, abs=1 / n)
+    kinds = outlets["name"].str.split().str[0].value_counts(normalize=True)
+    assert set(kinds.index) >= {"Pharmacy", "Supermarket", "Clinic", "Kiosk"}
+    assert kinds[["Café", "Trattoria", "Bar"]].sum() > 0.15  # HoReCa
+    # key accounts are pharmacies, supermarkets and clinics
+    a_kinds = set(outlets.loc[outlets["priority"] == "A", "name"].str.split().str[0])
+    assert a_kinds <= {"Pharmacy", "Supermarket", "Clinic", "Medical"}
+    assert 0.02 < (outlets["allowed_days"] != "").mean() < 0.08
+    assert 0.02 < (outlets["rep_id"] != "").mean() < 0.07
+    # some types close for lunch
+    assert outlets["opening_hours"].str.contains("12:30,14:30").any()
+    assert outlets["service_min"].between(10, 45).all()
+
+
+def test_dense_mix_proportions() -> None:
+    outlets, _ = make_territory(1000, seed=0, mix="dense")
+    shares = outlets["frequency"].value_counts(normalize=True)
+    assert shares.to_dict() == pytest.approx(
+        {"2/week": 0.1, "1/week": 0.3, "1/2weeks": 0.4, "1/4weeks": 0.2})
+
+
+@pytest.mark.parametrize("n", [150, 300, 900, 1500])
+def test_workload_is_plausible(n: int) -> None:
+    """About 10-14 visits per rep-day over a 4-week cycle with the default reps."""
+    outlets, reps = make_territory(n, seed=n)
+    problem = read_problem(outlets, reps, start=START, weeks=4)
+    per_day = problem.required_visits / (len(reps) * 20)
+    assert 10 <= per_day <= 14
+
+
+def test_places_are_clustered_and_inside_the_territory() -> None:
+    center, radius = (48.85, 2.35), 15.0
+    outlets, reps = make_territory(600, seed=4, center=center, radius_km=radius)
+    km_lat = 111.32
+    km_lon = km_lat * math.cos(math.radians(center[0]))
+    for df in (outlets, reps):
+        dy = (df["lat"] - center[0]) * km_lat
+        dx = (df["lon"] - center[1]) * km_lon
+        assert (np.hypot(dx, dy) <= 1.25 * radius).all()
+    # clustered: the median nearest-neighbour distance is far below a uniform spread's
+    xy = np.column_stack([(outlets["lon"] - center[1]) * km_lon,
+                          (outlets["lat"] - center[0]) * km_lat])
+    d = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    np.fill_diagonal(d, np.inf)
+    uniform = 0.5 * math.sqrt(math.pi * radius**2 / len(xy))
+    assert np.median(d.min(axis=1)) < 0.6 * uniform
+    assert (reps[["shift", "working_days", "break", "mode"]].iloc[0].tolist()
+            == ["08:30-17:30", "Mo-Fr", "12:00-14:00/45", "drive"])
+
+
+@pytest.mark.parametrize("start", [START, date(2027, 3, 4)])  # a Monday, a Thursday
+def test_appointments_on_open_days_in_the_first_week(start: date) -> None:
+    outlets, _ = make_territory(400, seed=9, appointments=25, start=start)
+    booked = outlets[outlets["appointment"] != ""]
+    assert len(booked) == 25
+    assert (booked["allowed_days"] == "").all()
+    for _, row in booked.iterrows():
+        a = Appointment.parse(row["appointment"])
+        assert start <= a.date < start + timedelta(days=7)
+        assert a.date.weekday() < 5
+        assert a.window.end - a.window.start == 30 * 60
+        service = 60 * int(row["service_min"])
+        wins = OpeningHours.parse(row["opening_hours"]).windows_on(a.date)
+        assert any(w.start <= a.window.start and a.window.end + service <= w.end for w in wins)
+        assert a.window.start > 8 * 3600 + 1800 and a.window.end + service < 17 * 3600 + 1800
+    # the frequency is still required: an appointment is one of the visits
+    assert all(parse_frequency(f) > 0 for f in booked["frequency"])
+
+
+def test_small_territory_solves_to_a_valid_plan() -> None:
+    outlets, reps = make_territory(40, seed=2, appointments=2, radius_km=8.0)
+    problem = read_problem(outlets, reps, start=START, weeks=4)
+    plan = solve(problem, SolveParams(max_iterations=30, polish=False))
+    assert plan.violations() == []
+    assert plan.kpis()["coverage"] == 1.0
+
+
+@pytest.mark.parametrize("bad", [
+    {"n_outlets": 0}, {"n_outlets": 10, "n_reps": 0}, {"n_outlets": 10, "radius_km": 0.0},
+    {"n_outlets": 10, "center": (95.0, 0.0)}, {"n_outlets": 10, "appointments": -1},
+    {"n_outlets": 3, "appointments": 4}, {"n_outlets": 10, "mix": "lots"},
+    {"n_outlets": 10, "mix": [("Z", "1/week", 1.0)]},
+])
+def test_bad_arguments(bad: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        make_territory(**bad)  # type: ignore[arg-type]
