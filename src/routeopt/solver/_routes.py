@@ -37,10 +37,15 @@ class Schedule:
     break_gap: int  # -1: no break; g: taken before the trip into gap g (L: before going home)
     break_start: int
     back: int  # arrival at the end location
-    # For simple routes (no break, one start window per visit): how much later
-    # each visit (and, last, the end location) may be reached without breaking
-    # anything after it. None when the route is not simple.
-    slack: tuple[int, ...] | None = None
+    # Forward slack (Savelsbergh): slack[g] is how much later visit g (g = L:
+    # the end location) may be reached without breaking anything after it,
+    # known for the gaps g >= fast_from, where the lunch break is behind (or
+    # there is none) so that timing is plain. Within the window each visit
+    # starts in now; ``exact`` when every later visit has one window only, so
+    # that a delay past the slack is surely infeasible.
+    slack: tuple[int, ...] = ()
+    fast_from: int = 1 << 30
+    exact: bool = False
 
 
 def first_start(wins: Windows, t: int) -> int:
@@ -130,38 +135,51 @@ class Timer:
         back, bs = h
         if bs >= 0:
             break_gap, break_start = len(seq), bs
-        slack = None
-        if slot.break_open < 0 and all(len(self.windows[v][slot.day]) == 1 for v in seq):
-            # Savelsbergh's forward slack: a later arrival at visit j first eats
-            # its waiting time, then pushes every later visit by the rest.
+        if slot.break_open < 0:
+            fast_from = 0
+        elif 0 <= break_gap < len(seq):
+            fast_from = break_gap + 1
+        else:
+            fast_from = 1 << 30
+        slack: list[int] = []
+        exact = True
+        if fast_from <= len(seq):
+            # a later arrival at visit j first eats its waiting, then pushes on
             s = slot.shift_end - back
-            rev = [s]
-            for j in range(len(seq) - 1, -1, -1):
-                hi = self.windows[seq[j]][slot.day][0][1]
+            slack = [s]
+            day = slot.day
+            for j in range(len(seq) - 1, fast_from - 1, -1):
+                wins = self.windows[seq[j]][day]
+                if len(wins) == 1:
+                    hi = wins[0][1]
+                else:
+                    exact = False
+                    hi = next(h for lo, h in wins if lo <= start[j] <= h)
                 s = start[j] - arrival[j] + min(hi - start[j], s)
-                rev.append(s)
-            slack = tuple(reversed(rev))
+                slack.append(s)
+            slack.reverse()
+            slack = [0] * fast_from + slack
         return Schedule(tuple(arrival), tuple(start), tuple(dep_before), tuple(taken_before),
-                        break_gap, break_start, back, slack)
+                        break_gap, break_start, back, tuple(slack), fast_from, exact)
 
     def can_insert(self, slot: Slot, seq: list[int], sched: Schedule, node: int, g: int) -> bool:
         """Whether inserting ``node`` before position ``g`` keeps ``seq`` on time."""
         d = self.dur[slot.mode]
         prev = seq[g - 1] if g > 0 else slot.start_node
         t = sched.dep_before[g]
-        if sched.slack is not None:
-            wins = self.windows[node][slot.day]
-            if len(wins) == 1:
-                arr = t + d[prev][node]
-                lo, hi = wins[0]
-                if arr > hi:
-                    return False
-                dep = (lo if arr < lo else arr) + self.service[node]
-                if g < len(seq):
-                    late = dep + d[node][seq[g]] - sched.arrival[g]
-                else:
-                    late = dep + d[node][slot.end_node] - sched.back
-                return bool(late <= sched.slack[g])
+        if g >= sched.fast_from:
+            s = first_start(self.windows[node][slot.day], t + d[prev][node])
+            if s < 0:
+                return False
+            dep = s + self.service[node]
+            if g < len(seq):
+                late = dep + d[node][seq[g]] - sched.arrival[g]
+            else:
+                late = dep + d[node][slot.end_node] - sched.back
+            if late <= sched.slack[g]:
+                return True
+            if sched.exact:
+                return False
         taken = sched.taken_before[g]
         r = self._step(slot, t, taken, prev, node, d[prev][node])
         if r is None:
@@ -201,7 +219,7 @@ class Timer:
         prevs = [slot.start_node, *seq]
         nexts = [*seq, slot.end_node]
         slack = sched.slack
-        if slack is not None and len(wins) == 1:
+        if sched.fast_from == 0 and sched.exact and len(wins) == 1:
             # one pass: the cheapest position whose delay the route can absorb
             d = self.dur[slot.mode]
             dn = d[node]
