@@ -62,7 +62,7 @@ def solve(problem: Problem, params: SolveParams | None = None, *,
     t0 = time.perf_counter()
     inst = compile_problem(problem, params)
     search = Search(inst, progress)
-    state = search.run()
+    state = search.run(started=t0)
     solve_s = time.perf_counter() - t0
     st = search.stats
     stats = {

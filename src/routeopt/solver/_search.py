@@ -77,7 +77,8 @@ class Search:
         self.temp_start = 0.01  # initial temperature, share of the first plan's travel
         self.temp_end = 0.01  # final temperature over initial
         self.q_share = 0.25  # at most this share of outlets removed per iteration
-        self.q_cap = 15
+        self.q_cap = 40
+        self.adaptive = True
         # Capacity is a hard limit while constructing, then a penalty per unit of
         # overload that adapts so that about a third of the candidates are
         # feasible (as in Vidal et al.'s hybrid genetic search); only feasible
@@ -336,9 +337,15 @@ class Search:
                 self._touch(st, s)
         self.stats.polish_s += time.perf_counter() - t0
 
-    def run(self) -> State:
+    def run(self, started: float | None = None) -> State:
+        """Construct, then improve until a stop rule fires; return the best plan.
+
+        ``started`` is when the caller's clock started (the time limit counts
+        from there); a small share of the limit is kept for the final polish.
+        """
         p = self.inst.params
         t_start = time.perf_counter()
+        t_zero = t_start if started is None else started
         cur = self.construct()
         self.stats.construction_s = time.perf_counter() - t_start
         best, best_obj = cur.copy(), self.objective(cur)
@@ -355,12 +362,21 @@ class Search:
         ops = [self.d_random, self.d_related, self.d_worst, self.d_day]
         n = self.inst.n
         qmax = max(2, min(self.q_cap, int(self.q_share * n)))
-        qmin = min(3, qmax)
+        # Adaptive large-neighbourhood search (Ropke & Pisinger 2006): each arm is
+        # a removal operator with a range of sizes; arms that find better plans
+        # are drawn more often. Small moves polish, large ones re-plan days.
+        sizes = sorted({(min(3, qmax), min(10, qmax)), (min(10, qmax), min(25, qmax)),
+                        (min(25, qmax), qmax)}) if self.adaptive else [(min(3, qmax), qmax)]
+        arms = [(op, lo, hi) for op in ops for lo, hi in sizes]
+        weights = [1.0] * len(arms)
+        scores = [0.0] * len(arms)
+        uses = [0] * len(arms)
         by_iterations = p.max_iterations < 10**8
         no_imp = 0
         it = 0
         t_search = time.perf_counter()
-        deadline = t_start + p.time_limit
+        reserve = min(2.0, 0.05 * p.time_limit) if p.polish else 0.0
+        deadline = t_zero + p.time_limit - reserve
         self.stats.stop_reason = "max_iterations"
         while it < p.max_iterations:
             now = time.perf_counter()
@@ -373,11 +389,12 @@ class Search:
             it += 1
             # Cooling follows the iteration budget when there is one, so that the
             # same seed and iterations give the same plan whatever the clock says.
-            frac = it / p.max_iterations if by_iterations else (now - t_start) / p.time_limit
+            frac = it / p.max_iterations if by_iterations else (now - t_zero) / p.time_limit
             temp = temp0 * temp_ratio ** min(frac, 1.0)
             cand = cur.copy()
-            q = self.rng.randint(qmin, qmax)
-            op = self.rng.choice(ops)
+            arm = self.rng.choices(range(len(arms)), weights)[0]
+            op, lo, hi = arms[arm]
+            q = self.rng.randint(lo, hi)
             removed = op(cand, q)
             touched: set[int] = set()
             for i in removed:
@@ -398,10 +415,18 @@ class Search:
             obj = self.objective(cand, penalised=True)
             feasible = not soft_capacity or self.excess(cand) == 0
             feasible_seen += feasible
-            if obj < cur_obj - 1e-9 or self.rng.random() < math.exp(
-                -(obj - cur_obj) / temp
-            ):
+            uses[arm] += 1
+            if obj < cur_obj - 1e-9:
+                scores[arm] += 33.0 if feasible and obj < best_obj - 1e-9 else 9.0
                 cur, cur_obj = cand, obj
+            elif self.rng.random() < math.exp(-(obj - cur_obj) / temp):
+                scores[arm] += 13.0 if obj > cur_obj + 1e-9 else 0.0
+                cur, cur_obj = cand, obj
+            if it % 100 == 0 and self.adaptive:
+                for a in range(len(arms)):
+                    if uses[a]:
+                        weights[a] = max(0.05, 0.8 * weights[a] + 0.2 * scores[a] / uses[a])
+                    scores[a], uses[a] = 0.0, 0
             if soft_capacity and it % 50 == 0:
                 share = feasible_seen / 50
                 lo, hi = self.target_feasible

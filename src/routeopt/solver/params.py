@@ -20,9 +20,9 @@ class SolveParams:
     Parameters
     ----------
     time_limit
-        Wall-clock seconds for the search (construction always completes).
-        A plan is reproducible only when ``max_iterations`` stops the search
-        first.
+        Wall-clock seconds for the whole solve, from the call to the plan
+        (the construction always completes, even if it takes longer). A plan
+        is reproducible only when ``max_iterations`` stops the search first.
     max_iterations
         Large-neighbourhood iterations (the deterministic stop rule).
     max_no_improvement
@@ -43,7 +43,7 @@ class SolveParams:
         Re-order every route of the best plan with OR-Tools routing at the end.
     """
 
-    time_limit: float = 30.0
+    time_limit: float = 60.0
     max_iterations: int = 3000
     max_no_improvement: int = 1000
     seed: int = 0
