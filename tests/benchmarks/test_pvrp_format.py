@@ -1,0 +1,86 @@
+"""The PVRP benchmark's parser, checker and writer, and its adapter to routeopt."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data" / "pvrp"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from pvrp_format import (  # noqa: E402
+    PVRPRoute,
+    check_solution,
+    decode_pattern,
+    format_res,
+    parse_pvrp,
+    parse_res,
+)
+
+
+def test_decode_pattern_reads_days_left_to_right() -> None:
+    assert decode_pattern(10, 5) == (1, 3)  # 01010
+    assert decode_pattern(31, 5) == (0, 1, 2, 3, 4)
+    assert decode_pattern(1, 4) == (3,)
+
+
+def test_parse_header_nodes_and_patterns() -> None:
+    inst = parse_pvrp((DATA / "pr01").read_text(), "pr01")
+    assert (inst.m, inst.n, inst.t) == (2, 48, 4)
+    assert inst.duration == (500.0,) * 4 and inst.capacity == (200.0,) * 4
+    assert inst.xy[0] == (-10.442, 19.999)
+    assert inst.service[1] == 2 and inst.demand[1] == 12 and inst.frequency[1] == 4
+    assert inst.patterns[1] == ((0, 1, 2, 3),)
+
+
+def test_p11_customer_131_takes_its_frequency_from_its_patterns() -> None:
+    inst = parse_pvrp((DATA / "p11").read_text(), "p11")
+    assert inst.frequency[131] == 1
+    assert all(len(p) == 1 for p in inst.patterns[131])
+
+
+@pytest.mark.parametrize(("name", "cost"), [("p01", 524.6111), ("pr01", 2209.0197)])
+def test_cordeau_solutions_check_out(name: str, cost: float) -> None:
+    inst = parse_pvrp((DATA / name).read_text(), name)
+    printed, routes = parse_res((DATA / f"{name}.res").read_text())
+    recomputed, errors = check_solution(inst, routes)
+    assert errors == []
+    assert recomputed == pytest.approx(cost, abs=1e-3)
+    assert printed == pytest.approx(recomputed, abs=0.005)
+
+
+def test_checker_catches_broken_solutions() -> None:
+    inst = parse_pvrp((DATA / "pr01").read_text(), "pr01")
+    _, routes = parse_res((DATA / "pr01.res").read_text())
+    first = routes[0]
+    # a customer dropped, one served twice, a route too long and too heavy
+    dropped = [PVRPRoute(first.day, first.vehicle, first.customers[1:]), *routes[1:]]
+    assert any("not an allowed pattern" in e for e in check_solution(inst, dropped)[1])
+    merged = [PVRPRoute(first.day, 0, tuple(c for r in routes if r.day == first.day
+                                            for c in r.customers))]
+    errors = check_solution(inst, merged + [r for r in routes if r.day != first.day])[1]
+    assert any("load" in e for e in errors) and any("duration" in e for e in errors)
+    extra = [*routes, PVRPRoute(first.day, 5, (first.customers[0],))]
+    assert any("twice" in e for e in check_solution(inst, extra)[1])
+
+
+def test_res_round_trip() -> None:
+    inst = parse_pvrp((DATA / "pr01").read_text(), "pr01")
+    _, routes = parse_res((DATA / "pr01.res").read_text())
+    text = format_res(inst, routes)
+    cost, again = parse_res(text)
+    assert sorted(again, key=lambda r: (r.day, r.vehicle)) == sorted(
+        routes, key=lambda r: (r.day, r.vehicle))
+    assert cost == pytest.approx(2209.02, abs=0.005)
+
+
+def test_routeopt_solves_a_pvrp_instance_feasibly() -> None:
+    from pvrp import run_routeopt
+
+    inst = parse_pvrp((DATA / "p01").read_text(), "p01")
+    result = run_routeopt(inst, time_limit=60, seed=0, iterations=300)
+    assert result.errors == [] and result.complete
+    assert result.cost < 524.61 * 1.10  # within 10% of the best known after 300 iterations
