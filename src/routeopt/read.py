@@ -218,6 +218,18 @@ class _Row:
             self.issue(col, msg if text in msg else f"{text!r}: {msg}")
         return default
 
+    def unique_id(self, col: str, what: str, value: str, seen: dict[str, int | None]) -> None:
+        """Check that ``value`` is a new, non-empty id; remember where it was met."""
+        if not value:
+            self.issue(col, f"is empty; give every {what} a unique id")
+        elif value in seen:
+            first = seen[value]
+            where = f" (first on line {first})" if first is not None else ""
+            self.issue(col, f"{what} id {value!r} appears more than once{where}; ids must be "
+                            "unique")
+        else:
+            seen[value] = self.line
+
     def number(self, col: str, *, required: bool = False, lo: float | None = None,
                hi: float | None = None, hint: str = "", integer: bool = False) -> float | None:
         text = _text(self.row, col)
@@ -262,15 +274,7 @@ def read_outlets(source: pd.DataFrame | str | Path) -> tuple[list[Outlet], list[
     for line, row in records:
         oid = _text(row, "outlet_id")
         r = _Row(row, file, line, outlet_id=oid or None)
-        if not oid:
-            r.issue("outlet_id", "is empty; give every outlet a unique id")
-        elif oid in seen:
-            first = seen[oid]
-            where = f" (first on line {first})" if first is not None else ""
-            r.issue("outlet_id", f"outlet id {oid!r} appears more than once{where}; ids must be "
-                                 "unique")
-        else:
-            seen[oid] = line
+        r.unique_id("outlet_id", "outlet", oid, seen)
         lat = r.number("lat", required=True, lo=-90, hi=90,
                        hint="give WGS-84 latitude in degrees, or geocode the address first")
         lon = r.number("lon", required=True, lo=-180, hi=180,
@@ -346,14 +350,7 @@ def read_reps(source: pd.DataFrame | str | Path) -> tuple[list[Rep], list[Issue]
     for line, row in records:
         rid = _text(row, "rep_id")
         r = _Row(row, file, line, rep_id=rid or None)
-        if not rid:
-            r.issue("rep_id", "is empty; give every rep a unique id")
-        elif rid in seen:
-            first = seen[rid]
-            where = f" (first on line {first})" if first is not None else ""
-            r.issue("rep_id", f"rep id {rid!r} appears more than once{where}; ids must be unique")
-        else:
-            seen[rid] = line
+        r.unique_id("rep_id", "rep", rid, seen)
         lat = r.number("lat", required=True, lo=-90, hi=90, hint="WGS-84 latitude of the start")
         lon = r.number("lon", required=True, lo=-180, hi=180, hint="WGS-84 longitude of the start")
         end_lat = r.number("end_lat", lo=-90, hi=90)

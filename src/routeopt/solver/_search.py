@@ -429,10 +429,10 @@ class Search:
                     scores[a], uses[a] = 0.0, 0
             if soft_capacity and it % 50 == 0:
                 share = feasible_seen / 50
-                lo, hi = self.target_feasible
-                if share < lo:
+                share_lo, share_hi = self.target_feasible
+                if share < share_lo:
                     self.cap_penalty *= 1.5
-                elif share > hi:
+                elif share > share_hi:
                     self.cap_penalty = max(1e-3, self.cap_penalty * 0.85)
                 feasible_seen = 0
                 cur_obj = self.objective(cur, penalised=True)
