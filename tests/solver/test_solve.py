@@ -168,3 +168,17 @@ def test_multi_visit_outlets_keep_their_route_line(weeks: int) -> None:
     for r, s in plan.visits():
         days.setdefault(s.outlet_id, set()).add(r.date.weekday())
     assert all(len(v) == 2 for v in days.values())
+
+
+def test_far_rep_takes_what_the_nearest_reps_cannot() -> None:
+    # three reps next to the outlets can make one visit a day; a fourth, farther
+    # away, has room: outlets that do not fit with the nearest reps go to it
+    outlets = grid_outlets(20)
+    reps = [Rep(f"N{k}", 43.72, 7.42, max_visits=1) for k in range(3)]
+    reps.append(Rep("FAR", 43.60, 7.20))
+    plan = solve(Problem(outlets, reps, Horizon(MONDAY)),
+                 SolveParams(max_iterations=100, candidate_reps=3)).validate()
+    assert plan.kpis()["coverage"] == 1.0
+    near = sum(len(r.stops) for r in plan.routes if r.rep_id != "FAR")
+    assert near == 15  # 3 reps x 5 days x 1 visit
+    assert plan.scheduled_visits - near == 5

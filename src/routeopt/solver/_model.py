@@ -65,6 +65,7 @@ class Instance:
     need: list[int]
     penalty: list[float]
     options: list[list[Option]]
+    near_count: list[int]  # per outlet: how many options (the first) belong to its nearest reps
     windows: list[dict[int, tuple[tuple[int, int], ...]]]  # outlet -> day -> start windows
     near: IntArray  # outlets sorted by distance, per outlet
 
@@ -117,6 +118,7 @@ def compile_problem(problem: Problem, params: SolveParams,
     near = np.argsort(outlet_d + outlet_d.T, axis=1, kind="stable").astype(np.int64)
     windows: list[dict[int, tuple[tuple[int, int], ...]]] = []
     options: list[list[Option]] = []
+    near_count: list[int] = []  # options of the nearest reps come first
     need: list[int] = []
     penalty: list[float] = []
     for i, o in enumerate(problem.outlets):
@@ -129,16 +131,23 @@ def compile_problem(problem: Problem, params: SolveParams,
         need.append(problem.visits_of(o))
         penalty.append(params.miss_penalty * params.priority_factor ** (9 - o.priority))
         reps = problem.reps_for(o)
+        n_reps_near = len(reps)
         if (o.rule.same_rep and o.rep_id is None and params.candidate_reps
                 and len(reps) > params.candidate_reps):
-            # nearest reps by travel from their start to the outlet and back
+            # nearest reps first (by the trip from their start to the outlet and
+            # on to their end); the others come after, priced only when the
+            # nearest cannot take every visit
             k_all = np.array([problem.rep_index(r.id) for r in reps])
             far = np.array([some[n + 2 * k, i] + some[i, n + 2 * k + 1] for k in k_all])
-            keep = k_all[np.argsort(far, kind="stable")[: params.candidate_reps]]
-            reps = tuple(problem.reps[int(k)] for k in sorted(keep))
+            order = k_all[np.argsort(far, kind="stable")]
+            n_reps_near = params.candidate_reps
+            reps = (tuple(problem.reps[int(k)] for k in sorted(order[:n_reps_near]))
+                    + tuple(problem.reps[int(k)] for k in sorted(order[n_reps_near:])))
         opts: list[Option] = []
         if o.rule.same_rep:
-            for rep in reps:
+            for j, rep in enumerate(reps):
+                if j == n_reps_near:
+                    near_count.append(len(opts))
                 k = problem.rep_index(rep.id)
                 for pat in day_patterns(problem, o, rep):
                     opts.append(Option(k, pat, tuple((slot_of[(k, d)],) for d in pat)))
@@ -151,11 +160,14 @@ def compile_problem(problem: Problem, params: SolveParams,
                 groups = tuple(tuple(slot_of[(k, d)] for k in ks if (k, d) in slot_of)
                                for d in pat)
                 opts.append(Option(-1, pat, groups))
+        if len(near_count) == i:
+            near_count.append(len(opts))
         options.append(opts)
     return Instance(
         problem=problem, params=params, matrices=matrices, dur=dur, cost=cost,
         slots=slots, slot_of=slot_of,
         service=[o.service for o in problem.outlets],
         demand=[o.demand for o in problem.outlets],
-        need=need, penalty=penalty, options=options, windows=windows, near=near,
+        need=need, penalty=penalty, options=options, near_count=near_count, windows=windows,
+        near=near,
     )

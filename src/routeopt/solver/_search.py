@@ -172,7 +172,11 @@ class Search:
         soft = lam < math.inf
         best: tuple[float, int, list[tuple[int, int]]] | None = None
         runner_up = math.inf
-        for k, opt in enumerate(inst.options[i]):
+        options = inst.options[i]
+        n_near = inst.near_count[i]
+        for k, opt in enumerate(options):
+            if k == n_near and best is not None and len(best[2]) == inst.need[i]:
+                break  # the nearest reps take every visit: the others are not priced
             bound = runner_up if second else (best[0] if best is not None else math.inf)
             total = 0.0
             where: list[tuple[int, int]] = []
