@@ -39,7 +39,6 @@ under load) and the machine. A Markdown table is printed at the end.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import subprocess
@@ -52,7 +51,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scaling import git_commit, machine, src_hash
+from scaling import append_csv, git_commit, ints, machine, src_hash
 
 
 def bench_hash() -> str:
@@ -265,40 +264,7 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def append_csv(path: Path, row: dict[str, Any]) -> None:
-    """Append ``row`` to ``path`` (with a header when the file is new).
-
-    A file written with an older set of columns is rewritten first with the
-    current header (old rows keep their values, new columns stay empty).
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and path.stat().st_size:
-        with path.open(newline="", encoding="utf-8") as f:
-            reader = csv.DictReader(f)
-            header = tuple(reader.fieldnames or ())
-            old = list(reader) if header != CSV_COLUMNS else []
-        if header != CSV_COLUMNS:
-            with path.open("w", newline="", encoding="utf-8") as f:
-                w = csv.DictWriter(f, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-                w.writeheader()
-                w.writerows(old)
-    new = not path.exists() or path.stat().st_size == 0
-    with path.open("a", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-        if new:
-            w.writeheader()
-        w.writerow({c: "" if row.get(c) is None else row.get(c) for c in CSV_COLUMNS})
-
-
 # -- main ------------------------------------------------------------------------
-def _ints(text: str) -> list[int]:
-    try:
-        return [int(t) for t in text.split(",") if t.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: give whole numbers separated by commas"
-                                         ) from None
-
-
 def _methods(text: str) -> list[str]:
     out = [t.strip() for t in text.split(",") if t.strip()]
     bad = [m for m in out if m not in METHODS]
@@ -310,7 +276,7 @@ def _methods(text: str) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", type=_ints, default=[100, 300, 1000],
+    ap.add_argument("--sizes", type=ints, default=[100, 300, 1000],
                     help="outlet counts, comma separated (default 100,300,1000)")
     ap.add_argument("--weeks", type=int, default=4, help="horizon in weeks (default 4)")
     ap.add_argument("--time-limit", type=float, default=60.0,
@@ -346,7 +312,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             res = _spawn(case, 5 * args.time_limit + 900)
             stamp["load_avg_1m_after"] = round(os.getloadavg()[0], 2)
             row = {**info, **stamp, **case, **res}
-            append_csv(args.out, row)
+            append_csv(args.out, row, CSV_COLUMNS)
             rows.append(row)
             if res.get("status") in ("ok", "empty"):
                 status = (f"{100 * res['coverage']:.1f} % coverage, {res['travel_h']:.1f} h, "

@@ -253,7 +253,8 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def append_csv(path: Path, row: dict[str, Any]) -> None:
+def append_csv(path: Path, row: dict[str, Any],
+               columns: Sequence[str] = CSV_COLUMNS) -> None:
     """Append ``row`` to ``path`` (with a header when the file is new).
 
     A file written with an older set of columns is rewritten first with the
@@ -264,22 +265,22 @@ def append_csv(path: Path, row: dict[str, Any]) -> None:
         with path.open(newline="", encoding="utf-8") as f:
             reader = csv.DictReader(f)
             header = tuple(reader.fieldnames or ())
-            old = list(reader) if header != CSV_COLUMNS else []
-        if header != CSV_COLUMNS:
+            old = list(reader) if header != tuple(columns) else []
+        if header != tuple(columns):
             with path.open("w", newline="", encoding="utf-8") as f:
-                w = csv.DictWriter(f, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+                w = csv.DictWriter(f, fieldnames=tuple(columns), extrasaction="ignore")
                 w.writeheader()
                 w.writerows(old)
     new = not path.exists() or path.stat().st_size == 0
     with path.open("a", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+        w = csv.DictWriter(f, fieldnames=tuple(columns), extrasaction="ignore")
         if new:
             w.writeheader()
-        w.writerow({c: "" if row.get(c) is None else row.get(c) for c in CSV_COLUMNS})
+        w.writerow({c: "" if row.get(c) is None else row.get(c) for c in tuple(columns)})
 
 
 # -- main ------------------------------------------------------------------------
-def _ints(text: str) -> list[int]:
+def ints(text: str) -> list[int]:
     try:
         return [int(t) for t in text.split(",") if t.strip()]
     except ValueError:
@@ -290,9 +291,9 @@ def _ints(text: str) -> list[int]:
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", type=_ints, default=[100, 300, 1000],
+    ap.add_argument("--sizes", type=ints, default=[100, 300, 1000],
                     help="outlet counts, comma separated (default 100,300,1000)")
-    ap.add_argument("--weeks", type=_ints, default=[1, 4],
+    ap.add_argument("--weeks", type=ints, default=[1, 4],
                     help="horizons in weeks, comma separated (default 1,4)")
     ap.add_argument("--time-limit", type=float, default=None,
                     help="SolveParams.time_limit in seconds (default: the library default)")
