@@ -8,7 +8,6 @@ solver's code), summarise itself and export itself to pandas, CSV and JSON.
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
 from collections import defaultdict
@@ -19,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from routeopt.exceptions import PlanValidationError
-from routeopt.hours import format_time
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -379,6 +377,3 @@ def _atomic_write(path: Path, text: str) -> Path:
         raise
     return path
 
-
-def _fmt(seconds: int) -> str:
-    return format_time(seconds) if seconds >= 0 and not math.isnan(seconds) else "-"
