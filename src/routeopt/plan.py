@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Plan", "Route", "Stop", "Unscheduled"]
 
+VISIT_COLUMNS = ("rep_id", "date", "weekday", "seq", "outlet_id", "name", "priority", "arrival",
+                 "start", "end", "wait_s", "travel_s", "distance_m", "lat", "lon")
 _WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # not locale-dependent
 
 REASONS = {
@@ -275,9 +277,7 @@ class Plan:
         """The visits as a DataFrame, one row per visit."""
         import pandas as pd
 
-        cols = ["rep_id", "date", "weekday", "seq", "outlet_id", "name", "priority", "arrival",
-                "start", "end", "wait_s", "travel_s", "distance_m", "lat", "lon"]
-        return pd.DataFrame(self.visit_rows(), columns=cols)
+        return pd.DataFrame(self.visit_rows(), columns=list(VISIT_COLUMNS))
 
     def summary_dict(self) -> dict[str, Any]:
         """KPIs and solver facts, JSON-ready (the content of ``summary.json``)."""
@@ -332,7 +332,7 @@ class Plan:
             return buf.getvalue()
 
         files = {
-            "visits.csv": table(self.visit_rows(), list(self.to_frame().columns)),
+            "visits.csv": table(self.visit_rows(), list(VISIT_COLUMNS)),
             "routes.csv": table(self.route_rows(), ["rep_id", "date", "visits", "depart", "back",
                                                     "break_start", "break_end", "travel_s",
                                                     "distance_m"]),

@@ -103,12 +103,13 @@ class Search:
         slots = self.inst.slots
         return sum(max(0, ld - slots[s].capacity) for s, ld in enumerate(st.load) if ld)
 
-    def objective(self, st: State, *, penalised: bool = False) -> float:
-        """Travel cost plus missed-visit penalties (plus overload, if ``penalised``)."""
+    def objective(self, st: State, *, overload: int = 0) -> float:
+        """Travel cost plus missed-visit penalties, plus ``overload`` units over
+        capacity at the current capacity penalty."""
         pen = self.inst.penalty
         obj = float(sum(st.rcost)) + sum(m * pen[i] for i, m in enumerate(st.missed) if m)
-        if penalised and self.cap_penalty < math.inf:
-            obj += self.cap_penalty * self.excess(st)
+        if overload:
+            obj += self.cap_penalty * overload
         return obj
 
     def _touch(self, st: State, s: int) -> bool:
@@ -357,7 +358,7 @@ class Search:
         if soft_capacity:
             demand = sum(self.inst.demand[i] * self.inst.need[i] for i in range(self.inst.n))
             self.cap_penalty = max(1.0, float(sum(cur.rcost)) / max(1, demand))
-        cur_obj = self.objective(cur, penalised=True)
+        cur_obj = self.objective(cur, overload=self.excess(cur))
         feasible_seen = 0
         self.stats.history.append((0, 0.0, best_obj))
         travel0 = max(1.0, float(sum(cur.rcost)))
@@ -416,8 +417,9 @@ class Search:
                 self.repair_regret(cand, removed, noise)
             else:
                 self.repair(cand, removed, noise)
-            obj = self.objective(cand, penalised=True)
-            feasible = not soft_capacity or self.excess(cand) == 0
+            over = self.excess(cand) if soft_capacity else 0
+            obj = self.objective(cand, overload=over)
+            feasible = over == 0
             feasible_seen += feasible
             uses[arm] += 1
             if obj < cur_obj - 1e-9:
@@ -439,7 +441,7 @@ class Search:
                 elif share > share_hi:
                     self.cap_penalty = max(1e-3, self.cap_penalty * 0.85)
                 feasible_seen = 0
-                cur_obj = self.objective(cur, penalised=True)
+                cur_obj = self.objective(cur, overload=self.excess(cur))
             if feasible and obj < best_obj - 1e-9:
                 best, best_obj = cand.copy(), obj
                 self.stats.improvements += 1
