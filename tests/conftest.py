@@ -186,3 +186,27 @@ def bad_input(request: pytest.FixtureRequest, tmp_path: Path, outlet_rows: Rows,
         cols = [c for c in outlet_rows[0] if c != case.drop_column]
         write_rows(outlets, outlet_rows, cols)
     return BadCase(case, Tables(outlets, write_rows(tmp_path / "reps.csv", rep_rows)))
+
+
+@pytest.fixture(scope="session")
+def require_server() -> Callable[[str, str], str]:
+    """``require_server(VAR, what)`` returns the URL in ``$VAR`` for a real engine on loopback.
+
+    ``.ci/servers/*.sh`` start the engines and export the variables. Without the
+    variable the test is skipped on a developer machine, but fails when
+    ``ROUTEOPT_REQUIRE_SERVERS`` is set (as ``.ci/run`` does): in CI a missing
+    server is an error, never a silent skip.
+    """
+    import os
+
+    def need(var: str, what: str) -> str:
+        value = os.environ.get(var, "").strip()
+        if value:
+            return value
+        hint = (f"{what} is not running: start it with "
+                f"`eval \"$(bash .ci/servers/<name>.sh)\"`, which sets {var}")
+        if os.environ.get("ROUTEOPT_REQUIRE_SERVERS"):
+            pytest.fail(hint)
+        pytest.skip(hint)
+
+    return need
