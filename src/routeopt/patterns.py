@@ -129,9 +129,11 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
     """
     days = problem.planning_days
     index = {d: i for i, d in enumerate(days)}
-    need = problem.visits_of(outlet)
+    need = max(problem.regular_visits_of(outlet), len(outlet.appointments))
     if need == 0:
         return []
+    if any(a.rep_id not in (None, rep.id) for a in outlet.appointments):
+        return []  # a visit pinned to another rep
 
     def usable(d: date) -> bool:
         return d in index and rep.works_on(d) and bool(problem.windows(outlet, d))
@@ -156,9 +158,16 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
             for s in range(min(len(work), MAX_PATTERNS)):
                 idx = sorted({(s + round(i * step)) % len(work) for i in range(need)})
                 candidates.append([work[i] for i in idx])
+    sub = problem.plan_from is not None
     out: list[tuple[int, ...]] = []
     seen: set[tuple[int, ...]] = set()
     for dates in candidates:
+        if sub and rule.patterns is None and rule.per_week > 0:
+            # a sub-horizon: the line's usable dates from plan_from on, the latest ones
+            appt = {a.date for a in outlet.appointments}
+            dates = [d for d in dates if usable(d) or d in appt]
+            regular = problem.regular_visits_of(outlet)
+            dates = dates[len(dates) - regular:] if len(dates) > regular else dates
         dates = _with_appointments(dates, outlet)
         if len(dates) != need or len(set(dates)) != need:
             continue

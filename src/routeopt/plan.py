@@ -43,7 +43,11 @@ REASONS = {
 
 @dataclass(frozen=True, slots=True)
 class Stop:
-    """One visit: times are seconds since midnight of the route's date."""
+    """One visit: times are seconds since midnight of the route's date.
+
+    ``label`` is empty for a visit of the outlet's rule (or appointment), and
+    the :class:`~routeopt.problem.ExtraVisit`'s label for an extra visit.
+    """
 
     outlet_id: str
     arrival: int
@@ -51,6 +55,7 @@ class Stop:
     end: int
     travel_s: int
     distance_m: int
+    label: str = ""
 
     @property
     def wait_s(self) -> int:

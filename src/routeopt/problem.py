@@ -26,6 +26,7 @@ __all__ = [
     "MODES",
     "PRIORITY_LETTERS",
     "Appointment",
+    "ExtraVisit",
     "Horizon",
     "Outlet",
     "Problem",
@@ -111,18 +112,22 @@ class Appointment:
     """A visit fixed on ``date``, starting inside ``window``.
 
     An appointment counts as one of the outlet's visits; on its date the
-    appointment window replaces the opening hours.
+    appointment window replaces the opening hours. With ``rep_id`` it is a
+    *pinned* visit: that rep makes it (re-planning pins the visits of frozen
+    days this way, with a window of one instant so that they keep their time).
     """
 
     date: date
     window: TimeWindow
+    rep_id: str | None = None
 
     @classmethod
     def parse(cls, text: str) -> Appointment:
         """Read ``YYYY-MM-DD HH:MM`` or ``YYYY-MM-DD HH:MM-HH:MM``.
 
-        >>> Appointment.parse("2026-03-21 10:00")
-        Appointment(date=datetime.date(2026, 3, 21), window=TimeWindow(start=36000, end=36000))
+        >>> a = Appointment.parse("2026-03-21 10:00")
+        >>> a.date, a.window
+        (datetime.date(2026, 3, 21), TimeWindow(start=36000, end=36000))
         """
         from routeopt.hours import parse_time, parse_window
 
@@ -216,6 +221,55 @@ class VisitRule:
 
 
 @dataclass(frozen=True, slots=True)
+class ExtraVisit:
+    """A one-off visit of an outlet, due between two dates, on top of its rule.
+
+    Follow-ups (answer an objection, confirm an order), make-ups for missed
+    visits and development visits. It does not count toward the frequency and
+    is not bound to the outlet's route line; it is scheduled on one planning
+    day from ``earliest`` to ``latest`` (both included), or reported
+    unscheduled.
+
+    Parameters
+    ----------
+    earliest, latest
+        The due window, dates included.
+    priority
+        Its own priority (1 highest), e.g. raised for an overdue visit;
+        ``None``: the outlet's.
+    rep_id
+        The rep who must make it; ``None``: any rep allowed for the outlet.
+    window
+        A start window that replaces the opening hours (a fixed time), or
+        ``None`` for the opening hours.
+    label
+        What it is (``follow_up``, ``makeup``...): carried into the plan's
+        stops (:attr:`Stop.label <routeopt.plan.Stop.label>`).
+
+    Examples
+    --------
+    >>> ExtraVisit(date(2026, 12, 1), date(2026, 12, 3), label="follow_up").label
+    'follow_up'
+    """
+
+    earliest: date
+    latest: date
+    priority: int | None = None
+    rep_id: str | None = None
+    window: TimeWindow | None = None
+    label: str = "extra"
+
+    def __post_init__(self) -> None:
+        if self.latest < self.earliest:
+            raise ValueError(f"an extra visit due {self.earliest}..{self.latest} ends before "
+                             "it starts")
+        if self.priority is not None and not 1 <= self.priority <= 9:
+            raise ValueError(f"priority {self.priority} is out of range; use 1 (highest) to 9")
+        if not self.label:
+            raise ValueError("give an extra visit a label, e.g. 'follow_up'")
+
+
+@dataclass(frozen=True, slots=True)
 class Location:
     """A WGS-84 point."""
 
@@ -247,6 +301,8 @@ class Outlet:
         A fixed rep, or ``None`` to let the solver choose one.
     demand
         Units carried per visit, against the rep's ``capacity``.
+    extra_visits
+        One-off visits on top of the rule, each due in a window of dates.
     """
 
     id: str
@@ -261,6 +317,7 @@ class Outlet:
     appointments: tuple[Appointment, ...] = ()
     rep_id: str | None = None
     demand: int = 0
+    extra_visits: tuple[ExtraVisit, ...] = ()
 
     def __post_init__(self) -> None:
         issues = _check_point(self.lat, self.lon, outlet_id=self.id)
@@ -448,6 +505,16 @@ class Problem:
         Travel times and distances between :meth:`points`, one per travel
         mode (``{"drive": TravelMatrix, ...}``), or ``None`` to compute
         great-circle estimates when solving.
+    plan_from
+        Plan only the dates from this one on (a *sub-horizon*, as when
+        re-planning part of a cycle); ``None``: the whole horizon. The route
+        lines keep the weeks of the whole cycle; an outlet's ``rule.visits``
+        is then the number of visits still owed, taken from its line's usable
+        dates from ``plan_from`` on (the latest ones when the line offers
+        more: the earlier ones belong to the part of the cycle already served).
+    locked
+        Frozen dates: their routes hold their appointments (pinned visits)
+        and nothing else.
 
     Raises
     ------
@@ -471,10 +538,13 @@ class Problem:
     reps: tuple[Rep, ...]
     horizon: Horizon
     matrix: Mapping[str, TravelMatrix] | None = None
+    plan_from: date | None = None
+    locked: frozenset[date] = frozenset()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "outlets", tuple(self.outlets))
         object.__setattr__(self, "reps", tuple(self.reps))
+        object.__setattr__(self, "locked", frozenset(self.locked))
         if self.matrix is not None:
             object.__setattr__(self, "matrix", dict(self.matrix))
         issues = self._check()
@@ -493,15 +563,22 @@ class Problem:
         return sum(self.visits_of(o) for o in self.outlets)
 
     def visits_of(self, outlet: Outlet) -> int:
-        """Visits ``outlet`` needs over the horizon."""
-        return max(outlet.rule.required_visits(self.horizon.weeks), len(outlet.appointments))
+        """Visits ``outlet`` needs over the horizon (its extra visits included)."""
+        return (max(self.regular_visits_of(outlet), len(outlet.appointments))
+                + len(outlet.extra_visits))
+
+    def regular_visits_of(self, outlet: Outlet) -> int:
+        """Visits of ``outlet``'s rule (appointments aside, extra visits not included)."""
+        return outlet.rule.required_visits(self.horizon.weeks)
 
     @property
     def planning_days(self) -> tuple[date, ...]:
-        """Dates on which some rep works and that are not holidays."""
+        """Dates on which some rep works and that are not holidays (from ``plan_from``)."""
+        first = self.plan_from or self.horizon.start
         return tuple(
             d for d in self.horizon.dates
-            if d not in self.horizon.holidays and any(r.works_on(d) for r in self.reps)
+            if d >= first and d not in self.horizon.holidays
+            and any(r.works_on(d) for r in self.reps)
         )
 
     def rep_days(self, rep: Rep) -> tuple[date, ...]:
@@ -533,10 +610,13 @@ class Problem:
 
         Opening windows shortened by the service time (a visit starts and ends
         inside one opening window), or the appointment window on its date.
+        Nothing on a :attr:`locked` date without an appointment.
         """
         for a in outlet.appointments:
             if a.date == day:
                 return (a.window,)
+        if day in self.locked:
+            return ()
         holiday = day in self.horizon.holidays
         out = []
         for w in outlet.hours.windows_on(day, holiday=holiday):
@@ -574,8 +654,13 @@ class Problem:
                     "visit; shorten service_min or fix opening_hours",
                     outlet_id=o.id, column="opening_hours"))
                 continue
+            issues += self._check_pins(o, rep_ids)
             for a in o.appointments:
-                if a.date not in self.horizon:
+                if self.plan_from is not None and a.date < self.plan_from and a.date in self.horizon:
+                    issues.append(Issue(
+                        f"appointment on {a.date} is before the planned part of the horizon "
+                        f"(from {self.plan_from}); drop it", outlet_id=o.id, column="appointment"))
+                elif a.date not in self.horizon:
                     issues.append(Issue(
                         f"appointment on {a.date} is outside the horizon "
                         f"{self.horizon.start}..{self.horizon.end}",
@@ -616,6 +701,9 @@ class Problem:
                             f"pattern {pat} names a day outside 0..{n_days - 1}",
                             outlet_id=o.id, column="patterns"))
                         break
+        if self.plan_from is not None and self.plan_from not in self.horizon:
+            issues.append(Issue(f"plan_from {self.plan_from} is outside the horizon "
+                                f"{self.horizon.start}..{self.horizon.end}", column="plan_from"))
         if cycle_warned:
             warnings.warn(
                 f"{len(cycle_warned)} outlet(s) (e.g. {cycle_warned[0]!r}) have a frequency that "
@@ -637,6 +725,37 @@ class Problem:
                 if rep.mode not in self.matrix:
                     issues.append(Issue(f"no matrix for travel mode {rep.mode!r}",
                                         rep_id=rep.id, column="mode"))
+        return issues
+
+
+    def _check_pins(self, o: Outlet, rep_ids: set[str]) -> list[Issue]:
+        """Pinned appointments and extra visits: known reps who work that day."""
+        issues: list[Issue] = []
+        pinned = {a.rep_id for a in o.appointments if a.rep_id is not None}
+        for rid in sorted(pinned):
+            if rid not in rep_ids:
+                issues.append(Issue(f"appointment pinned to rep {rid!r}, who is not in the reps "
+                                    "table", outlet_id=o.id, column="appointment"))
+        if o.rule.same_rep and len(pinned | ({o.rep_id} if o.rep_id else set())) > 1:
+            issues.append(Issue(
+                f"appointments pinned to reps {sorted(pinned)} (fixed rep {o.rep_id!r}): one rep "
+                "makes every visit of this outlet", outlet_id=o.id, column="appointment"))
+        for a in o.appointments:
+            if a.rep_id in rep_ids:
+                rep = self.reps[self.rep_index(a.rep_id)]
+                if not rep.works_on(a.date):
+                    issues.append(Issue(f"appointment on {a.date} is pinned to rep {a.rep_id!r}, "
+                                        "who does not work that day", outlet_id=o.id,
+                                        column="appointment"))
+        days = set(self.planning_days)
+        for x in o.extra_visits:
+            if x.rep_id is not None and x.rep_id not in rep_ids:
+                issues.append(Issue(f"extra visit due {x.earliest}..{x.latest} names rep "
+                                    f"{x.rep_id!r}, who is not in the reps table",
+                                    outlet_id=o.id, column="extra_visits"))
+            elif not any(x.earliest <= d <= x.latest for d in days):
+                issues.append(Issue(f"extra visit due {x.earliest}..{x.latest} has no planning "
+                                    "day in its window", outlet_id=o.id, column="extra_visits"))
         return issues
 
 

@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 
 
 def solve(problem: Problem, params: SolveParams | None = None, *,
-          progress: Callable[[int, float], None] | None = None) -> Plan:
+          progress: Callable[[int, float], None] | None = None,
+          previous: Plan | None = None) -> Plan:
     """Plan the visits of ``problem``.
 
     Parameters
@@ -33,6 +34,12 @@ def solve(problem: Problem, params: SolveParams | None = None, *,
         Search settings (time limit, iterations, seed, weights); defaults if omitted.
     progress
         Called now and then with (iteration, best objective).
+    previous
+        A plan to stay close to (stability): the search starts from its
+        routes (the visits that still fit, in their order), and every visit
+        placed on a day or with a rep it did not have there costs
+        ``params.move_penalty``. Its visits are matched by outlet id, rep id,
+        date and :attr:`Stop.label`; its problem may differ from ``problem``.
 
     Returns
     -------
@@ -60,7 +67,7 @@ def solve(problem: Problem, params: SolveParams | None = None, *,
 
     params = params or SolveParams()
     t0 = time.perf_counter()
-    inst = compile_problem(problem, params)
+    inst = compile_problem(problem, params, previous=previous)
     search = Search(inst, progress)
     state = search.run(started=t0)
     solve_s = time.perf_counter() - t0
@@ -77,6 +84,7 @@ def solve(problem: Problem, params: SolveParams | None = None, *,
         "travel_before_polish": st.travel_before_polish,
         "objective": search.objective(state),
         "travel_cost": int(sum(state.rcost)),
+        "moved_visits": search.moves(state) if previous is not None else 0,
         "history": st.history,
     }
     log.info("solved in %.2f s, %d iterations (%s)", solve_s, st.iterations, st.stop_reason)
@@ -92,8 +100,7 @@ def _to_plan(inst: Instance, timer: Timer, st: State, stats: dict[str, object]) 
         slot = inst.slots[s]
         sch = timer.schedule(slot, seq)
         assert sch is not None
-        mat = inst.matrices[slot.mode]
-        dur, dist = mat.durations, mat.distances
+        dur, dist = inst.dur[slot.mode], inst.dist[slot.mode]
         first_tt = int(dur[slot.start_node, seq[0]])
         depart = slot.shift_start
         if sch.break_gap != 0:
@@ -102,9 +109,9 @@ def _to_plan(inst: Instance, timer: Timer, st: State, stats: dict[str, object]) 
         prev = slot.start_node
         for g, node in enumerate(seq):
             arr = sch.arrival[g] if g else depart + first_tt
-            stops.append(Stop(problem.outlets[node].id, arr, sch.start[g],
+            stops.append(Stop(problem.outlets[inst.outlet_of[node]].id, arr, sch.start[g],
                               sch.start[g] + inst.service[node],
-                              int(dur[prev, node]), int(dist[prev, node])))
+                              int(dur[prev, node]), int(dist[prev, node]), inst.label[node]))
             prev = node
         brk = (sch.break_start, sch.break_start + slot.break_dur) if sch.break_gap >= 0 else None
         routes.append(Route(
@@ -132,13 +139,15 @@ def _why(inst: Instance, timer: Timer, st: State, i: int, slots: list[int]) -> s
 
 def _unscheduled(inst: Instance, timer: Timer, st: State) -> list[Unscheduled]:
     out: list[Unscheduled] = []
-    for i, o in enumerate(inst.problem.outlets):
+    for i in range(inst.n):
+        o = inst.problem.outlets[inst.outlet_of[i]]
         miss = st.missed[i]
         if not miss:
             continue
         ch = st.choice[i]
+        pri = inst.priority[i]
         if not inst.options[i]:
-            out += [Unscheduled(o.id, "no_pattern", REASONS["no_pattern"], o.priority)] * miss
+            out += [Unscheduled(o.id, "no_pattern", REASONS["no_pattern"], pri)] * miss
         elif ch is not None:
             opt = inst.options[i][ch[0]]
             done_days = {inst.slots[s].day for s in ch[1]}
@@ -146,10 +155,10 @@ def _unscheduled(inst: Instance, timer: Timer, st: State) -> list[Unscheduled]:
                 if day in done_days:
                     continue
                 reason = _why(inst, timer, st, i, list(group))
-                out.append(Unscheduled(o.id, reason, REASONS[reason], o.priority,
+                out.append(Unscheduled(o.id, reason, REASONS[reason], pri,
                                        inst.slots[group[0]].date))
         else:
             slots = sorted({s for opt in inst.options[i] for g in opt.groups for s in g})
             reason = _why(inst, timer, st, i, slots)
-            out += [Unscheduled(o.id, reason, REASONS[reason], o.priority)] * miss
+            out += [Unscheduled(o.id, reason, REASONS[reason], pri)] * miss
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -12,6 +13,9 @@ from routeopt.matrix import GreatCircle, TravelMatrix
 from routeopt.patterns import day_patterns
 from routeopt.problem import Problem
 from routeopt.solver.params import SolveParams
+
+if TYPE_CHECKING:
+    from routeopt.plan import Plan
 
 IntArray = npt.NDArray[np.int64]
 
@@ -51,13 +55,20 @@ class Option:
 
 @dataclass(slots=True)
 class Instance:
-    """Everything the search needs, indexed by integers."""
+    """Everything the search needs, indexed by integers.
+
+    A *node* is what the search places: one per outlet (its rule's visits,
+    appointments included), then one per extra visit of an outlet. The
+    matrices ``dur``, ``cost`` and ``dist`` are indexed by node, then each
+    rep's start and end.
+    """
 
     problem: Problem
     params: SolveParams
     matrices: dict[str, TravelMatrix]
     dur: dict[str, IntArray]
     cost: dict[str, IntArray]
+    dist: dict[str, IntArray]
     slots: list[Slot]
     slot_of: dict[tuple[int, int], int]
     service: list[int]
@@ -68,6 +79,11 @@ class Instance:
     near_count: list[int]  # per outlet: how many options (the first) belong to its nearest reps
     windows: list[dict[int, tuple[tuple[int, int], ...]]]  # outlet -> day -> start windows
     near: IntArray  # outlets sorted by distance, per outlet
+    outlet_of: list[int]  # node -> outlet
+    priority: list[int]
+    label: list[str]  # "" for an outlet's rule, the extra visit's label otherwise
+    preferred: list[frozenset[int] | None]  # slots of the reference plan (None: no reference)
+    start_routes: list[list[int]] | None  # the reference plan's routes, per slot
 
     @property
     def n(self) -> int:
@@ -84,16 +100,34 @@ def build_matrices(problem: Problem) -> dict[str, TravelMatrix]:
 
 
 def compile_problem(problem: Problem, params: SolveParams,
-                    matrices: dict[str, TravelMatrix] | None = None) -> Instance:
-    """Flatten ``problem`` into an :class:`Instance`."""
+                    matrices: dict[str, TravelMatrix] | None = None,
+                    previous: Plan | None = None) -> Instance:
+    """Flatten ``problem`` into an :class:`Instance`.
+
+    ``previous``: a reference plan, the search's starting point and the plan
+    a visit is moved away from at ``params.move_penalty`` per visit.
+    """
     matrices = matrices if matrices is not None else build_matrices(problem)
-    dur = {m: tm.durations for m, tm in matrices.items()}
+    n_out = len(problem.outlets)
+    outlet_of = list(range(n_out))
+    extras = []
+    for i, o in enumerate(problem.outlets):
+        for x in o.extra_visits:
+            outlet_of.append(i)
+            extras.append(x)
+    n = len(outlet_of)
+    point = np.array(outlet_of + list(range(n_out, n_out + 2 * len(problem.reps))))
+
+    def by_node(a: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        return a if not extras else np.ascontiguousarray(a[np.ix_(point, point)])
+
+    dur = {m: by_node(tm.durations) for m, tm in matrices.items()}
+    dist = {m: by_node(tm.distances) for m, tm in matrices.items()}
     cost = {
-        m: np.rint(params.time_weight * tm.durations + params.distance_weight * tm.distances
+        m: np.rint(params.time_weight * dur[m] + params.distance_weight * dist[m]
                    ).astype(np.int64)
-        for m, tm in matrices.items()
+        for m in matrices
     }
-    n = len(problem.outlets)
     days = problem.planning_days
     slots: list[Slot] = []
     slot_of: dict[tuple[int, int], int] = {}
@@ -114,7 +148,7 @@ def compile_problem(problem: Problem, params: SolveParams,
                 mode=rep.mode,
             ))
     some = next(iter(dur.values()))
-    outlet_d = np.asarray(matrices[next(iter(matrices))].distances[:n, :n])
+    outlet_d = np.asarray(dist[next(iter(matrices))][:n, :n])
     near = np.argsort(outlet_d + outlet_d.T, axis=1, kind="stable").astype(np.int64)
     windows: list[dict[int, tuple[tuple[int, int], ...]]] = []
     options: list[list[Option]] = []
@@ -163,11 +197,75 @@ def compile_problem(problem: Problem, params: SolveParams,
         if len(near_count) == i:
             near_count.append(len(opts))
         options.append(opts)
+    priority = [o.priority for o in problem.outlets]
+    label = [""] * n_out
+    for x, i in zip(extras, outlet_of[n_out:], strict=True):
+        o = problem.outlets[i]
+        w = {}
+        opts = []
+        ks = [problem.rep_index(r.id) for r in problem.reps_for(o)
+              if x.rep_id is None or r.id == x.rep_id]
+        for d, day in enumerate(days):
+            if not x.earliest <= day <= x.latest:
+                continue
+            ws = (problem.windows(o, day) if x.window is None or day in problem.locked
+                  else (x.window,))
+            if not ws:
+                continue
+            w[d] = tuple((v.start, v.end) for v in ws)
+            opts += [Option(k, (d,), ((slot_of[(k, d)],),)) for k in ks if (k, d) in slot_of]
+        windows.append(w)
+        options.append(opts)
+        near_count.append(len(opts))
+        need.append(1)
+        p = o.priority if x.priority is None else x.priority
+        priority.append(p)
+        penalty.append(params.miss_penalty * params.priority_factor ** (9 - p))
+        label.append(x.label)
+    preferred: list[frozenset[int] | None] = [None] * n
+    start_routes = None
+    if previous is not None:
+        preferred, start_routes = _reference(problem, previous, slot_of, outlet_of, label)
     return Instance(
-        problem=problem, params=params, matrices=matrices, dur=dur, cost=cost,
+        problem=problem, params=params, matrices=matrices, dur=dur, cost=cost, dist=dist,
         slots=slots, slot_of=slot_of,
-        service=[o.service for o in problem.outlets],
-        demand=[o.demand for o in problem.outlets],
+        service=[problem.outlets[i].service for i in outlet_of],
+        demand=[problem.outlets[i].demand for i in outlet_of],
         need=need, penalty=penalty, options=options, near_count=near_count, windows=windows,
-        near=near,
+        near=near, outlet_of=outlet_of, priority=priority, label=label,
+        preferred=preferred, start_routes=start_routes,
     )
+
+
+def _reference(problem: Problem, previous: Plan, slot_of: dict[tuple[int, int], int],
+               outlet_of: list[int], label: list[str],
+               ) -> tuple[list[frozenset[int] | None], list[list[int]]]:
+    """The slots each node had in ``previous``, and its routes as node lists.
+
+    A stop without a label goes to its outlet's own node; a labelled stop to
+    an extra node of that outlet with the same label (each node once per
+    route). Stops of unknown outlets, reps or dates are left out.
+    """
+    day_index = {d: i for i, d in enumerate(problem.planning_days)}
+    rep_pos = {r.id: k for k, r in enumerate(problem.reps)}
+    nodes_of: dict[tuple[str, str], list[int]] = {}
+    for node, i in enumerate(outlet_of):
+        nodes_of.setdefault((problem.outlets[i].id, label[node]), []).append(node)
+    pref: list[set[int] | None] = [None] * len(outlet_of)
+    routes: list[list[int]] = [[] for _ in slot_of]
+    for r in previous.routes:
+        k, d = rep_pos.get(r.rep_id), day_index.get(r.date)
+        s = slot_of.get((k, d)) if k is not None and d is not None else None
+        for stop in r.stops:
+            cands = nodes_of.get((stop.outlet_id, stop.label), [])
+            for node in cands:
+                ps = pref[node]
+                if ps is None:
+                    ps = pref[node] = set()
+                if s is not None:
+                    ps.add(s)
+            if s is not None:
+                free = [c for c in cands if c not in routes[s]]
+                if free:
+                    routes[s].append(free[0])
+    return [None if ps is None else frozenset(ps) for ps in pref], routes

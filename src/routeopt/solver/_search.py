@@ -104,13 +104,25 @@ class Search:
         return sum(max(0, ld - slots[s].capacity) for s, ld in enumerate(st.load) if ld)
 
     def objective(self, st: State, *, overload: int = 0) -> float:
-        """Travel cost plus missed-visit penalties, plus ``overload`` units over
-        capacity at the current capacity penalty."""
+        """Travel cost plus missed-visit penalties, plus the moves away from the
+        reference plan, plus ``overload`` units over capacity at the current
+        capacity penalty."""
         pen = self.inst.penalty
         obj = float(sum(st.rcost)) + sum(m * pen[i] for i, m in enumerate(st.missed) if m)
+        if self.inst.start_routes is not None:
+            obj += self.move_cost(st)
         if overload:
             obj += self.cap_penalty * overload
         return obj
+
+    def moves(self, st: State) -> int:
+        """Visits placed on a slot (rep and day) their reference plan did not have."""
+        pref = self.inst.preferred
+        return sum(1 for i, ch in enumerate(st.choice) if ch is not None and pref[i] is not None
+                   for s in ch[1] if s not in pref[i])  # type: ignore[operator]
+
+    def move_cost(self, st: State) -> float:
+        return self.inst.params.move_penalty * self.moves(st)
 
     def _touch(self, st: State, s: int) -> bool:
         slot = self.inst.slots[s]
@@ -175,6 +187,8 @@ class Search:
         runner_up = math.inf
         options = inst.options[i]
         n_near = inst.near_count[i]
+        pref = inst.preferred[i]
+        move = inst.params.move_penalty if pref is not None else 0.0
         for k, opt in enumerate(options):
             if k == n_near and best is not None and len(best[2]) == inst.need[i]:
                 break  # the nearest reps take every visit: the others are not priced
@@ -188,6 +202,8 @@ class Search:
                     if r is None:
                         continue
                     cost: float = r[0]
+                    if move and s not in pref:  # type: ignore[operator]
+                        cost += move
                     over = st.load[s] + dem - slots[s].capacity
                     if over > 0:
                         if not soft:
@@ -236,9 +252,8 @@ class Search:
     def order(self, outlets: list[int]) -> list[int]:
         """Insertion order: priority first, then the hardest to place."""
         inst = self.inst
-        outlets_ = inst.problem.outlets
         keyed = [
-            (outlets_[i].priority, -inst.need[i], -inst.demand[i], -inst.service[i],
+            (inst.priority[i], -inst.need[i], -inst.demand[i], -inst.service[i],
              self.rng.random(), i)
             for i in outlets
         ]
@@ -256,14 +271,14 @@ class Search:
         Priorities still come first: a lower priority class waits for the
         higher ones.
         """
-        pri = self.inst.problem.outlets
+        pri = self.inst.priority
         pending = [i for i in self.order(outlets)
                    if st.choice[i] is None and self.inst.options[i]]
         while pending:
-            top = pri[pending[0]].priority
+            top = pri[pending[0]]
             pick: tuple[float, int, tuple[float, int, list[tuple[int, int]]] | None] | None = None
             for i in pending:
-                if pri[i].priority != top:
+                if pri[i] != top:
                     break
                 best, second = self.price2(st, i, noise, second=True)
                 regret = math.inf if best is None else second - best[0]
@@ -277,8 +292,51 @@ class Search:
 
     def construct(self) -> State:
         st = self.empty()
+        if self.inst.start_routes is not None:
+            self.warm_start(st, self.inst.start_routes)
         self.repair(st, list(range(self.inst.n)))
         return st
+
+    def warm_start(self, st: State, routes: list[list[int]]) -> None:
+        """Place the reference plan's visits, in its order, where they still fit.
+
+        Each node takes the option that holds most of its reference slots; a
+        visit is kept when that option has its slot and the route stays on
+        time, within max_visits and capacity. The rest is left to the repair.
+        """
+        inst = self.inst
+        slots_of: dict[int, list[int]] = {}
+        for s, seq in enumerate(routes):
+            for i in seq:
+                slots_of.setdefault(i, []).append(s)
+        keep: dict[int, tuple[int, set[int]]] = {}
+        for i, ss in slots_of.items():
+            best: tuple[int, int, set[int]] | None = None
+            for k, opt in enumerate(inst.options[i]):
+                hit = {s for s in ss if any(s in g for g in opt.groups)}
+                if hit and (best is None or len(hit) > best[0]):
+                    best = (len(hit), k, hit)
+            if best is not None:
+                keep[i] = (best[1], best[2])
+        placed: dict[int, list[int]] = {}
+        for s, seq in enumerate(routes):
+            slot = inst.slots[s]
+            for i in seq:
+                if i not in keep or s not in keep[i][1]:
+                    continue
+                if (len(st.routes[s]) >= slot.max_visits
+                        or st.load[s] + inst.demand[i] > slot.capacity):
+                    continue
+                st.routes[s].append(i)
+                if self.timer.schedule(slot, st.routes[s]) is None:
+                    st.routes[s].pop()
+                    continue
+                st.load[s] += inst.demand[i]
+                placed.setdefault(i, []).append(s)
+            self._touch(st, s)
+        for i, ss in placed.items():
+            st.choice[i] = (keep[i][0], tuple(ss))
+            st.missed[i] = inst.need[i] - len(ss)
 
     # -- destroy operators ----------------------------------------------------
     def _assigned(self, st: State) -> list[int]:

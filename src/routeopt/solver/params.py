@@ -41,6 +41,11 @@ class SolveParams:
         A free outlet considers only this many reps nearest to it.
     polish
         Re-order every route of the best plan with OR-Tools routing at the end.
+    move_penalty
+        Stability, when solving with a ``previous`` plan: the cost of each
+        visit placed on a day or with a rep that the previous plan did not
+        have for it, in travel-cost units (default one hour of travel). Far
+        below any missed-visit penalty, so stability never costs a visit.
     """
 
     time_limit: float = 60.0
@@ -53,13 +58,14 @@ class SolveParams:
     priority_factor: float = 10.0
     candidate_reps: int = 3
     polish: bool = True
+    move_penalty: float = 3600.0
 
     def __post_init__(self) -> None:
         issues = []
         for name in ("time_limit", "miss_penalty", "priority_factor"):
             if getattr(self, name) <= 0:
                 issues.append(Issue(f"{name} must be > 0", column=name))
-        for name in ("max_iterations", "max_no_improvement", "candidate_reps"):
+        for name in ("max_iterations", "max_no_improvement", "candidate_reps", "move_penalty"):
             if getattr(self, name) < 0:
                 issues.append(Issue(f"{name} must be >= 0", column=name))
         if self.time_weight < 0 or self.distance_weight < 0 or (
