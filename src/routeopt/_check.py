@@ -50,6 +50,7 @@ def check_plan(plan: Plan) -> list[str]:
     n = len(p.outlets)
     horizon_days = set(p.horizon.dates)
     visits: dict[str, list[tuple[date, str, int]]] = defaultdict(list)
+    extra: dict[str, list[tuple[date, str, int, int, str]]] = defaultdict(list)
     seen_route: set[tuple[str, date]] = set()
 
     for r in plan.routes:
@@ -65,6 +66,8 @@ def check_plan(plan: Plan) -> list[str]:
             out.append(f"{where}: date outside the horizon")
         if r.date in p.horizon.holidays:
             out.append(f"{where}: on a holiday")
+        if p.plan_from is not None and r.date < p.plan_from:
+            out.append(f"{where}: before the planned part of the horizon ({p.plan_from})")
         if r.date.weekday() not in rep.working_days or r.date in rep.days_off:
             out.append(f"{where}: the rep does not work that day")
         if not r.stops:
@@ -109,13 +112,19 @@ def check_plan(plan: Plan) -> list[str]:
                 out.append(f"{where}: starts {o.id} before arriving")
             if s.end != s.start + o.service:
                 out.append(f"{where}: visit of {o.id} lasts {s.end - s.start} s, not {o.service} s")
-            wins = _open_windows(p, o, r.date)
-            if not any(lo <= s.start and s.end <= hi for lo, hi, _ in wins):
-                out.append(f"{where}: visit of {o.id} {s.start}-{s.end} is outside its opening "
-                           f"hours / appointment on {r.date}")
+            if s.label:  # an extra visit: its window is checked when matched, below
+                extra[o.id].append((r.date, rep.id, s.start, s.end, s.label))
+            else:
+                wins = _open_windows(p, o, r.date)
+                if not any(lo <= s.start and s.end <= hi for lo, hi, _ in wins):
+                    out.append(f"{where}: visit of {o.id} {s.start}-{s.end} is outside its "
+                               f"opening hours / appointment on {r.date}")
+                if r.date in p.locked and all(a.date != r.date for a in o.appointments):
+                    out.append(f"{where}: visit of {o.id} on a locked date that is not one of "
+                               "its appointments")
+                visits[o.id].append((r.date, rep.id, s.start))
             gaps.append((prev_time, s.start, tt))
             intervals.append((s.start, s.end))
-            visits[o.id].append((r.date, rep.id, s.start))
             prev_node, prev_time = node, s.end
         end_node = n + 2 * k + 1
         tt = int(dur[prev_node, end_node])
@@ -153,9 +162,11 @@ def check_plan(plan: Plan) -> list[str]:
     for o in p.outlets:
         vs = sorted(visits.get(o.id, []))
         need = p.visits_of(o)
-        if len(vs) + missing[o.id] != need:
-            out.append(f"outlet {o.id}: {len(vs)} scheduled + {missing[o.id]} unscheduled "
-                       f"!= {need} required")
+        n_extra = len(extra.get(o.id, []))
+        if len(vs) + n_extra + missing[o.id] != need:
+            out.append(f"outlet {o.id}: {len(vs) + n_extra} scheduled + {missing[o.id]} "
+                       f"unscheduled != {need} required")
+        out += _check_extra(p, o, extra.get(o.id, []))
         dates = [v[0] for v in vs]
         if len(set(dates)) != len(dates):
             out.append(f"outlet {o.id}: two visits on one date")
@@ -165,6 +176,11 @@ def check_plan(plan: Plan) -> list[str]:
         for appointment in o.appointments:
             if appointment.date not in dates and not missing[o.id]:
                 out.append(f"outlet {o.id}: appointment on {appointment.date} not kept")
+            pinned = appointment.rep_id
+            if pinned is not None and any(v[0] == appointment.date and v[1] != pinned
+                                          for v in vs):
+                out.append(f"outlet {o.id}: appointment on {appointment.date} is pinned to "
+                           f"rep {pinned}, made by another")
         free = [d for d in dates if d not in appt]
         rule = o.rule
         if rule.patterns is not None:
@@ -195,4 +211,31 @@ def check_plan(plan: Plan) -> list[str]:
             if g < max(gap, 1):
                 out.append(f"outlet {o.id}: visits {d1} and {d2} are {g} working day(s) apart, "
                            f"less than {max(gap, 1)}")
+    return out
+
+
+def _check_extra(p: Problem, o: Outlet, made: list[tuple[date, str, int, int, str]]
+                 ) -> list[str]:
+    """Match the extra visits made to the outlet's extra visits (earliest due first)."""
+    out: list[str] = []
+    left = sorted(made)
+    for x in sorted(o.extra_visits, key=lambda x: (x.latest, x.earliest)):
+        for k, (day, rep_id, start, end, label) in enumerate(left):
+            if label != x.label or not x.earliest <= day <= x.latest:
+                continue
+            if x.rep_id is not None and rep_id != x.rep_id:
+                continue
+            if x.window is not None:
+                if not x.window.start <= start <= x.window.end:
+                    continue
+            elif not any(lo <= start and end <= hi for lo, hi, _ in _open_windows(p, o, day)):
+                continue
+            if day in p.locked and not (x.window is not None and x.earliest == x.latest):
+                continue
+            del left[k]
+            break
+    for day, rep_id, start, _, label in left:
+        out.append(f"outlet {o.id}: extra visit {label!r} on {day} (rep {rep_id}, start "
+                   f"{start}) fits none of its extra visits (due window, rep, time, opening "
+                   "hours, locked date)")
     return out

@@ -208,8 +208,10 @@ def compile_problem(problem: Problem, params: SolveParams,
         for d, day in enumerate(days):
             if not x.earliest <= day <= x.latest:
                 continue
-            ws = (problem.windows(o, day) if x.window is None or day in problem.locked
-                  else (x.window,))
+            pinned = x.window is not None and x.earliest == x.latest
+            if day in problem.locked and not pinned:
+                continue  # a frozen day takes only what is pinned to it
+            ws = problem.windows(o, day) if x.window is None else (x.window,)
             if not ws:
                 continue
             w[d] = tuple((v.start, v.end) for v in ws)

@@ -1,0 +1,770 @@
+"""Nightly re-planning: the previous plan, a visit log and today's date -> a new plan.
+
+Every evening the sales system hands over what happened (visits done, missed,
+cancelled) and what was asked for (follow-ups, new appointments); the plan is
+refreshed for the rest of the cycle, changing as little as it must. The steps,
+each usable on its own:
+
+1. :func:`read_visit_log` checks the log against the problem (unknown outlet,
+   bad date or status...) and collects every bad row, with its line.
+2. :func:`replan_problem` builds the re-planning :class:`~routeopt.Problem`:
+   the same cycle planned from ``today`` on (:attr:`Problem.plan_from`), the
+   visits of today and the frozen days pinned (:attr:`Appointment.rep_id`,
+   :attr:`Problem.locked`), each outlet owing what its frequency still asks
+   (``VisitRule.visits``), missed visits and follow-ups as
+   :class:`~routeopt.ExtraVisit` with a due window.
+3. :func:`routeopt.solve` with ``previous=`` the old plan: it starts from the
+   old routes and pays ``SolveParams.move_penalty`` per visit moved to
+   another day or rep.
+4. :func:`compare_plans` reports what changed (:class:`Changes`).
+
+:func:`replan` runs them all. What stays fixed, and why, is in
+``docs/nightly.md``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from routeopt.exceptions import InputError, Issue
+from routeopt.hours import TimeWindow, parse_time, parse_window
+from routeopt.plan import Plan, Route, Stop, Unscheduled, _atomic_write
+from routeopt.problem import Appointment, ExtraVisit, Outlet, Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from routeopt.solver import SolveParams
+
+__all__ = [
+    "FOLLOW_UP_DAYS",
+    "LOG_COLUMNS",
+    "STATUSES",
+    "Change",
+    "Changes",
+    "LogEntry",
+    "Replan",
+    "compare_plans",
+    "read_plan",
+    "read_visit_log",
+    "replan",
+    "replan_problem",
+]
+
+LOG_COLUMNS = {
+    "required": ("outlet_id", "rep_id", "date", "status"),
+    "optional": ("time", "kind", "due", "reason", "note"),
+}
+#: Statuses of a visit row: ``done`` counts toward the frequency, ``missed`` is
+#: owed again (a make-up visit), ``cancelled`` is not owed any more.
+STATUSES = ("done", "missed", "cancelled")
+KINDS = ("visit", "follow_up", "appointment")
+#: Working days to answer a follow-up, by its ``reason`` (the source domain:
+#: respond to an objection within 1 working day, propose a solution and confirm
+#: an order within 3).
+FOLLOW_UP_DAYS = {"objection": 1, "solution": 3, "order": 3}
+
+_CHANGE_COLUMNS = ("outlet_id", "change", "label", "rep_before", "date_before", "start_before",
+                   "rep_after", "date_after", "start_after")
+
+
+# -- the visit log ------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One row of the visit log.
+
+    ``kind`` is ``visit`` (a planned or unplanned visit with its ``status``),
+    ``follow_up`` (a one-off visit due by ``due``) or ``appointment`` (a new
+    appointment on ``date`` starting within ``window``).
+    """
+
+    outlet_id: str
+    rep_id: str
+    date: date
+    status: str = ""
+    kind: str = "visit"
+    due: date | None = None
+    window: TimeWindow | None = None
+    line: int | None = None
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date; write YYYY-MM-DD") from None
+
+
+def _window(text: str) -> TimeWindow:
+    t = text.replace(" ", "")
+    if "-" in t:
+        return parse_window(t)
+    s = parse_time(t)
+    return TimeWindow(s, s)
+
+
+def read_visit_log(source: pd.DataFrame | str | Path, problem: Problem, *,
+                   today: date) -> tuple[list[LogEntry], list[Issue]]:
+    """Read and check a visit log (CSV file or DataFrame).
+
+    Columns: ``outlet_id``, ``rep_id``, ``date``, ``status`` (``done``,
+    ``missed``, ``cancelled``), and optionally ``time``, ``kind``
+    (``visit``, ``follow_up``, ``appointment``), ``due`` and ``reason``
+    (``objection``, ``solution``, ``order``: see :data:`FOLLOW_UP_DAYS`).
+
+    Returns
+    -------
+    entries, issues
+        The rows that are fine, and one :class:`~routeopt.Issue` per problem
+        in the others (file, line, column and what to do).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from routeopt import Horizon, Outlet, Problem, Rep
+    >>> p = Problem([Outlet("P1", 43.73, 7.42)], [Rep("R1", 43.74, 7.42)],
+    ...             Horizon(date(2026, 11, 30)))
+    >>> log = pd.DataFrame({"outlet_id": ["P1", "P9"], "rep_id": ["R1", "R1"],
+    ...                     "date": ["2026-11-30", "2026-11-30"], "status": ["done", "dne"]})
+    >>> entries, issues = read_visit_log(log, p, today=date(2026, 12, 1))
+    >>> len(entries), [i.column for i in issues]
+    (0, ['outlet_id', 'status'])
+    """
+    from routeopt.read import _by_line, _Row, _table, _text
+
+    records, file, issues = _table(source, "visit log", LOG_COLUMNS)
+    outlets = {o.id for o in problem.outlets}
+    reps = {r.id for r in problem.reps}
+    h = problem.horizon
+    entries: list[LogEntry] = []
+    seen: dict[tuple[str, date], tuple[str, int | None]] = {}
+    for line, row in records:
+        oid = _text(row, "outlet_id")
+        r = _Row(row, file, line, outlet_id=oid or None)
+        rid = _text(row, "rep_id")
+        kind = (_text(row, "kind") or "visit").lower().replace("-", "_")
+        if not oid:
+            r.issue("outlet_id", "is empty; name the outlet visited")
+        elif oid not in outlets:
+            r.issue("outlet_id", f"unknown outlet {oid!r}: it is not in the outlets table")
+        if rid and rid not in reps:
+            r.issue("rep_id", f"unknown rep {rid!r}: it is not in the reps table")
+        elif not rid and kind == "visit":
+            r.issue("rep_id", "is empty; name the rep who made (or was to make) the visit")
+        day = r.get("date", _date, None, required=True, hint="write YYYY-MM-DD")
+        if day is not None and day not in h:
+            r.issue("date", f"{day} is outside the plan's horizon {h.start}..{h.end}")
+            day = None
+        status = _text(row, "status").lower()
+        due: date | None = None
+        window: TimeWindow | None = None
+        if kind not in KINDS:
+            r.issue("kind", f"{kind!r} is not a kind of row; use {', '.join(KINDS)}")
+        elif kind == "visit":
+            if status not in STATUSES:
+                r.issue("status", f"{status!r} is not a status; use {', '.join(STATUSES)}"
+                        if status else f"is empty; use {', '.join(STATUSES)}")
+            elif day is not None and day > today and status != "cancelled":
+                r.issue("date", f"a visit on {day}, after today ({today}), cannot be {status} "
+                                "yet; only a future visit can be cancelled")
+            _ = r.get("time", parse_time, 0)  # when it happened: checked, not used
+        elif kind == "follow_up":
+            due = r.get("due", _date, None)
+            reason = _text(row, "reason").lower()
+            if due is None and not _text(row, "due"):
+                if reason in FOLLOW_UP_DAYS:
+                    if day is not None:
+                        due = _add_working_days(problem, day, FOLLOW_UP_DAYS[reason])
+                elif reason:
+                    r.issue("reason", f"{reason!r} is not a follow-up reason; use "
+                                      f"{', '.join(FOLLOW_UP_DAYS)} or give a due date")
+                else:
+                    r.issue("due", "a follow-up needs a due date (YYYY-MM-DD) or a reason "
+                                   f"({', '.join(FOLLOW_UP_DAYS)})")
+            if due is not None and day is not None and due < day:
+                r.issue("due", f"due {due} is before the follow-up was asked for ({day})")
+        else:  # appointment
+            window = r.get("time", _window, None, required=True,
+                           hint="give the start time or window, e.g. 10:00 or 10:00-11:00")
+            if day is not None and day < today:
+                r.issue("date", f"a new appointment on {day} is in the past (today is {today})")
+        if kind == "visit" and day is not None and oid and not r.issues:
+            prev = seen.get((oid, day))
+            if prev is not None and prev[0] != status:
+                where = f" (line {prev[1]})" if prev[1] is not None else ""
+                r.issue("status", f"another row{where} says the visit of {oid} on {day} was "
+                                  f"{prev[0]}; keep one row per visit")
+            seen[(oid, day)] = (status, line)
+        if r.issues:
+            issues += r.issues
+            continue
+        assert day is not None
+        entries.append(LogEntry(oid, rid, day, status, kind, due, window, line))
+    return entries, _by_line(issues)
+
+
+def _add_working_days(problem: Problem, day: date, n: int) -> date:
+    """The ``n``-th working day after ``day`` (a day some rep works, not a holiday)."""
+    worked = set().union(*(r.working_days for r in problem.reps))
+    d = day
+    while n > 0:
+        d += timedelta(days=1)
+        if d.weekday() in worked and d not in problem.horizon.holidays:
+            n -= 1
+    return d
+
+
+# -- reading a plan back ----------------------------------------------------------
+def _seconds(stamp: str, day: date) -> int:
+    t = datetime.fromisoformat(stamp)
+    return int((t - datetime.combine(day, datetime.min.time())).total_seconds())
+
+
+def read_plan(path: str | Path, problem: Problem) -> Plan:
+    """Read a plan written by :meth:`Plan.write` back, for ``problem``.
+
+    ``path`` is the plan's directory (or its ``plan.json``); without a
+    ``plan.json``, ``visits.csv`` is read (its routes then lack the way back
+    and the break, enough for a reference plan but not for ``validate()``).
+
+    Raises
+    ------
+    InputError
+        When the files are missing or cannot be read.
+    """
+    p = Path(path)
+    js = p / "plan.json" if p.is_dir() else p
+    if js.name == "plan.json" and js.is_file():
+        try:
+            data = json.loads(js.read_text(encoding="utf-8"))
+            return _plan_from_json(data, problem)
+        except (ValueError, KeyError, TypeError) as e:
+            raise InputError([Issue(f"cannot read the previous plan: {e}",
+                                    file=str(js))]) from None
+    csv_path = p / "visits.csv" if p.is_dir() else p
+    if not csv_path.is_file():
+        raise InputError([Issue("no plan.json or visits.csv here; give the directory "
+                                "routeopt plan wrote", file=str(p))])
+    return _plan_from_visits(csv_path, problem)
+
+
+def _plan_from_json(data: dict[str, Any], problem: Problem) -> Plan:
+    routes = []
+    for r in data["routes"]:
+        day = date.fromisoformat(r["date"])
+        stops = tuple(Stop(s["outlet_id"], _seconds(s["arrival"], day), _seconds(s["start"], day),
+                           _seconds(s["end"], day), int(s["travel_s"]), int(s["distance_m"]),
+                           s.get("label", "")) for s in r["stops"])
+        bs = _seconds(r["break_start"], day) if r.get("break_start") else None
+        be = _seconds(r["break_end"], day) if r.get("break_end") else None
+        routes.append(Route(
+            r["rep_id"], day, _seconds(r["depart"], day), _seconds(r["back"], day), stops,
+            int(r["travel_s"]) - sum(s.travel_s for s in stops),
+            int(r["distance_m"]) - sum(s.distance_m for s in stops), bs, be))
+    uns = tuple(Unscheduled(u["outlet_id"], u["reason"], u["message"], int(u["priority"]),
+                            date.fromisoformat(u["date"]) if u.get("date") else None)
+                for u in data.get("unscheduled", []))
+    return Plan(problem, tuple(routes), uns, dict(data.get("summary", {})))
+
+
+def _plan_from_visits(path: Path, problem: Problem) -> Plan:
+    import csv
+
+    by_route: dict[tuple[str, date], list[tuple[int, Stop]]] = defaultdict(list)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            for row in csv.DictReader(f):
+                day = date.fromisoformat(row["date"])
+                by_route[(row["rep_id"], day)].append((int(row["seq"]), Stop(
+                    row["outlet_id"], _seconds(row["arrival"], day), _seconds(row["start"], day),
+                    _seconds(row["end"], day), int(row["travel_s"]), int(row["distance_m"]),
+                    row.get("label") or "")))
+    except (ValueError, KeyError, TypeError) as e:
+        raise InputError([Issue(f"cannot read the previous plan's visits: {e}",
+                                file=str(path))]) from None
+    routes = []
+    for (rid, day), seq in sorted(by_route.items()):
+        stops = tuple(s for _, s in sorted(seq, key=lambda x: x[0]))
+        routes.append(Route(rid, day, stops[0].arrival - stops[0].travel_s, stops[-1].end,
+                            stops, 0, 0))
+    return Plan(problem, tuple(routes), ())
+
+
+# -- the re-planning problem ----------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _Visit:
+    date: date
+    rep_id: str
+    start: int
+    label: str
+
+
+def replan_problem(problem: Problem, previous: Plan, log: Iterable[LogEntry], *,
+                   today: date, frozen_days: int = 0) -> tuple[Problem, list[str]]:
+    """The problem that re-plans ``previous`` from ``today`` on, given the visit log.
+
+    Parameters
+    ----------
+    problem
+        The cycle, as planned: outlets, reps, the previous plan's horizon (the
+        tables may have changed since: new or removed outlets, days off...).
+    previous
+        The plan being refreshed.
+    log
+        Checked log rows (:func:`read_visit_log`).
+    today
+        The first day of the new plan. Visits before it are history.
+    frozen_days
+        Planning days after ``today`` that stay as planned too.
+
+    Returns
+    -------
+    problem, notes
+        The re-planning problem, and notes on what could not be kept as asked
+        (a frozen visit that became impossible, a follow-up due too soon).
+    """
+    h = problem.horizon
+    if today not in h:
+        raise InputError([Issue(f"today ({today}) is outside the previous plan's horizon "
+                                f"{h.start}..{h.end}; plan the next cycle with routeopt plan",
+                                column="today")])
+    if frozen_days < 0:
+        raise InputError([Issue("frozen_days must be >= 0", column="frozen_days")])
+    if any(o.rule.patterns is not None for o in problem.outlets):
+        raise InputError([Issue("re-planning does not support explicit day patterns "
+                                "(VisitRule.patterns)")])
+    notes: list[str] = []
+    after = [d for d in problem.planning_days if d > today]
+    frozen = {today, *after[:frozen_days]}
+    last_frozen = max(frozen)
+    free_days = [d for d in after if d > last_frozen]
+    first_free = free_days[0] if free_days else None
+    reps = {r.id: r for r in problem.reps}
+
+    planned: dict[str, list[_Visit]] = defaultdict(list)
+    for r in previous.routes:
+        for s in r.stops:
+            planned[s.outlet_id].append(_Visit(r.date, r.rep_id, s.start, s.label))
+    unplaced: dict[str, list[date | None]] = defaultdict(list)
+    for u in previous.unscheduled:
+        unplaced[u.outlet_id].append(u.date)
+    status: dict[tuple[str, date], str] = {}
+    follow_ups: dict[str, list[LogEntry]] = defaultdict(list)
+    new_appts: dict[str, list[LogEntry]] = defaultdict(list)
+    for e in log:
+        if e.kind == "visit":
+            status[(e.outlet_id, e.date)] = e.status
+        elif e.kind == "follow_up":
+            follow_ups[e.outlet_id].append(e)
+        else:
+            new_appts[e.outlet_id].append(e)
+    days_left = Fraction((h.end - today).days + 1, 7)
+
+    outlets: list[Outlet] = []
+    for o in problem.outlets:
+        visits = sorted(planned.get(o.id, []), key=lambda v: (v.date, v.start))
+        planned_dates = {v.date for v in visits}
+        makeups: list[_Visit] = []
+        pins: list[Appointment] = []
+        pinned_extra: list[ExtraVisit] = []
+        carried: list[ExtraVisit] = []
+        closed: set[date] = set()
+        regular = 0
+        rep_of = o.rep_id or next((v.rep_id for v in visits if v.rep_id in reps), None)
+        for v in visits:
+            st = status.get((o.id, v.date), "")
+            if v.date < today:
+                if st == "missed":
+                    makeups.append(v)
+            elif v.date in frozen:
+                if st == "missed":
+                    makeups.append(v)
+                elif st != "cancelled":
+                    why = _impossible(problem, o, v)
+                    if why:
+                        notes.append(f"outlet {o.id}: the frozen visit on {v.date} ({v.rep_id}) "
+                                     f"is no longer possible ({why}); it is planned again")
+                        makeups.append(v)
+                    elif v.label:
+                        win = TimeWindow(v.start, v.start)
+                        pinned_extra.append(ExtraVisit(v.date, v.date, None, v.rep_id, win,
+                                                       v.label))
+                    else:
+                        pins.append(Appointment(v.date, TimeWindow(v.start, v.start), v.rep_id))
+            elif st == "cancelled":
+                closed.add(v.date)
+            elif v.label:
+                if first_free is not None:
+                    carried.append(ExtraVisit(first_free, max(first_free, v.date), None,
+                                              v.rep_id if v.rep_id in reps else None, None,
+                                              v.label))
+            else:
+                regular += 1
+        # done visits the plan did not have (up to today) make up for a missed one first
+        credit = sum(1 for (oid, d), st in status.items()
+                     if oid == o.id and st == "done" and d <= last_frozen
+                     and d not in planned_dates)
+        while credit and makeups:
+            makeups.pop(0)
+            credit -= 1
+        for d in unplaced.get(o.id, []):
+            if d is not None and first_free is not None and d >= first_free:
+                regular += 1
+        if not visits and o.rule.per_week > 0:
+            regular = math.ceil(o.rule.per_week * days_left)  # new since the plan was made
+        regular = max(0, regular - credit) + len(pins)
+        extras = list(o.extra_visits) + pinned_extra + carried
+        for v in makeups:
+            x = _makeup(problem, o, v, first_free, rep_of if o.rule.same_rep else None)
+            if x is None:
+                notes.append(f"outlet {o.id}: the missed visit of {v.date} cannot be made up: "
+                             "no planning day is left in the horizon")
+            else:
+                extras.append(x)
+        for e in follow_ups.get(o.id, []):
+            x = _follow_up(problem, o, e, first_free, rep_of if o.rule.same_rep else None,
+                           notes)
+            if x is not None:
+                extras.append(x)
+        pin_dates = {a.date for a in pins}
+        appts = [a for a in o.appointments if a.date >= today and a.date not in pin_dates]
+        appts += pins
+        appts += [Appointment(e.date, e.window) for e in new_appts.get(o.id, [])
+                  if e.window is not None and e.date not in pin_dates]
+        hours = o.hours
+        if closed:
+            hours = dataclasses.replace(hours, closed_dates=hours.closed_dates | closed)
+        outlets.append(dataclasses.replace(
+            o, rule=dataclasses.replace(o.rule, visits=regular), appointments=tuple(appts),
+            extra_visits=tuple(extras), hours=hours))
+    new = problem.replace(outlets=tuple(outlets), plan_from=today, locked=frozenset(frozen))
+    return new, notes
+
+
+def _impossible(problem: Problem, o: Outlet, v: _Visit) -> str:
+    rep = next((r for r in problem.reps if r.id == v.rep_id), None)
+    if rep is None:
+        return f"rep {v.rep_id} is no longer in the reps table"
+    if not rep.works_on(v.date) or v.date in problem.horizon.holidays:
+        return f"rep {v.rep_id} does not work that day"
+    if o.rep_id is not None and o.rep_id != v.rep_id:
+        return f"the outlet is now fixed to rep {o.rep_id}"
+    holiday = v.date in problem.horizon.holidays
+    if not any(w.start <= v.start and v.start + o.service <= w.end
+               for w in o.hours.windows_on(v.date, holiday=holiday)):
+        return "the outlet is closed then"
+    return ""
+
+
+def _block_end(problem: Problem, o: Outlet, day: date) -> date:
+    """The last date of the frequency block (``k`` weeks of ``n/k``) holding ``day``."""
+    h = problem.horizon
+    k = o.rule.per_week.denominator if o.rule.per_week > 0 else h.weeks
+    w = (h.week_of(day) // k + 1) * k
+    return min(h.end, h.start + timedelta(days=7 * w - 1))
+
+
+def _makeup(problem: Problem, o: Outlet, v: _Visit, first_free: date | None,
+            rep_id: str | None) -> ExtraVisit | None:
+    """A missed visit, owed again: due by the end of its frequency block, more urgent
+    the later it is (one priority step, and one more per week overdue)."""
+    if first_free is None:
+        return None
+    latest = _block_end(problem, o, v.date)
+    if latest < first_free:  # its block is over: the frequency is broken already
+        latest = _block_end(problem, o, first_free)
+    late_weeks = max(0, (first_free - v.date).days // 7)
+    priority = max(1, o.priority - 1 - late_weeks)
+    if rep_id is not None and rep_id not in {r.id for r in problem.reps}:
+        rep_id = None
+    return ExtraVisit(first_free, latest, priority, rep_id, None, "makeup")
+
+
+def _follow_up(problem: Problem, o: Outlet, e: LogEntry, first_free: date | None,
+               rep_id: str | None, notes: list[str]) -> ExtraVisit | None:
+    if first_free is None or e.due is None:
+        notes.append(f"outlet {o.id}: the follow-up of {e.date} cannot be planned: no planning "
+                     "day is left in the horizon")
+        return None
+    earliest = max(first_free, e.date + timedelta(days=1))
+    latest = min(e.due, problem.horizon.end)
+    if latest < earliest:
+        notes.append(f"outlet {o.id}: the follow-up of {e.date} is due {e.due}, before the "
+                     f"first day that can still change ({first_free}); planned as soon as "
+                     "possible instead")
+        latest = _add_working_days(problem, earliest, 2)
+        latest = min(latest, problem.horizon.end)
+        if latest < earliest:
+            return None
+    return ExtraVisit(earliest, latest, max(1, o.priority - 1), rep_id, None, "follow_up")
+
+
+# -- what changed -------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One visit that differs between two plans.
+
+    ``change`` is ``moved`` (another date or rep), ``added``, ``dropped`` or
+    ``retimed`` (same date and rep, start more than 15 minutes apart).
+    """
+
+    outlet_id: str
+    change: str
+    label: str = ""
+    rep_before: str | None = None
+    date_before: date | None = None
+    start_before: int | None = None
+    rep_after: str | None = None
+    date_after: date | None = None
+    start_after: int | None = None
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a re-plan changed, visit by visit, from a date on.
+
+    Attributes
+    ----------
+    items
+        Every :class:`Change`.
+    weekday_changed
+        Outlets whose regular visits are on other weekdays than before.
+    unchanged
+        Visits on the same date with the same rep.
+    """
+
+    items: tuple[Change, ...]
+    weekday_changed: tuple[str, ...]
+    unchanged: int
+
+    def count(self, change: str) -> int:
+        """How many visits have ``change``."""
+        return sum(1 for c in self.items if c.change == change)
+
+    @property
+    def moved(self) -> int:
+        """Visits on another date or with another rep."""
+        return self.count("moved")
+
+    @property
+    def added(self) -> int:
+        """Visits the previous plan did not have."""
+        return self.count("added")
+
+    @property
+    def dropped(self) -> int:
+        """Visits of the previous plan that are gone."""
+        return self.count("dropped")
+
+    @property
+    def retimed(self) -> int:
+        """Visits kept on their date and rep, but more than 15 minutes earlier or later."""
+        return self.count("retimed")
+
+    def as_dict(self) -> dict[str, int]:
+        """The counts, JSON-ready."""
+        return {"unchanged": self.unchanged, "moved": self.moved, "added": self.added,
+                "dropped": self.dropped, "retimed": self.retimed,
+                "outlets_weekday_changed": len(self.weekday_changed)}
+
+    def summary(self) -> str:
+        """One line."""
+        d = self.as_dict()
+        return (f"changes     {d['moved']} moved, {d['added']} added, {d['dropped']} dropped, "
+                f"{d['retimed']} retimed, {d['outlets_weekday_changed']} outlet(s) on another "
+                f"weekday; {d['unchanged']} unchanged")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per change: the columns of ``changes.csv``."""
+        from routeopt.hours import format_time
+
+        def t(x: int | None) -> str:
+            return format_time(x) if x is not None else ""
+
+        return [{
+            "outlet_id": c.outlet_id, "change": c.change, "label": c.label,
+            "rep_before": c.rep_before or "",
+            "date_before": c.date_before.isoformat() if c.date_before else "",
+            "start_before": t(c.start_before), "rep_after": c.rep_after or "",
+            "date_after": c.date_after.isoformat() if c.date_after else "",
+            "start_after": t(c.start_after),
+        } for c in self.items]
+
+    def write(self, path: str | Path) -> Path:
+        """Write ``changes.csv`` (atomically)."""
+        import csv
+        import io
+
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=list(_CHANGE_COLUMNS), lineterminator="\n")
+        w.writeheader()
+        w.writerows(self.rows())
+        return _atomic_write(Path(path), buf.getvalue())
+
+
+def compare_plans(before: Plan, after: Plan, *, since: date | None = None,
+                  retime_s: int = 900) -> Changes:
+    """The visits that differ between two plans, from ``since`` on.
+
+    Per outlet, visits on the same date with the same rep are kept (``retimed``
+    when their starts differ by more than ``retime_s``); the others are paired
+    in date order as ``moved``, and what is left over is ``added`` or
+    ``dropped``.
+
+    Examples
+    --------
+    >>> from routeopt import Horizon, Outlet, Problem, Rep
+    >>> p = Problem([Outlet("P1", 43.73, 7.42)], [Rep("R1", 43.74, 7.42)],
+    ...             Horizon(date(2026, 11, 30)))
+    >>> a = Plan(p, (Route("R1", date(2026, 12, 1), 30000, 40000,
+    ...                    (Stop("P1", 31000, 31000, 31900, 1000, 5000),), 900, 5000),), ())
+    >>> b = Plan(p, (Route("R1", date(2026, 12, 2), 30000, 40000,
+    ...                    (Stop("P1", 31000, 31000, 31900, 1000, 5000),), 900, 5000),), ())
+    >>> compare_plans(a, b).as_dict()["moved"]
+    1
+    """
+    def visits(plan: Plan) -> dict[str, list[tuple[date, str, int, str]]]:
+        out: dict[str, list[tuple[date, str, int, str]]] = defaultdict(list)
+        for r in plan.routes:
+            if since is not None and r.date < since:
+                continue
+            for s in r.stops:
+                out[s.outlet_id].append((r.date, r.rep_id, s.start, s.label))
+        return out
+
+    va, vb = visits(before), visits(after)
+    items: list[Change] = []
+    weekday: list[str] = []
+    unchanged = 0
+    for oid in sorted(set(va) | set(vb)):
+        a, b = sorted(va.get(oid, [])), sorted(vb.get(oid, []))
+        if ({d.weekday() for d, _, _, lab in a if not lab}
+                != {d.weekday() for d, _, _, lab in b if not lab} and a and b):
+            weekday.append(oid)
+        rest_b = list(b)
+        rest_a = []
+        for x in a:
+            same = next((y for y in rest_b if y[0] == x[0] and y[1] == x[1]), None)
+            if same is None:
+                rest_a.append(x)
+                continue
+            rest_b.remove(same)
+            if abs(same[2] - x[2]) > retime_s:
+                items.append(Change(oid, "retimed", same[3], x[1], x[0], x[2], same[1], same[0],
+                                    same[2]))
+            else:
+                unchanged += 1
+        for x, y in zip(rest_a, rest_b, strict=False):
+            items.append(Change(oid, "moved", y[3] or x[3], x[1], x[0], x[2], y[1], y[0], y[2]))
+        k = min(len(rest_a), len(rest_b))
+        items += [Change(oid, "dropped", x[3], x[1], x[0], x[2]) for x in rest_a[k:]]
+        items += [Change(oid, "added", y[3], None, None, None, y[1], y[0], y[2])
+                  for y in rest_b[k:]]
+    return Changes(tuple(items), tuple(weekday), unchanged)
+
+
+# -- all at once ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Replan:
+    """The result of :func:`replan`: the new plan, what changed, and notes."""
+
+    plan: Plan
+    changes: Changes
+    notes: tuple[str, ...] = ()
+    issues: tuple[Issue, ...] = field(default=())
+
+    def summary(self) -> str:
+        """The plan's summary, the changes, and the notes."""
+        lines = [self.plan.summary(), "  " + self.changes.summary()]
+        lines += [f"  note        {n}" for n in self.notes]
+        if self.issues:
+            lines.append(f"  log         {len(self.issues)} bad row(s) left out")
+        return "\n".join(lines)
+
+    def write(self, out_dir: str | Path) -> dict[str, Path]:
+        """The plan's files, plus ``changes.csv`` and ``replan.json`` (counts and notes)."""
+        out = Path(out_dir)
+        files = self.plan.write(out)
+        files["changes.csv"] = self.changes.write(out / "changes.csv")
+        doc = {"changes": self.changes.as_dict(), "notes": list(self.notes),
+               "log_issues": [str(i) for i in self.issues]}
+        files["replan.json"] = _atomic_write(out / "replan.json", json.dumps(doc, indent=2) + "\n")
+        return files
+
+
+def replan(problem: Problem, previous: Plan | str | Path,
+           log: pd.DataFrame | str | Path | Iterable[LogEntry] | None = None, *,
+           today: date | str, frozen_days: int = 0, params: SolveParams | None = None,
+           skip_invalid: bool = False,
+           progress: Callable[[int, float], None] | None = None) -> Replan:
+    """Re-plan ``previous`` from ``today`` on, given what the visit log says.
+
+    Parameters
+    ----------
+    problem
+        The cycle being planned (the previous plan's horizon), with today's
+        outlets and reps tables.
+    previous
+        The previous :class:`~routeopt.Plan`, or the directory it was written to.
+    log
+        The visit log: a CSV path, a DataFrame, checked :class:`LogEntry` rows,
+        or ``None`` for no news (every past visit done as planned).
+    today
+        The first day of the new plan (``YYYY-MM-DD``); it stays as planned,
+        as do ``frozen_days`` more planning days, except for visits the log
+        cancels or reports missed, or that became impossible.
+    params
+        Solver settings; ``params.move_penalty`` prices each visit moved.
+    skip_invalid
+        Leave bad log rows out (listed in :attr:`Replan.issues`) instead of
+        raising.
+    progress
+        Passed to :func:`routeopt.solve`.
+
+    Raises
+    ------
+    InputError
+        Bad log rows (every one, with its line and column), or a ``today``
+        outside the previous plan's horizon.
+
+    Examples
+    --------
+    >>> from routeopt import Horizon, Outlet, Problem, Rep, SolveParams, VisitRule, solve
+    >>> p = Problem([Outlet("P1", 43.735, 7.420, VisitRule.parse("1/week")),
+    ...              Outlet("P2", 43.740, 7.425, VisitRule.parse("2/week"))],
+    ...             [Rep("R1", 43.731, 7.418)], Horizon(date(2026, 11, 30), weeks=2))
+    >>> params = SolveParams(max_iterations=50)
+    >>> first = solve(p, params)
+    >>> result = replan(p, first, None, today="2026-12-02", params=params)
+    >>> result.changes.as_dict()["moved"], result.plan.violations()
+    (0, [])
+    """
+    from routeopt.solver import SolveParams, solve
+
+    try:
+        day = today if isinstance(today, date) else date.fromisoformat(str(today))
+    except ValueError:
+        raise InputError([Issue(f"today {today!r} is not a date; write YYYY-MM-DD",
+                                column="today")]) from None
+    prev = previous if isinstance(previous, Plan) else read_plan(previous, problem)
+    issues: list[Issue] = []
+    if log is None:
+        entries: list[LogEntry] = []
+    elif isinstance(log, str | Path) or hasattr(log, "columns"):
+        entries, issues = read_visit_log(log, problem, today=day)  # type: ignore[arg-type]
+        if issues and not skip_invalid:
+            raise InputError(issues)
+    else:
+        entries = list(log)  # type: ignore[arg-type]
+    new, notes = replan_problem(problem, prev, entries, today=day, frozen_days=frozen_days)
+    plan = solve(new, params or SolveParams(), progress=progress, previous=prev)
+    return Replan(plan, compare_plans(prev, plan, since=day), tuple(notes), tuple(issues))
