@@ -84,6 +84,7 @@ class Instance:
     label: list[str]  # "" for an outlet's rule, the extra visit's label otherwise
     preferred: list[frozenset[int] | None]  # slots of the reference plan (None: no reference)
     start_routes: list[list[int]] | None  # the reference plan's routes, per slot
+    ref_start: dict[tuple[int, int], int]  # (node, slot) -> start in the reference plan
 
     @property
     def n(self) -> int:
@@ -226,8 +227,10 @@ def compile_problem(problem: Problem, params: SolveParams,
         label.append(x.label)
     preferred: list[frozenset[int] | None] = [None] * n
     start_routes = None
+    ref_start: dict[tuple[int, int], int] = {}
     if previous is not None:
-        preferred, start_routes = _reference(problem, previous, slot_of, outlet_of, label)
+        preferred, start_routes, ref_start = _reference(problem, previous, slot_of, outlet_of,
+                                                        label)
     return Instance(
         problem=problem, params=params, matrices=matrices, dur=dur, cost=cost, dist=dist,
         slots=slots, slot_of=slot_of,
@@ -235,14 +238,16 @@ def compile_problem(problem: Problem, params: SolveParams,
         demand=[problem.outlets[i].demand for i in outlet_of],
         need=need, penalty=penalty, options=options, near_count=near_count, windows=windows,
         near=near, outlet_of=outlet_of, priority=priority, label=label,
-        preferred=preferred, start_routes=start_routes,
+        preferred=preferred, start_routes=start_routes, ref_start=ref_start,
     )
 
 
 def _reference(problem: Problem, previous: Plan, slot_of: dict[tuple[int, int], int],
                outlet_of: list[int], label: list[str],
-               ) -> tuple[list[frozenset[int] | None], list[list[int]]]:
-    """The slots each node had in ``previous``, and its routes as node lists.
+               ) -> tuple[list[frozenset[int] | None], list[list[int]],
+                          dict[tuple[int, int], int]]:
+    """The slots each node had in ``previous``, its routes as node lists, and the
+    start of each (node, slot) visit.
 
     A stop without a label goes to its outlet's own node; a labelled stop to
     an extra node of that outlet with the same label (each node once per
@@ -255,6 +260,7 @@ def _reference(problem: Problem, previous: Plan, slot_of: dict[tuple[int, int], 
         nodes_of.setdefault((problem.outlets[i].id, label[node]), []).append(node)
     pref: list[set[int] | None] = [None] * len(outlet_of)
     routes: list[list[int]] = [[] for _ in slot_of]
+    starts: dict[tuple[int, int], int] = {}
     for r in previous.routes:
         k, d = rep_pos.get(r.rep_id), day_index.get(r.date)
         s = slot_of.get((k, d)) if k is not None and d is not None else None
@@ -270,4 +276,5 @@ def _reference(problem: Problem, previous: Plan, slot_of: dict[tuple[int, int], 
                 free = [c for c in cands if c not in routes[s]]
                 if free:
                     routes[s].append(free[0])
-    return [None if ps is None else frozenset(ps) for ps in pref], routes
+                    starts[(free[0], s)] = stop.start
+    return [None if ps is None else frozenset(ps) for ps in pref], routes, starts

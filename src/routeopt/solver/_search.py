@@ -28,6 +28,7 @@ from routeopt.solver._routes import Schedule, Timer
 log = logging.getLogger(__name__)
 
 _versions = itertools.count(1)
+RETIME_TOLERANCE = 900  # seconds a kept visit may shift before it counts as retimed
 
 
 @dataclass(slots=True)
@@ -110,7 +111,7 @@ class Search:
         pen = self.inst.penalty
         obj = float(sum(st.rcost)) + sum(m * pen[i] for i, m in enumerate(st.missed) if m)
         if self.inst.start_routes is not None:
-            obj += self.move_cost(st)
+            obj += self.move_cost(st) + sum(self.retime_cost(st, s) for s in range(len(st.routes)))
         if overload:
             obj += self.cap_penalty * overload
         return obj
@@ -123,6 +124,31 @@ class Search:
 
     def move_cost(self, st: State) -> float:
         return self.inst.params.move_penalty * self.moves(st)
+
+    def retime_cost(self, st: State, s: int, seq: list[int] | None = None) -> float:
+        """Route ``s`` (or ``seq`` on its slot): the reference visits it holds that start
+        more than the tolerance away from their reference start, priced per second."""
+        inst = self.inst
+        w = inst.params.retime_penalty
+        ref = inst.ref_start
+        if not w or not ref:
+            return 0.0
+        if seq is None:
+            seq, start = st.routes[s], st.scheds[s].start
+        else:
+            sch = self.timer.schedule(inst.slots[s], seq)
+            if sch is None:
+                return math.inf
+            start = sch.start
+        tol = RETIME_TOLERANCE
+        total = 0
+        for g, i in enumerate(seq):
+            r = ref.get((i, s))
+            if r is not None:
+                dev = abs(start[g] - r)
+                if dev > tol:
+                    total += dev - tol
+        return w * total
 
     def _touch(self, st: State, s: int) -> bool:
         slot = self.inst.slots[s]
@@ -395,6 +421,8 @@ class Search:
                 continue
             slot = self.inst.slots[s]
             cost = self.timer.route_cost(slot, new)
+            if self.inst.ref_start:  # keep the reference times unless it pays
+                cost += self.retime_cost(st, s, new) - self.retime_cost(st, s)
             if cost < st.rcost[s] and self.timer.schedule(slot, new) is not None:
                 st.routes[s] = new
                 self._touch(st, s)
