@@ -24,7 +24,15 @@ from routeopt.exceptions import (
 from routeopt.hours import Break, OpeningHours, TimeWindow
 from routeopt.matrix import GreatCircle, MatrixProvider, TravelMatrix
 from routeopt.plan import Plan, Route, Stop, Unscheduled
-from routeopt.problem import Appointment, Horizon, Outlet, Problem, Rep, VisitRule
+from routeopt.problem import (
+    Appointment,
+    ExtraVisit,
+    Horizon,
+    Outlet,
+    Problem,
+    Rep,
+    VisitRule,
+)
 from routeopt.solver import SolveParams, solve
 
 __version__ = "0.1.0"
@@ -33,6 +41,7 @@ __all__ = [
     "Appointment",
     "Break",
     "CycleWarning",
+    "ExtraVisit",
     "GreatCircle",
     "Horizon",
     "InputError",

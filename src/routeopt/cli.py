@@ -37,7 +37,60 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--params", type=Path, default=None, help="solver parameters, TOML")
     p.add_argument("--skip-invalid", action="store_true",
                    help="leave bad outlet rows out (listed in rejected.csv) instead of stopping")
+    # routeopt replan: nightly re-planning (routeopt.replan)
+    r = sub.add_parser("replan", help="refresh a plan from the day's visit log")
+    r.add_argument("--outlets", required=True, type=Path, help="outlets CSV")
+    r.add_argument("--reps", required=True, type=Path, help="reps CSV")
+    r.add_argument("--previous", required=True, type=Path, help="directory of the previous plan")
+    r.add_argument("--log", type=Path, default=None, help="visit log CSV (none: no news)")
+    r.add_argument("--today", required=True, help="first day of the new plan, YYYY-MM-DD")
+    r.add_argument("--out", required=True, type=Path, help="output directory")
+    r.add_argument("--frozen-days", type=int, default=0,
+                   help="planning days after today that stay as planned too (default 0)")
+    r.add_argument("--holidays", default="", help="dates nobody works, YYYY-MM-DD,YYYY-MM-DD")
+    for a, kind, h in (("--time-limit", float, "search seconds"), ("--iterations", int,
+                       "search iterations (deterministic stop)"), ("--seed", int, "random seed")):
+        r.add_argument(a, type=kind, default=None, help=h)
+    r.add_argument("--params", type=Path, default=None, help="solver parameters, TOML")
+    r.add_argument("--skip-invalid", action="store_true",
+                   help="leave bad log rows out (listed in replan.json) instead of stopping")
     return ap
+
+
+def cmd_replan(args: argparse.Namespace) -> int:
+    """``routeopt replan``: the horizon comes from the previous plan's summary.json."""
+    import json
+
+    from routeopt.read import read_problem
+    from routeopt.replan import replan
+    from routeopt.solver import SolveParams
+
+    summary = args.previous / "summary.json"
+    try:
+        prev = json.loads(summary.read_text(encoding="utf-8"))
+        start, weeks = prev["start"], int(prev["weeks"])
+    except (OSError, ValueError, KeyError) as e:
+        raise InputError([Issue(f"cannot read the previous plan's start and weeks: {e}",
+                                file=str(summary))]) from None
+    params = SolveParams.from_toml(args.params) if args.params else SolveParams()
+    params = params.replace(**{k: v for k, v in (
+        ("time_limit", args.time_limit), ("seed", args.seed),
+        ("max_iterations", args.iterations)) if v is not None})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the cycle was checked when it was planned
+        problem = read_problem(args.outlets, args.reps, start=start, weeks=weeks,
+                               holidays=[h for h in args.holidays.split(",") if h.strip()])
+    result = replan(problem, args.previous, args.log, today=args.today,
+                    frozen_days=args.frozen_days, params=params, skip_invalid=args.skip_invalid)
+    files = result.write(args.out)
+    print(result.summary())
+    print(f"wrote {', '.join(str(p) for p in files.values())}")
+    for i in result.issues:
+        print(f"routeopt: warning: visit log row left out: {i}", file=sys.stderr)
+    violations = result.plan.violations()
+    for v in violations[:20]:
+        print(f"routeopt: internal error: {v}", file=sys.stderr)
+    return EXIT_FAIL if violations else EXIT_OK
 
 
 def _print_issues(err: InputError, *, skip_hint: str | None = None) -> None:
@@ -119,6 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "plan":
             return cmd_plan(args)
+        if args.command == "replan":
+            return cmd_replan(args)
     except InputError as e:
         skippable = args.command == "plan" and not args.skip_invalid
         _print_issues(e, skip_hint=args.outlets.name if skippable else None)

@@ -163,7 +163,7 @@ def compile_problem(problem: Problem, params: SolveParams,
             if ws:
                 w[d] = tuple((x.start, x.end) for x in ws)
         windows.append(w)
-        need.append(problem.visits_of(o))
+        need.append(max(problem.regular_visits_of(o), len(o.appointments)))
         penalty.append(params.miss_penalty * params.priority_factor ** (9 - o.priority))
         reps = problem.reps_for(o)
         n_reps_near = len(reps)

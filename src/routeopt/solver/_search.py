@@ -28,7 +28,7 @@ from routeopt.solver._routes import Schedule, Timer
 log = logging.getLogger(__name__)
 
 _versions = itertools.count(1)
-RETIME_TOLERANCE = 900  # seconds a kept visit may shift before it counts as retimed
+RETIME_TOLERANCE = 60  # seconds a kept visit may shift for free (clock noise)
 
 
 @dataclass(slots=True)
