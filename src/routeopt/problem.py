@@ -656,7 +656,8 @@ class Problem:
                 continue
             issues += self._check_pins(o, rep_ids)
             for a in o.appointments:
-                if self.plan_from is not None and a.date < self.plan_from and a.date in self.horizon:
+                if (self.plan_from is not None and a.date < self.plan_from
+                        and a.date in self.horizon):
                     issues.append(Issue(
                         f"appointment on {a.date} is before the planned part of the horizon "
                         f"(from {self.plan_from}); drop it", outlet_id=o.id, column="appointment"))

@@ -25,6 +25,7 @@ each usable on its own:
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import math
 from collections import defaultdict
@@ -92,7 +93,7 @@ class LogEntry:
     date: date
     status: str = ""
     kind: str = "visit"
-    due: date | None = None
+    due: dt.date | None = None
     window: TimeWindow | None = None
     line: int | None = None
 
@@ -137,7 +138,7 @@ def read_visit_log(source: pd.DataFrame | str | Path, problem: Problem, *,
     ...                     "date": ["2026-11-30", "2026-11-30"], "status": ["done", "dne"]})
     >>> entries, issues = read_visit_log(log, p, today=date(2026, 12, 1))
     >>> len(entries), [i.column for i in issues]
-    (0, ['outlet_id', 'status'])
+    (1, ['outlet_id', 'status'])
     """
     from routeopt.read import _by_line, _Row, _table, _text
 
@@ -764,7 +765,7 @@ def replan(problem: Problem, previous: Plan | str | Path,
         if issues and not skip_invalid:
             raise InputError(issues)
     else:
-        entries = list(log)  # type: ignore[arg-type]
+        entries = list(log)
     new, notes = replan_problem(problem, prev, entries, today=day, frozen_days=frozen_days)
     plan = solve(new, params or SolveParams(), progress=progress, previous=prev)
     return Replan(plan, compare_plans(prev, plan, since=day), tuple(notes), tuple(issues))

@@ -118,9 +118,11 @@ class Search:
 
     def moves(self, st: State) -> int:
         """Visits placed on a slot (rep and day) their reference plan did not have."""
-        pref = self.inst.preferred
-        return sum(1 for i, ch in enumerate(st.choice) if ch is not None and pref[i] is not None
-                   for s in ch[1] if s not in pref[i])  # type: ignore[operator]
+        n = 0
+        for ch, pref in zip(st.choice, self.inst.preferred, strict=True):
+            if ch is not None and pref is not None:
+                n += sum(1 for s in ch[1] if s not in pref)
+        return n
 
     def move_cost(self, st: State) -> float:
         return self.inst.params.move_penalty * self.moves(st)
@@ -420,7 +422,7 @@ class Search:
             if new is None or sorted(new) != sorted(seq):
                 continue
             slot = self.inst.slots[s]
-            cost = self.timer.route_cost(slot, new)
+            cost: float = self.timer.route_cost(slot, new)
             if self.inst.ref_start:  # keep the reference times unless it pays
                 cost += self.retime_cost(st, s, new) - self.retime_cost(st, s)
             if cost < st.rcost[s] and self.timer.schedule(slot, new) is not None:
