@@ -360,3 +360,26 @@ def test_cli_replan_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str
                      "status": "done"}])
     assert main(args) == 2
     assert "log.csv, line 2, outlet 'ZZ', column 'outlet_id'" in capsys.readouterr().err
+
+
+def test_a_new_appointment_and_a_new_outlet(territory: tuple[Problem, Plan],
+                                            tmp_path: Path) -> None:
+    problem, first = territory
+    today = day(7)  # Monday of week 2
+    o = next(o for o in problem.outlets if o.rule.describe() == "1/week")
+    appt = next(d for d in (day(10), day(11)) if o.hours.windows_on(d))
+    log = write_log(tmp_path / "log.csv", [
+        {"outlet_id": o.id, "rep_id": REP, "date": appt.isoformat(), "kind": "appointment",
+         "time": "10:00-10:30"}])
+    new_outlet = dataclasses.replace(problem.outlets[0], id="NEW", name="new shop")
+    grown = problem.replace(outlets=(*problem.outlets, new_outlet), matrix=None)
+    result = replan(grown, first, log, today=today, params=FAST)
+    plan = result.plan.validate()
+    on_day = [s for d, _, s in visits_of(plan, o.id) if d == appt]
+    assert len(on_day) == 1 and 10 * 3600 <= on_day[0].start <= 10.5 * 3600
+    # the appointment replaced the visit of its week: still one a week
+    assert len(visits_of(plan, o.id)) == len([d for d, _, _ in visits_of(first, o.id)
+                                              if d >= today])
+    weekly = int(new_outlet.rule.per_week)
+    assert len(visits_of(plan, "NEW")) == 3 * weekly  # weeks 2 to 4
+    assert result.changes.added == 3 * weekly

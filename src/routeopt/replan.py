@@ -369,6 +369,10 @@ def replan_problem(problem: Problem, previous: Plan, log: Iterable[LogEntry], *,
         else:
             new_appts[e.outlet_id].append(e)
     days_left = Fraction((h.end - today).days + 1, 7)
+    for (oid, d), st in sorted(status.items()):
+        if st != "done" and d not in {v.date for v in planned.get(oid, [])}:
+            notes.append(f"outlet {oid}: the log says a visit on {d} was {st}, but the "
+                         "previous plan had none then; row ignored")
 
     outlets: list[Outlet] = []
     for o in problem.outlets:
@@ -420,8 +424,8 @@ def replan_problem(problem: Problem, previous: Plan, log: Iterable[LogEntry], *,
         for d in unplaced.get(o.id, []):
             if d is not None and first_free is not None and d >= first_free:
                 regular += 1
-        if not visits and o.rule.per_week > 0:
-            regular = math.ceil(o.rule.per_week * days_left)  # new since the plan was made
+        if not visits and o.rule.per_week > 0:  # new since the plan was made
+            regular = max(1, math.floor(o.rule.per_week * days_left))
         regular = max(0, regular - credit) + len(pins)
         extras = list(o.extra_visits) + pinned_extra + carried
         for v in makeups:
@@ -437,7 +441,8 @@ def replan_problem(problem: Problem, previous: Plan, log: Iterable[LogEntry], *,
             if x is not None:
                 extras.append(x)
         pin_dates = {a.date for a in pins}
-        appts = [a for a in o.appointments if a.date >= today and a.date not in pin_dates]
+        # appointments still ahead; those of frozen days are pinned, or gone (missed...)
+        appts = [a for a in o.appointments if a.date >= today and a.date not in frozen]
         appts += pins
         appts += [Appointment(e.date, e.window) for e in new_appts.get(o.id, [])
                   if e.window is not None and e.date not in pin_dates]
@@ -498,13 +503,12 @@ def _follow_up(problem: Problem, o: Outlet, e: LogEntry, first_free: date | None
         return None
     earliest = max(first_free, e.date + timedelta(days=1))
     latest = min(e.due, problem.horizon.end)
-    if latest < earliest:
+    if not any(earliest <= d <= latest for d in problem.planning_days):
         notes.append(f"outlet {o.id}: the follow-up of {e.date} is due {e.due}, before the "
                      f"first day that can still change ({first_free}); planned as soon as "
                      "possible instead")
-        latest = _add_working_days(problem, earliest, 2)
-        latest = min(latest, problem.horizon.end)
-        if latest < earliest:
+        latest = min(_add_working_days(problem, earliest, 2), problem.horizon.end)
+        if not any(earliest <= d <= latest for d in problem.planning_days):
             return None
     return ExtraVisit(earliest, latest, max(1, o.priority - 1), rep_id, None, "follow_up")
 
