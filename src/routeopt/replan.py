@@ -369,6 +369,10 @@ def replan_problem(problem: Problem, previous: Plan, log: Iterable[LogEntry], *,
         else:
             new_appts[e.outlet_id].append(e)
     days_left = Fraction((h.end - today).days + 1, 7)
+    done_on: dict[str, list[date]] = defaultdict(list)
+    for (oid, d), st in status.items():
+        if st == "done":
+            done_on[oid].append(d)
     for (oid, d), st in sorted(status.items()):
         if st != "done" and d not in {v.date for v in planned.get(oid, [])}:
             notes.append(f"outlet {oid}: the log says a visit on {d} was {st}, but the "
@@ -415,14 +419,13 @@ def replan_problem(problem: Problem, previous: Plan, log: Iterable[LogEntry], *,
             else:
                 regular += 1
         # done visits the plan did not have (up to today) make up for a missed one first
-        credit = sum(1 for (oid, d), st in status.items()
-                     if oid == o.id and st == "done" and d <= last_frozen
+        credit = sum(1 for d in done_on.get(o.id, []) if d <= last_frozen
                      and d not in planned_dates)
         while credit and makeups:
             makeups.pop(0)
             credit -= 1
-        for d in unplaced.get(o.id, []):
-            if d is not None and first_free is not None and d >= first_free:
+        for u_day in unplaced.get(o.id, []):
+            if u_day is not None and first_free is not None and u_day >= first_free:
                 regular += 1
         if not visits and o.rule.per_week > 0:  # new since the plan was made
             regular = max(1, math.floor(o.rule.per_week * days_left))
