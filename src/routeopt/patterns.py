@@ -23,6 +23,14 @@ A line becomes a pattern on real dates; lines that hit a date the outlet is
 closed, a holiday or a rep's day off are dropped. Appointments replace the
 line's visit closest to them. Rules with ``same_weekday=False`` use evenly
 spaced rotations instead; explicit ``patterns`` are used as given.
+
+Under a sub-horizon (:attr:`Problem.plan_from <routeopt.problem.Problem.plan_from>`,
+when re-planning the rest of a cycle) a line offers its usable dates from
+``plan_from`` on, skipping the dates it cannot use (closed, locked, a day
+off) instead of being dropped, and keeps the latest ``rule.visits`` of them:
+the earlier ones belong to the part of the cycle already served. A line with
+fewer usable dates than that is dropped. Appointments pinned to a rep
+(``Appointment.rep_id``) allow that rep's patterns only.
 """
 
 from __future__ import annotations
@@ -113,9 +121,10 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
     Returns
     -------
     list of tuple of int
-        Sorted indices into ``problem.planning_days``; each tuple has
-        ``problem.visits_of(outlet)`` days on which the outlet is open and the
-        rep works. Empty when no pattern fits the calendar.
+        Sorted indices into ``problem.planning_days``; each tuple has as many
+        days as the rule's visits (or appointments, if more), on which the
+        outlet is open and the rep works; extra visits are not included. Empty
+        when no pattern fits the calendar.
 
     Examples
     --------
