@@ -383,3 +383,15 @@ def test_a_new_appointment_and_a_new_outlet(territory: tuple[Problem, Plan],
     weekly = int(new_outlet.rule.per_week)
     assert len(visits_of(plan, "NEW")) == 3 * weekly  # weeks 2 to 4
     assert result.changes.added == 3 * weekly
+
+
+def test_cli_replan_without_a_previous_plan(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    outlets, reps = make_territory(10, 1, seed=1)
+    outlets.to_csv(tmp_path / "o.csv", index=False)
+    reps.to_csv(tmp_path / "r.csv", index=False)
+    (tmp_path / "empty").mkdir()
+    assert main(["replan", "--outlets", str(tmp_path / "o.csv"), "--reps",
+                 str(tmp_path / "r.csv"), "--previous", str(tmp_path / "empty"), "--today",
+                 "2026-12-01", "--out", str(tmp_path / "out")]) == 2
+    assert "cannot read the previous plan's start and weeks" in capsys.readouterr().err

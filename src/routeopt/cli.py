@@ -59,27 +59,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def cmd_replan(args: argparse.Namespace) -> int:
     """``routeopt replan``: the horizon comes from the previous plan's summary.json."""
-    import json
-
-    from routeopt.read import read_problem
-    from routeopt.replan import replan
+    from routeopt.replan import read_cycle, replan
     from routeopt.solver import SolveParams
 
-    summary = args.previous / "summary.json"
-    try:
-        prev = json.loads(summary.read_text(encoding="utf-8"))
-        start, weeks = prev["start"], int(prev["weeks"])
-    except (OSError, ValueError, KeyError) as e:
-        raise InputError([Issue(f"cannot read the previous plan's start and weeks: {e}",
-                                file=str(summary))]) from None
     params = SolveParams.from_toml(args.params) if args.params else SolveParams()
     params = params.replace(**{k: v for k, v in (
         ("time_limit", args.time_limit), ("seed", args.seed),
         ("max_iterations", args.iterations)) if v is not None})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the cycle was checked when it was planned
-        problem = read_problem(args.outlets, args.reps, start=start, weeks=weeks,
-                               holidays=[h for h in args.holidays.split(",") if h.strip()])
+    problem = read_cycle(args.previous, args.outlets, args.reps,
+                         holidays=[h for h in args.holidays.split(",") if h.strip()])
     result = replan(problem, args.previous, args.log, today=args.today,
                     frozen_days=args.frozen_days, params=params, skip_invalid=args.skip_invalid)
     files = result.write(args.out)

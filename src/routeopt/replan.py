@@ -29,7 +29,7 @@ import datetime as dt
 import json
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from fractions import Fraction
@@ -44,6 +44,7 @@ from routeopt.problem import Appointment, ExtraVisit, Outlet, Problem
 if TYPE_CHECKING:
     import pandas as pd
 
+    from routeopt.matrix import TravelMatrix
     from routeopt.solver import SolveParams
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "LogEntry",
     "Replan",
     "compare_plans",
+    "read_cycle",
     "read_plan",
     "read_visit_log",
     "replan",
@@ -256,6 +258,40 @@ def read_plan(path: str | Path, problem: Problem) -> Plan:
         raise InputError([Issue("no plan.json or visits.csv here; give the directory "
                                 "routeopt plan wrote", file=str(p))])
     return _plan_from_visits(csv_path, problem)
+
+
+def read_cycle(previous: str | Path, outlets: pd.DataFrame | str | Path,
+               reps: pd.DataFrame | str | Path, *, holidays: Iterable[date | str] = (),
+               matrix: Mapping[str, TravelMatrix] | None = None) -> Problem:
+    """Today's outlets and reps tables over the previous plan's cycle.
+
+    The cycle (start date and weeks) comes from the ``summary.json`` in the
+    directory ``previous``; the tables are read by
+    :func:`routeopt.read.read_problem` (its :class:`~routeopt.CycleWarning`
+    is not repeated: the cycle was planned already).
+
+    Raises
+    ------
+    InputError
+        When ``summary.json`` is missing or lacks ``start`` and ``weeks``, or
+        for bad rows in the tables.
+    """
+    import warnings
+
+    from routeopt.exceptions import CycleWarning
+    from routeopt.read import read_problem
+
+    summary = Path(previous) / "summary.json"
+    try:
+        data = json.loads(summary.read_text(encoding="utf-8"))
+        start, weeks = str(data["start"]), int(data["weeks"])
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise InputError([Issue(f"cannot read the previous plan's start and weeks ({e}); give "
+                                "the directory routeopt plan wrote", file=str(summary))]) from None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CycleWarning)
+        return read_problem(outlets, reps, start=start, weeks=weeks, holidays=holidays,
+                            matrix=matrix)
 
 
 def _plan_from_json(data: dict[str, Any], problem: Problem) -> Plan:
