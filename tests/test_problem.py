@@ -9,6 +9,7 @@ import pytest
 from routeopt import (
     Appointment,
     CycleWarning,
+    ExtraVisit,
     Horizon,
     InputError,
     OpeningHours,
@@ -168,3 +169,54 @@ def test_holidays_and_days_off_remove_planning_days() -> None:
     assert date(2026, 12, 8) not in p.planning_days
     assert date(2026, 12, 9) not in p.planning_days  # the only rep is off
     assert len(p.planning_days) == 8
+
+
+# -- re-planning features: pinned appointments, extra visits, plan_from ------------------
+TEN = TimeWindow(36000, 36000)
+
+
+@pytest.mark.parametrize(("outlets", "reps", "kw", "match"), [
+    ([outlet(appointments=(Appointment(date(2026, 12, 1), TEN, "R9"),))], [rep()], {},
+     "pinned to rep 'R9', who is not in the reps table"),
+    ([outlet(appointments=(Appointment(date(2026, 12, 1), TEN, "R2"),))],
+     [rep(), rep("R2", working_days=frozenset({0}))], {}, "who does not work that day"),
+    ([outlet(freq="2/week", appointments=(Appointment(date(2026, 12, 1), TEN, "R1"),
+                                          Appointment(date(2026, 12, 3), TEN, "R2")))],
+     [rep(), rep("R2")], {}, "one rep makes every visit"),
+    ([outlet(extra_visits=(ExtraVisit(date(2026, 12, 5), date(2026, 12, 6)),))], [rep()], {},
+     "has no planning day in its window"),
+    ([outlet(extra_visits=(ExtraVisit(date(2026, 12, 1), date(2026, 12, 2), rep_id="R7"),))],
+     [rep()], {}, "names rep 'R7'"),
+    ([outlet(appointments=(Appointment(date(2026, 11, 30), TEN),))], [rep()],
+     {"plan_from": date(2026, 12, 1)}, "before the planned part of the horizon"),
+    ([outlet()], [rep()], {"plan_from": date(2027, 1, 1)}, "plan_from 2027-01-01 is outside"),
+])
+def test_replanning_features_are_validated(outlets: list[Outlet], reps: list[Rep],
+                                           kw: dict[str, object], match: str) -> None:
+    with pytest.raises(InputError, match=match):
+        Problem(outlets, reps, Horizon(MONDAY), **kw)  # type: ignore[arg-type]
+
+
+def test_extra_visit_checks_itself() -> None:
+    with pytest.raises(ValueError, match="ends before it starts"):
+        ExtraVisit(date(2026, 12, 2), date(2026, 12, 1))
+    with pytest.raises(ValueError, match="priority 0 is out of range"):
+        ExtraVisit(date(2026, 12, 1), date(2026, 12, 2), priority=0)
+
+
+def test_sub_horizon_counts_and_locked_days() -> None:
+    o = Outlet("P1", 43.73, 7.42, VisitRule(per_week=Fraction(1), visits=2))
+    p = Problem([o], [rep()], Horizon(MONDAY, weeks=4), plan_from=date(2026, 12, 9),
+                locked=frozenset({date(2026, 12, 9)}))
+    assert p.planning_days[0] == date(2026, 12, 9)
+    assert p.visits_of(o) == 2
+    assert p.windows(o, date(2026, 12, 9)) == ()  # locked: only appointments
+    assert p.windows(o, date(2026, 12, 10)) != ()
+    from routeopt.patterns import day_patterns
+
+    days = p.planning_days
+    pats = {tuple(days[i] for i in pat) for pat in day_patterns(p, o, p.reps[0])}
+    # the Monday line has 2 dates left (weeks 3 and 4); Thursday's 3, the latest 2 kept
+    assert (date(2026, 12, 14), date(2026, 12, 21)) in pats
+    assert (date(2026, 12, 17), date(2026, 12, 24)) in pats
+    assert all(d != date(2026, 12, 9) for pat in pats for d in pat)

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from routeopt import (
+    Appointment,
     ExtraVisit,
     Horizon,
     InputError,
@@ -24,6 +25,7 @@ from routeopt import (
     Route,
     SolveParams,
     Stop,
+    TimeWindow,
     TravelMatrix,
     VisitRule,
     solve,
@@ -395,3 +397,14 @@ def test_cli_replan_without_a_previous_plan(tmp_path: Path,
                  str(tmp_path / "r.csv"), "--previous", str(tmp_path / "empty"), "--today",
                  "2026-12-01", "--out", str(tmp_path / "out")]) == 2
     assert "cannot read the previous plan's start and weeks" in capsys.readouterr().err
+
+
+def test_pinned_visits_keep_their_rep_and_time() -> None:
+    pin = Appointment(day(1), TimeWindow(10 * 3600, 10 * 3600), "R2")
+    o = Outlet("P1", 43.70, 7.40, VisitRule.parse("1/week"), appointments=(pin,))
+    p = Problem([o], [Rep("R1", 43.71, 7.40), Rep("R2", 43.71, 7.40)], Horizon(MONDAY))
+    plan = solve(p, FAST).validate()
+    ((r, s),) = list(plan.visits())
+    assert (r.rep_id, r.date, s.start) == ("R2", day(1), 10 * 3600)
+    swapped = Plan(p, (dataclasses.replace(r, rep_id="R1"),), (), matrices=plan.matrices)
+    assert any("pinned to rep R2, made by another" in v for v in swapped.violations())
