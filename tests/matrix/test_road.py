@@ -6,6 +6,7 @@ is 100 m north-south (0.0008993 degrees of latitude) and 100 m east-west.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import pickle
@@ -158,7 +159,7 @@ def test_bad_settings_and_mode(tmp_path: Path) -> None:
     with pytest.raises(MatrixError, match="on_disconnected must be"):
         RoadNetwork(MONACO, on_disconnected="drop")  # type: ignore[arg-type]
     net = RoadNetwork(square(tmp_path, RES))
-    with pytest.raises(MatrixError, match="unknown travel mode 'transit'.*drive, walk, bicycle"):
+    with pytest.raises(MatrixError, match=r"unknown travel mode 'transit'.*drive, walk, bicycle"):
         net.matrix([at(0, 0)], "transit")
     with pytest.raises(SnapError, match=r"point 1 has invalid coordinates") as e:
         net.matrix([at(0, 0), Location(float("nan"), 5.0)], "drive")
@@ -306,10 +307,8 @@ def test_monaco_matches_networkx_on_node_pairs(monaco: RoadNetwork) -> None:
             shorter += lengths[dst] < m.distances[i, j] - 1
             assert abs(m.durations[i, j] - times[dst]) <= 1.0, (i, j)
             path = paths[dst]
-            metres = sum(min(e["length"] for e in graph[x][y].values()
-                             if e["travel_time"] == min(f["travel_time"]
-                                                        for f in graph[x][y].values()))
-                         for x, y in zip(path[:-1], path[1:], strict=True))
+            metres = sum(min(graph[x][y].values(), key=lambda e: e["travel_time"])["length"]
+                         for x, y in itertools.pairwise(path))
             assert abs(m.distances[i, j] - metres) <= 1.0, (i, j)
     assert shorter > 0  # the distances are those of the fastest paths, not the shortest
 
@@ -373,10 +372,20 @@ def test_monaco_graph_and_road_versus_great_circle(monaco: RoadNetwork) -> None:
     main = monaco.graph("drive", largest_component=True)
     assert full.number_of_nodes() > main.number_of_nodes() > 12_000
     assert nx.is_strongly_connected(main)
-    u, v, e = next(iter(main.edges(data=True)))
+    *_, e = next(iter(main.edges(data=True)))
     assert set(e) == {"length", "travel_time", "speed_kph", "osmid", "highway"}
     assert e["travel_time"] == pytest.approx(e["length"] / (e["speed_kph"] / 3.6))
     pts = monaco.sample_points(50, "drive", seed=4)
     ratio = (monaco.matrix(pts, "drive").distances.astype(float)
              / np.maximum(GreatCircle().matrix(pts, "drive").distances, 1))
     assert 1.0 < float(np.median(ratio[~np.eye(50, dtype=bool)])) < 3.0
+
+
+def test_no_point_and_one_point(tmp_path: Path) -> None:
+    net = RoadNetwork(square(tmp_path, RES))
+    assert net.matrix([], "drive").size == 0
+    one = net.matrix([at(0.5, 0.2)], "walk")
+    assert one.durations.tolist() == [[0]] and one.distances.tolist() == [[0]]
+    frame = net.snap([at(0.5, 0.2), at(0.5, -0.1)], "walk").to_frame()
+    assert frame["snap_m"].round(2).tolist() == [20.0, 10.0]
+    assert frame["way_id"].tolist() == [3, 3]  # the south side, way 4-1
