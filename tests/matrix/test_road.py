@@ -37,12 +37,15 @@ def at(x: float, y: float) -> Location:
 Way = tuple[Sequence[int], Mapping[str, str]]
 
 
-def write_osm(path: Path, nodes: Mapping[int, tuple[float, float]], ways: Sequence[Way]) -> Path:
+def write_osm(path: Path, nodes: Mapping[int, tuple[float, float]], ways: Sequence[Way],
+              node_tags: Mapping[int, Mapping[str, str]] | None = None) -> Path:
     """An OSM XML file: ``nodes`` id -> (x, y) grid steps; ``ways`` (node ids, tags)."""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
     for nid, (x, y) in nodes.items():
         p = at(x, y)
-        lines.append(f'  <node id="{nid}" version="1" lat="{p.lat:.9f}" lon="{p.lon:.9f}"/>')
+        tags = "".join(f'<tag k="{k}" v="{v}"/>' for k, v in (node_tags or {}).get(nid, {}).items())
+        lines.append(f'  <node id="{nid}" version="1" lat="{p.lat:.9f}" lon="{p.lon:.9f}">'
+                     f"{tags}</node>")
     for wid, (refs, tags) in enumerate(ways, start=1):
         lines.append(f'  <way id="{wid}" version="1">')
         lines += [f'    <nd ref="{r}"/>' for r in refs]
@@ -389,3 +392,29 @@ def test_no_point_and_one_point(tmp_path: Path) -> None:
     frame = net.snap([at(0.5, 0.2), at(0.5, -0.1)], "walk").to_frame()
     assert frame["snap_m"].round(2).tolist() == [20.0, 10.0]
     assert frame["way_id"].tolist() == [3, 3]  # the south side, way 4-1
+
+
+@pytest.mark.parametrize(("barrier", "drive", "walk", "bicycle"), [
+    ({"barrier": "bollard"}, 300, 100, 100),
+    ({"barrier": "bollard", "motor_vehicle": "yes"}, 100, 100, 100),
+    ({"barrier": "gate"}, 100, 100, 100),
+    ({"barrier": "gate", "access": "private"}, 300, 300, 300),
+    ({"barrier": "gate", "access": "private", "foot": "yes"}, 300, 100, 300),
+    ({"barrier": "turnstile"}, 300, 100, 300),
+    ({"highway": "crossing"}, 100, 100, 100),  # a tagged node that is no barrier
+])
+def test_barrier_nodes(tmp_path: Path, barrier: dict[str, str], drive: int, walk: int,
+                       bicycle: int) -> None:
+    # side 1-2 of the square has a middle node 5 carrying the barrier
+    path = write_osm(tmp_path / "barrier.osm", {**SQUARE, 5: (0, 0.5)},
+                     [([1, 5, 2], RES), ([2, 3, 4], RES), ([4, 1], RES)], {5: barrier})
+    net = RoadNetwork(path)
+    pts = [at(0, 0), at(0, 1)]
+    got = [int(net.matrix(pts, mode).distances[0, 1]) for mode in ("drive", "walk", "bicycle")]
+    assert got == [drive, walk, bicycle]
+    # a point right at the barrier is still reached, from one side
+    assert net.matrix([at(-0.1, 0.5), at(0, 0)], "drive").distances[0, 1] == 60
+    graph = net.graph("drive")
+    split = [n for n in graph.nodes if n < 0]
+    assert len(split) == (2 if drive == 300 and barrier.get("barrier") else 0)
+    assert all(graph.nodes[n]["osmid"] == 5 for n in split)

@@ -121,8 +121,18 @@ _ALLOW = frozenset({"yes", "designated", "permissive"})
 _EXPLICIT_CLASS = {"drive": "service", "walk": "footway", "bicycle": "cycleway"}
 _NEVER = frozenset({"construction", "proposed", "abandoned", "disused", "razed", "platform",
                     "raceway", "bus_guideway", "escape", "elevator", "via_ferrata", "no"})
+# barrier=* values on a node that stop a mode unless the node's access tags open it
+_BARRIERS = {
+    "drive": frozenset({"bollard", "block", "jersey_barrier", "cycle_barrier", "kissing_gate",
+                        "turnstile", "full-height_turnstile", "stile", "chain", "log", "planter",
+                        "motorcycle_barrier", "fence", "wall", "debris"}),
+    "walk": frozenset({"fence", "wall"}),
+    "bicycle": frozenset({"turnstile", "full-height_turnstile", "stile", "fence", "wall"}),
+}
 _ONEWAY_FWD = frozenset({"yes", "true", "1"})
 _ONEWAY_BWD = frozenset({"-1", "reverse"})
+_NODE_TAGS = frozenset({"barrier", "access", "vehicle", "motor_vehicle", "motorcar", "foot",
+                        "bicycle"})
 _TAGS = frozenset({"highway", "area", "oneway", "junction", "access", "vehicle",
                    "motor_vehicle", "motorcar", "foot", "bicycle", "maxspeed", "oneway:bicycle",
                    "cycleway", "motorroad"})
@@ -193,6 +203,16 @@ def _mode_rule(mode: str, tags: Mapping[str, str],
     return speed, fwd, bwd
 
 
+def _barrier_blocks(mode: str, tags: Mapping[str, str]) -> bool:
+    """Whether a barrier node stops ``mode``: its most specific access tag, else its type."""
+    access = ""
+    for key in _ACCESS_KEYS[mode]:
+        access = tags.get(key, access)
+    if access:
+        return access in _DENY
+    return tags.get("barrier", "") in _BARRIERS[mode]
+
+
 def _haversine_pairs(lat1: FloatArray, lon1: FloatArray,
                      lat2: FloatArray, lon2: FloatArray) -> FloatArray:
     """Element-wise great-circle distance in metres."""
@@ -223,14 +243,16 @@ class _Ways:
     node_id: IntArray  # (N,) sorted OSM node ids
     node_lat: FloatArray  # (N,)
     node_lon: FloatArray  # (N,)
+    barriers: Mapping[int, Mapping[str, str]]  # OSM node id -> tags, for barrier=* nodes
 
 
 @dataclass(frozen=True, eq=False)
 class _ModeGraph:
     """One mode's usable segments and its contracted routing graph.
 
-    Segment arrays (``S'`` usable segments) index graph nodes ``0..N'-1``,
-    which index ``_Ways.node_id`` through ``nodes``. Routing runs on the
+    Segment arrays (``S'`` usable segments) index graph nodes ``0..N'-1``. A
+    node with a barrier that stops the mode is split into one copy per
+    segment end (``split``), so roads reach it but do not pass. Routing runs on the
     largest strongly connected component with every pass-through node (one
     way in and out, or a two-way street with two neighbours) contracted: a
     *chain* is a maximal run of directed segments between two junctions.
@@ -245,7 +267,10 @@ class _ModeGraph:
     length: FloatArray  # (S',) metres
     time: FloatArray  # (S',) seconds
     speed_kmh: FloatArray  # (S',)
-    nodes: IntArray  # (N',) indices into _Ways.node_id of the graph's nodes
+    node_osm: IntArray  # (N',) OSM node id
+    node_lat: FloatArray  # (N',)
+    node_lon: FloatArray  # (N',)
+    split: BoolArray  # (N',) a copy of a node split at a barrier
     in_main: BoolArray  # (N',) node in the largest strongly connected component
     main_seg: BoolArray  # (S',) both ends in the largest component
     # per segment and direction (0: a -> b, 1: b -> a): its chain (-1: none) and the time (s)
@@ -521,7 +546,10 @@ class RoadNetwork:
     def graph(self, mode: str, *, largest_component: bool = False) -> nx.MultiDiGraph[int]:
         """The mode's road graph as a networkx ``MultiDiGraph``.
 
-        Nodes are OSM node ids with attributes ``y`` (lat) and ``x`` (lon);
+        Nodes are OSM node ids with attributes ``y`` (lat), ``x`` (lon) and
+        ``osmid``; a node whose barrier stops the mode (a bollard for
+        ``drive``) is split into one node per road end, keyed by negative
+        integers, with the OSM id in ``osmid``;
         each allowed direction of each way segment is one edge with
         ``length`` (m), ``travel_time`` (s), ``speed_kph``, ``highway`` and
         ``osmid`` (the way id), as OSMnx names them.
@@ -546,12 +574,14 @@ class RoadNetwork:
         g = self._graph(mode)
         w = self._ways()
         keep = g.main_seg if largest_component else np.ones(g.seg.shape[0], dtype=bool)
-        nodes = g.nodes[g.in_main] if largest_component else g.nodes
+        nodes = np.flatnonzero(g.in_main) if largest_component else np.arange(g.in_main.size)
+        name = np.where(g.split, -1 - np.arange(g.split.size), g.node_osm)
         out: nx.MultiDiGraph[int] = nx.MultiDiGraph(crs="EPSG:4326", mode=mode)
         out.add_nodes_from(
-            (int(w.node_id[i]), {"y": float(w.node_lat[i]), "x": float(w.node_lon[i])})
+            (int(name[i]), {"y": float(g.node_lat[i]), "x": float(g.node_lon[i]),
+                            "osmid": int(g.node_osm[i])})
             for i in nodes)
-        osm_a, osm_b = w.node_id[g.nodes[g.a]], w.node_id[g.nodes[g.b]]
+        osm_a, osm_b = name[g.a], name[g.b]
         for k in np.flatnonzero(keep):
             way = int(w.seg_way[g.seg[k]])
             attrs = {"length": float(g.length[k]), "travel_time": float(g.time[k]),
@@ -581,14 +611,13 @@ class RoadNetwork:
         from routeopt.problem import Location
 
         g = self._graph(mode)
-        w = self._ways()
         rng = np.random.default_rng(seed)
         segs = np.flatnonzero(g.main_seg)
         p = g.length[segs] / g.length[segs].sum()
         pick = segs[rng.choice(segs.shape[0], size=n, p=p)]
         f = rng.uniform(0.0, 1.0, n)
-        la = w.node_lat[g.nodes[g.a[pick]]] * (1 - f) + w.node_lat[g.nodes[g.b[pick]]] * f
-        lo = w.node_lon[g.nodes[g.a[pick]]] * (1 - f) + w.node_lon[g.nodes[g.b[pick]]] * f
+        la = g.node_lat[g.a[pick]] * (1 - f) + g.node_lat[g.b[pick]] * f
+        lo = g.node_lon[g.a[pick]] * (1 - f) + g.node_lon[g.b[pick]] * f
         r = rng.uniform(0.0, max_offset_m, n)
         ang = rng.uniform(0.0, 2 * np.pi, n)
         dlat = np.degrees(r * np.sin(ang) / EARTH_RADIUS_M)
@@ -624,8 +653,8 @@ class RoadNetwork:
     def _snap(self, g: _ModeGraph, lat: FloatArray,
               lon: FloatArray) -> tuple[Snaps, IntArray, FloatArray]:
         w = self._ways()
-        alat, alon = w.node_lat[g.nodes[g.a]], w.node_lon[g.nodes[g.a]]
-        blat, blon = w.node_lat[g.nodes[g.b]], w.node_lon[g.nodes[g.b]]
+        alat, alon = g.node_lat[g.a], g.node_lon[g.a]
+        blat, blon = g.node_lat[g.b], g.node_lon[g.b]
         seg, frac, dist = _nearest_segment(g.index_main, lat, lon, alat, alon, blat, blon)
         _, _, near = _nearest_segment(g.index_all, lat, lon, alat, alon, blat, blon)
         rlat = alat[seg] * (1 - frac) + blat[seg] * frac
@@ -866,6 +895,7 @@ def _read_ways(path: Path) -> _Ways:
     except ImportError as e:  # pragma: no cover - depends on the environment
         raise ImportError('RoadNetwork needs pyosmium: pip install "routeopt[road]"') from e
 
+    barriers: dict[int, dict[str, str]] = {}
     way_ids: list[int] = []
     tags: list[dict[str, str]] = []
     refs: list[int] = []
@@ -874,10 +904,15 @@ def _read_ways(path: Path) -> _Ways:
     sizes: list[int] = []
     try:
         fp = (osmium.FileProcessor(str(path)).with_locations()
-              .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
-              .with_filter(osmium.filter.KeyFilter("highway")))
+              .with_filter(osmium.filter.EntityFilter(osmium.osm.NODE | osmium.osm.WAY))
+              .with_filter(osmium.filter.KeyFilter("highway").enable_for(osmium.osm.WAY))
+              .with_filter(osmium.filter.KeyFilter("barrier").enable_for(osmium.osm.NODE)))
         for w in fp:
-            if not isinstance(w, osmium.osm.Way):  # pragma: no cover - filtered out above
+            if isinstance(w, osmium.osm.Node):
+                if "barrier" in w.tags:
+                    barriers[w.id] = {t.k: t.v for t in w.tags if t.k in _NODE_TAGS}
+                continue
+            if not isinstance(w, osmium.osm.Way) or "highway" not in w.tags:
                 continue
             kept = 0
             wt: dict[str, str] = {}
@@ -918,7 +953,7 @@ def _read_ways(path: Path) -> _Ways:
     seg_len = _haversine_pairs(lat[first], lon[first], lat[first + 1], lon[first + 1])
     return _Ways(way_id=np.asarray(way_ids, dtype=np.int64), tags=tuple(tags),
                  seg_way=piece[first], seg_a=ref[first], seg_b=ref[first + 1], seg_len=seg_len,
-                 node_id=node_id, node_lat=lat[idx], node_lon=lon[idx])
+                 node_id=node_id, node_lat=lat[idx], node_lon=lon[idx], barriers=barriers)
 
 
 def _build_graph(w: _Ways, mode: str, table: Mapping[str, float], use_maxspeed: bool,
@@ -935,14 +970,27 @@ def _build_graph(w: _Ways, mode: str, table: Mapping[str, float], use_maxspeed: 
                           "covers your points")
     ia = np.searchsorted(w.node_id, w.seg_a[seg])
     ib = np.searchsorted(w.node_id, w.seg_b[seg])
-    nodes, inv = np.unique(np.concatenate((ia, ib)), return_inverse=True)
+    # a barrier that stops the mode: each segment end there gets its own copy of the node
+    n0 = w.node_id.shape[0]
+    ka, kb = ia.copy(), ib.copy()
+    blocked = np.array(sorted(n for n, t in w.barriers.items() if _barrier_blocks(mode, t)),
+                       dtype=np.int64)
+    if blocked.size:
+        at_a, at_b = np.isin(w.seg_a[seg], blocked), np.isin(w.seg_b[seg], blocked)
+        ka[at_a] = n0 + 2 * np.flatnonzero(at_a)
+        kb[at_b] = n0 + 2 * np.flatnonzero(at_b) + 1
+    keys, inv = np.unique(np.concatenate((ka, kb)), return_inverse=True)
     inv = inv.ravel()
+    split = keys >= n0
+    orig = keys.copy()
+    j = keys[split] - n0
+    orig[split] = np.where(j % 2 == 0, ia[j // 2], ib[j // 2])
     a, b = inv[:seg.size].astype(np.int64), inv[seg.size:].astype(np.int64)
     speed = speed_w[w.seg_way[seg]]
     fwd, bwd = fwd_w[w.seg_way[seg]], bwd_w[w.seg_way[seg]]
     length = w.seg_len[seg]
     time = length / (speed / 3.6)
-    nn = nodes.shape[0]
+    nn = keys.shape[0]
     u = np.concatenate((a[fwd], b[bwd]))
     v = np.concatenate((b[fwd], a[bwd]))
     adj = csr_matrix((np.ones(u.shape[0]), (u, v)), shape=(nn, nn))
@@ -954,12 +1002,14 @@ def _build_graph(w: _Ways, mode: str, table: Mapping[str, float], use_maxspeed: 
         raise MatrixError(f"{str(path)!r}: no two {mode} roads connect both ways (every "
                           "road is one-way into a dead end); use a larger extract")
     chains = _chains(a, b, fwd & main_seg, bwd & main_seg, time, length, nn)
-    alat, alon = w.node_lat[nodes[a]], w.node_lon[nodes[a]]
-    blat, blon = w.node_lat[nodes[b]], w.node_lon[nodes[b]]
+    node_lat, node_lon = w.node_lat[orig], w.node_lon[orig]
+    alat, alon = node_lat[a], node_lon[a]
+    blat, blon = node_lat[b], node_lon[b]
     _log.debug("%s graph: %d nodes, %d segments; largest component %d nodes, %d junctions",
                mode, nn, seg.size, int(in_main.sum()), chains[-1])
     return _ModeGraph(
-        mode, seg, a, b, fwd, bwd, length, time, speed, nodes, in_main, main_seg, *chains,
+        mode, seg, a, b, fwd, bwd, length, time, speed, w.node_id[orig], node_lat, node_lon,
+        split, in_main, main_seg, *chains,
         index_all=_make_index(alat, alon, blat, blon, length, np.arange(seg.size)),
         index_main=_make_index(alat, alon, blat, blon, length, np.flatnonzero(main_seg)))
 
