@@ -23,6 +23,8 @@ Graph
     ``bicycle`` (``oneway:bicycle`` and ``cycleway=opposite*`` open it again for
     bicycles); ``walk`` ignores one-way rules. For ``drive``, a numeric
     ``maxspeed`` can only lower the speed: ``min(table, 0.8 * maxspeed)``.
+    A ``barrier=*`` node that stops the mode (a bollard for ``drive``, unless
+    its access tags open it) is split so that roads reach it but not through.
     Each consecutive pair of nodes of a way is one edge whose length is the
     haversine distance (float64) and whose time is length over speed.
 
@@ -903,10 +905,13 @@ def _read_ways(path: Path) -> _Ways:
     lons: list[float] = []
     sizes: list[int] = []
     try:
+        roads, barrier_nodes = osmium.filter.KeyFilter("highway"), osmium.filter.KeyFilter(
+            "barrier")
+        roads.enable_for(osmium.osm.WAY)  # each filter applies to one type only
+        barrier_nodes.enable_for(osmium.osm.NODE)
         fp = (osmium.FileProcessor(str(path)).with_locations()
               .with_filter(osmium.filter.EntityFilter(osmium.osm.NODE | osmium.osm.WAY))
-              .with_filter(osmium.filter.KeyFilter("highway").enable_for(osmium.osm.WAY))
-              .with_filter(osmium.filter.KeyFilter("barrier").enable_for(osmium.osm.NODE)))
+              .with_filter(roads).with_filter(barrier_nodes))
         for w in fp:
             if isinstance(w, osmium.osm.Node):
                 if "barrier" in w.tags:
