@@ -418,3 +418,33 @@ def test_barrier_nodes(tmp_path: Path, barrier: dict[str, str], drive: int, walk
     split = [n for n in graph.nodes if n < 0]
     assert len(split) == (2 if drive == 300 and barrier.get("barrier") else 0)
     assert all(graph.nodes[n]["osmid"] == 5 for n in split)
+
+
+def test_plan_monaco_on_road_matrices(monaco: RoadNetwork) -> None:
+    from routeopt import SolveParams, solve
+    from routeopt.read import read_problem
+
+    data = MONACO.parent
+    problem = read_problem(data / "outlets.csv", data / "reps.csv", start="2026-11-30", weeks=4)
+    pts = problem.points()
+    modes = sorted({r.mode for r in problem.reps})
+    road_problem = problem.replace(matrix={m: monaco.matrix(pts, m) for m in modes})
+    plan = solve(road_problem, SolveParams(max_iterations=100, time_limit=60))
+    plan.validate()  # the independent checker, on road times
+    kpis = plan.kpis()
+    assert kpis["coverage"] == 1.0
+    # every leg of every route is timed with the road matrix of its rep's mode
+    index = {o.id: i for i, o in enumerate(problem.outlets)}
+    n = len(problem.outlets)
+    legs = 0
+    for route in plan.routes:
+        k = problem.rep_index(route.rep_id)
+        m = road_problem.matrix[problem.reps[k].mode]  # type: ignore[index]
+        prev = n + 2 * k
+        for stop in route.stops:
+            here = index[stop.outlet_id]
+            assert (stop.travel_s, stop.distance_m) == (m.durations[prev, here],
+                                                         m.distances[prev, here])
+            prev, legs = here, legs + 1
+        assert route.return_travel_s == m.durations[prev, n + 2 * k + 1]
+    assert legs == kpis["scheduled_visits"] > 400
