@@ -448,3 +448,11 @@ def test_plan_monaco_on_road_matrices(monaco: RoadNetwork) -> None:
             prev, legs = here, legs + 1
         assert route.return_travel_s == m.durations[prev, n + 2 * k + 1]
     assert legs == kpis["scheduled_visits"] > 400
+
+
+def test_numpy_numbers_are_accepted(tmp_path: Path) -> None:
+    net = RoadNetwork(square(tmp_path, RES), max_snap_m=np.int64(300),
+                      speeds={"drive": {"residential": np.float32(50)}})
+    assert net.max_snap_m == 300.0 and net.speeds["drive"]["residential"] == 50.0
+    with pytest.raises(MatrixError, match="max_snap_m must be a positive number, got True"):
+        RoadNetwork(net.osm_file, max_snap_m=True)
