@@ -8,6 +8,7 @@ routeopt::
      ├── InputError (ValueError)            bad outlets, reps, calendar or rules
      │    └── OpeningHoursError             an opening_hours text we cannot read
      ├── MatrixError (ValueError)           a travel matrix of the wrong shape or values
+ │    └── SnapError                     points too far from (or cut off from) the roads
      ├── SolverError (RuntimeError)         the solver could not run
      └── PlanValidationError (AssertionError)  a plan that breaks a constraint
 
@@ -29,6 +30,7 @@ __all__ = [
     "PlanValidationError",
     "RouteOptError",
     "RouteOptWarning",
+    "SnapError",
     "SolverError",
 ]
 
@@ -134,3 +136,18 @@ class RouteOptWarning(UserWarning):
 
 class CycleWarning(RouteOptWarning):
     """A visit frequency does not divide the planning horizon evenly."""
+
+
+# --- road network (routeopt.matrix.road) ---------------------------------------------
+class SnapError(MatrixError):
+    """Points that cannot be snapped onto the road network (too far, or cut off).
+
+    :attr:`points` holds their indices in the list given (map them back to
+    outlet or rep ids); :attr:`distances_m` their distance to the road network.
+    """
+
+    def __init__(self, message: str, *, points: Iterable[int],
+                 distances_m: Iterable[float] = ()) -> None:
+        super().__init__(message)
+        self.points: tuple[int, ...] = tuple(int(i) for i in points)
+        self.distances_m: tuple[float, ...] = tuple(float(d) for d in distances_m)

@@ -10,5 +10,6 @@ from __future__ import annotations
 
 from routeopt.matrix._base import MatrixProvider, TravelMatrix
 from routeopt.matrix.greatcircle import GreatCircle, haversine_m
+from routeopt.matrix.road import RoadNetwork
 
-__all__ = ["GreatCircle", "MatrixProvider", "TravelMatrix", "haversine_m"]
+__all__ = ["GreatCircle", "MatrixProvider", "RoadNetwork", "TravelMatrix", "haversine_m"]

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from routeopt.solver._model import Instance
 from routeopt.solver._ortools import reorder_route
 from routeopt.solver._routes import Schedule, Timer
+from routeopt.solver._vector import VectorPricer
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class Search:
         self.rng = random.Random(inst.params.seed)
         # best insertion of an outlet in a slot, valid while the slot's version holds
         self.cache: dict[tuple[int, int], tuple[int, tuple[int, int] | None]] = {}
+        self.vector = VectorPricer(inst)
         self.progress = progress
         self.stats = SearchStats()
         # search knobs (tuned on the PVRP and field benchmarks)
@@ -217,6 +219,14 @@ class Search:
         n_near = inst.near_count[i]
         pref = inst.preferred[i]
         move = inst.params.move_penalty if pref is not None else 0.0
+        if self.vector.enabled:
+            vec = self.vector
+            if not second and not move:  # the vector pricer knows no reference plan
+                got = vec.price(st.routes, list(st.scheds), st.version, st.load, i, pen,
+                                self.cap_penalty, noise, self.rng.random)
+                if vec.all_plain:
+                    return got, math.inf
+            vec.fill(st.routes, list(st.scheds), st.version, i, self.cache)
         for k, opt in enumerate(options):
             if k == n_near and best is not None and len(best[2]) == inst.need[i]:
                 break  # the nearest reps take every visit: the others are not priced

@@ -1,0 +1,257 @@
+"""Best insertions of one outlet into every route at once, with numpy.
+
+Pricing an outlet asks, for every slot (a rep on a day) it may be visited in,
+for the cheapest position that keeps the route on time. On routes whose
+timing is plain (no lunch break ahead, every later visit with one window) the
+answer is a formula per position: the cost change, and whether the delay fits
+in the forward slack (Savelsbergh 1992). :class:`VectorPricer` keeps every
+route's positions in padded 2-d arrays, one row per slot, refreshed only for
+the routes that changed, and evaluates the formula for all slots in a few
+numpy operations instead of one Python loop per slot.
+
+It answers exactly what :meth:`Timer.best_insertion` answers on those routes
+(same cost, same position, the first of equal ones) and leaves every other
+route to it, so plans do not change, they come faster.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import numpy.typing as npt
+
+from routeopt.solver._model import Instance
+
+I64 = npt.NDArray[np.int64]
+_BIG = np.int64(1 << 62)
+
+
+class VectorPricer:
+    """Padded per-slot arrays of route positions for vectorised insertion.
+
+    Used only when every slot shares one travel mode and has no lunch break:
+    then every non-empty route's timing is plain from its first position.
+    """
+
+    P: I64
+    Q: I64
+    CPQ: I64
+    DEP: I64
+    REACH: I64
+    SLACK: I64
+    valid: npt.NDArray[np.bool_]
+
+    def __init__(self, inst: Instance) -> None:
+        self.inst = inst
+        slots = inst.slots
+        modes = {s.mode for s in slots}
+        self.enabled = bool(slots) and len(modes) == 1 and all(
+            s.break_open < 0 for s in slots)
+        if not self.enabled:
+            return
+        mode = next(iter(modes))
+        self.C = np.ascontiguousarray(inst.cost[mode], dtype=np.int64)
+        self.CT = np.ascontiguousarray(self.C.T)
+        self.D = np.ascontiguousarray(inst.dur[mode], dtype=np.int64)
+        self.DT = np.ascontiguousarray(self.D.T)
+        ns = len(slots)
+        self.ns = ns
+        self.width = 0
+        self._alloc(16)
+        self.simple = np.zeros(ns, dtype=bool)
+        self.length = np.zeros(ns, dtype=np.int64)
+        self.maxv = np.array([min(s.max_visits, 1 << 40) for s in slots], dtype=np.int64)
+        self.rows = np.arange(ns)
+        # per outlet: start window on each slot's day (lo, hi), and whether it
+        # is a single window (multi-window days are left to the Timer)
+        self._wins: dict[int, tuple[I64, I64, npt.NDArray[np.bool_]]] = {}
+        self._opts: dict[int, tuple[I64, npt.NDArray[np.bool_]]] = {}
+        self.capacity = np.array([min(s.capacity, 1 << 60) for s in slots], dtype=np.int64)
+        self.row_ver = np.full(ns, -1, dtype=np.int64)
+        self.all_plain = False
+
+    def _alloc(self, width: int) -> None:
+        """(Re)allocate the per-slot position arrays, ``width`` positions wide."""
+        ns, old = self.ns, self.width
+
+        def grown(arr: npt.NDArray[np.int64] | None) -> npt.NDArray[np.int64]:
+            new = np.zeros((ns, width), dtype=np.int64)
+            if arr is not None:
+                new[:, :old] = arr
+            return new
+
+        first = old == 0
+        self.P = grown(None if first else self.P)  # previous node of each position
+        self.Q = grown(None if first else self.Q)  # next node
+        self.CPQ = grown(None if first else self.CPQ)  # cost of the arc replaced
+        self.DEP = grown(None if first else self.DEP)  # departure from the previous node
+        self.REACH = grown(None if first else self.REACH)  # arrival at the next node
+        self.SLACK = grown(None if first else self.SLACK)  # its forward slack
+        valid = np.zeros((ns, width), dtype=bool)
+        if not first:
+            valid[:, :old] = self.valid
+        self.valid = valid
+        self.width = width
+
+    def _windows(self, i: int) -> tuple[I64, I64, npt.NDArray[np.bool_]]:
+        got = self._wins.get(i)
+        if got is None:
+            w = self.inst.windows[i]
+            lo = np.zeros(self.ns, dtype=np.int64)
+            hi = np.full(self.ns, -1, dtype=np.int64)
+            single = np.zeros(self.ns, dtype=bool)
+            for s, slot in enumerate(self.inst.slots):
+                ws = w.get(slot.day)
+                if ws is None:  # closed: hi < 0 never fits
+                    single[s] = True
+                elif len(ws) == 1:
+                    lo[s], hi[s] = ws[0]
+                    single[s] = True
+            got = (lo, hi, single)
+            self._wins[i] = got
+        return got
+
+    def _refresh(self, s: int, seq: list[int], sched: object) -> None:
+        from routeopt.solver._routes import Schedule
+
+        assert isinstance(sched, Schedule)
+        n = len(seq)
+        slot = self.inst.slots[s]
+        if n == 0:  # timing is plain: out, serve, back by the end of the shift
+            self.simple[s] = True
+            self.length[s] = 0
+            self.P[s, 0], self.Q[s, 0] = slot.start_node, slot.end_node
+            self.CPQ[s, 0] = self.C[slot.start_node, slot.end_node]
+            self.DEP[s, 0] = self.REACH[s, 0] = slot.shift_start
+            self.SLACK[s, 0] = slot.shift_end - slot.shift_start
+            self.valid[s, 0] = True
+            self.valid[s, 1:] = False
+            return
+        ok = sched.fast_from == 0 and sched.exact
+        self.simple[s] = ok
+        self.length[s] = n
+        if not ok:
+            return
+        if n + 1 > self.width:
+            self._alloc(max(2 * self.width, n + 1))
+        prevs = [slot.start_node, *seq]
+        nexts = [*seq, slot.end_node]
+        k = n + 1
+        self.P[s, :k] = prevs
+        self.Q[s, :k] = nexts
+        self.CPQ[s, :k] = self.C[prevs, nexts]
+        self.DEP[s, :k] = sched.dep_before
+        self.REACH[s, :n] = sched.arrival
+        self.REACH[s, n] = sched.back
+        self.SLACK[s, :k] = sched.slack
+        self.valid[s, :k] = True
+        self.valid[s, k:] = False
+
+    def best_positions(self, routes: list[list[int]], scheds: list[object],
+                       version: list[int], i: int) -> tuple[I64, I64]:
+        """Per slot, the cheapest on-time insertion of outlet ``i``: its cost change
+        (``1 << 62`` where none) and position. Sets :attr:`all_plain` to whether
+        every slot could be answered here (else the Timer must answer the
+        others, see :meth:`plain`)."""
+        ver = np.asarray(version, dtype=np.int64)
+        stale = np.flatnonzero(ver != self.row_ver)
+        if stale.size:
+            for s in stale.tolist():
+                self._refresh(s, routes[s], scheds[s])
+            self.row_ver[stale] = ver[stale]
+        lo, hi, single = self._windows(i)
+        self.last_use = use = self.simple & single
+        self.all_plain = bool(use.all())
+        prev, nxt = self.P, self.Q
+        delta = self.CT[i][prev] + self.C[i][nxt] - self.CPQ
+        arr = self.DEP + self.DT[i][prev]
+        start = np.maximum(arr, lo[:, None])
+        late = start + self.inst.service[i] + self.D[i][nxt] - self.REACH
+        feas = self.valid & (arr <= hi[:, None]) & (late <= self.SLACK)
+        masked = np.where(feas, delta, _BIG)
+        g = masked.argmin(axis=1)
+        best = masked[self.rows, g]
+        best[self.length >= self.maxv] = _BIG
+        return best, g
+
+    def fill(self, routes: list[list[int]], scheds: list[object], version: list[int],
+             i: int, cache: dict[tuple[int, int], tuple[int, tuple[int, int] | None]]) -> None:
+        """Store outlet ``i``'s answers on the plain routes in ``cache``, keyed like
+        :meth:`Search._slot_insert`: ``(i, slot) -> (version, answer)``."""
+        best, g = self.best_positions(routes, scheds, version, i)
+        for s in np.flatnonzero(self.last_use).tolist():
+            b = int(best[s])
+            cache[(i, s)] = (version[s], (b, int(g[s])) if b < _BIG else None)
+
+    # -- whole-option pricing -----------------------------------------------------
+    def _option_table(self, i: int) -> tuple[I64, npt.NDArray[np.bool_]]:
+        """Outlet ``i``'s options as slot indices (options x visits x candidate
+        slots, padded with the dummy slot ``ns``), and which visits exist."""
+        got = self._opts.get(i)
+        if got is None:
+            opts = self.inst.options[i]
+            n_g = max((len(o.groups) for o in opts), default=0)
+            n_s = max((len(g) for o in opts for g in o.groups), default=0)
+            table = np.full((len(opts), max(n_g, 1), max(n_s, 1)), self.ns, dtype=np.int64)
+            exists = np.zeros((len(opts), max(n_g, 1)), dtype=bool)
+            for k, o in enumerate(opts):
+                for j, grp in enumerate(o.groups):
+                    table[k, j, :len(grp)] = grp
+                    exists[k, j] = True
+            got = (table, exists)
+            self._opts[i] = got
+        return got
+
+    def price(self, routes: list[list[int]], scheds: list[object], version: list[int],
+              load: list[int], i: int, penalty: float, cap_penalty: float,
+              noise: float, draw: Callable[[], float]
+              ) -> tuple[float, int, list[tuple[int, int]]] | None:
+        """Outlet ``i``'s best option, as :meth:`Search.price` defines it, priced
+        with arrays: (cost with penalties, option index, [(slot, position)]).
+
+        Only valid when every slot is plain: check :attr:`all_plain` after the
+        call and use the Timer when it is False. ``draw`` gives the noise factors.
+        """
+        inst = self.inst
+        opts = inst.options[i]
+        best_d, best_g = self.best_positions(routes, scheds, version, i)
+        if not opts:
+            return None
+        dem = inst.demand[i]
+        cost = np.empty(self.ns + 1, dtype=np.float64)
+        cost[: self.ns] = np.where(best_d < _BIG, best_d, np.inf)
+        cost[self.ns] = np.inf
+        over = np.asarray(load, dtype=np.int64) + dem - self.capacity
+        if (over > 0).any():
+            if cap_penalty < math.inf:
+                extra = cap_penalty * np.minimum(over, dem).astype(np.float64)
+                cost[: self.ns] += np.where(over > 0, extra, 0.0)
+            else:
+                cost[: self.ns][over > 0] = np.inf
+        table, exists = self._option_table(i)
+        sc = cost[table]  # options x visits x candidate slots
+        low = sc.min(axis=2)
+        placed = np.isfinite(low) & exists
+        total = np.where(placed, low, np.where(exists, penalty, 0.0)).sum(axis=1)
+        n_placed = placed.sum(axis=1)
+        total[n_placed == 0] = np.inf
+        if noise:
+            total = total * (1.0 + noise * (2.0 * np.array([draw() for _ in opts]) - 1.0))
+        n_near = inst.near_count[i]
+        k = -1
+        if 0 < n_near < len(opts):
+            k_near = int(total[:n_near].argmin())
+            if np.isfinite(total[k_near]) and n_placed[k_near] == inst.need[i]:
+                k = k_near
+        if k < 0:
+            k = int(total.argmin())
+            if not np.isfinite(total[k]):
+                return None
+        where = []
+        pick = sc[k].argmin(axis=1)
+        for j in np.flatnonzero(placed[k]).tolist():
+            s = int(table[k, j, pick[j]])
+            where.append((s, int(best_g[s])))
+        return float(total[k]), k, where
