@@ -408,3 +408,17 @@ def test_pinned_visits_keep_their_rep_and_time() -> None:
     assert (r.rep_id, r.date, s.start) == ("R2", day(1), 10 * 3600)
     swapped = Plan(p, (dataclasses.replace(r, rep_id="R1"),), (), matrices=plan.matrices)
     assert any("pinned to rep R2, made by another" in v for v in swapped.violations())
+
+
+def test_undisturbed_replan_without_breaks_uses_the_vector_pricer_and_keeps_the_plan() -> None:
+    from routeopt.solver._model import compile_problem
+    from routeopt.solver._search import Search
+
+    outlets, reps = make_territory(60, 1, seed=4)
+    reps["break"] = ""  # no lunch break: the vectorised pricer is on
+    problem = read_problem(outlets, reps, start=MONDAY, weeks=4)
+    assert Search(compile_problem(problem, FAST)).vector.enabled
+    first = solve(problem, FAST)
+    result = replan(problem, first, None, today=day(8), params=FAST)
+    assert result.plan.routes == tuple(routes_from(first, day(8)))
+    assert result.changes.moved == result.changes.retimed == 0
