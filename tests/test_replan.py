@@ -422,3 +422,15 @@ def test_undisturbed_replan_without_breaks_uses_the_vector_pricer_and_keeps_the_
     result = replan(problem, first, None, today=day(8), params=FAST)
     assert result.plan.routes == tuple(routes_from(first, day(8)))
     assert result.changes.moved == result.changes.retimed == 0
+
+
+def test_a_new_appointment_on_a_closed_day_is_a_row_error(
+        territory: tuple[Problem, Plan]) -> None:
+    problem, _ = territory
+    sunday = day(13)
+    o = next(o for o in problem.outlets if not o.hours.windows_on(sunday))
+    log = pd.DataFrame({"outlet_id": [o.id], "rep_id": [REP], "date": [sunday.isoformat()],
+                        "status": [""], "kind": ["appointment"], "time": ["10:00"]})
+    _, issues = read_visit_log(log, problem, today=day(1))
+    assert [i.column for i in issues] == ["date"]
+    assert "a day the outlet is closed" in issues[0].message

@@ -145,7 +145,8 @@ def read_visit_log(source: pd.DataFrame | str | Path, problem: Problem, *,
     from routeopt.read import _by_line, _Row, _table, _text
 
     records, file, issues = _table(source, "visit log", LOG_COLUMNS)
-    outlets = {o.id for o in problem.outlets}
+    by_id = {o.id: o for o in problem.outlets}
+    outlets = set(by_id)
     reps = {r.id for r in problem.reps}
     h = problem.horizon
     entries: list[LogEntry] = []
@@ -200,6 +201,10 @@ def read_visit_log(source: pd.DataFrame | str | Path, problem: Problem, *,
                            hint="give the start time or window, e.g. 10:00 or 10:00-11:00")
             if day is not None and day < today:
                 r.issue("date", f"a new appointment on {day} is in the past (today is {today})")
+            elif day is not None and oid in by_id and not by_id[oid].hours.windows_on(
+                    day, holiday=day in h.holidays):
+                r.issue("date", f"a new appointment on {day}, a day the outlet is closed; "
+                                "move it or fix opening_hours")
         if kind == "visit" and day is not None and oid and not r.issues:
             prev = seen.get((oid, day))
             if prev is not None and prev[0] != status:
@@ -481,7 +486,8 @@ def replan_problem(problem: Problem, previous: Plan, log: Iterable[LogEntry], *,
                 extras.append(x)
         pin_dates = {a.date for a in pins}
         # appointments still ahead; those of frozen days are pinned, or gone (missed...)
-        appts = [a for a in o.appointments if a.date >= today and a.date not in frozen]
+        appts = [a for a in o.appointments
+                 if a.date >= today and a.date not in frozen and a.date not in closed]
         appts += pins
         appts += [Appointment(e.date, e.window) for e in new_appts.get(o.id, [])
                   if e.window is not None and e.date not in pin_dates]
