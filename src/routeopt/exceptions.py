@@ -134,3 +134,59 @@ class RouteOptWarning(UserWarning):
 
 class CycleWarning(RouteOptWarning):
     """A visit frequency does not divide the planning horizon evenly."""
+
+
+# -- travel matrices from routing services and caches (OSRM, matrix cache) -----------------
+#    MatrixError
+#     ├── MatrixServiceError                 a routing service failed or answered badly
+#     │    └── MatrixServiceUnavailable (ConnectionError)  cannot connect, or timed out
+#     ├── SnapDistanceError                  points too far from the nearest road
+#     └── UnreachablePairsError              pairs of points with no route between them
+#    RouteOptWarning
+#     └── MatrixCacheWarning                 a cache file was unreadable and is recomputed
+__all__ += ["MatrixCacheWarning", "MatrixServiceError", "MatrixServiceUnavailable",
+            "SnapDistanceError", "UnreachablePairsError"]
+
+
+class MatrixServiceError(MatrixError):
+    """A routing service failed or gave an answer routeopt cannot use.
+
+    :attr:`url` is the request, :attr:`status` the HTTP status and :attr:`code`
+    the service's own error code (OSRM's ``TooBig``, ``NoSegment``...), when known.
+    """
+
+    def __init__(self, message: str, *, url: str | None = None, status: int | None = None,
+                 code: str | None = None) -> None:
+        self.url, self.status, self.code = url, status, code
+        super().__init__(message)
+
+
+class MatrixServiceUnavailable(MatrixServiceError, ConnectionError):
+    """The routing service cannot be reached: refused, unknown host, or no answer in time."""
+
+
+class SnapDistanceError(MatrixError):
+    """Points lie farther from the nearest road than allowed.
+
+    :attr:`points` holds ``(index, metres)`` for each such point, indices in
+    the order of the points given to the provider.
+    """
+
+    def __init__(self, message: str, points: Iterable[tuple[int, float]]) -> None:
+        self.points = tuple(points)
+        super().__init__(message)
+
+
+class UnreachablePairsError(MatrixError):
+    """Some points cannot be reached from others (no route at all).
+
+    :attr:`pairs` holds ``(from_index, to_index)`` for each such pair.
+    """
+
+    def __init__(self, message: str, pairs: Iterable[tuple[int, int]]) -> None:
+        self.pairs = tuple(pairs)
+        super().__init__(message)
+
+
+class MatrixCacheWarning(RouteOptWarning):
+    """A matrix cache file could not be read; the matrix is computed again."""
