@@ -139,12 +139,12 @@ class CycleWarning(RouteOptWarning):
 # -- travel matrices from routing services and caches (OSRM, matrix cache) -----------------
 #    MatrixError
 #     ├── MatrixServiceError                 a routing service failed or answered badly
-#     │    └── MatrixServiceUnavailable (ConnectionError)  cannot connect, or timed out
+#     │    └── MatrixServiceUnavailableError (ConnectionError)  cannot connect, or timed out
 #     ├── SnapDistanceError                  points too far from the nearest road
 #     └── UnreachablePairsError              pairs of points with no route between them
 #    RouteOptWarning
 #     └── MatrixCacheWarning                 a cache file was unreadable and is recomputed
-__all__ += ["MatrixCacheWarning", "MatrixServiceError", "MatrixServiceUnavailable",
+__all__ += ["MatrixCacheWarning", "MatrixServiceError", "MatrixServiceUnavailableError",
             "SnapDistanceError", "UnreachablePairsError"]
 
 
@@ -161,7 +161,7 @@ class MatrixServiceError(MatrixError):
         super().__init__(message)
 
 
-class MatrixServiceUnavailable(MatrixServiceError, ConnectionError):
+class MatrixServiceUnavailableError(MatrixServiceError, ConnectionError):
     """The routing service cannot be reached: refused, unknown host, or no answer in time."""
 
 

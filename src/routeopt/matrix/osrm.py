@@ -36,7 +36,7 @@ import numpy.typing as npt
 from routeopt.exceptions import (
     MatrixError,
     MatrixServiceError,
-    MatrixServiceUnavailable,
+    MatrixServiceUnavailableError,
     SnapDistanceError,
     UnreachablePairsError,
 )
@@ -193,7 +193,7 @@ class OSRM:
 
         Raises
         ------
-        MatrixServiceUnavailable
+        MatrixServiceUnavailableError
             The server cannot be reached or does not answer in time.
         MatrixServiceError
             The server answered with an error (``TooBig``, ``NoSegment``...) or
@@ -302,24 +302,24 @@ class OSRM:
                 status = int(resp.status)
         except urllib.error.HTTPError as e:
             raise self._http_error(e, url, n_src, n_dst) from None
-        except (TimeoutError, socket.timeout) as e:
-            raise MatrixServiceUnavailable(
+        except TimeoutError as e:
+            raise MatrixServiceUnavailableError(
                 f"OSRM at {server} did not answer within {self.timeout:g} s; is it overloaded? "
                 "raise OSRM(timeout=...) or ask for smaller blocks (max_table_size)",
                 url=url) from e
         except urllib.error.URLError as e:
             reason = e.reason
             if isinstance(reason, TimeoutError | socket.timeout):
-                raise MatrixServiceUnavailable(
+                raise MatrixServiceUnavailableError(
                     f"OSRM at {server} did not answer within {self.timeout:g} s; raise "
                     "OSRM(timeout=...) or ask for smaller blocks (max_table_size)",
                     url=url) from e
             why = reason.strerror if isinstance(reason, OSError) and reason.strerror else reason
-            raise MatrixServiceUnavailable(
+            raise MatrixServiceUnavailableError(
                 f"cannot reach OSRM at {server}: {why}; is osrm-routed running there?",
                 url=url) from e
         except (ConnectionError, OSError) as e:  # reset mid-answer, broken pipe...
-            raise MatrixServiceUnavailable(
+            raise MatrixServiceUnavailableError(
                 f"the connection to OSRM at {server} failed: {e}", url=url) from e
         ans = _json(body, server, url, status)
         if ans.get("code") != "Ok":
@@ -355,8 +355,9 @@ class OSRM:
             "InvalidUrl": ": check the server URL and the profile",
             "InvalidService": ": check the server URL (is it an OSRM server?)",
         }.get(code, "")
-        return MatrixServiceError(f"OSRM at {server} answered HTTP {e.code} {code}: {message}{hint}",
-                                  url=url, status=e.code, code=code)
+        return MatrixServiceError(
+            f"OSRM at {server} answered HTTP {e.code} {code}: {message}{hint}",
+            url=url, status=e.code, code=code)
 
     @staticmethod
     def _server_of(url: str) -> str:

@@ -169,8 +169,12 @@ def problem_matrices(problem_or_points: Problem | Sequence[Location], provider: 
     """
     from routeopt.problem import Problem
 
-    problem = problem_or_points if isinstance(problem_or_points, Problem) else None
-    points = problem.points() if problem is not None else list(problem_or_points)
+    problem: Problem | None = None
+    if isinstance(problem_or_points, Problem):
+        problem = problem_or_points
+        points = problem.points()
+    else:
+        points = list(problem_or_points)
     if modes is None:
         if problem is None:
             raise MatrixError("problem_matrices needs modes=... when given bare points")
