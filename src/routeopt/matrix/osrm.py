@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import socket
 import urllib.error
 import urllib.parse
@@ -381,19 +380,23 @@ def _json(body: bytes, server: str, url: str, status: int) -> dict[str, Any]:
 
 def _grid(ans: Mapping[str, Any], key: str, rows: int, cols: int) -> npt.NDArray[np.float64]:
     raw = ans.get(key)
-    if not isinstance(raw, list) or len(raw) != rows or not all(
-            isinstance(r, list) and len(r) == cols for r in raw):
-        raise MatrixServiceError(
-            f"OSRM's answer lacks a {rows} x {cols} {key!r} table; is the server older than "
-            "OSRM 5.20 (needed for annotations=duration,distance)?")
+    shape_error = MatrixServiceError(
+        f"OSRM's answer lacks a {rows} x {cols} {key!r} table; is the server older than "
+        "OSRM 5.20 (needed for annotations=duration,distance)?")
+    if not isinstance(raw, list) or len(raw) != rows:
+        raise shape_error
     try:
-        out = np.array([[math.nan if v is None else float(v) for v in r] for r in raw])
+        out = np.array(raw, dtype=np.float64)  # null -> NaN
     except (TypeError, ValueError):
-        raise MatrixServiceError(f"OSRM's {key!r} table holds values that are not numbers") \
-            from None
+        if all(isinstance(r, list) and len(r) == cols for r in raw):
+            raise MatrixServiceError(f"OSRM's {key!r} table holds values that are not numbers") \
+                from None
+        raise shape_error from None
+    if out.shape != (rows, cols):
+        raise shape_error
     if (out < 0).any() or np.isinf(out).any():
         raise MatrixServiceError(f"OSRM's {key!r} table holds negative or infinite values")
-    return out.reshape(rows, cols)
+    return out
 
 
 def _snaps(ans: Mapping[str, Any], key: str, count: int) -> npt.NDArray[np.float64]:
