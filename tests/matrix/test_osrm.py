@@ -101,7 +101,7 @@ def test_point_in_the_sea_is_named_with_its_snap_distance(osrm_url, outlet_point
     pts = [*outlet_points[:3], SEA]
     table = OSRM(osrm_url).table(pts, "drive")
     assert table.snap_m[3] > 1000 and np.all(table.snap_m[:3] < 200)
-    with pytest.raises(SnapDistanceError, match=r"1 point\(s\) lie farther than 1000 m") as e:
+    with pytest.raises(SnapDistanceError, match=r"1 point\(s\) lie farther than 500 m") as e:
         OSRM(osrm_url).matrix(pts, "drive")
     assert e.value.points[0][0] == 3 and e.value.points[0][1] == pytest.approx(table.snap_m[3])
     assert "point 3 (43.700000, 7.450000)" in str(e.value)
@@ -125,6 +125,20 @@ def test_problem_matrices_names_the_outlet_in_the_sea(osrm_url):
     m = problem_matrices(ok, OSRM(osrm_url))
     assert m["drive"].size == 5 + 2 * len(ok.reps)
     assert ok.replace(matrix=m).matrix is not None
+
+
+def test_walk_and_drive_from_two_servers(osrm_url, require_server, outlet_points):
+    foot = require_server("ROUTEOPT_TEST_OSRM_FOOT", "OSRM (osrm-routed, Monaco foot graph)")
+    osrm = OSRM({"drive": osrm_url, "walk": foot})
+    pts = outlet_points[:40]
+    drive, walk = osrm.matrix(pts, "drive"), osrm.matrix(pts, "walk")
+    off = ~np.eye(len(pts), dtype=bool) & (drive.distances > 300) & (walk.distances > 300)
+    walk_kmh = walk.distances[off] / walk.durations[off] * 3.6
+    assert 3 < np.median(walk_kmh) < 6  # the foot profile walks at about 5 km/h
+    assert np.median(walk.durations[off] / drive.durations[off]) > 2
+    # Pedestrians skip one-way detours: shorter or equal ways on the whole
+    assert np.median(walk.distances[off] / drive.distances[off]) <= 1.0
+    assert "walk=" + foot + "/foot" in osrm.cache_key
 
 
 def test_unknown_mode_says_which_servers_exist(osrm_url):

@@ -66,6 +66,51 @@ def test_problem_matrices_for_bare_points_needs_modes():
     assert sorted(m) == ["drive", "walk"] and m["walk"].durations[0, 1] > m["drive"].durations[0, 1]
 
 
+class FarError(MatrixError):
+    """A snap error shaped like another provider's: indices plus metres apart."""
+
+    def __init__(self, points, distances_m):
+        self.points, self.distances_m = points, distances_m
+        super().__init__("too far")
+
+
+class Failing:
+    def __init__(self, err):
+        self.err = err
+
+    def matrix(self, points, mode):
+        raise self.err
+
+
+def test_problem_matrices_names_outlets_and_reps_for_any_snap_error(valid_tables):
+    problem = read_problem(valid_tables.outlets, valid_tables.reps, start="2026-11-30")
+    far = Failing(FarError(np.array([1, 3]), np.array([812.4, 1500.0])))
+    with pytest.raises(InputError) as e:
+        problem_matrices(problem, far)
+    got = [(i.outlet_id, i.rep_id, i.column, i.message) for i in e.value.issues]
+    assert got == [
+        ("P2", None, "lat", "the outlet at (43.740000, 7.420000) is 812 m from the nearest "
+                            "road for 'drive'; check its coordinates (in the sea? outside the "
+                            "map?)"),
+        (None, "R1", "end_lat", "the rep's end at (43.730000, 7.420000) is 1500 m from the "
+                                "nearest road for 'drive'; check its coordinates (in the sea? "
+                                "outside the map?)")]
+    # Errors that name no points pass through as they are.
+    with pytest.raises(MatrixError, match="server down") as e2:
+        problem_matrices(problem, Failing(MatrixError("server down")))
+    assert not isinstance(e2.value, InputError)
+
+
+def test_problem_matrices_blames_the_point_nobody_reaches(valid_tables):
+    from routeopt.exceptions import UnreachablePairsError
+
+    problem = read_problem(valid_tables.outlets, valid_tables.reps, start="2026-11-30")
+    pairs = [(0, 1), (2, 1), (3, 1), (1, 0)]  # P2 (point 1) is cut off
+    with pytest.raises(InputError, match=r"outlet 'P2', column 'lat': the outlet at .* has no "
+                                         r"'drive' route to or from 4 other point\(s\)"):
+        problem_matrices(problem, Failing(UnreachablePairsError("cut off", pairs)))
+
+
 # -- the command line ---------------------------------------------------------------------------
 
 

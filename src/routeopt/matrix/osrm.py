@@ -125,7 +125,7 @@ class OSRM:
     >>> osrm = OSRM({"drive": "http://127.0.0.1:5000", "walk": "http://127.0.0.1:5001"},
     ...             max_table_size=1000, max_url_length=None)
     >>> osrm.block_size, osrm.cache_key
-    (1000, 'osrm:drive=http://127.0.0.1:5000/driving;walk=http://127.0.0.1:5001/foot;snap=1000')
+    (1000, 'osrm:drive=http://127.0.0.1:5000/driving;walk=http://127.0.0.1:5001/foot;snap=500')
     >>> OSRM("http://127.0.0.1:5000").block_size  # 100 x 100 blocks, 8 KiB URLs at most
     100
     """
@@ -133,7 +133,7 @@ class OSRM:
     def __init__(self, url: str | Mapping[str, str] = "http://127.0.0.1:5000", *,
                  profiles: Mapping[str, str] | None = None, max_table_size: int = 100,
                  max_url_length: int | None = 8192, timeout: float = 60.0,
-                 max_snap_m: float | None = 1000.0, workers: int = 1) -> None:
+                 max_snap_m: float | None = 500.0, workers: int = 1) -> None:
         urls = {"drive": url} if isinstance(url, str) else dict(url)
         if not urls or not all(isinstance(u, str) and u.strip() for u in urls.values()):
             raise MatrixError("OSRM needs a server URL per travel mode, e.g. "

@@ -79,7 +79,7 @@ def provider_for(name: str, *, osm_file: str | os.PathLike[str] | None = None,
     --------
     >>> provider_for("osrm", osrm_url="drive=http://127.0.0.1:5000,walk=http://127.0.0.1:5001")
     OSRM({'drive': 'http://127.0.0.1:5000', 'walk': 'http://127.0.0.1:5001'}, \
-max_table_size=100, max_snap_m=1000.0)
+max_table_size=100, max_snap_m=500.0)
     >>> provider_for("road")
     Traceback (most recent call last):
     ...
@@ -149,9 +149,11 @@ def problem_matrices(problem_or_points: Problem | Sequence[Location], provider: 
     ------
     InputError
         For a problem, points too far from a road or with no route between
-        them, each issue naming the outlet or rep (the provider's
-        :class:`~routeopt.exceptions.SnapDistanceError` or
-        :class:`~routeopt.exceptions.UnreachablePairsError` is the cause).
+        them, each issue naming the outlet or rep. The provider's error is
+        the cause: :class:`~routeopt.exceptions.SnapDistanceError`,
+        :class:`~routeopt.exceptions.UnreachablePairsError`, or any
+        :class:`MatrixError` with a ``points`` attribute (indices, with the
+        metres in ``distances_m``, or ``(index, metres)`` pairs).
     MatrixError
         The provider failed otherwise (server down, bad answer).
 
@@ -184,18 +186,47 @@ def problem_matrices(problem_or_points: Problem | Sequence[Location], provider: 
         t0 = time.perf_counter()
         try:
             out[mode] = provider.matrix(points, mode)
-        except (SnapDistanceError, UnreachablePairsError) as e:
-            if problem is None:
+        except MatrixError as e:
+            issues = _issues(problem, points, mode, e) if problem is not None else []
+            if not issues:
                 raise
-            raise InputError(_issues(problem, points, mode, e)) from e
+            raise InputError(issues) from e
         log.info("%s matrix by %r: %d points in %.2f s", mode, provider, len(points),
                  time.perf_counter() - t0)
     return out
 
 
+def _far_points(err: MatrixError) -> list[tuple[int, float]]:
+    """``(index, metres)`` of the points a snap error names.
+
+    Duck-typed, so that every provider's snap error is understood: ``points``
+    holds ``(index, metres)`` pairs (:class:`SnapDistanceError`), or indices
+    with the metres in ``distances_m``.
+    """
+    points = getattr(err, "points", None)
+    if isinstance(err, UnreachablePairsError) or points is None:
+        return []
+    metres = getattr(err, "distances_m", None)
+    out: list[tuple[int, float]] = []
+    try:
+        for k, p in enumerate(points):
+            if isinstance(p, tuple):
+                out.append((int(p[0]), float(p[1])))
+            else:
+                out.append((int(p), float(metres[k]) if metres is not None else float("nan")))
+    except (TypeError, ValueError, IndexError):
+        return []
+    return out
+
+
 def _issues(problem: Problem, points: Sequence[Location], mode: str,
-            err: SnapDistanceError | UnreachablePairsError) -> list[Issue]:
+            err: MatrixError) -> list[Issue]:
+    """The issues naming outlets and reps for a snap or unreachable error, else none."""
     names = _point_names(problem)
+    if not isinstance(err, SnapDistanceError | UnreachablePairsError) and not _far_points(err):
+        return []
+    if any(i >= len(names) for i, _ in _far_points(err)):
+        return []
 
     def issue(i: int, message: str) -> Issue:
         outlet_id, rep_id, what = names[i]
@@ -204,9 +235,9 @@ def _issues(problem: Problem, points: Sequence[Location], mode: str,
         return Issue(f"{what} at ({p.lat:.6f}, {p.lon:.6f}) {message}", outlet_id=outlet_id,
                      rep_id=rep_id, column=column)
 
-    if isinstance(err, SnapDistanceError):
+    if not isinstance(err, UnreachablePairsError):
         return [issue(i, f"is {d:.0f} m from the nearest road for {mode!r}; check its "
-                         "coordinates (in the sea? outside the map?)") for i, d in err.points]
+                         "coordinates (in the sea? outside the map?)") for i, d in _far_points(err)]
     # Unreachable pairs: blame the points that appear in the most pairs.
     counts: dict[int, int] = {}
     for i, j in err.pairs:
