@@ -9,7 +9,8 @@ read with pyosmium) and builds the drive matrix with each provider:
   with a note, where this routeopt has no ``RoadNetwork``);
 * ``osrm``: :class:`routeopt.matrix.OSRM` against ``--osrm-url`` (default
   ``$ROUTEOPT_TEST_OSRM``; start it with ``.ci/servers/osrm.sh``) with its
-  default 100 x 100 blocks;
+  default 100 x 100 blocks, one request at a time;
+* ``osrm-w2``: the same blocks, two requests in flight (``workers=2``);
 * ``osrm-1req``: the same server, the whole matrix in one request
   (``max_table_size=10000, max_url_length=None``; the server runs with
   ``--max-table-size 10000``).
@@ -30,8 +31,9 @@ Each (provider, size) runs in a fresh Python process:
 
 Usage::
 
-    python benchmarks/matrix.py [--sizes 100,500,1000] [--providers haversine,road,osrm,osrm-1req]
-        [--osrm-url URL] [--repeats 3] [--seed 0] [--out benchmarks/results/matrix.csv]
+    python benchmarks/matrix.py [--sizes 100,500,1000]
+        [--providers haversine,road,osrm,osrm-w2,osrm-1req] [--osrm-url URL]
+        [--repeats 3] [--seed 0] [--out benchmarks/results/matrix.csv]
 
 One row per case is appended to the CSV (with the commit, source hash, load
 and machine, as the other benchmarks do); a Markdown table is printed at the end.
@@ -57,7 +59,7 @@ from scaling import append_csv, git_commit, ints, machine, src_hash
 ROOT = Path(__file__).resolve().parents[1]
 PBF = ROOT / "examples" / "data" / "monaco" / "monaco.osm.pbf"
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "matrix.csv"
-PROVIDERS = ("haversine", "road", "osrm", "osrm-1req")
+PROVIDERS = ("haversine", "road", "osrm", "osrm-w2", "osrm-1req")
 DRIVABLE = {"motorway", "trunk", "primary", "secondary", "tertiary", "unclassified",
             "residential", "living_street", "motorway_link", "trunk_link", "primary_link",
             "secondary_link", "tertiary_link"}
@@ -126,10 +128,11 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
         if road is None:
             return {"error": "not in this build (routeopt.matrix.RoadNetwork missing)"}
         provider = road(PBF)
-    elif name in ("osrm", "osrm-1req"):
+    elif name in ("osrm", "osrm-w2", "osrm-1req"):
         one = name == "osrm-1req"
         provider = OSRM(case["osrm_url"], max_table_size=10_000 if one else 100,
-                        max_url_length=None if one else 8192, max_snap_m=None)
+                        max_url_length=None if one else 8192, max_snap_m=None,
+                        workers=2 if name == "osrm-w2" else 1)
     else:
         return {"error": f"unknown provider {name!r}"}
     setup_s = time.perf_counter() - t0
