@@ -234,6 +234,29 @@ def test_null_durations_name_the_points(fake_osrm, osrm_table):
     assert e.value.pairs == ((0, 2), (1, 2))
 
 
+def test_answer_cut_short(fake_osrm):
+    # The header promises more bytes than come: the server died mid-answer.
+    import socket
+    import threading
+
+    with socket.socket() as srv:
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(1)
+
+        def answer_half() -> None:
+            conn, _ = srv.accept()
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{\"code\": \"Ok\"")
+
+        t = threading.Thread(target=answer_half)
+        t.start()
+        port = srv.getsockname()[1]
+        with pytest.raises(MatrixServiceError, match=r"broken HTTP answer \(IncompleteRead"):
+            OSRM(f"http://127.0.0.1:{port}", timeout=5).matrix(PTS, "drive")
+        t.join(5)
+
+
 def test_slow_server_times_out(fake_osrm):
     fake_osrm.delay = 1.0
     with pytest.raises(MatrixServiceUnavailableError, match=r"did not answer within 0\.2 s"):

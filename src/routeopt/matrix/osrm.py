@@ -18,6 +18,7 @@ Retries and rate limits belong in a wrapper, not here.
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import socket
@@ -320,6 +321,10 @@ class OSRM:
         except (ConnectionError, OSError) as e:  # reset mid-answer, broken pipe...
             raise MatrixServiceUnavailableError(
                 f"the connection to OSRM at {server} failed: {e}", url=url) from e
+        except http.client.HTTPException as e:  # a cut or malformed HTTP answer
+            raise MatrixServiceError(
+                f"OSRM at {server} sent a broken HTTP answer ({type(e).__name__}: {e})",
+                url=url) from e
         ans = _json(body, server, url, status)
         if ans.get("code") != "Ok":
             raise MatrixServiceError(
