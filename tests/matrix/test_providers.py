@@ -95,6 +95,9 @@ def test_problem_matrices_names_outlets_and_reps_for_any_snap_error(valid_tables
         (None, "R1", "end_lat", "the rep's end at (43.730000, 7.420000) is 1500 m from the "
                                 "nearest road for 'drive'; check its coordinates (in the sea? "
                                 "outside the map?)")]
+    with pytest.raises(InputError, match=r"outlet 'P1', column 'lat': the outlet at .* is far "
+                                         r"from the nearest road"):
+        problem_matrices(problem, Failing(FarError([0], ())))  # no distances given
     # Errors that name no points pass through as they are.
     with pytest.raises(MatrixError, match="server down") as e2:
         problem_matrices(problem, Failing(MatrixError("server down")))

@@ -213,7 +213,8 @@ def _far_points(err: MatrixError) -> list[tuple[int, float]]:
             if isinstance(p, tuple):
                 out.append((int(p[0]), float(p[1])))
             else:
-                out.append((int(p), float(metres[k]) if metres is not None else float("nan")))
+                out.append((int(p), float(metres[k]) if metres is not None and k < len(metres)
+                            else float("nan")))
     except (TypeError, ValueError, IndexError):
         return []
     return out
@@ -236,8 +237,9 @@ def _issues(problem: Problem, points: Sequence[Location], mode: str,
                      rep_id=rep_id, column=column)
 
     if not isinstance(err, UnreachablePairsError):
-        return [issue(i, f"is {d:.0f} m from the nearest road for {mode!r}; check its "
-                         "coordinates (in the sea? outside the map?)") for i, d in _far_points(err)]
+        return [issue(i, ("is far" if d != d else f"is {d:.0f} m")
+                      + f" from the nearest road for {mode!r}; check its coordinates (in the "
+                        "sea? outside the map?)") for i, d in _far_points(err)]
     # Unreachable pairs: blame the points that appear in the most pairs.
     counts: dict[int, int] = {}
     for i, j in err.pairs:
