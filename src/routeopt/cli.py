@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from routeopt.exceptions import InputError, Issue, RouteOptError
 
 if TYPE_CHECKING:
-    from routeopt.problem import Problem
+    from routeopt.matrix import MatrixProvider
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
@@ -53,15 +53,14 @@ def _parser() -> argparse.ArgumentParser:
     return ap
 
 
-def _with_matrices(problem: Problem, args: argparse.Namespace) -> Problem:
-    """Attach the travel matrices ``--matrix`` asks for (the default leaves it to the solver)."""
-    from routeopt.matrix import problem_matrices, provider_for
+def _matrix_provider(args: argparse.Namespace) -> MatrixProvider | None:
+    """The provider ``--matrix`` asks for (``None``: the solver's default estimate)."""
+    from routeopt.matrix import provider_for
 
     if args.matrix == "haversine" and args.matrix_cache is None:
-        return problem
-    provider = provider_for(args.matrix, osm_file=args.osm_file, osrm_url=args.osrm_url,
-                            cache_dir=args.matrix_cache)
-    return problem.replace(matrix=problem_matrices(problem, provider))
+        return None
+    return provider_for(args.matrix, osm_file=args.osm_file, osrm_url=args.osrm_url,
+                        cache_dir=args.matrix_cache)
 
 
 def _print_issues(err: InputError, *, skip_hint: str | None = None) -> None:
@@ -102,6 +101,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
                                  ("max_iterations", args.iterations)) if v is not None}
     params = params.replace(**changes)
     holidays = [h for h in args.holidays.split(",") if h.strip()]
+    provider = _matrix_provider(args)  # before reading: a missing setting fails at once
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         problem = read_problem(args.outlets, args.reps, start=args.start, weeks=args.weeks,
@@ -118,7 +118,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
     stale = args.out / "rejected.csv"
     if not rejected and stale.is_file():  # from an earlier run; it no longer applies
         stale.unlink()
-    problem = _with_matrices(problem, args)
+    if provider is not None:
+        from routeopt.matrix import problem_matrices
+
+        problem = problem.replace(matrix=problem_matrices(problem, provider))
     plan = solve(problem, params)
     files = plan.write(args.out)
     print(plan.summary())
