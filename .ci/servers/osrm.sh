@@ -70,15 +70,22 @@ PY
 }
 serve() {  # serve PROFILE PORT
     local profile=$1 port=$2 url=http://127.0.0.1:$2 logf=$CACHE/osrm-routed-$1.log pid
+    local state=$CACHE/osrm-routed-$1.state old_pid old_sum
     if probe "$url"; then
-        log "$profile: reusing the server on $url"
-        return
+        read -r old_pid old_sum 2>/dev/null <"$state" || true
+        if [ "${old_sum:-}" = "$SUM" ] || [ -z "${old_pid:-}" ]; then
+            log "$profile: reusing the server on $url"
+            return
+        fi
+        log "$profile: the server on $url (pid $old_pid) has older data; restarting it"
+        kill "$old_pid" 2>/dev/null || true
+        for _ in $(seq 1 50); do probe "$url" || break; sleep 0.1; done
     fi
     log "$profile: starting osrm-routed on $url (log: $logf)"
     nohup "$ROUTED" --ip 127.0.0.1 --port "$port" --max-table-size 10000 -t 2 \
         "$CACHE/monaco-$profile/monaco.osrm" </dev/null >"$logf" 2>&1 &
     pid=$!
-    echo "$pid" >"$CACHE/osrm-routed-$profile.pid"
+    echo "$pid $SUM" >"$state"
     for _ in $(seq 1 150); do
         probe "$url" && return
         kill -0 "$pid" 2>/dev/null || die "osrm-routed ($profile) exited: $(tail -n 5 "$logf")"

@@ -170,6 +170,24 @@ def test_fake_server_answers_like_osrm(fake_osrm):
     assert "annotations=duration,distance" in path
 
 
+def test_no_request_exceeds_the_limits(fake_osrm):
+    pts = [Location(43.72 + i * 1e-4, 7.41 + i * 1e-4) for i in range(40)]
+    osrm = OSRM(fake_osrm.url, max_table_size=15, max_url_length=600)
+    b = osrm.block_size
+    assert 1 < b < 15  # the URL limit binds before the table size
+    m = osrm.matrix(pts, "drive")
+    assert m.size == 40
+    assert len(fake_osrm.paths) == (-(-40 // b)) ** 2
+    lengths = [len(fake_osrm.url + path) for path in fake_osrm.paths]
+    assert max(lengths) <= 600
+    assert max(lengths) > 400  # not absurdly cautious either
+    for path in fake_osrm.paths:
+        coords = path.split("?")[0].rsplit("/", 1)[1].split(";")
+        assert len(coords) <= 2 * b
+    whole = OSRM(fake_osrm.url, max_url_length=None).matrix(pts, "drive")
+    np.testing.assert_array_equal(m.durations, whole.durations)
+
+
 @pytest.mark.parametrize(("code", "message", "match"), [
     ("TooBig", "Too many table coordinates",
      r"HTTP 400 TooBig: Too many table coordinates \(asked 3 x 3\): lower "
