@@ -12,8 +12,12 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from routeopt.exceptions import InputError, Issue, RouteOptError
+
+if TYPE_CHECKING:
+    from routeopt.matrix import MatrixProvider
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
@@ -37,7 +41,26 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--params", type=Path, default=None, help="solver parameters, TOML")
     p.add_argument("--skip-invalid", action="store_true",
                    help="leave bad outlet rows out (listed in rejected.csv) instead of stopping")
+    p.add_argument("--matrix", choices=("haversine", "road", "osrm"), default="haversine",
+                   help="travel times: great-circle estimate (default), shortest paths on an "
+                        "OpenStreetMap road network (--osm-file), or an OSRM server (--osrm-url)")
+    p.add_argument("--osm-file", type=Path, default=None, help="OpenStreetMap .osm.pbf for road")
+    p.add_argument("--osrm-url", action="append", default=None, metavar="[MODE=]URL",
+                   help="OSRM server for --matrix osrm (a URL serves drive; repeat MODE=URL "
+                        "for walk or bicycle)")
+    p.add_argument("--matrix-cache", type=Path, default=None, metavar="DIR",
+                   help="keep travel matrices in DIR and reuse them on the next run")
     return ap
+
+
+def _matrix_provider(args: argparse.Namespace) -> MatrixProvider | None:
+    """The provider ``--matrix`` asks for (``None``: the solver's default estimate)."""
+    from routeopt.matrix import provider_for
+
+    if args.matrix == "haversine" and args.matrix_cache is None:
+        return None
+    return provider_for(args.matrix, osm_file=args.osm_file, osrm_url=args.osrm_url,
+                        cache_dir=args.matrix_cache)
 
 
 def _print_issues(err: InputError, *, skip_hint: str | None = None) -> None:
@@ -78,6 +101,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
                                  ("max_iterations", args.iterations)) if v is not None}
     params = params.replace(**changes)
     holidays = [h for h in args.holidays.split(",") if h.strip()]
+    provider = _matrix_provider(args)  # before reading: a missing setting fails at once
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         problem = read_problem(args.outlets, args.reps, start=args.start, weeks=args.weeks,
@@ -94,6 +118,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
     stale = args.out / "rejected.csv"
     if not rejected and stale.is_file():  # from an earlier run; it no longer applies
         stale.unlink()
+    if provider is not None:
+        from routeopt.matrix import problem_matrices
+
+        problem = problem.replace(matrix=problem_matrices(problem, provider))
     plan = solve(problem, params)
     files = plan.write(args.out)
     print(plan.summary())

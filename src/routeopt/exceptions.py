@@ -151,3 +151,47 @@ class SnapError(MatrixError):
         super().__init__(message)
         self.points: tuple[int, ...] = tuple(int(i) for i in points)
         self.distances_m: tuple[float, ...] = tuple(float(d) for d in distances_m)
+
+
+# -- travel matrices from routing services and caches (OSRM, matrix cache) -----------------
+#    MatrixError
+#     ├── MatrixServiceError                 a routing service failed or answered badly
+#     │    └── MatrixServiceUnavailableError (ConnectionError)  cannot connect, or timed out
+#     ├── SnapError                          points too far from a road, or on a cut-off piece
+#     └── UnreachablePairsError              pairs of points with no route between them
+#    RouteOptWarning
+#     └── MatrixCacheWarning                 a cache file was unreadable and is recomputed
+__all__ += ["MatrixCacheWarning", "MatrixServiceError", "MatrixServiceUnavailableError",
+            "UnreachablePairsError"]
+
+
+class MatrixServiceError(MatrixError):
+    """A routing service failed or gave an answer routeopt cannot use.
+
+    :attr:`url` is the request, :attr:`status` the HTTP status and :attr:`code`
+    the service's own error code (OSRM's ``TooBig``, ``NoSegment``...), when known.
+    """
+
+    def __init__(self, message: str, *, url: str | None = None, status: int | None = None,
+                 code: str | None = None) -> None:
+        self.url, self.status, self.code = url, status, code
+        super().__init__(message)
+
+
+class MatrixServiceUnavailableError(MatrixServiceError, ConnectionError):
+    """The routing service cannot be reached: refused, unknown host, or no answer in time."""
+
+
+class UnreachablePairsError(MatrixError):
+    """Some points cannot be reached from others (no route at all).
+
+    :attr:`pairs` holds ``(from_index, to_index)`` for each such pair.
+    """
+
+    def __init__(self, message: str, pairs: Iterable[tuple[int, int]]) -> None:
+        self.pairs = tuple(pairs)
+        super().__init__(message)
+
+
+class MatrixCacheWarning(RouteOptWarning):
+    """A matrix cache file could not be read; the matrix is computed again."""
