@@ -37,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--params", type=Path, default=None, help="solver parameters, TOML")
     p.add_argument("--skip-invalid", action="store_true",
                    help="leave bad outlet rows out (listed in rejected.csv) instead of stopping")
+    from routeopt.geocode._cli import add_geocode_command, add_plan_options
+
+    add_plan_options(p)  # geocoding: --geocoder, --geocode-*, --crs
+    add_geocode_command(sub)
     return ap
 
 
@@ -68,6 +72,7 @@ def _write_rejected(out: Path, issues: Sequence[Issue]) -> Path:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
+    from routeopt.geocode._cli import plan_geocoding
     from routeopt.read import RowsSkippedWarning, read_problem
     from routeopt.solver import SolveParams, solve
 
@@ -78,10 +83,11 @@ def cmd_plan(args: argparse.Namespace) -> int:
                                  ("max_iterations", args.iterations)) if v is not None}
     params = params.replace(**changes)
     holidays = [h for h in args.holidays.split(",") if h.strip()]
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, plan_geocoding(args) as geocode:
         warnings.simplefilter("always")
         problem = read_problem(args.outlets, args.reps, start=args.start, weeks=args.weeks,
-                               holidays=holidays, skip_invalid=args.skip_invalid)
+                               holidays=holidays, skip_invalid=args.skip_invalid,
+                               crs=args.crs, geocode=geocode)
     rejected = False
     for w in caught:
         if isinstance(w.message, RowsSkippedWarning):
@@ -119,6 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "plan":
             return cmd_plan(args)
+        if args.command == "geocode":
+            from routeopt.geocode._cli import run_geocode
+
+            return run_geocode(args)
     except InputError as e:
         skippable = args.command == "plan" and not args.skip_invalid
         _print_issues(e, skip_hint=args.outlets.name if skippable else None)

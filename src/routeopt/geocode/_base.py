@@ -1,4 +1,4 @@
-"""The :class:`Geocoder` protocol, the :class:`Candidate` it returns and the result of one lookup."""
+"""The :class:`Geocoder` protocol, the :class:`Candidate` it returns, one lookup's result."""
 
 from __future__ import annotations
 

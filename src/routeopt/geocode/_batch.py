@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -82,7 +82,7 @@ def resolve(geocoder: Geocoder, address: str, *, cache: GeocodeCache | None = No
     except GeocodeError as e:
         return Result("error", provider=provider, message=str(e))
     if not found:
-        result = Result("not_found", provider=provider, message="no match")
+        result = Result("not_found", provider=provider)
     else:
         best = found[0]
         crs = parse_crs(geocoder.crs)
@@ -97,9 +97,12 @@ def resolve(geocoder: Geocoder, address: str, *, cache: GeocodeCache | None = No
 
 
 def _with_message(r: Result, ambiguity_m: float) -> Result:
+    from dataclasses import replace
+
+    if r.status == "not_found":
+        return replace(r, message=r.message or "no match")
     if r.status != "ambiguous":
         return r
-    from dataclasses import replace
 
     msg = (f"{r.matches} matches up to {r.spread_m / 1000:.1f} km apart (more than "
            f"{ambiguity_m:g} m); best: {r.lat:.6f},{r.lon:.6f} {r.address!r}; make the address "
@@ -272,23 +275,25 @@ def geocode_table(source: pd.DataFrame | str | Path, geocoder: Geocoder, *,
     ...                    "address": ["Place du Palais", "Nowhere", ""],
     ...                    "lat": [None, None, 43.74], "lon": [None, None, 7.43]})
     >>> report = geocode_table(df, One(), progress=False)
-    >>> report.frame[["outlet_id", "lat", "geocode_status"]].to_string(index=False)
-    'outlet_id   lat geocode_status\\n        A 43.73             ok\\n        B   NaN      not_found\\n        C 43.74          given'
+    >>> print(report.frame[["outlet_id", "lat", "geocode_status"]].to_string(index=False))
+    outlet_id   lat geocode_status
+            A 43.73             ok
+            B   NaN      not_found
+            C 43.74          given
     >>> report.summary()
     '3 rows: ok 1, not_found 1, given 1'
     """
     import pandas as pd
 
-    from routeopt.read import _table
+    from routeopt.read import _check_header, _Records, _table
 
+    records: _Records
     if isinstance(source, pd.DataFrame):
         frame = source.copy()
         frame.columns = [str(c).strip().lower() for c in frame.columns]
         records = [(None, dict(zip(frame.columns, row, strict=True)))
                    for row in frame.itertuples(index=False, name=None)]
         spec = {"required": ("address",), "optional": ("lat", "lon", "crs")}
-        from routeopt.read import _check_header
-
         _check_header(list(frame.columns), None, None, "outlets", spec)
     else:
         recs, _, issues = _table(source, "outlets",

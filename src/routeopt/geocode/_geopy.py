@@ -204,7 +204,7 @@ def _precision(name: str, raw: Any) -> tuple[str, str]:
     if "place_rank" in raw or "addresstype" in raw:  # Nominatim
         cls, typ = str(raw.get("class", raw.get("category", ""))), str(raw.get("type", ""))
         kind = f"{cls}/{typ}".strip("/")
-        if cls == "place" and typ == "postcode" or raw.get("addresstype") == "postcode":
+        if (cls == "place" and typ == "postcode") or raw.get("addresstype") == "postcode":
             return "postcode", kind
         try:
             rank = int(raw.get("place_rank", -1))
