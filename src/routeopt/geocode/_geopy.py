@@ -99,6 +99,8 @@ class GeopyGeocoder:
         if "user_agent" in params:
             kwargs["user_agent"] = user_agent or default_user_agent()
         kwargs["timeout"] = timeout
+        if "adapter_factory" in params and "adapter_factory" not in kwargs:
+            kwargs["adapter_factory"] = _adapter_without_retries
         unknown = [k for k in kwargs if k not in params]
         if unknown:
             takes = ", ".join(p for p in params if p not in ("self", "args", "kwargs"))
@@ -150,6 +152,15 @@ class GeopyGeocoder:
         return f"GeopyGeocoder({self.identity!r})"
 
 
+def _adapter_without_retries(*, proxies: Any, ssl_context: Any) -> Any:
+    """geopy's HTTP adapter, without requests' own retries: :class:`Throttled` retries."""
+    from geopy.adapters import RequestsAdapter, URLLibAdapter
+
+    if RequestsAdapter.is_available:
+        return RequestsAdapter(proxies=proxies, ssl_context=ssl_context, max_retries=0)
+    return URLLibAdapter(proxies=proxies, ssl_context=ssl_context)
+
+
 def _domain_of(geocoder: Any) -> str:
     domain = getattr(geocoder, "domain", None)
     if isinstance(domain, str) and domain:
@@ -170,9 +181,9 @@ def _map_error(e: Exception) -> GeocodeError:
         GeocoderTimedOut,
         GeocoderUnavailable,
     )
-    from geopy.util import get_retry_after
+    from geopy.adapters import get_retry_after
 
-    cause = e.__cause__
+    cause = e.__cause__ or e.__context__
     status = cause.status_code if isinstance(cause, AdapterHTTPError) else None
     retry_after: float | None = None
     if isinstance(e, GeocoderRateLimited) and e.retry_after is not None:
@@ -190,7 +201,7 @@ def _map_error(e: Exception) -> GeocodeError:
         return GeocodeError(f"{what}: {e}", retryable=retryable, retry_after=retry_after)
     if isinstance(e, GeocoderTimedOut):
         return GeocodeError(f"timed out: {e}", retryable=True)
-    if isinstance(e, GeocoderUnavailable):
+    if isinstance(e, GeocoderUnavailable) or isinstance(cause, OSError):  # no connection
         return GeocodeError(f"service unavailable: {e}", retryable=True)
     if isinstance(e, GeocoderServiceError):
         return GeocodeError(f"service error: {e}")
