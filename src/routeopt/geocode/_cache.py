@@ -128,6 +128,9 @@ class GeocodeCache:
         db.execute("PRAGMA synchronous=NORMAL")
         if not tables:
             db.executescript(_SCHEMA)
+        # Fail now, not after the first answer, when another process holds the write lock.
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("COMMIT")
 
     def _error(self, e: sqlite3.Error) -> GeocodeCacheError:
         text = str(e)
