@@ -5,7 +5,7 @@ last one repeats). An answer is one of::
 
     ("json", [places])            200 with the JSON list (empty: not found)
     ("status", 429, {"Retry-After": "2"})   an HTTP error with headers
-    ("sleep", 0.5, answer)        wait, then give ``answer`` (a timeout when longer than the client's)
+    ("sleep", 0.5, answer)        wait, then give ``answer`` (a timeout for a quicker client)
     ("raw", b"<html>")            200 with a body that is not JSON
 
 Queries without a script are not found. ``server.requests[q]`` counts requests.

@@ -133,17 +133,17 @@ def test_truncated_database_is_a_clear_error(tmp_path: Path) -> None:
         cache._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     data = path.read_bytes()
     path.write_bytes(data[:4096] + b"\xff" * 4096 + data[8192:])  # a page overwritten
-    with pytest.raises(GeocodeCacheError, match="damaged"):
-        with GeocodeCache(path) as cache:
-            for i in range(300):
-                cache.get(P, f"street {i}")
+    with pytest.raises(GeocodeCacheError, match="damaged"), GeocodeCache(path) as cache:
+        for i in range(300):
+            cache.get(P, f"street {i}")
 
 
 def test_someone_elses_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "app.db"
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE customers (id INTEGER)")
-    with pytest.raises(GeocodeCacheError, match=r"database of something else \(tables: customers\), not a routeopt geocode cache"):
+    with pytest.raises(GeocodeCacheError, match=r"database of something else \(tables: "
+                                                r"customers\), not a routeopt geocode cache"):
         GeocodeCache(path)
 
 
@@ -154,9 +154,8 @@ def test_directory_is_refused(tmp_path: Path) -> None:
 
 def test_keyboard_interrupt_keeps_what_was_done(tmp_path: Path) -> None:
     df = pd.DataFrame({"address": ["Rue A", "Rue B", "Stop here", "Rue C"]})
-    with GeocodeCache(tmp_path / "c.sqlite") as cache:
-        with pytest.raises(KeyboardInterrupt):
-            geocode_table(df, Counting(fail_on="Stop here"), cache=cache, progress=False)
+    with GeocodeCache(tmp_path / "c.sqlite") as cache, pytest.raises(KeyboardInterrupt):
+        geocode_table(df, Counting(fail_on="Stop here"), cache=cache, progress=False)
     g = Counting()
     with GeocodeCache(tmp_path / "c.sqlite") as cache:
         report = geocode_table(df, g, cache=cache, progress=False)

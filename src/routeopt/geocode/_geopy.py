@@ -173,7 +173,7 @@ def _domain_of(geocoder: Any) -> str:
 
 def _map_error(e: Exception) -> GeocodeError:
     """A geopy error as a GeocodeError: retryable for timeouts, 408, 429, 5xx and no connection."""
-    from geopy.adapters import AdapterHTTPError
+    from geopy.adapters import AdapterHTTPError, get_retry_after
     from geopy.exc import (
         GeocoderParseError,
         GeocoderRateLimited,
@@ -181,7 +181,6 @@ def _map_error(e: Exception) -> GeocodeError:
         GeocoderTimedOut,
         GeocoderUnavailable,
     )
-    from geopy.adapters import get_retry_after
 
     cause = e.__cause__ or e.__context__
     status = cause.status_code if isinstance(cause, AdapterHTTPError) else None
