@@ -90,8 +90,8 @@ if [ "$(cat "$PROJECT/.imported" 2>/dev/null)" != "$sha" ] || [ "$db_exists" != 
     fi
     rm -rf "$PROJECT"
     mkdir -p "$PROJECT"
-    (cd "$PROJECT" && "$VENV/bin/nominatim" import --osm-file "$PBF" --offline --no-updates \
-        --threads 2 >&2) || die "nominatim import failed"
+    "$VENV/bin/nominatim" import --project-dir "$PROJECT" --osm-file "$PBF" --offline \
+        --no-updates --threads 2 >&2 || die "nominatim import failed"
     echo "$sha" > "$PROJECT/.imported"
 fi
 
@@ -99,8 +99,9 @@ fi
 if ! status_ok; then
     if [ -f "$CACHE/serve.pid" ]; then kill "$(cat "$CACHE/serve.pid")" 2>/dev/null || true; fi
     log "starting nominatim serve on 127.0.0.1:$PORT (log: $LOG)"
-    (cd "$PROJECT" && nohup "$VENV/bin/nominatim" serve --server "127.0.0.1:$PORT" \
-        </dev/null >"$LOG" 2>&1 & echo $! > "$CACHE/serve.pid")
+    nohup "$VENV/bin/nominatim" serve --project-dir "$PROJECT" --server "127.0.0.1:$PORT" \
+        </dev/null >"$LOG" 2>&1 &
+    echo $! > "$CACHE/serve.pid"
     for _ in $(seq 1 60); do
         status_ok && break
         sleep 0.5
