@@ -42,13 +42,14 @@ def test_geocode_writes_the_file_and_counts_statuses(fake_nominatim: Any, table:
     code, printed, err = run(*args, capsys=capsys)
     assert code == 0, err
     assert "4 rows: ok 1, not_found 1, error 1, given 1" in printed
-    assert f"3 address(es) sent to nominatim@{fake_nominatim.domain}" in printed
+    assert (f"3 address(es) asked of nominatim@{fake_nominatim.domain}, 0 answered from the "
+            "cache") in printed
     got = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert list(got["geocode_status"]) == ["ok", "not_found", "given", "error"]
     assert set(fake_nominatim.user_agents) == {"acme/1.0"}
     # The second run asks only for the row that failed.
     code, printed, _ = run(*args, capsys=capsys)
-    assert code == 0 and "1 address(es) sent" in printed
+    assert code == 0 and "1 address(es) asked of" in printed and "2 answered from" in printed
     assert fake_nominatim.requests["Place du Palais"] == 1
 
 

@@ -115,7 +115,8 @@ def test_batch_csv_then_cache_hit(domain: str, outlets: pd.DataFrame, tmp_path: 
     with GeocodeCache(cache_path) as cache:
         second = geocode_table(src_path, MustNotBeAsked(g.identity), cache=cache,
                                progress=False)
-    assert second.requests == 0 and second.counts == first.counts
+    assert second.requests == 0 and second.from_cache == distinct
+    assert second.counts == first.counts
     assert second.frame["lat"].equals(first.frame["lat"])
 
 

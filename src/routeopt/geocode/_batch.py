@@ -122,13 +122,15 @@ class GeocodeReport:
     counts
         Rows per status.
     requests
-        Addresses sent to the geocoder (the rest came from the cache or did
-        not need geocoding).
+        Distinct addresses sent to the geocoder.
+    from_cache
+        Distinct addresses answered by the cache.
     """
 
     frame: pd.DataFrame
     counts: dict[str, int] = field(default_factory=dict)
     requests: int = 0
+    from_cache: int = 0
 
     def summary(self) -> str:
         """One line: rows per status, in the order of :data:`STATUSES`."""
@@ -154,9 +156,9 @@ def _blank(v: Any) -> bool:
 
 def _run(geocoder: Geocoder, addresses: Sequence[str], cache: GeocodeCache | None, *,
          ambiguity_m: float, refresh: bool, progress: bool | None,
-         on_result: Callable[[str, Result], None]) -> int:
-    """Resolve each distinct address once; returns the number of lookups sent."""
-    sent = errors_in_row = 0
+         on_result: Callable[[str, Result], None]) -> tuple[int, int]:
+    """Resolve each distinct address once; returns (lookups sent, answers from the cache)."""
+    sent = cached = errors_in_row = 0
     bar = _progress(len(addresses), progress, "geocoding")
     try:
         for address in addresses:
@@ -176,14 +178,16 @@ def _run(geocoder: Geocoder, addresses: Sequence[str], cache: GeocodeCache | Non
                 log.exception("geocoding %r failed", address)
                 r = Result("error", provider=geocoder.identity,
                            message=f"{type(e).__name__}: {e}")
-            if not r.cached:
+            if r.cached:
+                cached += 1
+            else:
                 sent += 1
             errors_in_row = errors_in_row + 1 if r.status == "error" else 0
             on_result(address, r)
             bar.update(1)
     finally:
         bar.close()
-    return sent
+    return sent, cached
 
 
 def locate(addresses: Iterable[str], geocoder: Geocoder, *, cache: GeocodeCache | None = None,
@@ -341,7 +345,7 @@ def geocode_table(source: pd.DataFrame | str | Path, geocoder: Geocoder, *,
 
     interrupted = True
     try:
-        sent = _run(geocoder, list(todo), cache, ambiguity_m=ambiguity_m, refresh=refresh,
+        sent, cached = _run(geocoder, list(todo), cache, ambiguity_m=ambiguity_m, refresh=refresh,
                     progress=progress, on_result=keep)
         interrupted = False
     finally:
@@ -358,7 +362,7 @@ def geocode_table(source: pd.DataFrame | str | Path, geocoder: Geocoder, *,
     frame["geocode_status"] = status
     for c, values in extra.items():
         frame[c] = values
-    report = GeocodeReport(frame, dict(Counter(status)), sent)
+    report = GeocodeReport(frame, dict(Counter(status)), sent, cached)
     if out is not None:
         write_frame(frame, Path(out))
     return report

@@ -142,8 +142,8 @@ def run_geocode(args: argparse.Namespace) -> int:
         if cache is not None:
             cache.close()
     print(report.summary())
-    print(f"{report.requests} address(es) sent to {geocoder.identity}, the others from the "
-          "cache" if report.requests else f"nothing sent to {geocoder.identity}")
+    print(f"{report.requests} address(es) asked of {geocoder.identity}, "
+          f"{report.from_cache} answered from the cache")
     print(f"wrote {args.out}")
     return EXIT_OK
 
