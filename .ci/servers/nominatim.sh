@@ -31,6 +31,15 @@ PG_VERSION=15
 [ -f "$PBF" ] || die "$PBF is missing"
 mkdir -p "$CACHE"
 
+# Stop the server this script started earlier (only if that pid is still a nominatim server).
+stop_old_server() {
+    local pid
+    pid=$(cat "$CACHE/serve.pid" 2>/dev/null) || return 0
+    if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "nominatim serve"; then
+        kill "$pid" 2>/dev/null || true
+        sleep 1
+    fi
+}
 status_ok() { curl -fsS --max-time 3 "http://127.0.0.1:$PORT/status" 2>/dev/null | grep -q '^OK'; }
 
 # 1. System packages (apt-get only when something is missing).
@@ -85,7 +94,7 @@ if [ "$(cat "$PROJECT/.imported" 2>/dev/null)" != "$sha" ] || [ "$db_exists" != 
     log "importing $PBF (about half a minute)"
     if [ "$db_exists" = 1 ]; then
         # A stale or half-done import: stop any server using it, then start over.
-        if [ -f "$CACHE/serve.pid" ]; then kill "$(cat "$CACHE/serve.pid")" 2>/dev/null || true; fi
+        stop_old_server
         psql_pg "DROP DATABASE nominatim WITH (FORCE)" >&2
     fi
     rm -rf "$PROJECT"
@@ -97,7 +106,7 @@ fi
 
 # 5. Serve, detached, unless it already answers.
 if ! status_ok; then
-    if [ -f "$CACHE/serve.pid" ]; then kill "$(cat "$CACHE/serve.pid")" 2>/dev/null || true; fi
+    stop_old_server
     log "starting nominatim serve on 127.0.0.1:$PORT (log: $LOG)"
     nohup "$VENV/bin/nominatim" serve --project-dir "$PROJECT" --server "127.0.0.1:$PORT" \
         </dev/null >"$LOG" 2>&1 &

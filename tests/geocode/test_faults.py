@@ -19,6 +19,18 @@ from routeopt.geocode import (
 PALAIS = (43.7312, 7.4200)
 
 
+@pytest.fixture(params=["requests", "urllib"])
+def adapter(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test with each of geopy's HTTP adapters (requests is not always installed)."""
+    from geopy.adapters import RequestsAdapter
+
+    if request.param == "urllib":
+        monkeypatch.setattr(RequestsAdapter, "is_available", False)
+    elif not RequestsAdapter.is_available:
+        pytest.skip("requests is not installed")
+    return str(request.param)
+
+
 def client(server: Any, *, timeout: float = 2.0, max_retries: int = 3,
            sleeps: list[float] | None = None) -> Throttled:
     """geopy's Nominatim on the fake server; waits are recorded in ``sleeps``, not slept."""
@@ -43,7 +55,7 @@ def test_not_found_is_not_retried(fake_nominatim: Any) -> None:
     assert fake_nominatim.requests["Nowhere at all"] == 1 and sleeps == []
 
 
-def test_timeout_then_success(fake_nominatim: Any) -> None:
+def test_timeout_then_success(fake_nominatim: Any, adapter: str) -> None:
     fake_nominatim.script("Slow", ("sleep", 1.0, ("json", [])),
                           ("json", [fake_nominatim.place(*PALAIS)]))
     sleeps: list[float] = []
@@ -62,7 +74,7 @@ def test_timeouts_exhaust_retries_into_an_error(fake_nominatim: Any) -> None:
     assert sleeps == [0.5, 1.0]  # exponential backoff
 
 
-def test_429_honours_retry_after(fake_nominatim: Any) -> None:
+def test_429_honours_retry_after(fake_nominatim: Any, adapter: str) -> None:
     fake_nominatim.script("Busy", ("status", 429, {"Retry-After": "7"}),
                           ("json", [fake_nominatim.place(*PALAIS)]))
     sleeps: list[float] = []
@@ -79,7 +91,7 @@ def test_429_with_a_long_retry_after_gives_up_with_advice(fake_nominatim: Any) -
 
 
 @pytest.mark.parametrize("code", [500, 502, 503])
-def test_5xx_is_retried_then_succeeds(fake_nominatim: Any, code: int) -> None:
+def test_5xx_is_retried_then_succeeds(fake_nominatim: Any, code: int, adapter: str) -> None:
     fake_nominatim.script("Flaky", ("status", code), ("status", code),
                           ("json", [fake_nominatim.place(*PALAIS)]))
     sleeps: list[float] = []
@@ -102,14 +114,14 @@ def test_client_error_is_not_retried(fake_nominatim: Any) -> None:
     assert fake_nominatim.requests["Bad"] == 1
 
 
-def test_malformed_json_is_an_error(fake_nominatim: Any) -> None:
+def test_malformed_json_is_an_error(fake_nominatim: Any, adapter: str) -> None:
     fake_nominatim.script("Html", ("raw", b"<html>proxy error</html>"))
     r = resolve(client(fake_nominatim), "Html")
     assert r.status == "error" and "could not be read" in r.message
     assert fake_nominatim.requests["Html"] == 1
 
 
-def test_no_server_is_an_error_not_an_exception() -> None:
+def test_no_server_is_an_error_not_an_exception(adapter: str) -> None:
     import socket
 
     with socket.socket() as s:  # a port nobody listens on

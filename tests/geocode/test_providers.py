@@ -178,3 +178,14 @@ def test_permanent_errors_are_not_retried() -> None:
     with pytest.raises(GeocodeError, match="403"):
         Throttled(inner, sleep=lambda s: None).lookup("a")
     assert inner.calls == 1
+
+
+def test_import_is_light() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, routeopt.geocode; heavy = [m for m in ('geopy', 'pandas', 'tqdm', "
+            "'prcoords') if m in sys.modules]; print(','.join(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == ""
