@@ -345,14 +345,14 @@ def geocode_table(source: pd.DataFrame | str | Path, geocoder: Geocoder, *,
 
     interrupted = True
     try:
-        sent, cached = _run(geocoder, list(todo), cache, ambiguity_m=ambiguity_m, refresh=refresh,
-                    progress=progress, on_result=keep)
+        sent, cached = _run(geocoder, list(todo), cache, ambiguity_m=ambiguity_m,
+                            refresh=refresh, progress=progress, on_result=keep)
         interrupted = False
     finally:
         if interrupted:
-            done = sum(1 for s in status if s)
-            log.warning("geocoding stopped after %d of %d rows; the answers received are in "
-                        "the cache", done, n)
+            done = sum(1 for rows in todo.values() if status[rows[0]])
+            log.warning("geocoding stopped after %d of %d addresses%s", done, len(todo),
+                        "; the answers received are in the cache" if cache is not None else "")
     frame["lat"] = pd.Series([None if _blank(v) else v for v in lat], dtype=object,
                              index=frame.index).infer_objects()
     frame["lon"] = pd.Series([None if _blank(v) else v for v in lon], dtype=object,
