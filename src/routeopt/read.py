@@ -77,6 +77,16 @@ _Records = list[tuple[int | None, dict[str, Any]]]
 Locate = Callable[[list[str]], Mapping[str, tuple[float, float] | str]]
 
 
+def _crs_name(crs: str) -> str:
+    """The canonical name of a coordinate system given as an argument (InputError if unknown)."""
+    from routeopt.geocode._crs import parse_crs
+
+    try:
+        return parse_crs(crs)
+    except ValueError as e:
+        raise InputError([Issue(f"crs: {e}", column="crs")]) from None
+
+
 def _table(source: pd.DataFrame | str | Path, what: str,
            spec: Mapping[str, tuple[str, ...]]) -> tuple[_Records, str | None, list[Issue]]:
     """The table's rows as ``(line, {column: text})``, its file name, and row issues.
@@ -296,6 +306,7 @@ def read_outlets(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
         The outlets that parsed, the problems of the rows that did not, and
         the line of each outlet id (for later messages).
     """
+    crs = _crs_name(crs)
     spec = OUTLET_COLUMNS
     if geocode is not None:  # lat/lon may come from the addresses
         spec = {"required": ("outlet_id", "frequency"),
@@ -399,6 +410,7 @@ def read_reps(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
     ``crs`` is the coordinate system of the points where a row's ``crs`` cell
     is empty, as in :func:`read_outlets`.
     """
+    crs = _crs_name(crs)
     records, file, issues = _table(source, "reps", REP_COLUMNS)
     reps: list[Rep] = []
     lines: dict[str, int | None] = {}

@@ -128,3 +128,13 @@ def test_crs_column_in_a_dataframe() -> None:
     reps = pd.DataFrame({"rep_id": ["R1"], "lat": [wgs[0]], "lon": [wgs[1]]})
     p = read_problem(outlets, reps, start="2026-11-30")
     assert distance_m(p.outlets[0].lat, p.outlets[0].lon, *wgs) < TOL_M
+
+
+def test_bad_crs_argument_is_an_input_error(write_csv: Callable[..., Path]) -> None:
+    from routeopt import InputError
+
+    outlets = write_csv("outlets.csv", [
+        {"outlet_id": "P1", "lat": "39.9", "lon": "116.4", "frequency": "1/week"}])
+    reps = write_csv("reps.csv", [{"rep_id": "R1", "lat": "39.9", "lon": "116.4"}])
+    with pytest.raises(InputError, match=r"crs: 'mars2' is not a coordinate system"):
+        read_problem(outlets, reps, start="2026-11-30", crs="mars2")
