@@ -27,6 +27,11 @@ class Throttled:
     address that is not found is an answer, not a failure: it is never
     retried.
 
+    Why not geopy's ``RateLimiter``: it waits a fixed ``error_wait_seconds``
+    after any ``GeocoderServiceError`` (a 400 or 403 included), ignores
+    ``Retry-After``, and by default swallows the final error, so a row that
+    failed looks like a row not found. This wrapper keeps the two apart.
+
     Parameters
     ----------
     geocoder
