@@ -50,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
                         "for walk or bicycle)")
     p.add_argument("--matrix-cache", type=Path, default=None, metavar="DIR",
                    help="keep travel matrices in DIR and reuse them on the next run")
+    from routeopt.geocode._cli import add_geocode_command, add_plan_options
+
+    add_plan_options(p)  # geocoding: --geocoder, --geocode-*, --crs
+    add_geocode_command(sub)
     return ap
 
 
@@ -91,6 +95,7 @@ def _write_rejected(out: Path, issues: Sequence[Issue]) -> Path:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
+    from routeopt.geocode._cli import plan_geocoding
     from routeopt.read import RowsSkippedWarning, read_problem
     from routeopt.solver import SolveParams, solve
 
@@ -102,10 +107,11 @@ def cmd_plan(args: argparse.Namespace) -> int:
     params = params.replace(**changes)
     holidays = [h for h in args.holidays.split(",") if h.strip()]
     provider = _matrix_provider(args)  # before reading: a missing setting fails at once
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, plan_geocoding(args) as geocode:
         warnings.simplefilter("always")
         problem = read_problem(args.outlets, args.reps, start=args.start, weeks=args.weeks,
-                               holidays=holidays, skip_invalid=args.skip_invalid)
+                               holidays=holidays, skip_invalid=args.skip_invalid,
+                               crs=args.crs, geocode=geocode)
     rejected = False
     for w in caught:
         if isinstance(w.message, RowsSkippedWarning):
@@ -147,6 +153,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "plan":
             return cmd_plan(args)
+        if args.command == "geocode":
+            from routeopt.geocode._cli import run_geocode
+
+            return run_geocode(args)
     except InputError as e:
         skippable = args.command == "plan" and not args.skip_invalid
         _print_issues(e, skip_hint=args.outlets.name if skippable else None)

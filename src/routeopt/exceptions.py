@@ -195,3 +195,36 @@ class UnreachablePairsError(MatrixError):
 
 class MatrixCacheWarning(RouteOptWarning):
     """A matrix cache file could not be read; the matrix is computed again."""
+
+
+# -- geocoding (routeopt.geocode) ------------------------------------------------------------
+#    RouteOptError
+#     ├── GeocodeError (RuntimeError)          a geocoder failed for one address (after retries)
+#     ├── GeocoderConfigError (ValueError)     an unknown provider or a bad option
+#     └── GeocodeCacheError (OSError)          the cache file is locked, damaged or not ours
+
+
+class GeocodeError(RouteOptError, RuntimeError):
+    """A geocoder failed to answer for one address.
+
+    ``retryable`` says whether asking again later may succeed (a timeout, a
+    429, a 5xx); ``retry_after`` is the server's ``Retry-After`` in seconds,
+    if it sent one.
+    """
+
+    def __init__(self, message: str, *, retryable: bool = False,
+                 retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+class GeocoderConfigError(RouteOptError, ValueError):
+    """An unknown geocoder name or options the geocoder does not take."""
+
+
+class GeocodeCacheError(RouteOptError, OSError):
+    """The geocode cache cannot be used: locked by another process, damaged, or not ours."""
+
+
+__all__ += ["GeocodeCacheError", "GeocodeError", "GeocoderConfigError"]
