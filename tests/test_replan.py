@@ -434,3 +434,12 @@ def test_a_new_appointment_on_a_closed_day_is_a_row_error(
     _, issues = read_visit_log(log, problem, today=day(1))
     assert [i.column for i in issues] == ["date"]
     assert "a day the outlet is closed" in issues[0].message
+
+
+def test_other_travel_times_than_the_plan_s_are_noted() -> None:
+    problem, first = full_week()
+    slower = {m: TravelMatrix(t.durations * 2, t.distances) for m, t in problem.matrix.items()}
+    result = replan(problem.replace(matrix=slower), first, None, today=day(1), params=FAST)
+    assert any("travel times differ from the previous plan" in n for n in result.notes)
+    same = replan(problem, first, None, today=day(1), params=FAST)
+    assert same.notes == ()

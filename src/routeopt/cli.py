@@ -12,8 +12,12 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from routeopt.exceptions import InputError, Issue, RouteOptError
+
+if TYPE_CHECKING:
+    from routeopt.matrix import MatrixProvider
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
@@ -37,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--params", type=Path, default=None, help="solver parameters, TOML")
     p.add_argument("--skip-invalid", action="store_true",
                    help="leave bad outlet rows out (listed in rejected.csv) instead of stopping")
+    _add_matrix_options(p)
+    from routeopt.geocode._cli import add_geocode_command, add_plan_options
+
+    add_plan_options(p)  # geocoding: --geocoder, --geocode-*, --crs
+    add_geocode_command(sub)
     # routeopt replan: nightly re-planning (routeopt.replan)
     r = sub.add_parser("replan", help="refresh a plan from the day's visit log")
     r.add_argument("--outlets", required=True, type=Path, help="outlets CSV")
@@ -54,11 +63,38 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--params", type=Path, default=None, help="solver parameters, TOML")
     r.add_argument("--skip-invalid", action="store_true",
                    help="leave bad log rows out (listed in replan.json) instead of stopping")
+    _add_matrix_options(r)  # give the previous plan's: its pinned times depend on them
+    add_plan_options(r)
     return ap
 
 
+def _add_matrix_options(p: argparse.ArgumentParser) -> None:
+    """``--matrix``, ``--osm-file``, ``--osrm-url``, ``--matrix-cache``."""
+    p.add_argument("--matrix", choices=("haversine", "road", "osrm"), default="haversine",
+                   help="travel times: great-circle estimate (default), shortest paths on an "
+                        "OpenStreetMap road network (--osm-file), or an OSRM server (--osrm-url)")
+    p.add_argument("--osm-file", type=Path, default=None, help="OpenStreetMap .osm.pbf for road")
+    p.add_argument("--osrm-url", action="append", default=None, metavar="[MODE=]URL",
+                   help="OSRM server for --matrix osrm (a URL serves drive; repeat MODE=URL "
+                        "for walk or bicycle)")
+    p.add_argument("--matrix-cache", type=Path, default=None, metavar="DIR",
+                   help="keep travel matrices in DIR and reuse them on the next run")
+
+
+def _matrix_provider(args: argparse.Namespace) -> MatrixProvider | None:
+    """The provider ``--matrix`` asks for (``None``: the solver's default estimate)."""
+    from routeopt.matrix import provider_for
+
+    if args.matrix == "haversine" and args.matrix_cache is None:
+        return None
+    return provider_for(args.matrix, osm_file=args.osm_file, osrm_url=args.osrm_url,
+                        cache_dir=args.matrix_cache)
+
+
 def cmd_replan(args: argparse.Namespace) -> int:
-    """``routeopt replan``: the horizon comes from the previous plan's summary.json."""
+    """``routeopt replan``: the cycle comes from the previous plan's summary.json; the travel
+    times from the same options as ``routeopt plan`` (give the ones the plan was made with)."""
+    from routeopt.geocode._cli import plan_geocoding
     from routeopt.replan import read_cycle, replan
     from routeopt.solver import SolveParams
 
@@ -66,8 +102,15 @@ def cmd_replan(args: argparse.Namespace) -> int:
     params = params.replace(**{k: v for k, v in (
         ("time_limit", args.time_limit), ("seed", args.seed),
         ("max_iterations", args.iterations)) if v is not None})
-    problem = read_cycle(args.previous, args.outlets, args.reps,
-                         holidays=[h for h in args.holidays.split(",") if h.strip()])
+    provider = _matrix_provider(args)
+    with plan_geocoding(args) as geocode:
+        problem = read_cycle(args.previous, args.outlets, args.reps,
+                             holidays=[h for h in args.holidays.split(",") if h.strip()],
+                             crs=args.crs, geocode=geocode)
+    if provider is not None:
+        from routeopt.matrix import problem_matrices
+
+        problem = problem.replace(matrix=problem_matrices(problem, provider))
     result = replan(problem, args.previous, args.log, today=args.today,
                     frozen_days=args.frozen_days, params=params, skip_invalid=args.skip_invalid)
     files = result.write(args.out)
@@ -109,6 +152,7 @@ def _write_rejected(out: Path, issues: Sequence[Issue]) -> Path:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
+    from routeopt.geocode._cli import plan_geocoding
     from routeopt.read import RowsSkippedWarning, read_problem
     from routeopt.solver import SolveParams, solve
 
@@ -119,10 +163,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
                                  ("max_iterations", args.iterations)) if v is not None}
     params = params.replace(**changes)
     holidays = [h for h in args.holidays.split(",") if h.strip()]
-    with warnings.catch_warnings(record=True) as caught:
+    provider = _matrix_provider(args)  # before reading: a missing setting fails at once
+    with warnings.catch_warnings(record=True) as caught, plan_geocoding(args) as geocode:
         warnings.simplefilter("always")
         problem = read_problem(args.outlets, args.reps, start=args.start, weeks=args.weeks,
-                               holidays=holidays, skip_invalid=args.skip_invalid)
+                               holidays=holidays, skip_invalid=args.skip_invalid,
+                               crs=args.crs, geocode=geocode)
     rejected = False
     for w in caught:
         if isinstance(w.message, RowsSkippedWarning):
@@ -135,6 +181,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
     stale = args.out / "rejected.csv"
     if not rejected and stale.is_file():  # from an earlier run; it no longer applies
         stale.unlink()
+    if provider is not None:
+        from routeopt.matrix import problem_matrices
+
+        problem = problem.replace(matrix=problem_matrices(problem, provider))
     plan = solve(problem, params)
     files = plan.write(args.out)
     print(plan.summary())
@@ -160,6 +210,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "plan":
             return cmd_plan(args)
+        if args.command == "geocode":
+            from routeopt.geocode._cli import run_geocode
+
+            return run_geocode(args)
         if args.command == "replan":
             return cmd_replan(args)
     except InputError as e:

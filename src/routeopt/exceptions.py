@@ -151,3 +151,80 @@ class SnapError(MatrixError):
         super().__init__(message)
         self.points: tuple[int, ...] = tuple(int(i) for i in points)
         self.distances_m: tuple[float, ...] = tuple(float(d) for d in distances_m)
+
+
+# -- travel matrices from routing services and caches (OSRM, matrix cache) -----------------
+#    MatrixError
+#     ├── MatrixServiceError                 a routing service failed or answered badly
+#     │    └── MatrixServiceUnavailableError (ConnectionError)  cannot connect, or timed out
+#     ├── SnapError                          points too far from a road, or on a cut-off piece
+#     └── UnreachablePairsError              pairs of points with no route between them
+#    RouteOptWarning
+#     └── MatrixCacheWarning                 a cache file was unreadable and is recomputed
+__all__ += ["MatrixCacheWarning", "MatrixServiceError", "MatrixServiceUnavailableError",
+            "UnreachablePairsError"]
+
+
+class MatrixServiceError(MatrixError):
+    """A routing service failed or gave an answer routeopt cannot use.
+
+    :attr:`url` is the request, :attr:`status` the HTTP status and :attr:`code`
+    the service's own error code (OSRM's ``TooBig``, ``NoSegment``...), when known.
+    """
+
+    def __init__(self, message: str, *, url: str | None = None, status: int | None = None,
+                 code: str | None = None) -> None:
+        self.url, self.status, self.code = url, status, code
+        super().__init__(message)
+
+
+class MatrixServiceUnavailableError(MatrixServiceError, ConnectionError):
+    """The routing service cannot be reached: refused, unknown host, or no answer in time."""
+
+
+class UnreachablePairsError(MatrixError):
+    """Some points cannot be reached from others (no route at all).
+
+    :attr:`pairs` holds ``(from_index, to_index)`` for each such pair.
+    """
+
+    def __init__(self, message: str, pairs: Iterable[tuple[int, int]]) -> None:
+        self.pairs = tuple(pairs)
+        super().__init__(message)
+
+
+class MatrixCacheWarning(RouteOptWarning):
+    """A matrix cache file could not be read; the matrix is computed again."""
+
+
+# -- geocoding (routeopt.geocode) ------------------------------------------------------------
+#    RouteOptError
+#     ├── GeocodeError (RuntimeError)          a geocoder failed for one address (after retries)
+#     ├── GeocoderConfigError (ValueError)     an unknown provider or a bad option
+#     └── GeocodeCacheError (OSError)          the cache file is locked, damaged or not ours
+
+
+class GeocodeError(RouteOptError, RuntimeError):
+    """A geocoder failed to answer for one address.
+
+    ``retryable`` says whether asking again later may succeed (a timeout, a
+    429, a 5xx); ``retry_after`` is the server's ``Retry-After`` in seconds,
+    if it sent one.
+    """
+
+    def __init__(self, message: str, *, retryable: bool = False,
+                 retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+class GeocoderConfigError(RouteOptError, ValueError):
+    """An unknown geocoder name or options the geocoder does not take."""
+
+
+class GeocodeCacheError(RouteOptError, OSError):
+    """The geocode cache cannot be used: locked by another process, damaged, or not ours."""
+
+
+__all__ += ["GeocodeCacheError", "GeocodeError", "GeocoderConfigError"]

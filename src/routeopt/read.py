@@ -49,12 +49,12 @@ __all__ = [
 OUTLET_COLUMNS = {
     "required": ("outlet_id", "lat", "lon", "frequency"),
     "optional": ("name", "address", "priority", "service_min", "opening_hours", "rep_id",
-                 "allowed_days", "appointment", "demand"),
+                 "allowed_days", "appointment", "demand", "crs"),
 }
 REP_COLUMNS = {
     "required": ("rep_id", "lat", "lon"),
     "optional": ("name", "end_lat", "end_lon", "shift", "working_days", "break", "max_visits",
-                 "mode", "capacity", "days_off"),
+                 "mode", "capacity", "days_off", "crs"),
 }
 DEFAULT_SERVICE_MIN = 15
 _NO_APPOINTMENTS: tuple[Appointment, ...] = ()
@@ -72,6 +72,19 @@ class RowsSkippedWarning(RouteOptWarning):
 
 
 _Records = list[tuple[int | None, dict[str, Any]]]
+#: Geocodes addresses for :func:`read_outlets`: each address to WGS-84 ``(lat, lon)``, or to the
+#: reason it was not found (see ``routeopt.geocode.locate``).
+Locate = Callable[[list[str]], Mapping[str, tuple[float, float] | str]]
+
+
+def _crs_name(crs: str) -> str:
+    """The canonical name of a coordinate system given as an argument (InputError if unknown)."""
+    from routeopt.geocode._crs import parse_crs
+
+    try:
+        return parse_crs(crs)
+    except ValueError as e:
+        raise InputError([Issue(f"crs: {e}", column="crs")]) from None
 
 
 def _table(source: pd.DataFrame | str | Path, what: str,
@@ -230,6 +243,18 @@ class _Row:
         else:
             seen[value] = self.line
 
+    def to_wgs84(self, lat: float | None, lon: float | None,
+                 default_crs: str) -> tuple[float | None, float | None]:
+        """``(lat, lon)`` converted to WGS-84 from the row's ``crs`` (or ``default_crs``)."""
+        if not _text(self.row, "crs") and default_crs == "wgs84":
+            return lat, lon
+        from routeopt.geocode._crs import parse_crs, to_wgs84
+
+        crs = self.get("crs", parse_crs, default_crs)
+        if lat is None or lon is None or crs == "wgs84":
+            return lat, lon
+        return to_wgs84(lat, lon, crs)
+
     def number(self, col: str, *, required: bool = False, lo: float | None = None,
                hi: float | None = None, hint: str = "", integer: bool = False) -> float | None:
         text = _text(self.row, col)
@@ -257,9 +282,23 @@ class _Row:
         return v
 
 
-def read_outlets(source: pd.DataFrame | str | Path) -> tuple[list[Outlet], list[Issue],
-                                                              dict[str, int | None]]:
+def read_outlets(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
+                 geocode: Locate | None = None) -> tuple[list[Outlet], list[Issue],
+                                                         dict[str, int | None]]:
     """Parse the outlets table.
+
+    Parameters
+    ----------
+    source
+        A DataFrame or the path of a CSV file.
+    crs
+        The coordinate system of ``lat``/``lon`` (``wgs84``, ``gcj02``, ``bd09``)
+        where a row's ``crs`` cell is empty; converted to WGS-84.
+    geocode
+        Called once with the addresses of the rows that have an ``address`` and
+        no ``lat``/``lon``; returns WGS-84 ``(lat, lon)`` or the reason it was
+        not found, for each. Rows not found become issues on ``address``.
+        Without it such rows are an error (``lat`` is empty).
 
     Returns
     -------
@@ -267,7 +306,17 @@ def read_outlets(source: pd.DataFrame | str | Path) -> tuple[list[Outlet], list[
         The outlets that parsed, the problems of the rows that did not, and
         the line of each outlet id (for later messages).
     """
-    records, file, issues = _table(source, "outlets", OUTLET_COLUMNS)
+    crs = _crs_name(crs)
+    spec = OUTLET_COLUMNS
+    if geocode is not None:  # lat/lon may come from the addresses
+        spec = {"required": ("outlet_id", "frequency"),
+                "optional": ("lat", "lon", *OUTLET_COLUMNS["optional"])}
+    records, file, issues = _table(source, "outlets", spec)
+    located: Mapping[str, tuple[float, float] | str] = {}
+    if geocode is not None:
+        wanted = [a for _, row in records if not _text(row, "lat") and not _text(row, "lon")
+                  and (a := _text(row, "address"))]
+        located = geocode(wanted) if wanted else {}
     outlets: list[Outlet] = []
     lines: dict[str, int | None] = {}
     seen: dict[str, int | None] = {}  # every id met, valid row or not
@@ -275,10 +324,24 @@ def read_outlets(source: pd.DataFrame | str | Path) -> tuple[list[Outlet], list[
         oid = _text(row, "outlet_id")
         r = _Row(row, file, line, outlet_id=oid or None)
         r.unique_id("outlet_id", "outlet", oid, seen)
-        lat = r.number("lat", required=True, lo=-90, hi=90,
-                       hint="give WGS-84 latitude in degrees, or geocode the address first")
-        lon = r.number("lon", required=True, lo=-180, hi=180,
-                       hint="give WGS-84 longitude in degrees, or geocode the address first")
+        address = _text(row, "address")
+        found = (located.get(address) if address and not _text(row, "lat")
+                 and not _text(row, "lon") else None)
+        lat: float | None
+        lon: float | None
+        if isinstance(found, tuple):
+            lat, lon = found
+        elif isinstance(found, str):
+            lat = lon = None
+            r.issue("address", f"{address!r} could not be geocoded: {found}; correct the "
+                               "address, or give lat and lon")
+        else:
+            lat, lon = r.to_wgs84(
+                r.number("lat", required=True, lo=-90, hi=90,
+                         hint="give WGS-84 latitude in degrees, or geocode the address first"),
+                r.number("lon", required=True, lo=-180, hi=180,
+                         hint="give WGS-84 longitude in degrees, or geocode the address first"),
+                crs)
         appts = r.get("appointment", _appointments, _NO_APPOINTMENTS)
         per_week = r.get("frequency", parse_frequency, Fraction(0) if appts else Fraction(1),
                          required=not appts, hint="write e.g. 2/week, 1/week, 1/2weeks, 1/4weeks")
@@ -340,9 +403,14 @@ def _mode(text: str) -> str:
     return t
 
 
-def read_reps(source: pd.DataFrame | str | Path) -> tuple[list[Rep], list[Issue],
-                                                          dict[str, int | None]]:
-    """Parse the reps table; returns (reps, issues, line of each rep id)."""
+def read_reps(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
+              ) -> tuple[list[Rep], list[Issue], dict[str, int | None]]:
+    """Parse the reps table; returns (reps, issues, line of each rep id).
+
+    ``crs`` is the coordinate system of the points where a row's ``crs`` cell
+    is empty, as in :func:`read_outlets`.
+    """
+    crs = _crs_name(crs)
     records, file, issues = _table(source, "reps", REP_COLUMNS)
     reps: list[Rep] = []
     lines: dict[str, int | None] = {}
@@ -351,10 +419,12 @@ def read_reps(source: pd.DataFrame | str | Path) -> tuple[list[Rep], list[Issue]
         rid = _text(row, "rep_id")
         r = _Row(row, file, line, rep_id=rid or None)
         r.unique_id("rep_id", "rep", rid, seen)
-        lat = r.number("lat", required=True, lo=-90, hi=90, hint="WGS-84 latitude of the start")
-        lon = r.number("lon", required=True, lo=-180, hi=180, hint="WGS-84 longitude of the start")
-        end_lat = r.number("end_lat", lo=-90, hi=90)
-        end_lon = r.number("end_lon", lo=-180, hi=180)
+        lat, lon = r.to_wgs84(
+            r.number("lat", required=True, lo=-90, hi=90, hint="WGS-84 latitude of the start"),
+            r.number("lon", required=True, lo=-180, hi=180, hint="WGS-84 longitude of the start"),
+            crs)
+        end_lat, end_lon = r.to_wgs84(r.number("end_lat", lo=-90, hi=90),
+                                      r.number("end_lon", lo=-180, hi=180), crs)
         shift = r.get("shift", TimeWindow.parse, TimeWindow(8 * 3600 + 1800, 17 * 3600 + 1800))
         working = r.get("working_days", _working_days, frozenset(range(5)))
         brk = r.get("break", Break.parse, None)
@@ -387,7 +457,8 @@ def _place(issue: Issue, file: str | None, line: int | None) -> Issue:
 def read_problem(outlets: pd.DataFrame | str | Path, reps: pd.DataFrame | str | Path, *,
                  start: date | str, weeks: int = 1, holidays: Iterable[date | str] = (),
                  matrix: Mapping[str, TravelMatrix] | None = None,
-                 skip_invalid: bool = False) -> Problem:
+                 skip_invalid: bool = False, crs: str = "wgs84",
+                 geocode: Locate | None = None) -> Problem:
     """Build a :class:`Problem` from an outlets table and a reps table.
 
     Parameters
@@ -405,6 +476,13 @@ def read_problem(outlets: pd.DataFrame | str | Path, reps: pd.DataFrame | str | 
     skip_invalid
         Leave bad outlet rows out (with a :class:`RowsSkippedWarning`) instead
         of raising. Errors in the reps table always raise.
+    crs
+        The coordinate system of the points in both tables where a row has no
+        ``crs`` cell: ``wgs84`` (default), ``gcj02`` or ``bd09``.
+    geocode
+        Geocodes the outlets that have an address and no coordinates, e.g.
+        ``functools.partial(routeopt.geocode.locate, geocoder=g, cache=c)``;
+        see :func:`read_outlets`.
 
     Raises
     ------
@@ -434,8 +512,14 @@ def read_problem(outlets: pd.DataFrame | str | Path, reps: pd.DataFrame | str | 
             raise InputError([Issue(f"holiday {h!r} is not a date; write YYYY-MM-DD",
                                     column="holidays")]) from None
     horizon = Horizon(start_d, weeks, frozenset(hol))
-    outs, o_issues, o_lines = read_outlets(outlets)
-    rps, r_issues, r_lines = read_reps(reps)
+    if geocode is None:
+        outs, o_issues, o_lines = read_outlets(outlets, crs=crs)
+        rps, r_issues, r_lines = read_reps(reps, crs=crs)
+    else:  # the reps first: no geocoding when the run cannot go on
+        rps, r_issues, r_lines = read_reps(reps, crs=crs)
+        if r_issues:
+            raise InputError(r_issues)
+        outs, o_issues, o_lines = read_outlets(outlets, crs=crs, geocode=geocode)
     o_file = Path(outlets).name if isinstance(outlets, str | Path) else None
     r_file = Path(reps).name if isinstance(reps, str | Path) else None
     if r_issues or not rps:

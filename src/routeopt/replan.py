@@ -267,13 +267,15 @@ def read_plan(path: str | Path, problem: Problem) -> Plan:
 
 def read_cycle(previous: str | Path, outlets: pd.DataFrame | str | Path,
                reps: pd.DataFrame | str | Path, *, holidays: Iterable[date | str] = (),
-               matrix: Mapping[str, TravelMatrix] | None = None) -> Problem:
+               matrix: Mapping[str, TravelMatrix] | None = None,
+               **options: Any) -> Problem:
     """Today's outlets and reps tables over the previous plan's cycle.
 
     The cycle (start date and weeks) comes from the ``summary.json`` in the
     directory ``previous``; the tables are read by
-    :func:`routeopt.read.read_problem` (its :class:`~routeopt.CycleWarning`
-    is not repeated: the cycle was planned already).
+    :func:`routeopt.read.read_problem`, with ``options`` (e.g. ``crs``,
+    ``geocode``) passed on (its :class:`~routeopt.CycleWarning` is not
+    repeated: the cycle was planned already).
 
     Raises
     ------
@@ -296,7 +298,7 @@ def read_cycle(previous: str | Path, outlets: pd.DataFrame | str | Path,
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CycleWarning)
         return read_problem(outlets, reps, start=start, weeks=weeks, holidays=holidays,
-                            matrix=matrix)
+                            matrix=matrix, **options)
 
 
 def _plan_from_json(data: dict[str, Any], problem: Problem) -> Plan:
@@ -817,4 +819,34 @@ def replan(problem: Problem, previous: Plan | str | Path,
         entries = list(log)
     new, notes = replan_problem(problem, prev, entries, today=day, frozen_days=frozen_days)
     plan = solve(new, params or SolveParams(), progress=progress, previous=prev)
+    differ, legs = _legs_that_differ(prev, plan, day)
+    if differ > legs // 10:
+        notes.append(f"the travel times differ from the previous plan's on {differ} of {legs} "
+                     "legs: re-plan with the travel times the plan was made with (the same "
+                     "--matrix options), or the pinned times of frozen days may not fit")
     return Replan(plan, compare_plans(prev, plan, since=day), tuple(notes), tuple(issues))
+
+
+def _legs_that_differ(previous: Plan, plan: Plan, since: date) -> tuple[int, int]:
+    """Legs of ``previous`` from ``since`` on whose travel time ``plan``'s matrices
+    give otherwise, and the legs compared."""
+    p = plan.problem
+    index = {o.id: i for i, o in enumerate(p.outlets)}
+    n = len(p.outlets)
+    differ = legs = 0
+    for r in previous.routes:
+        if r.date < since or r.rep_id not in {x.id for x in p.reps}:
+            continue
+        k = p.rep_index(r.rep_id)
+        m = plan.matrices.get(p.reps[k].mode)
+        if m is None:
+            continue
+        at = n + 2 * k
+        for s in r.stops:
+            if s.outlet_id not in index:
+                break
+            node = index[s.outlet_id]
+            legs += 1
+            differ += int(m.durations[at, node]) != s.travel_s
+            at = node
+    return differ, legs

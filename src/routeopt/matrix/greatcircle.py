@@ -65,6 +65,8 @@ class GreatCircle:
     >>> m = GreatCircle().matrix(pts, "walk")
     >>> int(m.distances[0, 1]), int(m.durations[0, 1])
     (1128, 812)
+    >>> GreatCircle(speed_kmh={"drive": 25.0}).cache_key[:40]
+    'greatcircle:speed=drive:25;detour=bicycl'
     """
 
     speed_kmh: Mapping[str, float] = field(
@@ -73,6 +75,15 @@ class GreatCircle:
         default_factory=lambda: {"drive": 1.35, "walk": 1.25, "bicycle": 1.3})
     overhead_s: Mapping[str, float] = field(
         default_factory=lambda: {"drive": 120.0, "walk": 0.0, "bicycle": 30.0})
+
+    @property
+    def cache_key(self) -> str:
+        """What identifies these matrices in a cache: the speeds, detours and overheads."""
+        def text(m: Mapping[str, float]) -> str:
+            return ",".join(f"{k}:{v:g}" for k, v in sorted(m.items()))
+
+        return (f"greatcircle:speed={text(self.speed_kmh)};detour={text(self.detour)};"
+                f"overhead={text(self.overhead_s)}")
 
     def matrix(self, points: Sequence[Location], mode: str) -> TravelMatrix:
         """Estimate travel between every pair of ``points`` by ``mode``."""

@@ -1,0 +1,153 @@
+"""``routeopt geocode`` and ``routeopt plan --geocoder`` against the local fake Nominatim."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from routeopt.cli import main
+
+
+def run(*argv: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def table(write_csv: Callable[..., Path]) -> Path:
+    return write_csv("outlets.csv", [
+        {"outlet_id": "P1", "address": "Place du Palais", "lat": "", "lon": "",
+         "frequency": "1/week"},
+        {"outlet_id": "P2", "address": "Nowhere", "lat": "", "lon": "", "frequency": "1/week"},
+        {"outlet_id": "P3", "address": "", "lat": "43.74", "lon": "7.43", "frequency": "1/week"},
+        {"outlet_id": "P4", "address": "Down", "lat": "", "lon": "", "frequency": "1/week"},
+    ])
+
+
+def test_geocode_writes_the_file_and_counts_statuses(fake_nominatim: Any, table: Path,
+                                                     tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    fake_nominatim.script("Place du Palais", ("json", [fake_nominatim.place(43.7312, 7.42)]))
+    fake_nominatim.script("Down", ("status", 503))
+    out = tmp_path / "geo" / "out.csv"
+    args = ["geocode", "--in", str(table), "--out", str(out), "--domain", fake_nominatim.domain,
+            "--scheme", "http", "--cache", str(tmp_path / "c.sqlite"), "--max-retries", "0",
+            "--user-agent", "acme/1.0"]
+    code, printed, err = run(*args, capsys=capsys)
+    assert code == 0, err
+    assert "4 rows: ok 1, not_found 1, error 1, given 1" in printed
+    assert (f"3 address(es) asked of nominatim@{fake_nominatim.domain}, 0 answered from the "
+            "cache") in printed
+    got = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(got["geocode_status"]) == ["ok", "not_found", "given", "error"]
+    assert set(fake_nominatim.user_agents) == {"acme/1.0"}
+    # The second run asks only for the row that failed.
+    code, printed, _ = run(*args, capsys=capsys)
+    assert code == 0 and "1 address(es) asked of" in printed and "2 answered from" in printed
+    assert fake_nominatim.requests["Place du Palais"] == 1
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--provider", "nominatimm"], "unknown geocoder 'nominatimm'"),
+    (["--option", "api_kee=1"], "does not take api_kee"),
+    (["--option", "novalue"], "write KEY=VALUE"),
+])
+def test_geocode_bad_options_exit_2(extra: list[str], message: str, table: Path, tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run("geocode", "--in", str(table), "--out", str(tmp_path / "o.csv"),
+                       "--cache", "none", *extra, capsys=capsys)
+    assert code == 2 and message in err
+
+
+def test_geocode_bad_input_exit_2(write_csv: Callable[..., Path], tmp_path: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    no_address = write_csv("x.csv", [{"outlet_id": "P1", "adress": "Place du Palais"}])
+    code, _, err = run("geocode", "--in", str(no_address), "--out", str(tmp_path / "o.csv"),
+                       "--domain", "127.0.0.1:9", "--scheme", "http", "--cache", "none",
+                       capsys=capsys)
+    assert code == 2
+    assert "lacks the required column 'address'; rename column 'adress' to 'address'" in err
+    code, _, err = run("geocode", "--in", str(tmp_path / "missing.csv"), "--out",
+                       str(tmp_path / "o.csv"), "--cache", "none", capsys=capsys)
+    assert code == 2 and "outlets file not found" in err
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_geocode_damaged_cache_exit_1(table: Path, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "c.sqlite"
+    bad.write_bytes(b"garbage" * 1000)
+    code, _, err = run("geocode", "--in", str(table), "--out", str(tmp_path / "o.csv"),
+                       "--cache", str(bad), capsys=capsys)
+    assert code == 1 and "damaged or not an SQLite file" in err
+
+
+def test_geocode_interrupted_exit_130_keeps_answers(table: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "stopping_geo.py").write_text(
+        "from routeopt.geocode import Candidate\n"
+        "class G:\n"
+        "    identity, crs = 'stopping', 'wgs84'\n"
+        "    def lookup(self, address):\n"
+        "        if address == 'Nowhere': raise KeyboardInterrupt\n"
+        "        return [Candidate(43.7, 7.4)]\n"
+        "def make(): return G()\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    cache = tmp_path / "c.sqlite"
+    code, _, err = run("geocode", "--in", str(table), "--out", str(tmp_path / "o.csv"),
+                       "--provider", "stopping_geo:make", "--cache", str(cache), capsys=capsys)
+    assert code == 130 and f"kept in the cache {cache}" in err
+    assert not (tmp_path / "o.csv").exists()
+    from routeopt.geocode import GeocodeCache
+
+    with GeocodeCache(cache) as c:
+        assert c.get("stopping", "Place du Palais") is not None
+
+
+def test_plan_geocodes_with_skip_invalid(fake_nominatim: Any, table: Path,
+                                         write_csv: Callable[..., Path], tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    fake_nominatim.script("Place du Palais", ("json", [fake_nominatim.place(43.7312, 7.42)]))
+    fake_nominatim.script("Down", ("status", 403))  # not retried: keeps the test fast
+    reps = write_csv("reps.csv", [{"rep_id": "R1", "lat": "43.73", "lon": "7.42"}])
+    code, _, err = run(
+        "plan", "--outlets", str(table), "--reps", str(reps), "--start", "2026-11-30",
+        "--out", str(tmp_path / "plan"), "--iterations", "5", "--geocoder", "nominatim",
+        "--geocode-domain", fake_nominatim.domain, "--geocode-scheme", "http",
+        "--geocode-cache", "none", "--skip-invalid", capsys=capsys)
+    assert code == 0, err
+    rejected = pd.read_csv(tmp_path / "plan" / "rejected.csv", dtype=str, keep_default_na=False)
+    assert list(rejected["outlet_id"]) == ["P2", "P4"]
+    assert list(rejected["line"]) == ["3", "5"]
+    assert "'Nowhere' could not be geocoded: not found" in rejected["message"][0]
+    assert "'Down' could not be geocoded: error (refused (HTTP 403)" in rejected["message"][1]
+    visits = pd.read_csv(tmp_path / "plan" / "visits.csv", dtype=str)
+    assert set(visits["outlet_id"]) == {"P1", "P3"}
+    p1 = visits[visits["outlet_id"] == "P1"].iloc[0]
+    assert (p1["lat"], p1["lon"]) == ("43.7312", "7.42")
+
+
+def test_plan_without_geocoder_keeps_the_old_message(table: Path,
+                                                     write_csv: Callable[..., Path],
+                                                     tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    reps = write_csv("reps.csv", [{"rep_id": "R1", "lat": "43.73", "lon": "7.42"}])
+    code, _, err = run("plan", "--outlets", str(table), "--reps", str(reps), "--start",
+                       "2026-11-30", "--out", str(tmp_path / "plan"), capsys=capsys)
+    assert code == 2 and "column 'lat': is empty; give WGS-84 latitude" in err
+
+
+def test_plan_unknown_geocoder_exit_2(table: Path, write_csv: Callable[..., Path],
+                                      tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    reps = write_csv("reps.csv", [{"rep_id": "R1", "lat": "43.73", "lon": "7.42"}])
+    code, _, err = run("plan", "--outlets", str(table), "--reps", str(reps), "--start",
+                       "2026-11-30", "--out", str(tmp_path / "plan"), "--geocoder", "nope",
+                       capsys=capsys)
+    assert code == 2 and "--geocoder: unknown geocoder 'nope'" in err
