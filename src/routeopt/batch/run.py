@@ -594,7 +594,8 @@ def run_batch(
     >>> tables = [make_territory(12, seed=s) for s in (1, 2)]
     >>> outlets = pd.concat([o.assign(territory=f"T{k}") for k, (o, _) in enumerate(tables)])
     >>> reps = pd.concat([r.assign(territory=f"T{k}") for k, (_, r) in enumerate(tables)])
-    >>> opts = TerritoryOptions(start=date(2026, 11, 30), solve=SolveParams(max_iterations=10))
+    >>> opts = TerritoryOptions(start=date(2026, 11, 30), weeks=4,
+    ...                         solve=SolveParams(max_iterations=10))
     >>> out = Path(tempfile.mkdtemp())
     >>> summary = run_batch(territories_from_frames(outlets, reps, defaults=opts), out,
     ...                     workers=1)

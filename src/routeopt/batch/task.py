@@ -92,7 +92,8 @@ def plan_territory(job: TaskInput) -> dict[str, Any]:
     >>> tmp = Path(tempfile.mkdtemp())
     >>> outlets, reps = make_territory(10, seed=3)
     >>> outlets.to_csv(tmp / "outlets.csv", index=False); reps.to_csv(tmp / "reps.csv", index=False)
-    >>> opts = TerritoryOptions(start=date(2026, 11, 30), solve=SolveParams(max_iterations=10))
+    >>> opts = TerritoryOptions(start=date(2026, 11, 30), weeks=4,
+    ...                         solve=SolveParams(max_iterations=10))
     >>> summary = plan_territory(TaskInput("t1", tmp, tmp / "out", opts))
     >>> summary["coverage"], sorted(p.name for p in (tmp / "out").iterdir())[:2]
     (1.0, ['plan.json', 'routes.csv'])
@@ -173,10 +174,11 @@ def error_record(e: BaseException, kind: str | None = None) -> dict[str, Any]:
     exception of the task, unless given (``crash``, ``executor``).
     """
     issues = [str(i) for i in e.issues] if isinstance(e, InputError) else []
+    text = issues[0] if issues else str(e).strip()
     return {
         "kind": kind or ("input" if isinstance(e, InputError) else "error"),
         "type": type(e).__name__,
-        "message": str(e).splitlines()[0] if str(e) else type(e).__name__,
+        "message": text.splitlines()[0] if text else type(e).__name__,
         "issues": issues,
         "traceback": "".join(traceback.format_exception(e)) if kind is None
         and not isinstance(e, InputError) else "",
