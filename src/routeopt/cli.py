@@ -1,7 +1,8 @@
 """The ``routeopt`` command line.
 
 Exit codes: 0 a plan was made (even with unscheduled visits), 2 bad input,
-1 an unexpected failure.
+1 an unexpected failure; ``batch``: 3 some territories failed (see
+``routeopt.batch._cli``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
+from routeopt.batch import _cli as batch_cli
 from routeopt.exceptions import InputError, Issue, RouteOptError
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
@@ -37,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--params", type=Path, default=None, help="solver parameters, TOML")
     p.add_argument("--skip-invalid", action="store_true",
                    help="leave bad outlet rows out (listed in rejected.csv) instead of stopping")
+    batch_cli.add_parser(sub)
     return ap
 
 
@@ -119,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "plan":
             return cmd_plan(args)
+        if args.command == "batch":
+            return batch_cli.run(args)
     except InputError as e:
         skippable = args.command == "plan" and not args.skip_invalid
         _print_issues(e, skip_hint=args.outlets.name if skippable else None)

@@ -64,3 +64,14 @@ def test_dask_cluster_with_a_killed_worker(make_batch, tmp_path, cluster):
     assert {r.name: r.state for r in again.results} == {
         "1-doomed": "failed", "2-slow": "skipped", "bad": "failed", "good-a": "skipped",
         "good-b": "skipped"}
+
+
+def test_batch_command_on_the_cluster(make_batch, tmp_path, cluster, capsys):
+    from routeopt.cli import main
+
+    root = make_batch(["p", "q"])
+    code = main(["batch", "--territories", str(root), "--out", str(tmp_path / "out"),
+                 "--scheduler", cluster.scheduler_address, "--iterations", "20"])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert "2 done, 0 skipped, 0 failed" in printed and "(dask tcp://" in printed

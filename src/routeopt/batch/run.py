@@ -63,6 +63,7 @@ STATUS_FILE = "status.json"
 DONE_FILE = ".done"
 SUMMARY_FILE = "batch-summary.json"
 _TMP, _OLD = ".tmp-", ".old-"
+CONNECT_TIMEOUT_S = 20.0  # to reach a Dask scheduler
 
 
 @dataclass(frozen=True)
@@ -300,7 +301,7 @@ def _connect(address: str) -> Any:
         raise InputError([Issue("a Dask scheduler needs dask.distributed: "
                                 "pip install 'routeopt[dask]'")]) from None
     try:
-        return Client(address, timeout="20s")  # type: ignore[no-untyped-call]
+        return Client(address, timeout=CONNECT_TIMEOUT_S)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError, ValueError) as e:
         raise InputError([Issue(f"cannot connect to the Dask scheduler at {address!r}: {e}; "
                                 "check the address (tcp://HOST:8786) and that it runs")]) from None
