@@ -190,6 +190,8 @@ def test_batch_level_errors(make_batch, tmp_path):
     with pytest.raises(InputError, match="territories folder not found"):
         run_batch(tmp_path / "nope", tmp_path / "out")
     root = make_batch(["a"])
+    with pytest.raises(InputError, match="is the territories folder"):
+        run_batch(root, root / ".." / root.name)
     (tmp_path / "file").write_text("x", encoding="utf-8")
     with pytest.raises(InputError, match="is a file"):
         run_batch(root, tmp_path / "file")

@@ -617,12 +617,15 @@ def run_batch(
     if max_in_flight is not None and max_in_flight < 1:
         raise InputError([Issue(f"max_in_flight must be >= 1, not {max_in_flight}")])
     left_out: list[str] = []
+    root = Path(out)
     if isinstance(territories, str | Path):
+        if root.resolve() == Path(territories).resolve():
+            raise InputError([Issue("the output folder is the territories folder; give another "
+                                    "one (results would replace the territory folders)")])
         found, left_out = read_territories(territories, defaults)
         items = check_unique(found)
     else:
         items = check_unique(territories)
-    root = Path(out)
     if root.exists() and not root.is_dir():
         raise InputError([Issue(f"the output path {root} is a file; give a folder")])
     root.mkdir(parents=True, exist_ok=True)
