@@ -17,6 +17,7 @@ def test_batch_command(make_batch, tmp_path, capsys):
     assert main(args) == 3  # it ran, but one territory failed
     printed = capsys.readouterr()
     assert "Traceback" not in printed.err
+    assert "%|" not in printed.err  # no progress bar when stderr is not a terminal
     assert "Batch of 3 territories" in printed.out
     assert "2 done, 0 skipped, 1 failed" in printed.out
     assert "broken: input: outlets.csv, line 3, outlet 'T0002', column 'lat'" in printed.out

@@ -222,7 +222,7 @@ def test_recover_leftovers_of_an_interrupted_run(tmp_path):
     assert (out / "b" / "visits.csv").read_text(encoding="utf-8") == "x"
 
 
-def test_no_shared_filesystem_needed(make_batch, tmp_path, monkeypatch):
+def test_no_shared_filesystem_needed(make_batch, tmp_path, capsys):
     """Workers get the files as bytes: a task sees a private copy, not the territory folder."""
     root = make_batch(["only"])
     (root / "only" / "previous").mkdir()
@@ -237,7 +237,8 @@ def test_no_shared_filesystem_needed(make_batch, tmp_path, monkeypatch):
         return {"pid": os.getpid()}
 
     with ThreadPoolExecutor(1) as ex:
-        s = run_batch(root, tmp_path / "out", task=peek, executor=ex)
+        s = run_batch(root, tmp_path / "out", task=peek, executor=ex, progress=True)
     assert s.ok and seen["src"] != root / "only"
     assert seen["files"] == ["outlets.csv", "previous/visit-log.csv", "reps.csv"]
     assert (tmp_path / "out" / "only" / "note.txt").read_text(encoding="utf-8") == "only"
+    assert "batch: 100%" in capsys.readouterr().err  # the progress bar, asked for
