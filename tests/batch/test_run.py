@@ -178,6 +178,7 @@ def test_frames_and_any_executor(tmp_path):
                            executor=partial(ProcessPoolExecutor, 2))
     assert by_threads.ok and by_factory.ok
     assert by_threads.executor == "ThreadPoolExecutor"
+    assert by_factory.executor == "ProcessPoolExecutor (factory)"
     for name in ("T0", "T1"):
         a = (tmp_path / "threads" / name / "visits.csv").read_bytes()
         assert a == (tmp_path / "factory" / name / "visits.csv").read_bytes()

@@ -23,6 +23,7 @@ workers only compute. The steps:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -511,10 +512,10 @@ class _Runner:
                 self.pool.broken()
         runs = self.attempts.get(name, 0)
         err = error_record(last or RuntimeError("worker died"), "crash")
+        alone = f" ({runs - 1} of them alone)" if runs > 1 else ""
         err["message"] = (
-            f"the worker died while planning this territory ({err['type']}), in each of "
-            f"{runs} run(s){', the last ones alone' if runs > 1 else ''}: killed, out of "
-            "memory, or a crash in native code")
+            f"the worker died while planning this territory ({err['type']}) in each of its "
+            f"{runs} run(s){alone}: killed, out of memory, or a crash in native code")
         self.fail(name, err)
 
 
@@ -649,7 +650,8 @@ def run_batch(
         if not callable(executor):
             raise InputError([Issue(f"executor {executor!r} is not an Executor, a factory "
                                     "of one, or a dask.distributed Client")])
-        pool = _Pool(executor, None, "executor")
+        made = getattr(executor, "func", executor)  # functools.partial(ProcessPoolExecutor, 4)
+        pool = _Pool(executor, None, f"{getattr(made, '__name__', 'executor')} (factory)")
         in_flight = max_in_flight or os.cpu_count() or 1
     else:
         from concurrent.futures import ProcessPoolExecutor
@@ -687,16 +689,20 @@ def run_batch(
                         write=False)
                     continue
             to_run.append(t.name)
+        quiet_logs: Any = contextlib.nullcontext()
         if show and to_run:
             try:
                 from tqdm import tqdm
+                from tqdm.contrib.logging import logging_redirect_tqdm
 
                 bar = tqdm(total=len(to_run), unit="territory", desc="batch", file=sys.stderr)
                 runner.bar = bar
+                quiet_logs = logging_redirect_tqdm()  # log lines above the bar, not through it
             except ImportError:
                 log.info("install tqdm for a progress bar")
         log.info("batch: %d territories, %d to run, on %s", len(items), len(to_run), pool.label)
-        runner.run(to_run)
+        with quiet_logs:
+            runner.run(to_run)
     finally:
         if bar is not None:
             bar.close()
