@@ -189,7 +189,12 @@ def _solve_params(base: SolveParams, table: Any, file: str | None) -> SolveParam
                                 file=file, column=f"solve.{k}"))
     if issues:
         raise InputError(issues)
-    return base.replace(**table)
+    try:
+        return base.replace(**table)
+    except InputError as e:  # a value out of range
+        raise InputError([dataclasses.replace(
+            i, file=i.file or file, column=f"solve.{i.column}" if i.column else "solve")
+            for i in e.issues]) from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
