@@ -9,7 +9,10 @@ territory folders, then plans them, side by side in one run:
 2. ``processes x1`` and ``processes x2``: :func:`routeopt.batch.run_batch` on a
    local process pool of 1 and 2 workers;
 3. ``dask x2``: ``run_batch`` on a ``dask.distributed.LocalCluster`` of 2
-   worker processes with 1 thread each (the cluster's start-up is timed apart).
+   worker processes with 1 thread each. The cluster's start-up, including a
+   tiny plan in each worker so that pandas, OR-Tools and the solver are
+   imported (as in a long-lived cluster's workers), is timed apart. The local pool's workers are
+   forked from this process, which has imported them already.
 
 The search stops after ``--iterations`` iterations (the deterministic stop
 rule), so every configuration must give each territory exactly the plan of the
@@ -22,13 +25,14 @@ Usage::
 
     python benchmarks/batch.py [--territories 8] [--outlets 150] [--weeks 4]
         [--iterations 300] [--configs single,processes1,processes2,dask2]
-        [--out benchmarks/results/batch.csv]
+        [--repeats 1] [--out benchmarks/results/batch.csv]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -46,7 +50,7 @@ DEFAULT_OUT = ROOT / "benchmarks" / "results" / "batch.csv"
 CONFIGS = ("single", "processes1", "processes2", "dask2")
 CSV_COLUMNS = (
     "timestamp", "git_commit", "src_hash", "host", "cpu_count", "cpu_model", "python",
-    "ortools", "config", "territories", "outlets", "reps", "weeks", "max_iterations",
+    "ortools", "config", "repeat", "territories", "outlets", "reps", "weeks", "max_iterations",
     "load_before", "load_after", "startup_s", "wall_s", "territories_per_min", "cpu_s",
     "cpu_s_per_territory", "done", "failed", "required", "scheduled", "coverage", "travel_h",
     "same_as_single", "error",
@@ -99,6 +103,20 @@ def run_single(root: Path, names: list[str]) -> tuple[dict[str, tuple[Any, ...]]
                  "travel_h": sum(v[2] for v in ref.values()) / 3600}
 
 
+def warm_up() -> None:
+    """Plan a tiny territory, so that this process has imported everything planning needs."""
+    import warnings
+
+    from routeopt.datasets import make_territory
+    from routeopt.read import read_problem
+    from routeopt.solver import SolveParams, solve
+
+    outlets, reps = make_territory(8, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        solve(read_problem(outlets, reps, start=START, weeks=1), SolveParams(max_iterations=5))
+
+
 def run_config(config: str, root: Path, out: Path) -> tuple[dict[str, tuple[Any, ...]],
                                                             dict[str, Any]]:
     """One batch configuration; per-territory KPIs and the figures of the row."""
@@ -115,6 +133,7 @@ def run_config(config: str, root: Path, out: Path) -> tuple[dict[str, tuple[Any,
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                           dashboard_address=None) as cluster, Client(cluster) as client:
             client.wait_for_workers(2)
+            client.run(warm_up)  # a long-lived cluster's workers have these imported already
             startup = time.perf_counter() - t0
             summary = run_batch(root, out, executor=client, progress=False)
     else:
@@ -143,6 +162,22 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def medians(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per configuration: the median of its timed figures over the repeats."""
+    out = []
+    for config in dict.fromkeys(r["config"] for r in rows if not r.get("error")):
+        group = [r for r in rows if r["config"] == config and not r.get("error")]
+        med = dict(group[0])
+        for key in ("wall_s", "startup_s", "territories_per_min", "cpu_s_per_territory",
+                    "load_before", "load_after"):
+            med[key] = statistics.median(float(r.get(key) or 0.0) for r in group)
+        same = [r["same_as_single"] for r in group]
+        med["same_as_single"] = same[0] if len(set(same)) == 1 else " ".join(same)
+        med["config"] = f"{config} (median of {len(group)})"
+        out.append(med)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--territories", type=int, default=8)
@@ -151,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--iterations", type=int, default=300)
     ap.add_argument("--configs", default=",".join(CONFIGS),
                     help=f"comma separated, of {', '.join(CONFIGS)} (single is always run)")
+    ap.add_argument("--repeats", type=int, default=1,
+                    help="run the configurations this many times, interleaved (medians shown)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = ap.parse_args(argv)
     configs = [c.strip() for c in args.configs.split(",") if c.strip() and c.strip() != "single"]
@@ -169,20 +206,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         root = Path(tmp) / "territories"
         names = make_folders(root, args.territories, args.outlets, args.weeks, args.iterations)
         ref: dict[str, tuple[Any, ...]] = {}
-        for config in ["single", *configs]:
+        plan = [(rep, c) for rep in range(args.repeats) for c in ["single", *configs]]
+        for repeat, config in plan:
             load_before = os.getloadavg()[0]
-            print(f"{config}: {len(names)} territories...", file=sys.stderr, flush=True)
+            print(f"{config} (repeat {repeat}): {len(names)} territories...", file=sys.stderr,
+                  flush=True)
             try:
                 if config == "single":
-                    ref, fig = run_single(root, names)
-                    got = ref
+                    got, fig = run_single(root, names)
+                    ref = ref or got
                 else:
-                    got, fig = run_config(config, root, Path(tmp) / f"out-{config}")
+                    got, fig = run_config(config, root, Path(tmp) / f"out-{config}-{repeat}")
             except Exception as e:  # a benchmark row, not a crash of the whole run
                 rows.append({**base, "config": config, "error": f"{type(e).__name__}: {e}"})
                 continue
             same = sum(1 for n in names if got.get(n) == ref.get(n))
-            row = {**base, **fig, "config": config, "load_before": load_before,
+            row = {**base, **fig, "config": config, "repeat": repeat,
+                   "load_before": load_before,
                    "load_after": os.getloadavg()[0],
                    "territories_per_min": 60 * fig["done"] / fig["wall_s"],
                    "cpu_s_per_territory": fig["cpu_s"] / max(1, fig["done"]),
@@ -198,6 +238,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         append_csv(args.out, {k: round(v, 3) if isinstance(v, float) else v
                               for k, v in r.items()}, CSV_COLUMNS)
     print(markdown(rows))
+    if args.repeats > 1:
+        print("\nMedians over the repeats:\n")
+        print(markdown(medians(rows)))
     print(f"\n{mach['cpu_count']} CPUs ({mach['cpu_model']}), load average now "
           f"{os.getloadavg()[0]:.2f}; rows appended to {args.out}")
     return 0 if all(not r.get("error") and r["same_as_single"].split("/")[0]
