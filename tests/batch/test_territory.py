@@ -25,7 +25,8 @@ def test_options_layers(tmp_path):
         (tmp_path / name).mkdir()
         (tmp_path / name / "outlets.csv").write_text("outlet_id\n", encoding="utf-8")
     (tmp_path / "b" / "territory.toml").write_text(
-        'weeks = 2\nskip_invalid = true\n[solve]\nseed = 9\n', encoding="utf-8")
+        'weeks = 2\nskip_invalid = true\n[solve]\nseed = 9\n[task]\ntoday = 2026-12-02\n',
+        encoding="utf-8")
     base = batch_defaults(tmp_path)
     assert base.start == date(2026, 11, 30)  # a TOML date
     assert base.holidays == (date(2026, 12, 8), date(2026, 12, 25))
@@ -35,6 +36,8 @@ def test_options_layers(tmp_path):
     assert (b.options.weeks, b.options.skip_invalid) == (2, True)
     assert (b.options.solve.seed, b.options.solve.max_iterations) == (9, 200)  # merged by key
     assert b.options.start == base.start and left_out == []
+    assert b.options.task == {"today": date(2026, 12, 2)}  # free options for a custom task
+    assert b.options.to_dict()["task"] == {"today": "2026-12-02"}
     # A command-line layer between batch.toml and territory.toml.
     cli = base.updated({"weeks": 3, "solve": {"max_iterations": 50}}, file="command line")
     a, b = read_territories(tmp_path, cli)[0]
@@ -52,6 +55,7 @@ def test_options_layers(tmp_path):
     ("[solve]\nmax_iteration = 10", r"unknown solver parameter 'max_iteration'"),
     ("[solve]\ntime_limit = -1", r"toml, column .solve.time_limit.: time_limit must be > 0"),
     ("weeks = ", r"cannot read it as TOML"),
+    ("task = 3", r"task should be a table"),
 ])
 def test_bad_territory_toml_fails_that_territory_only(tmp_path, text, match):
     for name in ("bad", "good"):

@@ -47,7 +47,7 @@ REPS_FILE = "reps.csv"
 OPTIONS_FILE = "territory.toml"
 DEFAULTS_FILE = "batch.toml"
 _MARKERS = (OUTLETS_FILE, REPS_FILE, OPTIONS_FILE)
-_KEYS = ("start", "weeks", "holidays", "skip_invalid", "solve")
+_KEYS = ("start", "weeks", "holidays", "skip_invalid", "solve", "task")
 MAX_NAME = 200
 
 
@@ -69,6 +69,10 @@ class TerritoryOptions:
         instead of failing the territory.
     solve
         Solver parameters (time limit, iterations, seed, weights).
+    task
+        Free options for a custom task (the ``[task]`` table), e.g. the date
+        and frozen days of a re-planning task; :func:`plan_territory` ignores
+        them.
 
     Examples
     --------
@@ -84,6 +88,7 @@ class TerritoryOptions:
     holidays: tuple[date, ...] = ()
     skip_invalid: bool = False
     solve: SolveParams = field(default_factory=SolveParams)
+    task: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if isinstance(self.weeks, bool) or not isinstance(self.weeks, int) or self.weeks < 1:
@@ -100,7 +105,8 @@ class TerritoryOptions:
 
         ``start`` and ``holidays`` take ``YYYY-MM-DD`` text or TOML dates;
         ``solve`` is a table of :class:`~routeopt.solver.SolveParams` fields,
-        merged key by key into the current ones.
+        merged key by key into the current ones; ``task`` a table of free
+        options for a custom task, merged key by key too.
 
         Raises
         ------
@@ -137,6 +143,11 @@ class TerritoryOptions:
             changes["skip_invalid"] = data["skip_invalid"]
         if "solve" in data:
             changes["solve"] = _solve_params(self.solve, data["solve"], file)
+        if "task" in data:
+            if not isinstance(data["task"], Mapping):
+                raise InputError([Issue("task should be a table of options for the task, e.g. "
+                                        "[task] frozen_days = 1", file=file, column="task")])
+            changes["task"] = {**self.task, **data["task"]}
         try:
             return self.replace(**changes)
         except InputError as e:
@@ -157,6 +168,7 @@ class TerritoryOptions:
             "holidays": [h.isoformat() for h in self.holidays],
             "skip_invalid": self.skip_invalid,
             "solve": dataclasses.asdict(self.solve),
+            "task": json.loads(json.dumps(dict(self.task), default=str)),
         }
 
 
