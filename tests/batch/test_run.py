@@ -193,6 +193,8 @@ def test_batch_level_errors(make_batch, tmp_path):
     root = make_batch(["a"])
     with pytest.raises(InputError, match="is the territories folder"):
         run_batch(root, root / ".." / root.name)
+    with pytest.raises(InputError, match="inside territory 'a'"):
+        run_batch(root, root / "a" / "plans")
     (tmp_path / "file").write_text("x", encoding="utf-8")
     with pytest.raises(InputError, match="is a file"):
         run_batch(root, tmp_path / "file")

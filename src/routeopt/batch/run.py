@@ -629,6 +629,11 @@ def run_batch(
         items = check_unique(territories)
     if root.exists() and not root.is_dir():
         raise InputError([Issue(f"the output path {root} is a file; give a folder")])
+    inside = [t.name for t in items if t.path is not None
+              and root.resolve().is_relative_to(t.path.resolve())]
+    if inside:
+        raise InputError([Issue(f"the output folder is inside territory {inside[0]!r}; give a "
+                                "folder outside the territories (its files are the input)")])
     root.mkdir(parents=True, exist_ok=True)
     _recover(root)
 
