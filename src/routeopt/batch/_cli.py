@@ -22,7 +22,10 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("batch", help="plan many territories: one folder each, in parallel",
                        description="Plan every territory folder under --territories (outlets.csv, "
                        "reps.csv, optional territory.toml; batch-wide defaults in batch.toml) "
-                       "into --out/<territory>/. Territories already done are skipped.")
+                       "into --out/<territory>/. Territories already done are skipped.",
+                       epilog="Exit codes: 0 every territory planned (now or before), 3 some "
+                       "territories failed (listed; see OUT/batch-summary.json), 2 bad batch "
+                       "input. See docs/batch.md.")
     p.add_argument("--territories", required=True, type=Path, metavar="DIR",
                    help="folder with one folder per territory")
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
