@@ -245,3 +245,19 @@ def test_no_shared_filesystem_needed(make_batch, tmp_path, capsys):
     assert seen["files"] == ["outlets.csv", "previous/visit-log.csv", "reps.csv"]
     assert (tmp_path / "out" / "only" / "note.txt").read_text(encoding="utf-8") == "only"
     assert "batch: 100%" in capsys.readouterr().err  # the progress bar, asked for
+
+
+def test_a_batch_stopped_halfway_resumes(make_batch, tmp_path):
+    root = make_batch(["k1", "k2", "k3"])
+    out = tmp_path / "out"
+
+    def stop(result):
+        raise KeyboardInterrupt  # the user presses Ctrl-C after the first territory
+
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(root, out, workers=1, on_result=stop)
+    assert (out / "k1" / DONE_FILE).is_file()
+    assert not (out / "k3").exists() and not (out / SUMMARY_FILE).exists()
+    resumed = run_batch(root, out, workers=1)
+    assert [(r.name, r.state) for r in resumed.results] == [("k1", "skipped"), ("k2", "done"),
+                                                            ("k3", "done")]
