@@ -203,8 +203,12 @@ def test_batch_level_errors(make_batch, tmp_path):
         run_batch(root, tmp_path / "out")
     with pytest.raises(InputError, match="unknown territories"):
         run_batch([], tmp_path / "out", redo=["zzz"])
-    with pytest.raises(InputError, match="not both"):
+    with pytest.raises(InputError, match="not several"):
         run_batch([], tmp_path / "out", executor=ThreadPoolExecutor(1), scheduler="tcp://x:1")
+    with pytest.raises(InputError, match="not several"):
+        run_batch([], tmp_path / "out", workers=2, executor=ThreadPoolExecutor(1))
+    with pytest.raises(InputError, match="is not a function"):
+        run_batch([], tmp_path / "out", task="plan")
     frame = pd.DataFrame({"territory": ["../up", ""], "outlet_id": ["a", "b"]})
     with pytest.raises(InputError, match="without a territory"):
         territories_from_frames(frame, frame)

@@ -611,8 +611,11 @@ def run_batch(
     started = _now()
     if retries < 0:
         raise InputError([Issue(f"retries must be >= 0, not {retries}")])
-    if executor is not None and scheduler is not None:
-        raise InputError([Issue("give an executor or a Dask scheduler address, not both")])
+    if sum(x is not None for x in (workers, executor, scheduler)) > 1:
+        raise InputError([Issue("give one of workers (a local pool), executor or scheduler "
+                                "(a Dask cluster), not several")])
+    if not callable(task):
+        raise InputError([Issue(f"task {task!r} is not a function of a TaskInput")])
     if workers is not None and workers < 1:
         raise InputError([Issue(f"workers must be >= 1, not {workers}")])
     if max_in_flight is not None and max_in_flight < 1:
