@@ -265,3 +265,14 @@ def test_a_batch_stopped_halfway_resumes(make_batch, tmp_path):
     resumed = run_batch(root, out, workers=1)
     assert [(r.name, r.state) for r in resumed.results] == [("k1", "skipped"), ("k2", "done"),
                                                             ("k3", "done")]
+
+
+def test_a_broken_executor_instance_is_reported_not_hung(make_batch, tmp_path):
+    root = make_batch(["1-doomed", "2-next", "3-last"])
+    with ProcessPoolExecutor(1) as ex:  # an instance, not a factory: it cannot be replaced
+        s = run_batch(root, tmp_path / "out", task=batch_tasks.kill_doomed, executor=ex,
+                      max_in_flight=1)
+    errors = {r.name: r.error for r in s.results}
+    assert all(r.state == "failed" for r in s.results)
+    assert errors["1-doomed"]["kind"] == "executor"  # its second run could not be submitted
+    assert "pass a factory" in errors["2-next"]["message"]
