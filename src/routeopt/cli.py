@@ -1,7 +1,8 @@
 """The ``routeopt`` command line.
 
 Exit codes: 0 a plan was made (even with unscheduled visits), 2 bad input,
-1 an unexpected failure.
+1 an unexpected failure; ``batch``: 3 some territories failed (see
+``routeopt.batch._cli``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from routeopt.batch import _cli as batch_cli
 from routeopt.exceptions import InputError, Issue, RouteOptError
 
 if TYPE_CHECKING:
@@ -65,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="leave bad log rows out (listed in replan.json) instead of stopping")
     _add_matrix_options(r)  # give the previous plan's: its pinned times depend on them
     add_plan_options(r)
+    batch_cli.add_parser(sub)
     return ap
 
 
@@ -216,6 +219,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_geocode(args)
         if args.command == "replan":
             return cmd_replan(args)
+        if args.command == "batch":
+            return batch_cli.run(args)
     except InputError as e:
         skippable = args.command == "plan" and not args.skip_invalid
         _print_issues(e, skip_hint=args.outlets.name if skippable else None)

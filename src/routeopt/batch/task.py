@@ -1,0 +1,216 @@
+"""The work done for one territory, in a worker process.
+
+A *task* is any picklable callable ``task(job: TaskInput) -> Mapping``: it reads
+the territory's files from ``job.src``, writes its results into ``job.out``
+and returns a JSON-ready summary (the KPIs). It signals failure by raising.
+:func:`plan_territory` is the default task; a re-planning task (previous plan
+and visit log in the territory's folder) plugs in the same way.
+
+:func:`run_job` wraps a task for the executor: it lays the territory's files
+out in a private temporary folder, runs the task, catches every exception
+(as an error record, so that one territory's failure is data, not a crash of
+the batch) and sends the output files back as bytes. The worker therefore
+needs no shared file system: the client reads the inputs and writes the
+results.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import socket
+import tempfile
+import time
+import traceback
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from routeopt.batch.territory import OUTLETS_FILE, REPS_FILE, TerritoryOptions
+from routeopt.exceptions import InputError, Issue, PlanValidationError
+
+__all__ = ["Job", "Outcome", "Task", "TaskInput", "error_record", "plan_territory", "run_job"]
+
+
+@dataclass(frozen=True)
+class TaskInput:
+    """What a task gets.
+
+    Parameters
+    ----------
+    name
+        The territory's name.
+    src
+        A folder holding the territory's files: ``outlets.csv``, ``reps.csv``,
+        ``territory.toml`` and any other file its folder had (for example a
+        previous plan and a visit log, for re-planning).
+    out
+        An empty folder for the results; everything written there becomes
+        ``OUT/<name>/``.
+    options
+        The territory's options, every layer applied.
+    """
+
+    name: str
+    src: Path
+    out: Path
+    options: TerritoryOptions
+
+
+Task = Callable[[TaskInput], Mapping[str, Any]]
+
+
+def plan_territory(job: TaskInput) -> dict[str, Any]:
+    """The default task: read the tables, solve, check the plan and write it.
+
+    Writes the files of :meth:`routeopt.Plan.write` (and ``rejected.csv``
+    when ``skip_invalid`` left rows out) into ``job.out``.
+
+    Returns
+    -------
+    dict
+        :meth:`routeopt.Plan.summary_dict`: coverage, travel, solver facts.
+
+    Raises
+    ------
+    InputError
+        A missing table, a bad row, or no start date.
+    PlanValidationError
+        The plan breaks a constraint (a bug: reported, never written).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from datetime import date
+    >>> from pathlib import Path
+    >>> from routeopt.batch import TaskInput, TerritoryOptions, plan_territory
+    >>> from routeopt.datasets import make_territory
+    >>> from routeopt.solver import SolveParams
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> outlets, reps = make_territory(10, seed=3)
+    >>> outlets.to_csv(tmp / "outlets.csv", index=False); reps.to_csv(tmp / "reps.csv", index=False)
+    >>> opts = TerritoryOptions(start=date(2026, 11, 30), weeks=4,
+    ...                         solve=SolveParams(max_iterations=10))
+    >>> summary = plan_territory(TaskInput("t1", tmp, tmp / "out", opts))
+    >>> summary["coverage"], sorted(p.name for p in (tmp / "out").iterdir())[:2]
+    (1.0, ['plan.json', 'routes.csv'])
+    """
+    from routeopt.read import RowsSkippedWarning, read_problem
+    from routeopt.solver import solve
+
+    opts = job.options
+    missing = [Issue(f"the territory has no {f}; add it to its folder", file=f)
+               for f in (OUTLETS_FILE, REPS_FILE) if not (job.src / f).is_file()]
+    if opts.start is None:
+        missing.append(Issue("no start date: set start = YYYY-MM-DD in territory.toml or "
+                             "batch.toml, or pass --start", column="start"))
+    if missing:
+        raise InputError(missing)
+    assert opts.start is not None
+    job.out.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        problem = read_problem(job.src / OUTLETS_FILE, job.src / REPS_FILE, start=opts.start,
+                               weeks=opts.weeks, holidays=opts.holidays,
+                               skip_invalid=opts.skip_invalid)
+    for w in caught:
+        if isinstance(w.message, RowsSkippedWarning):
+            _write_rejected(job.out / "rejected.csv", w.message.issues)
+        warnings.warn(w.message, stacklevel=1)
+    plan = solve(problem, opts.solve)
+    violations = plan.violations()
+    if violations:
+        raise PlanValidationError(violations)
+    plan.write(job.out)
+    return plan.summary_dict()
+
+
+def _write_rejected(path: Path, issues: tuple[Issue, ...]) -> None:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["file", "line", "outlet_id", "rep_id", "column", "message"])
+    for i in issues:
+        w.writerow([i.file or "", i.line or "", i.outlet_id or "", i.rep_id or "",
+                    i.column or "", i.message])
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+# -- running a task in a worker ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """One territory sent to a worker: its files and options (``nonce`` makes it unique)."""
+
+    name: str
+    files: Mapping[str, bytes] = field(repr=False)
+    options: TerritoryOptions
+    attempt: int = 1
+    nonce: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What came back from a worker for one territory."""
+
+    name: str
+    ok: bool
+    summary: Mapping[str, Any]
+    files: Mapping[str, bytes] = field(repr=False)
+    error: Mapping[str, Any] | None
+    warnings: tuple[str, ...]
+    wall_s: float
+    cpu_s: float
+    worker: str
+
+
+def error_record(e: BaseException, kind: str | None = None) -> dict[str, Any]:
+    """A JSON-ready account of an error: kind, type, message, issues, traceback.
+
+    ``kind`` is ``input`` for :class:`InputError`, ``error`` for any other
+    exception of the task, unless given (``crash``, ``executor``).
+    """
+    issues = [str(i) for i in e.issues] if isinstance(e, InputError) else []
+    text = issues[0] if issues else str(e).strip()
+    return {
+        "kind": kind or ("input" if isinstance(e, InputError) else "error"),
+        "type": type(e).__name__,
+        "message": text.splitlines()[0] if text else type(e).__name__,
+        "issues": issues,
+        "traceback": "".join(traceback.format_exception(e)) if kind is None
+        and not isinstance(e, InputError) else "",
+    }
+
+
+def run_job(task: Task, job: Job) -> Outcome:
+    """Run ``task`` on ``job`` in a private temporary folder; never raises for the task's errors.
+
+    Returns the task's summary and the files it wrote (as bytes), or the
+    error record, with wall and CPU seconds of this process and the worker's
+    host and process id.
+    """
+    t0, c0 = time.perf_counter(), time.process_time()
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    with tempfile.TemporaryDirectory(prefix="routeopt-batch-") as tmp:
+        src, out = Path(tmp) / "in", Path(tmp) / "out"
+        for rel, data in job.files.items():
+            p = src / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(data)
+        src.mkdir(exist_ok=True)
+        out.mkdir()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                summary = dict(task(TaskInput(job.name, src, out, job.options)))
+                files = {p.relative_to(out).as_posix(): p.read_bytes()
+                         for p in sorted(out.rglob("*")) if p.is_file()}
+                error = None
+            except Exception as e:
+                summary, files, error = {}, {}, error_record(e)
+        messages = tuple(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))
+    return Outcome(job.name, error is None, summary, files, error, messages,
+                   time.perf_counter() - t0, time.process_time() - c0, worker)

@@ -1,0 +1,442 @@
+"""Territories: where their tables come from, and their options.
+
+A territory is one set of outlets, reps and options, planned on its own. It
+comes either from a folder (``outlets.csv``, ``reps.csv``, an optional
+``territory.toml`` and any other file a task may want, such as a previous plan
+and a visit log) or from outlets and reps DataFrames grouped by a territory
+column.
+
+Options are layered, the more specific winning: built-in defaults, then the
+batch-wide ``batch.toml`` at the root of the territories folder (or the
+``defaults`` given to :func:`read_territories`), then the territory's own
+``territory.toml``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from routeopt.exceptions import InputError, Issue
+from routeopt.solver.params import SolveParams
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "DEFAULTS_FILE",
+    "OPTIONS_FILE",
+    "OUTLETS_FILE",
+    "REPS_FILE",
+    "Territory",
+    "TerritoryOptions",
+    "batch_defaults",
+    "read_territories",
+    "territories_from_frames",
+]
+
+OUTLETS_FILE = "outlets.csv"
+REPS_FILE = "reps.csv"
+OPTIONS_FILE = "territory.toml"
+DEFAULTS_FILE = "batch.toml"
+_MARKERS = (OUTLETS_FILE, REPS_FILE, OPTIONS_FILE)
+_KEYS = ("start", "weeks", "holidays", "skip_invalid", "solve", "task")
+MAX_NAME = 200
+
+
+@dataclass(frozen=True, slots=True)
+class TerritoryOptions:
+    """How one territory is planned.
+
+    Parameters
+    ----------
+    start
+        The first date planned. There is no default: set it in ``batch.toml``,
+        ``territory.toml`` or with ``--start``.
+    weeks
+        Weeks in the horizon (the visit cycle).
+    holidays
+        Dates nobody works.
+    skip_invalid
+        Leave bad outlet rows out (listed in the territory's ``rejected.csv``)
+        instead of failing the territory.
+    solve
+        Solver parameters (time limit, iterations, seed, weights).
+    task
+        Free options for a custom task (the ``[task]`` table), e.g. the date
+        and frozen days of a re-planning task; :func:`plan_territory` ignores
+        them.
+
+    Examples
+    --------
+    >>> base = TerritoryOptions(start=date(2026, 11, 30), weeks=4)
+    >>> opts = base.updated({"weeks": 2, "holidays": ["2026-12-08"],
+    ...                      "solve": {"max_iterations": 100}})
+    >>> opts.start, opts.weeks, opts.holidays, opts.solve.max_iterations
+    (datetime.date(2026, 11, 30), 2, (datetime.date(2026, 12, 8),), 100)
+    """
+
+    start: date | None = None
+    weeks: int = 1
+    holidays: tuple[date, ...] = ()
+    skip_invalid: bool = False
+    solve: SolveParams = field(default_factory=SolveParams)
+    task: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.weeks, bool) or not isinstance(self.weeks, int) or self.weeks < 1:
+            raise InputError([Issue(f"weeks must be a whole number >= 1, not {self.weeks!r}",
+                                    column="weeks")])
+        object.__setattr__(self, "holidays", tuple(sorted(set(self.holidays))))
+
+    def replace(self, **changes: Any) -> TerritoryOptions:
+        """A copy with ``changes``."""
+        return dataclasses.replace(self, **changes)
+
+    def updated(self, data: Mapping[str, Any], *, file: str | None = None) -> TerritoryOptions:
+        """A copy with the keys of an options table applied (the layout of ``territory.toml``).
+
+        ``start`` and ``holidays`` take ``YYYY-MM-DD`` text or TOML dates;
+        ``solve`` is a table of :class:`~routeopt.solver.SolveParams` fields,
+        merged key by key into the current ones; ``task`` a table of free
+        options for a custom task, merged key by key too.
+
+        Raises
+        ------
+        InputError
+            An unknown key, or a value of the wrong type or out of range,
+            naming ``file`` and the key.
+        """
+        unknown = sorted(set(data) - set(_KEYS))
+        if unknown:
+            raise InputError([Issue(f"unknown option(s) {unknown}; known: {list(_KEYS)}",
+                                    file=file)])
+        changes: dict[str, Any] = {}
+        if "start" in data:
+            changes["start"] = _date(data["start"], "start", file)
+        if "weeks" in data:
+            w = data["weeks"]
+            if isinstance(w, bool) or not isinstance(w, int) or w < 1:
+                raise InputError([Issue(f"weeks = {w!r} should be a whole number >= 1",
+                                        file=file, column="weeks")])
+            changes["weeks"] = w
+        if "holidays" in data:
+            hol = data["holidays"]
+            if isinstance(hol, str):
+                hol = [h for h in hol.split(",") if h.strip()]
+            if not isinstance(hol, list):
+                raise InputError([Issue("holidays should be a list of dates, "
+                                        "e.g. [\"2026-12-08\", \"2026-12-25\"]",
+                                        file=file, column="holidays")])
+            changes["holidays"] = tuple(_date(h, "holidays", file) for h in hol)
+        if "skip_invalid" in data:
+            if not isinstance(data["skip_invalid"], bool):
+                raise InputError([Issue(f"skip_invalid = {data['skip_invalid']!r} should be "
+                                        "true or false", file=file, column="skip_invalid")])
+            changes["skip_invalid"] = data["skip_invalid"]
+        if "solve" in data:
+            changes["solve"] = _solve_params(self.solve, data["solve"], file)
+        if "task" in data:
+            if not isinstance(data["task"], Mapping):
+                raise InputError([Issue("task should be a table of options for the task, e.g. "
+                                        "[task] frozen_days = 1", file=file, column="task")])
+            changes["task"] = {**self.task, **data["task"]}
+        try:
+            return self.replace(**changes)
+        except InputError as e:
+            raise InputError([dataclasses.replace(i, file=i.file or file)
+                              for i in e.issues]) from None
+
+    @classmethod
+    def from_toml(cls, path: str | Path, base: TerritoryOptions | None = None
+                  ) -> TerritoryOptions:
+        """``base`` (or the defaults) updated with the options file at ``path``."""
+        return (base or cls()).updated(_read_toml(Path(path)), file=Path(path).name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The options as JSON-ready values (written to each territory's ``status.json``)."""
+        return {
+            "start": self.start.isoformat() if self.start else None,
+            "weeks": self.weeks,
+            "holidays": [h.isoformat() for h in self.holidays],
+            "skip_invalid": self.skip_invalid,
+            "solve": dataclasses.asdict(self.solve),
+            "task": json.loads(json.dumps(dict(self.task), default=str)),
+        }
+
+
+def _date(value: Any, key: str, file: str | None) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InputError([Issue(f"{key}: {value!r} is not a date; write YYYY-MM-DD",
+                            file=file, column=key)])
+
+
+def _solve_params(base: SolveParams, table: Any, file: str | None) -> SolveParams:
+    if not isinstance(table, Mapping):
+        raise InputError([Issue("solve should be a table of solver parameters, e.g. "
+                                "[solve] max_iterations = 500", file=file, column="solve")])
+    fields = {f.name: str(f.type) for f in dataclasses.fields(SolveParams)}
+    issues = []
+    for k, v in table.items():
+        want = fields.get(k)
+        if want is None:
+            issues.append(Issue(f"unknown solver parameter {k!r}; known: {sorted(fields)}",
+                                file=file, column=f"solve.{k}"))
+        elif (want == "bool") != isinstance(v, bool) or not isinstance(
+                v, {"float": (int, float), "int": (int,), "bool": (bool,)}[want]):
+            issues.append(Issue(f"solve.{k} = {v!r} should be of type {want}",
+                                file=file, column=f"solve.{k}"))
+    if issues:
+        raise InputError(issues)
+    try:
+        return base.replace(**table)
+    except InputError as e:  # a value out of range
+        raise InputError([dataclasses.replace(
+            i, file=i.file or file, column=f"solve.{i.column}" if i.column else "solve")
+            for i in e.issues]) from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError([Issue("options file not found; check the path",
+                                file=str(path))]) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError([Issue(f"cannot read the options file: {e}", file=path.name)]) from None
+    except tomllib.TOMLDecodeError as e:
+        raise InputError([Issue(f"cannot read it as TOML: {e}", file=path.name)]) from None
+
+
+@dataclass(frozen=True)
+class Territory:
+    """One territory of a batch.
+
+    Parameters
+    ----------
+    name
+        Its name: the folder name, or the value of the territory column. The
+        results go to ``OUT/<name>/``.
+    options
+        Its options, all layers applied.
+    path
+        The folder its files are read from, or None for in-memory files.
+    files
+        In-memory files (name -> bytes), used when ``path`` is None.
+    error
+        Why it cannot be planned as given (e.g. a bad ``territory.toml``): the
+        batch reports it as failed without running it.
+    """
+
+    name: str
+    options: TerritoryOptions = field(default_factory=TerritoryOptions)
+    path: Path | None = None
+    files: Mapping[str, bytes] | None = field(default=None, repr=False)
+    error: InputError | None = None
+
+    def __post_init__(self) -> None:
+        problem = name_problem(self.name)
+        if problem:
+            raise InputError([Issue(f"territory name {self.name!r}: {problem}")])
+        if (self.path is None) == (self.files is None):
+            raise ValueError("a Territory needs exactly one of path and files")
+
+    def load(self) -> dict[str, bytes]:
+        """Every file of the territory, by path relative to its folder (hidden files left out)."""
+        if self.files is not None:
+            return dict(self.files)
+        assert self.path is not None
+        out: dict[str, bytes] = {}
+        for p in sorted(self.path.rglob("*")):
+            rel = p.relative_to(self.path)
+            if p.is_file() and not any(part.startswith(".") for part in rel.parts):
+                out[rel.as_posix()] = p.read_bytes()
+        return out
+
+    def fingerprint(self, files: Mapping[str, bytes] | None = None) -> str:
+        """A hash of the files and options: a finished territory is skipped while it holds."""
+        h = hashlib.sha256()
+        h.update(json.dumps(self.options.to_dict(), sort_keys=True).encode())
+        for name, data in sorted((files if files is not None else self.load()).items()):
+            h.update(b"\0" + name.encode() + b"\0" + hashlib.sha256(data).digest())
+        return h.hexdigest()
+
+
+def name_problem(name: str) -> str | None:
+    """What is wrong with ``name`` as a territory (and folder) name, or None.
+
+    Examples
+    --------
+    >>> name_problem("north-1") is None, name_problem("../x")
+    (True, "it may not contain '/' or '\\\\' or start with '.'")
+    """
+    if not isinstance(name, str) or not name.strip():
+        return "it is empty"
+    if any(c in name for c in "/\\\0") or name.startswith("."):
+        return "it may not contain '/' or '\\' or start with '.'"
+    if len(name) > MAX_NAME:
+        return f"it is longer than {MAX_NAME} characters"
+    if name != name.strip():
+        return "it starts or ends with a space"
+    return None
+
+
+def batch_defaults(root: str | Path | None = None,
+                   base: TerritoryOptions | None = None) -> TerritoryOptions:
+    """``base`` (or the built-in defaults) updated with ``root/batch.toml``, if there is one.
+
+    Raises
+    ------
+    InputError
+        A ``batch.toml`` that cannot be read.
+    """
+    opts = base or TerritoryOptions()
+    if root is not None and (Path(root) / DEFAULTS_FILE).is_file():
+        opts = TerritoryOptions.from_toml(Path(root) / DEFAULTS_FILE, opts)
+    return opts
+
+
+def read_territories(root: str | Path, defaults: TerritoryOptions | None = None
+                     ) -> tuple[list[Territory], list[str]]:
+    """The territory folders under ``root``, and the names of the folders left out.
+
+    Every sub-folder (not hidden) holding ``outlets.csv``, ``reps.csv`` or
+    ``territory.toml`` is a territory; other sub-folders are returned as left
+    out. A territory whose ``territory.toml`` cannot be read carries the error
+    and is reported as failed, without stopping the others.
+
+    Parameters
+    ----------
+    root
+        The folder of territory folders.
+    defaults
+        Options for every territory before its own file; if omitted, the
+        built-in defaults updated with ``root/batch.toml``.
+
+    Raises
+    ------
+    InputError
+        ``root`` missing or not a folder, or a bad ``batch.toml``.
+    """
+    root = Path(root)
+    if not root.exists():
+        raise InputError([Issue("territories folder not found; check the path", file=str(root))])
+    if not root.is_dir():
+        raise InputError([Issue("the territories path is a file; give the folder that holds one "
+                                "folder per territory", file=str(root))])
+    base = defaults if defaults is not None else batch_defaults(root)
+    found: list[Territory] = []
+    left_out: list[str] = []
+    for d in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if not any((d / m).is_file() for m in _MARKERS):
+            left_out.append(d.name)
+            continue
+        opts, error = base, None
+        if (d / OPTIONS_FILE).is_file():
+            try:
+                opts = TerritoryOptions.from_toml(d / OPTIONS_FILE, base)
+            except InputError as e:
+                error = e
+        found.append(Territory(d.name, opts, path=d, error=error))
+    return found, left_out
+
+
+def territories_from_frames(outlets: pd.DataFrame, reps: pd.DataFrame, *,
+                            column: str = "territory",
+                            defaults: TerritoryOptions | None = None,
+                            options: Mapping[str, TerritoryOptions] | None = None,
+                            ) -> list[Territory]:
+    """Territories from outlets and reps tables that each have a territory column.
+
+    Each territory's rows become its ``outlets.csv`` and ``reps.csv`` (the
+    territory column left out), so that errors name the file and line as for
+    a folder. A territory with outlets but no reps (or the other way round)
+    fails when it runs, with the reason.
+
+    Parameters
+    ----------
+    outlets, reps
+        The tables of every territory, in the CSV contract plus ``column``.
+    column
+        The territory column.
+    defaults
+        Options of every territory (the built-in defaults if omitted).
+    options
+        Options of some territories by name, used instead of ``defaults``.
+
+    Raises
+    ------
+    InputError
+        The column missing, a row without a territory, or a name that cannot
+        be a folder name.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> outlets = pd.DataFrame({"territory": ["N", "S"], "outlet_id": ["P1", "P2"],
+    ...                         "lat": [43.73, 43.74], "lon": [7.42, 7.43],
+    ...                         "frequency": ["1/week", "1/week"]})
+    >>> reps = pd.DataFrame({"territory": ["N", "S"], "rep_id": ["R1", "R2"],
+    ...                      "lat": [43.735, 43.745], "lon": [7.425, 7.435]})
+    >>> [t.name for t in territories_from_frames(outlets, reps)]
+    ['N', 'S']
+    """
+    issues: list[Issue] = []
+    tables = {"outlets": outlets, "reps": reps}
+    for what, df in tables.items():
+        if column not in df.columns:
+            issues.append(Issue(f"the {what} table has no {column!r} column; add one that names "
+                                "each row's territory", column=column))
+            continue
+        empty = df[column].isna() | (df[column].astype(str).str.strip() == "")
+        if empty.any():
+            rows = [str(i) for i in df.index[empty][:10]]
+            issues.append(Issue(f"the {what} table has {int(empty.sum())} row(s) without a "
+                                f"territory (index {', '.join(rows)}); fill in {column!r}",
+                                column=column))
+    if issues:
+        raise InputError(issues)
+    names = sorted({str(v) for df in tables.values() for v in df[column]})
+    bad = [Issue(f"territory name {n!r}: {p}", column=column)
+           for n in names if (p := name_problem(n))]
+    if bad:
+        raise InputError(bad)
+    base = defaults or TerritoryOptions()
+    options = options or {}
+    out = []
+    for name in names:
+        files = {}
+        for what, df in tables.items():
+            part = df[df[column].astype(str) == name].drop(columns=[column])
+            files[f"{what}.csv"] = part.to_csv(index=False).encode("utf-8")
+        out.append(Territory(name, options.get(name, base), files=files))
+    return out
+
+
+def check_unique(territories: Iterable[Territory]) -> list[Territory]:
+    """The territories as a list; :class:`InputError` if two share a name."""
+    seen: set[str] = set()
+    out = []
+    dup = []
+    for t in territories:
+        if t.name in seen:
+            dup.append(t.name)
+        seen.add(t.name)
+        out.append(t)
+    if dup:
+        raise InputError([Issue(f"territory {n!r} appears more than once; names must be unique")
+                          for n in sorted(set(dup))])
+    return out
