@@ -28,7 +28,7 @@ from routeopt.batch.run import (
     TerritoryResult,
     run_batch,
 )
-from routeopt.batch.task import Task, TaskInput, plan_territory
+from routeopt.batch.task import Task, TaskInput, plan_territory, replan_territory
 from routeopt.batch.territory import (
     DEFAULTS_FILE,
     OPTIONS_FILE,
@@ -54,6 +54,7 @@ __all__ = [
     "batch_defaults",
     "plan_territory",
     "read_territories",
+    "replan_territory",
     "run_batch",
     "territories_from_frames",
 ]

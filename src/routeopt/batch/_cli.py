@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from routeopt.exceptions import InputError, Issue
+
+if TYPE_CHECKING:
+    from routeopt.batch import Territory
 
 EXIT_SOME_FAILED = 3
 
@@ -43,6 +46,17 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--retries", type=int, default=1, metavar="N",
                    help="runs alone for a territory whose worker died (default 1)")
     p.add_argument("--redo", action="store_true", help="plan territories already done again")
+    r = p.add_argument_group("re-planning (the nightly job, see docs/nightly.md)")
+    r.add_argument("--replan", action="store_true",
+                   help="re-plan each territory from its previous plan and visit_log.csv "
+                        "instead of planning it afresh")
+    r.add_argument("--today", default=None, metavar="YYYY-MM-DD",
+                   help="with --replan: the first day re-planned (a default for [task] today)")
+    r.add_argument("--frozen-days", type=int, default=None, metavar="N",
+                   help="with --replan: planning days after today that stay as planned")
+    r.add_argument("--previous", type=Path, default=None, metavar="DIR",
+                   help="with --replan: the previous batch's output folder; DIR/<territory>/ "
+                        "is used as each territory's previous plan")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,9 +72,53 @@ def run(args: argparse.Namespace) -> int:
                                ("max_iterations", args.iterations)) if v is not None}
     if solve:
         changes["solve"] = solve
+    task_opts = {k: v for k, v in (("today", args.today), ("frozen_days", args.frozen_days))
+                 if v is not None}
+    if not args.replan and (task_opts or args.previous is not None):
+        raise InputError([Issue("--today, --frozen-days and --previous go with --replan")])
+    if task_opts:
+        changes["task"] = task_opts
     defaults = batch_defaults(args.territories).updated(changes, file="command line")
-    summary = run_batch(args.territories, args.out, workers=args.workers,
-                        scheduler=args.scheduler, defaults=defaults, redo=args.redo,
-                        retries=args.retries)
+    if args.replan:
+        from routeopt.batch import read_territories
+        from routeopt.batch.task import replan_territory
+
+        found, _ = read_territories(args.territories, defaults)
+        territories = found if args.previous is None else with_previous(found, args.previous)
+        summary = run_batch(territories, args.out, task=replan_territory,
+                            workers=args.workers, scheduler=args.scheduler, redo=args.redo,
+                            retries=args.retries)
+    else:
+        summary = run_batch(args.territories, args.out, workers=args.workers,
+                            scheduler=args.scheduler, defaults=defaults, redo=args.redo,
+                            retries=args.retries)
     print(summary.text())
     return 0 if summary.ok else EXIT_SOME_FAILED
+
+
+def with_previous(territories: list[Territory], previous: Path) -> list[Territory]:
+    """The territories with ``previous/<name>/``'s files added under ``previous/``.
+
+    The previous plans travel with the territory's own files (workers need no
+    shared file system), and they count in its fingerprint: a new previous
+    plan means the territory is re-planned again.
+    """
+    from routeopt.batch import Territory
+    from routeopt.batch.task import PREVIOUS_DIR
+
+    if not previous.is_dir():
+        raise InputError([Issue("the previous batch's output folder was not found; check "
+                                "--previous", file=str(previous))])
+    out: list[Territory] = []
+    for t in territories:
+        src = previous / t.name
+        if t.error is not None or not src.is_dir():
+            out.append(t)  # the task reports the missing previous plan
+            continue
+        files = t.load()
+        for p in sorted(src.rglob("*")):
+            rel = p.relative_to(src)
+            if p.is_file() and not any(part.startswith(".") for part in rel.parts):
+                files[f"{PREVIOUS_DIR}/{rel.as_posix()}"] = p.read_bytes()
+        out.append(Territory(t.name, t.options, files=files))
+    return out

@@ -32,7 +32,8 @@ from typing import Any
 from routeopt.batch.territory import OUTLETS_FILE, REPS_FILE, TerritoryOptions
 from routeopt.exceptions import InputError, Issue, PlanValidationError
 
-__all__ = ["Job", "Outcome", "Task", "TaskInput", "error_record", "plan_territory", "run_job"]
+__all__ = ["LOG_FILE", "PREVIOUS_DIR", "Job", "Outcome", "Task", "TaskInput", "error_record",
+           "plan_territory", "replan_territory", "run_job"]
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,76 @@ def plan_territory(job: TaskInput) -> dict[str, Any]:
         raise PlanValidationError(violations)
     plan.write(job.out)
     return plan.summary_dict()
+
+
+PREVIOUS_DIR = "previous"
+LOG_FILE = "visit_log.csv"
+
+
+def replan_territory(job: TaskInput) -> dict[str, Any]:
+    """The nightly task: re-plan a territory from its previous plan and visit log.
+
+    The territory's folder holds ``outlets.csv`` and ``reps.csv`` as they are
+    today, the previous plan (the folder ``routeopt plan``, ``batch`` or
+    ``replan`` wrote) in ``previous/``, and the day's visit log in
+    ``visit_log.csv`` (optional: no log means nothing new happened). The
+    ``[task]`` options: ``today`` (required, ``YYYY-MM-DD``), ``frozen_days``
+    (default 0), and ``previous`` / ``log`` to name other paths inside the
+    folder. The cycle comes from the previous plan; see
+    :func:`routeopt.replan.replan`. ``routeopt batch --replan --today D
+    [--previous DIR]`` runs it for every territory.
+
+    Writes the files of :meth:`routeopt.replan.Replan.write` (the plan files,
+    ``changes.csv`` and ``replan.json``) into ``job.out``.
+
+    Returns
+    -------
+    dict
+        :meth:`routeopt.Plan.summary_dict` with ``changes`` (visits moved,
+        added, dropped; outlets whose weekday changed) and the log rows left
+        out (``log_issues``).
+
+    Raises
+    ------
+    InputError
+        No ``today``, no previous plan, a bad table or a bad visit log row
+        (unless ``skip_invalid``).
+    PlanValidationError
+        The plan breaks a constraint (a bug: reported, never written).
+    """
+    from routeopt.replan import read_cycle, replan
+
+    opts = job.options
+    t = dict(opts.task)
+    previous = job.src / str(t.get("previous", PREVIOUS_DIR))
+    log = job.src / str(t.get("log", LOG_FILE))
+    missing = [Issue(f"the territory has no {f}; add it to its folder", file=f)
+               for f in (OUTLETS_FILE, REPS_FILE) if not (job.src / f).is_file()]
+    if not (previous / "summary.json").is_file():
+        missing.append(Issue(f"no previous plan in {previous.name}/ (its summary.json): put the "
+                             "folder the last plan was written to there, or pass --previous",
+                             file=previous.name))
+    today = t.get("today")
+    if today is None:
+        missing.append(Issue("no date to re-plan from: set today = YYYY-MM-DD in the [task] "
+                             "table, or pass --today", column="today"))
+    frozen = t.get("frozen_days", 0)
+    if isinstance(frozen, bool) or not isinstance(frozen, int) or frozen < 0:
+        missing.append(Issue(f"frozen_days = {frozen!r} should be a whole number >= 0",
+                             column="frozen_days"))
+    if missing:
+        raise InputError(missing)
+    job.out.mkdir(parents=True, exist_ok=True)
+    problem = read_cycle(previous, job.src / OUTLETS_FILE, job.src / REPS_FILE,
+                         holidays=opts.holidays)
+    result = replan(problem, previous, log if log.is_file() else None, today=str(today),
+                    frozen_days=frozen, params=opts.solve, skip_invalid=opts.skip_invalid)
+    violations = result.plan.violations()
+    if violations:
+        raise PlanValidationError(violations)
+    result.write(job.out)
+    return {**result.plan.summary_dict(), "changes": result.changes.as_dict(),
+            "log_issues": [str(i) for i in result.issues]}
 
 
 def _write_rejected(path: Path, issues: tuple[Issue, ...]) -> None:

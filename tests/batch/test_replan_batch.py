@@ -1,0 +1,77 @@
+"""``routeopt batch --replan``: the nightly job over many territories."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from routeopt.cli import main
+
+TODAY = "2026-12-01"  # the Tuesday of the first planned week
+
+
+def _visits(folder: Path) -> list[dict[str, str]]:
+    with (folder / "visits.csv").open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _from_today(rows: list[dict[str, str]]) -> list[tuple[str, ...]]:
+    keep = ("rep_id", "date", "seq", "outlet_id", "start")
+    return [tuple(r[k] for k in keep) for r in rows if r["date"] >= TODAY]
+
+
+def test_nightly_batch_replans_every_territory_from_its_previous_plan(
+        make_batch: Callable[..., Path], tmp_path: Path) -> None:
+    root = make_batch(["calm", "busy"])
+    first = tmp_path / "plans-1130"
+    assert main(["batch", "--territories", str(root), "--out", str(first),
+                 "--workers", "1"]) == 0
+    # Monday's first visit in "busy" was missed; "calm" had an uneventful day.
+    monday = [r for r in _visits(first / "busy") if r["date"] == "2026-11-30"]
+    missed = monday[0]
+    with (root / "busy" / "visit_log.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["outlet_id", "rep_id", "date", "status"])
+        w.writerow([missed["outlet_id"], missed["rep_id"], "2026-11-30", "missed"])
+    (root / "lost").mkdir()  # a territory with no previous plan
+    (root / "lost" / "outlets.csv").write_bytes((root / "calm" / "outlets.csv").read_bytes())
+    (root / "lost" / "reps.csv").write_bytes((root / "calm" / "reps.csv").read_bytes())
+
+    second = tmp_path / "plans-1201"
+    args = ["batch", "--territories", str(root), "--out", str(second), "--workers", "1",
+            "--replan", "--today", TODAY, "--previous", str(first)]
+    assert main(args) == 3  # "lost" failed, the others were re-planned
+
+    summary = json.loads((second / "batch-summary.json").read_text(encoding="utf-8"))
+    state = {t["territory"]: t for t in summary["results"]}
+    assert state["calm"]["state"] == state["busy"]["state"] == "done"
+    assert state["lost"]["state"] == "failed"
+    assert [f["territory"] for f in summary["failures"]] == ["lost"]
+    assert "no previous plan" in summary["failures"][0]["message"]
+    assert state["busy"]["summary"]["changes"]["added"] >= 1  # the make-up visit
+
+    # undisturbed: the rest of the cycle is exactly the previous plan
+    calm = json.loads((second / "calm" / "replan.json").read_text(encoding="utf-8"))
+    assert calm["changes"]["moved"] == calm["changes"]["added"] == 0
+    assert _from_today(_visits(second / "calm")) == _from_today(_visits(first / "calm"))
+
+    # disturbed: the missed visit comes back within the week, after today
+    busy = _visits(second / "busy")
+    again = [r["date"] for r in busy if r["outlet_id"] == missed["outlet_id"]
+             and TODAY <= r["date"] <= "2026-12-04"]
+    assert again, "the missed visit was not made up within its week"
+    assert all(r["date"] >= TODAY for r in busy)  # history is never re-planned
+
+    # a re-run skips what is done and tries the failed one again
+    assert main(args) == 3
+    summary = json.loads((second / "batch-summary.json").read_text(encoding="utf-8"))
+    state = {t["territory"]: t["state"] for t in summary["results"]}
+    assert state == {"calm": "skipped", "busy": "skipped", "lost": "failed"}
+
+
+def test_replan_options_need_replan(make_batch: Callable[..., Path], tmp_path: Path) -> None:
+    root = make_batch(["a"])
+    assert main(["batch", "--territories", str(root), "--out", str(tmp_path / "o"),
+                 "--today", TODAY]) == 2
