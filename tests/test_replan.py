@@ -443,3 +443,45 @@ def test_other_travel_times_than_the_plan_s_are_noted() -> None:
     assert any("travel times differ from the previous plan" in n for n in result.notes)
     same = replan(problem, first, None, today=day(1), params=FAST)
     assert same.notes == ()
+
+
+def _lines(folder: Path, start: date) -> dict[str, set[tuple[str, int]]]:
+    """Per outlet, its (rep, day of the cycle) visits."""
+    out: dict[str, set[tuple[str, int]]] = {}
+    with (folder / "visits.csv").open(newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            day = (date.fromisoformat(r["date"]) - start).days
+            out.setdefault(r["outlet_id"], set()).add((r["rep_id"], day))
+    return out
+
+
+def test_next_cycle_keeps_the_route_lines_of_the_last(tmp_path: Path) -> None:
+    outlets, reps = make_territory(40, 1, seed=11)
+    outlets.to_csv(tmp_path / "outlets.csv", index=False)
+    reps.to_csv(tmp_path / "reps.csv", index=False)
+    common = ["--outlets", str(tmp_path / "outlets.csv"), "--reps", str(tmp_path / "reps.csv"),
+              "--weeks", "4", "--iterations", "150"]
+    first, nxt = date(2026, 11, 30), date(2026, 12, 28)
+    assert main(["plan", *common, "--start", first.isoformat(), "--out",
+                 str(tmp_path / "c1")]) == 0
+    # A fresh plan of the next cycle (another seed) redraws the lines...
+    assert main(["plan", *common, "--start", nxt.isoformat(), "--seed", "1", "--out",
+                 str(tmp_path / "fresh")]) == 0
+    before = _lines(tmp_path / "c1", first)
+    assert _lines(tmp_path / "fresh", nxt) != before
+    # ...while --previous keeps every outlet on its weekdays and rep.
+    assert main(["plan", *common, "--start", nxt.isoformat(), "--seed", "1", "--out",
+                 str(tmp_path / "c2"), "--previous", str(tmp_path / "c1")]) == 0
+    assert _lines(tmp_path / "c2", nxt) == before
+    # A holiday on the busiest day of the first week moves only what it must,
+    # and nothing lands on it.
+    days = [d for v in before.values() for _, d in v if d < 7]
+    busiest = max(sorted(set(days)), key=days.count)
+    holiday = nxt + timedelta(days=busiest)
+    assert main(["plan", *common, "--start", nxt.isoformat(), "--seed", "1", "--out",
+                 str(tmp_path / "hol"), "--previous", str(tmp_path / "c1"),
+                 "--holidays", holiday.isoformat()]) == 0
+    hol = _lines(tmp_path / "hol", nxt)
+    assert all(d != busiest for v in hol.values() for _, d in v)
+    kept = sum(hol.get(o) == v for o, v in before.items())
+    assert len(before) / 2 < kept < len(before)

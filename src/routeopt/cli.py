@@ -43,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--params", type=Path, default=None, help="solver parameters, TOML")
     p.add_argument("--skip-invalid", action="store_true",
                    help="leave bad outlet rows out (listed in rejected.csv) instead of stopping")
+    p.add_argument("--previous", type=Path, default=None, metavar="PLAN_DIR",
+                   help="the last cycle's plan: keep its route lines (each outlet on the same "
+                        "weekdays, rep and times) where they still fit")
     _add_matrix_options(p)
     from routeopt.geocode._cli import add_geocode_command, add_plan_options
 
@@ -188,9 +191,19 @@ def cmd_plan(args: argparse.Namespace) -> int:
         from routeopt.matrix import problem_matrices
 
         problem = problem.replace(matrix=problem_matrices(problem, provider))
-    plan = solve(problem, params)
+    reference = None
+    if args.previous is not None:  # the last cycle's route lines, carried into this one
+        from routeopt.replan import carry_forward, read_plan
+
+        last = read_plan(args.previous, problem)
+        reference = carry_forward(last, problem.horizon.start, problem.horizon.weeks)
+    plan = solve(problem, params, previous=reference)
     files = plan.write(args.out)
     print(plan.summary())
+    if reference is not None:
+        kept = sum(len(r.stops) for r in plan.routes) - int(plan.stats.get("moved_visits", 0))
+        print(f"  carried     {kept} visit(s) on the weekday and rep they had in "
+              f"{args.previous}, {plan.stats.get('moved_visits', 0)} moved")
     print(f"wrote {', '.join(str(p) for p in files.values())}")
     violations = plan.violations()
     if violations:  # a bug, not bad input: say so loudly

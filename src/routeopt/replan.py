@@ -55,6 +55,7 @@ __all__ = [
     "Changes",
     "LogEntry",
     "Replan",
+    "carry_forward",
     "compare_plans",
     "read_cycle",
     "read_plan",
@@ -263,6 +264,62 @@ def read_plan(path: str | Path, problem: Problem) -> Plan:
         raise InputError([Issue("no plan.json or visits.csv here; give the directory "
                                 "routeopt plan wrote", file=str(p))])
     return _plan_from_visits(csv_path, problem)
+
+
+def carry_forward(previous: Plan, start: date, weeks: int) -> Plan:
+    """The previous cycle's plan laid over the cycle that starts on ``start``.
+
+    The result is a reference plan for :func:`routeopt.solve`
+    (``solve(problem, previous=carry_forward(last, start, weeks))``): each of
+    the previous cycle's routes moves by whole weeks, so that every outlet
+    keeps its weekdays, its rep and its times (the fixed route lines of the
+    field-sales week), repeated as often as the new cycle needs when it is
+    longer. The solver then keeps what still fits and re-plans only what
+    changed (new or dropped outlets, holidays, other frequencies).
+
+    Parameters
+    ----------
+    previous
+        The last cycle's plan (e.g. :func:`read_plan` of its directory). Its
+        cycle is taken from its ``start`` and ``weeks`` statistics, or else
+        from its dates.
+    start, weeks
+        The new cycle.
+
+    Examples
+    --------
+    A one-week cycle whose rep saw outlet A on Wednesday, carried over a
+    two-week cycle that starts a week later: A stays on Wednesdays.
+
+    >>> from datetime import date
+    >>> from routeopt.plan import Plan, Route, Stop
+    >>> wednesday = Route("R1", date(2026, 12, 2), 30600, 36000,
+    ...                   (Stop("A", 31000, 31000, 32000, 400, 3000),), 400, 3000)
+    >>> old = Plan(None, (wednesday,), (), {"start": "2026-11-30", "weeks": 1})
+    >>> new = carry_forward(old, date(2026, 12, 7), weeks=2)
+    >>> [(r.rep_id, r.date.isoformat(), r.stops[0].start) for r in new.routes]
+    [('R1', '2026-12-09', 31000), ('R1', '2026-12-16', 31000)]
+    """
+    if not previous.routes:
+        return dataclasses.replace(previous, routes=(), unscheduled=())
+    first = min(r.date for r in previous.routes)
+    try:
+        prev_start = date.fromisoformat(str(previous.stats["start"]))
+        prev_weeks = int(previous.stats["weeks"])
+    except (KeyError, TypeError, ValueError):
+        prev_start = first - timedelta(days=first.weekday())
+        last = max(r.date for r in previous.routes)
+        prev_weeks = (last - prev_start).days // 7 + 1
+    prev_weeks = max(1, prev_weeks)
+    end = start + timedelta(days=7 * weeks)
+    base = 7 * math.floor((start - prev_start).days / 7)
+    routes: list[Route] = []
+    for k in range(-1, math.ceil(weeks / prev_weeks) + 1):
+        shift = timedelta(days=base + 7 * prev_weeks * k)
+        routes += [dataclasses.replace(r, date=r.date + shift) for r in previous.routes
+                   if start <= r.date + shift < end]
+    routes.sort(key=lambda r: (r.rep_id, r.date))
+    return dataclasses.replace(previous, routes=tuple(routes), unscheduled=())
 
 
 def read_cycle(previous: str | Path, outlets: pd.DataFrame | str | Path,
