@@ -57,3 +57,28 @@ def test_can_insert_matches_full_schedule(seed: int, lunch: bool, end: int) -> N
             trial = [*seq[:g], node, *seq[g:]]
             assert timer.schedule(slot, trial) is not None
             assert delta == timer.route_cost(slot, trial) - timer.route_cost(slot, seq)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), end=st.sampled_from([11, 13, 18]))
+def test_plain_schedule_matches_the_general_one(seed: int, end: int) -> None:
+    """Without a break, the short path times every route exactly as the simulation does."""
+    rng = random.Random(seed)
+    outlets = [
+        Outlet(f"P{i}", 43.70 + 0.05 * rng.random(), 7.38 + 0.08 * rng.random(),
+               VisitRule.parse("1/week"), service=rng.choice([300, 900, 1800]),
+               hours=OpeningHours.parse(rng.choice(HOURS)))
+        for i in range(10)
+    ]
+    rep = Rep("R", 43.72, 7.42, shift=OpeningHours.parse(f"Mo 08:00-{end}:00").weekly[0][0])
+    inst = compile_problem(Problem(outlets, [rep], Horizon(MONDAY)), SolveParams())
+    timer = Timer(inst)
+    slot = inst.slots[0]
+    open_ = [i for i in range(len(outlets)) if slot.day in inst.windows[i]]
+    for _ in range(20):
+        seq = rng.sample(open_, rng.randint(1, min(4, len(open_)))) if open_ else []
+        if not seq:
+            continue
+        fast = timer._schedule_plain(slot, seq)
+        assert fast == timer._schedule_general(slot, seq), seq
+    assert timer.schedule(slot, []) == timer._schedule_general(slot, [])
