@@ -46,6 +46,15 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--retries", type=int, default=1, metavar="N",
                    help="runs alone for a territory whose worker died (default 1)")
     p.add_argument("--redo", action="store_true", help="plan territories already done again")
+    p.add_argument("--matrix", choices=("haversine", "road", "osrm"), default=None,
+                   help="travel times for every territory (a default for the [matrix] table): "
+                        "great-circle estimate, an OpenStreetMap road network (--osm-file, "
+                        "readable by every worker) or an OSRM server (--osrm-url)")
+    p.add_argument("--osm-file", default=None, help="OpenStreetMap .osm.pbf for --matrix road")
+    p.add_argument("--osrm-url", default=None, metavar="[MODE=]URL[,...]",
+                   help="OSRM server(s) for --matrix osrm, reachable from every worker")
+    p.add_argument("--matrix-cache", default=None, metavar="DIR",
+                   help="keep travel matrices in DIR (shared by the workers) and reuse them")
     r = p.add_argument_group("re-planning (the nightly job, see docs/nightly.md)")
     r.add_argument("--replan", action="store_true",
                    help="re-plan each territory from its previous plan and visit_log.csv "
@@ -72,6 +81,14 @@ def run(args: argparse.Namespace) -> int:
                                ("max_iterations", args.iterations)) if v is not None}
     if solve:
         changes["solve"] = solve
+    # paths absolute: workers may run elsewhere than here
+    matrix = {k: v for k, v in (
+        ("provider", args.matrix), ("osrm_url", args.osrm_url),
+        ("osm_file", args.osm_file and str(Path(args.osm_file).resolve())),
+        ("cache_dir", args.matrix_cache and str(Path(args.matrix_cache).resolve())))
+        if v is not None}
+    if matrix:
+        changes["matrix"] = matrix
     task_opts = {k: v for k, v in (("today", args.today), ("frozen_days", args.frozen_days))
                  if v is not None}
     if not args.replan and (task_opts or args.previous is not None):

@@ -17,6 +17,7 @@ results.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
 import socket
@@ -27,10 +28,13 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from routeopt.batch.territory import OUTLETS_FILE, REPS_FILE, TerritoryOptions
 from routeopt.exceptions import InputError, Issue, PlanValidationError
+
+if TYPE_CHECKING:
+    from routeopt.problem import Problem
 
 __all__ = ["LOG_FILE", "PREVIOUS_DIR", "Job", "Outcome", "Task", "TaskInput", "error_record",
            "plan_territory", "replan_territory", "run_job"]
@@ -62,6 +66,32 @@ class TaskInput:
 
 
 Task = Callable[[TaskInput], Mapping[str, Any]]
+
+
+@functools.lru_cache(maxsize=4)
+def _provider(name: str, osm_file: str | None, osrm_url: str | None,
+              cache_dir: str | None) -> Any:
+    """One provider per setting and worker process: a road network is read once."""
+    from routeopt.matrix import provider_for
+
+    return provider_for(name, osm_file=osm_file, osrm_url=osrm_url, cache_dir=cache_dir)
+
+
+def with_matrices(problem: Problem, options: TerritoryOptions) -> Problem:
+    """``problem`` with the travel matrices of the territory's ``[matrix]`` table
+    (unchanged for the default great-circle estimate without a cache)."""
+    m = options.matrix
+    name = str(m.get("provider", "haversine"))
+    if name == "haversine" and not m.get("cache_dir"):
+        return problem
+    from routeopt.matrix import problem_matrices
+
+    def text(key: str) -> str | None:
+        value = m.get(key)
+        return None if value is None else str(value)
+
+    provider = _provider(name, text("osm_file"), text("osrm_url"), text("cache_dir"))
+    return problem.replace(matrix=problem_matrices(problem, provider))
 
 
 def plan_territory(job: TaskInput) -> dict[str, Any]:
@@ -121,7 +151,7 @@ def plan_territory(job: TaskInput) -> dict[str, Any]:
         if isinstance(w.message, RowsSkippedWarning):
             _write_rejected(job.out / "rejected.csv", w.message.issues)
         warnings.warn(w.message, stacklevel=1)
-    plan = solve(problem, opts.solve)
+    plan = solve(with_matrices(problem, opts), opts.solve)
     violations = plan.violations()
     if violations:
         raise PlanValidationError(violations)
@@ -187,8 +217,8 @@ def replan_territory(job: TaskInput) -> dict[str, Any]:
     if missing:
         raise InputError(missing)
     job.out.mkdir(parents=True, exist_ok=True)
-    problem = read_cycle(previous, job.src / OUTLETS_FILE, job.src / REPS_FILE,
-                         holidays=opts.holidays)
+    problem = with_matrices(read_cycle(previous, job.src / OUTLETS_FILE, job.src / REPS_FILE,
+                                       holidays=opts.holidays), opts)
     result = replan(problem, previous, log if log.is_file() else None, today=str(today),
                     frozen_days=frozen, params=opts.solve, skip_invalid=opts.skip_invalid)
     violations = result.plan.violations()

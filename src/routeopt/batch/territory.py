@@ -47,7 +47,8 @@ REPS_FILE = "reps.csv"
 OPTIONS_FILE = "territory.toml"
 DEFAULTS_FILE = "batch.toml"
 _MARKERS = (OUTLETS_FILE, REPS_FILE, OPTIONS_FILE)
-_KEYS = ("start", "weeks", "holidays", "skip_invalid", "solve", "task")
+_KEYS = ("start", "weeks", "holidays", "skip_invalid", "solve", "task", "matrix")
+_MATRIX_KEYS = ("provider", "osm_file", "osrm_url", "cache_dir")
 MAX_NAME = 200
 
 
@@ -73,6 +74,12 @@ class TerritoryOptions:
         Free options for a custom task (the ``[task]`` table), e.g. the date
         and frozen days of a re-planning task; :func:`plan_territory` ignores
         them.
+    matrix
+        The travel times (the ``[matrix]`` table): ``provider`` (``haversine``,
+        the default, ``road`` or ``osrm``), ``osm_file`` (for ``road``: a path
+        every worker can read), ``osrm_url`` (for ``osrm``: a URL, or
+        ``MODE=URL`` items, that every worker can reach) and ``cache_dir`` (a
+        matrix cache folder), as for ``routeopt plan --matrix``.
 
     Examples
     --------
@@ -89,6 +96,7 @@ class TerritoryOptions:
     skip_invalid: bool = False
     solve: SolveParams = field(default_factory=SolveParams)
     task: Mapping[str, Any] = field(default_factory=dict)
+    matrix: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if isinstance(self.weeks, bool) or not isinstance(self.weeks, int) or self.weeks < 1:
@@ -148,6 +156,21 @@ class TerritoryOptions:
                 raise InputError([Issue("task should be a table of options for the task, e.g. "
                                         "[task] frozen_days = 1", file=file, column="task")])
             changes["task"] = {**self.task, **data["task"]}
+        if "matrix" in data:
+            table = data["matrix"]
+            bad = (sorted(set(table) - set(_MATRIX_KEYS)) if isinstance(table, Mapping)
+                   else None)
+            if bad is None or bad:
+                raise InputError([Issue(f"matrix should be a table with the keys "
+                                        f"{list(_MATRIX_KEYS)}, e.g. [matrix] provider = "
+                                        f"\"osrm\", osrm_url = \"http://10.0.0.7:5000\""
+                                        + (f"; unknown: {bad}" if bad else ""),
+                                        file=file, column="matrix")])
+            if table.get("provider", "haversine") not in ("haversine", "road", "osrm"):
+                raise InputError([Issue(f"matrix provider = {table['provider']!r}: choose "
+                                        "haversine, road or osrm", file=file,
+                                        column="matrix")])
+            changes["matrix"] = {**self.matrix, **table}
         try:
             return self.replace(**changes)
         except InputError as e:
@@ -169,6 +192,7 @@ class TerritoryOptions:
             "skip_invalid": self.skip_invalid,
             "solve": dataclasses.asdict(self.solve),
             "task": json.loads(json.dumps(dict(self.task), default=str)),
+            "matrix": json.loads(json.dumps(dict(self.matrix), default=str)),
         }
 
 
