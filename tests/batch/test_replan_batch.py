@@ -71,7 +71,37 @@ def test_nightly_batch_replans_every_territory_from_its_previous_plan(
     assert state == {"calm": "skipped", "busy": "skipped", "lost": "failed"}
 
 
-def test_replan_options_need_replan(make_batch: Callable[..., Path], tmp_path: Path) -> None:
+def test_replan_options_need_replan(make_batch: Callable[..., Path],
+                                    tmp_path: Path) -> None:
     root = make_batch(["a"])
     assert main(["batch", "--territories", str(root), "--out", str(tmp_path / "o"),
                  "--today", TODAY]) == 2
+
+
+def _lines(folder: Path, start: str) -> dict[str, set[tuple[str, int]]]:
+    from datetime import date
+
+    first = date.fromisoformat(start)
+    out: dict[str, set[tuple[str, int]]] = {}
+    for r in _visits(folder):
+        out.setdefault(r["outlet_id"], set()).add(
+            (r["rep_id"], (date.fromisoformat(r["date"]) - first).days))
+    return out
+
+
+def test_next_cycle_batch_keeps_the_route_lines(make_batch: Callable[..., Path],
+                                               tmp_path: Path) -> None:
+    root = make_batch(["a", "b"])
+    first = tmp_path / "cycle-1"
+    assert main(["batch", "--territories", str(root), "--out", str(first),
+                 "--workers", "1"]) == 0
+    for name in ("a", "b"):  # another seed: a fresh plan would redraw the lines
+        (root / name / "territory.toml").write_text("[solve]\nseed = 1\n", encoding="utf-8")
+    nxt = ["batch", "--territories", str(root), "--workers", "1", "--start", "2026-12-28"]
+    assert main([*nxt, "--out", str(tmp_path / "fresh")]) == 0
+    assert main([*nxt, "--out", str(tmp_path / "cycle-2"), "--previous", str(first)]) == 0
+    for name in ("a", "b"):
+        before = _lines(first / name, "2026-11-30")
+        assert _lines(tmp_path / "cycle-2" / name, "2026-12-28") == before
+    assert any(_lines(tmp_path / "fresh" / n, "2026-12-28") != _lines(first / n, "2026-11-30")
+               for n in ("a", "b"))

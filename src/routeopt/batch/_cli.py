@@ -64,8 +64,9 @@ def add_parser(sub: Any) -> None:
     r.add_argument("--frozen-days", type=int, default=None, metavar="N",
                    help="with --replan: planning days after today that stay as planned")
     r.add_argument("--previous", type=Path, default=None, metavar="DIR",
-                   help="with --replan: the previous batch's output folder; DIR/<territory>/ "
-                        "is used as each territory's previous plan")
+                   help="the previous batch's output folder: DIR/<territory>/ is each "
+                        "territory's previous plan (with --replan: re-plan it; without: plan "
+                        "the next cycle keeping its route lines)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -91,8 +92,8 @@ def run(args: argparse.Namespace) -> int:
         changes["matrix"] = matrix
     task_opts = {k: v for k, v in (("today", args.today), ("frozen_days", args.frozen_days))
                  if v is not None}
-    if not args.replan and (task_opts or args.previous is not None):
-        raise InputError([Issue("--today, --frozen-days and --previous go with --replan")])
+    if not args.replan and task_opts:
+        raise InputError([Issue("--today and --frozen-days go with --replan")])
     if task_opts:
         changes["task"] = task_opts
     defaults = batch_defaults(args.territories).updated(changes, file="command line")
@@ -103,6 +104,13 @@ def run(args: argparse.Namespace) -> int:
         found, _ = read_territories(args.territories, defaults)
         territories = found if args.previous is None else with_previous(found, args.previous)
         summary = run_batch(territories, args.out, task=replan_territory,
+                            workers=args.workers, scheduler=args.scheduler, redo=args.redo,
+                            retries=args.retries)
+    elif args.previous is not None:  # the next cycle, keeping the last one's route lines
+        from routeopt.batch import read_territories
+
+        found, _ = read_territories(args.territories, defaults)
+        summary = run_batch(with_previous(found, args.previous), args.out,
                             workers=args.workers, scheduler=args.scheduler, redo=args.redo,
                             retries=args.retries)
     else:

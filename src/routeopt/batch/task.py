@@ -67,6 +67,9 @@ class TaskInput:
 
 Task = Callable[[TaskInput], Mapping[str, Any]]
 
+PREVIOUS_DIR = "previous"  # the previous plan, inside a territory's folder
+LOG_FILE = "visit_log.csv"  # the day's visit log, for re-planning
+
 
 @functools.lru_cache(maxsize=4)
 def _provider(name: str, osm_file: str | None, osrm_url: str | None,
@@ -96,6 +99,10 @@ def with_matrices(problem: Problem, options: TerritoryOptions) -> Problem:
 
 def plan_territory(job: TaskInput) -> dict[str, Any]:
     """The default task: read the tables, solve, check the plan and write it.
+
+    When the folder holds the last cycle's plan in ``previous/`` (``routeopt
+    batch --previous DIR`` puts ``DIR/<territory>/`` there), its route lines
+    are kept where they still fit (:func:`routeopt.replan.carry_forward`).
 
     Writes the files of :meth:`routeopt.Plan.write` (and ``rejected.csv``
     when ``skip_invalid`` left rows out) into ``job.out``.
@@ -151,16 +158,20 @@ def plan_territory(job: TaskInput) -> dict[str, Any]:
         if isinstance(w.message, RowsSkippedWarning):
             _write_rejected(job.out / "rejected.csv", w.message.issues)
         warnings.warn(w.message, stacklevel=1)
-    plan = solve(with_matrices(problem, opts), opts.solve)
+    problem = with_matrices(problem, opts)
+    reference = None
+    previous = job.src / PREVIOUS_DIR
+    if (previous / "summary.json").is_file():  # the last cycle: keep its route lines
+        from routeopt.replan import carry_forward, read_plan
+
+        reference = carry_forward(read_plan(previous, problem), problem.horizon.start,
+                                  problem.horizon.weeks)
+    plan = solve(problem, opts.solve, previous=reference)
     violations = plan.violations()
     if violations:
         raise PlanValidationError(violations)
     plan.write(job.out)
     return plan.summary_dict()
-
-
-PREVIOUS_DIR = "previous"
-LOG_FILE = "visit_log.csv"
 
 
 def replan_territory(job: TaskInput) -> dict[str, Any]:
