@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import runpy
 import sys
 from pathlib import Path
@@ -35,3 +36,16 @@ def test_readme_plan_command_on_bundled_data(tmp_path: Path,
     assert summary["required_visits"] == 446
     assert summary["coverage"] == 1.0
     assert "446 of 446 scheduled" in capsys.readouterr().out
+
+
+def test_road_vs_great_circle_example(monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys, "argv", ["road_vs_great_circle.py", "--iterations", "30",
+                                      "--weeks", "1"])
+    runpy.run_path(str(ROOT / "examples" / "road_vs_great_circle.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    m = re.search(r"estimate: +([\d.]+) h of travel promised, +([\d.]+) h on the roads", out)
+    assert m is not None, out
+    promised, on_roads = float(m.group(1)), float(m.group(2))
+    assert promised > 0 and on_roads > 0 and promised != on_roads
+    assert re.search(r"planned on the road network: +[\d.]+ h of travel", out)
