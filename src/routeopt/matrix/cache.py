@@ -16,7 +16,6 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 import warnings
 import zipfile
 from collections.abc import Sequence
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from routeopt._files import atomic_open
 from routeopt.exceptions import MatrixCacheWarning, MatrixError
 from routeopt.matrix._base import MatrixProvider, TravelMatrix
 
@@ -173,16 +173,7 @@ class CachedProvider:
         self.directory.mkdir(parents=True, exist_ok=True)
         small = max(int(m.durations.max(initial=0)), int(m.distances.max(initial=0))) < 2**31
         dtype = np.int32 if small else np.int64
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, key=np.array(digest), durations=m.durations.astype(dtype),
-                         distances=m.distances.astype(dtype))
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        with atomic_open(path, "wb") as f:
+            np.savez(f, key=np.array(digest), durations=m.durations.astype(dtype),
+                     distances=m.distances.astype(dtype))
         log.debug("matrix cache write: %s", path)
