@@ -41,7 +41,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -51,7 +50,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scaling import append_csv, git_commit, ints, machine, src_hash
+from scaling import append_csv, git_commit, ints, machine, spawn_case, src_hash
 
 
 def bench_hash() -> str:
@@ -214,21 +213,6 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
     return res
 
 
-def _spawn(case: dict[str, Any], timeout: float) -> dict[str, Any]:
-    """Run :func:`run_case` in a fresh interpreter; its result, or an ``error``."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--case", json.dumps(case)]
-    try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        return {"status": "error", "error": f"timed out after {timeout:.0f} s"}
-    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
-    if done.returncode != 0 or not lines:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        return {"status": "error", "error": f"exit {done.returncode}: {tail}"}
-    result: dict[str, Any] = json.loads(lines[-1])
-    return result
-
-
 # -- output ----------------------------------------------------------------------
 def _pct(v: Any) -> str:
     return "-" if v is None or v == "" else f"{100 * float(v):.1f} %"
@@ -309,7 +293,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                      "git_commit": git_commit(), "src_hash": src_hash(),
                      "load_avg_1m": round(os.getloadavg()[0], 2)}
             t0 = time.perf_counter()
-            res = _spawn(case, 5 * args.time_limit + 900)
+            res = spawn_case(Path(__file__), case, 5 * args.time_limit + 900,
+                             status="error")
             stamp["load_avg_1m_after"] = round(os.getloadavg()[0], 2)
             row = {**info, **stamp, **case, **res}
             append_csv(args.out, row, CSV_COLUMNS)

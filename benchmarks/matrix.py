@@ -48,7 +48,6 @@ import argparse
 import itertools
 import json
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -58,7 +57,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scaling import append_csv, git_commit, ints, machine, src_hash
+from scaling import append_csv, git_commit, ints, machine, spawn_case, src_hash
 
 ROOT = Path(__file__).resolve().parents[1]
 PBF = ROOT / "examples" / "data" / "monaco" / "monaco.osm.pbf"
@@ -185,20 +184,6 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _spawn(case: dict[str, Any], timeout: float) -> dict[str, Any]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--case", json.dumps(case)]
-    try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {timeout:.0f} s"}
-    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
-    if done.returncode != 0 or not lines:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        return {"error": f"exit {done.returncode}: {tail}"}
-    result: dict[str, Any] = json.loads(lines[-1])
-    return result
-
-
 def _f(v: Any, spec: str) -> str:
     return "-" if v is None or v == "" else format(v, spec)
 
@@ -250,7 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "error": "no server: pass --osrm-url or set ROUTEOPT_TEST_OSRM"}
             else:
                 load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-                result = {"load_avg_1m": load, **_spawn(case, args.timeout)}
+                result = {"load_avg_1m": load, **spawn_case(Path(__file__), case, args.timeout)}
             row = {**stamp, **case, **result}
             rows.append(row)
             append_csv(args.out, row, CSV_COLUMNS)

@@ -146,17 +146,23 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _spawn(case: dict[str, Any], timeout: float) -> dict[str, Any]:
-    """Run :func:`run_case` in a fresh interpreter; its result, or an ``error``."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--case", json.dumps(case)]
+def spawn_case(script: Path, case: dict[str, Any], timeout: float,
+               **on_error: Any) -> dict[str, Any]:
+    """Run ``script --case JSON`` in a fresh interpreter: the JSON object it prints
+    last, or ``{"error": ..., **on_error}`` (a crash, no output, or a time-out).
+
+    The benchmarks run each case in its own process, so that peak memory and
+    imports are the case's own.
+    """
+    cmd = [sys.executable, str(script.resolve()), "--case", json.dumps(case)]
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {timeout:.0f} s"}
+        return {**on_error, "error": f"timed out after {timeout:.0f} s"}
     lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
     if done.returncode != 0 or not lines:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        return {"error": f"exit {done.returncode}: {tail}"}
+        return {**on_error, "error": f"exit {done.returncode}: {tail}"}
     result: dict[str, Any] = json.loads(lines[-1])
     return result
 
@@ -338,11 +344,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                          "git_commit": git_commit(), "src_hash": src_hash(),
                          "load_avg_1m": round(os.getloadavg()[0], 2)}
                 t0 = time.perf_counter()
-                res = _spawn(case, timeout)
+                res = spawn_case(Path(__file__), case, timeout)
                 if args.trace_iterations > 0 and not res.get("error"):
                     n_it = min(args.trace_iterations, int(res["max_iterations"]))
-                    traced = _spawn({**case, "trace": True, "max_iterations": n_it,
-                                     "time_limit": 1e6}, timeout)
+                    trace = {**case, "trace": True, "max_iterations": n_it, "time_limit": 1e6}
+                    traced = spawn_case(Path(__file__), trace, timeout)
                     res["tracemalloc_peak_mib"] = traced.get("tracemalloc_peak_mib")
                     res["trace_iterations"] = traced.get("iterations")
                     res["trace_solve_s"] = traced.get("solve_s")
