@@ -221,12 +221,14 @@ class Search:
         move = inst.params.move_penalty if pref is not None else 0.0
         if self.vector.enabled:
             vec = self.vector
+            fresh = None
             if not second and not move:  # the vector pricer knows no reference plan
                 got = vec.price(st.routes, list(st.scheds), st.version, st.load, i, pen,
                                 self.cap_penalty, noise, self.rng.random)
                 if vec.all_plain:
                     return got, math.inf
-            vec.fill(st.routes, list(st.scheds), st.version, i, self.cache)
+                fresh = vec.last_positions  # the per-slot answers it has just computed
+            vec.fill(st.routes, list(st.scheds), st.version, i, self.cache, fresh=fresh)
         for k, opt in enumerate(options):
             if k == n_near and best is not None and len(best[2]) == inst.need[i]:
                 break  # the nearest reps take every visit: the others are not priced

@@ -71,6 +71,7 @@ class VectorPricer:
         self.capacity = np.array([min(s.capacity, 1 << 60) for s in slots], dtype=np.int64)
         self.row_ver = np.full(ns, -1, dtype=np.int64)
         self.all_plain = False
+        self.last_positions: tuple[I64, I64] | None = None  # best_positions, from price()
 
     def _alloc(self, width: int) -> None:
         """(Re)allocate the per-slot position arrays, ``width`` positions wide."""
@@ -177,10 +178,15 @@ class VectorPricer:
         return best, g
 
     def fill(self, routes: list[list[int]], scheds: list[object], version: list[int],
-             i: int, cache: dict[tuple[int, int], tuple[int, tuple[int, int] | None]]) -> None:
+             i: int, cache: dict[tuple[int, int], tuple[int, tuple[int, int] | None]], *,
+             fresh: tuple[I64, I64] | None = None) -> None:
         """Store outlet ``i``'s answers on the plain routes in ``cache``, keyed like
-        :meth:`Search._slot_insert`: ``(i, slot) -> (version, answer)``."""
-        best, g = self.best_positions(routes, scheds, version, i)
+        :meth:`Search._slot_insert`: ``(i, slot) -> (version, answer)``.
+
+        ``fresh``: the answer :meth:`best_positions` just gave for ``i`` on these
+        routes, to store instead of computing it again.
+        """
+        best, g = fresh if fresh is not None else self.best_positions(routes, scheds, version, i)
         for s in np.flatnonzero(self.last_use).tolist():
             b = int(best[s])
             cache[(i, s)] = (version[s], (b, int(g[s])) if b < _BIG else None)
@@ -216,7 +222,7 @@ class VectorPricer:
         """
         inst = self.inst
         opts = inst.options[i]
-        best_d, best_g = self.best_positions(routes, scheds, version, i)
+        best_d, best_g = self.last_positions = self.best_positions(routes, scheds, version, i)
         if not opts:
             return None
         dem = inst.demand[i]
