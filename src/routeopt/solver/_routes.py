@@ -65,6 +65,15 @@ class Timer:
         self.cost = {m: a.tolist() for m, a in inst.cost.items()}
         self.service = inst.service
         self.windows = inst.windows
+        # per day, per node: its one start window that day as (lo, hi), or None
+        # when it has several or is closed (the general path answers those)
+        self.win1: dict[int, list[tuple[int, int] | None]] = {}
+        for day in sorted({s.day for s in inst.slots}):
+            row: list[tuple[int, int] | None] = []
+            for w in inst.windows:
+                ws = w.get(day)
+                row.append(ws[0] if ws is not None and len(ws) == 1 else None)
+            self.win1[day] = row
 
     def _step(self, slot: Slot, t: int, taken: bool, prev: int, node: int,
               tt: int) -> tuple[int, int, int, bool, int] | None:
@@ -110,32 +119,61 @@ class Timer:
         return self._schedule_general(slot, seq)
 
     def _schedule_plain(self, slot: Slot, seq: list[int]) -> Schedule | None:
-        """:meth:`schedule` for a day without a break: the same answer, fewer calls."""
+        """:meth:`schedule` for a day without a break: the same answer, fewer calls.
+
+        The forward pass and the backward slack pass are written out for
+        nodes with one window that day (the hot path of the search).
+        """
         d = self.dur[slot.mode]
+        day = slot.day
+        w1 = self.win1[day]
         windows = self.windows
         service = self.service
-        day = slot.day
         t = slot.shift_start
         prev = slot.start_node
-        arrival: list[int] = []
-        start: list[int] = []
-        dep_before = [t]
-        for node in seq:
+        n = len(seq)
+        arrival = [0] * n
+        start = [0] * n
+        dep_before = [t] * (n + 1)
+        his = [0] * n
+        exact = True
+        for k in range(n):
+            node = seq[k]
             arr = t + d[prev][node]
-            s = first_start(windows[node][day], arr)
-            if s < 0:
-                return None
+            w = w1[node]
+            if w is not None:
+                lo, hi = w
+                if arr > hi:
+                    return None
+                s = lo if arr < lo else arr
+            else:
+                wins = windows[node].get(day)
+                if wins is None:
+                    return None
+                s = first_start(wins, arr)
+                if s < 0:
+                    return None
+                exact = False
+                hi = next(h for lo, h in wins if lo <= s <= h)
             t = s + service[node]
-            arrival.append(arr)
-            start.append(s)
-            dep_before.append(t)
+            arrival[k] = arr
+            start[k] = s
+            his[k] = hi
+            dep_before[k + 1] = t
             prev = node
         back = t + d[prev][slot.end_node]
         if back > slot.shift_end:
             return None
-        slack, exact = self._slack(slot, seq, arrival, start, back, 0)
+        # forward slack (see _slack), backwards from the end location
+        sl = slot.shift_end - back
+        slack = [0] * (n + 1)
+        slack[n] = sl
+        for j in range(n - 1, -1, -1):
+            room = his[j] - start[j]
+            sl = start[j] - arrival[j] + (room if room < sl else sl)
+            slack[j] = sl
         return Schedule(tuple(arrival), tuple(start), tuple(dep_before),
-                        (False,) + (True,) * len(seq), -1, -1, back, slack, 0, exact)
+                        (False,) + (True,) * n, -1, -1, back, tuple(slack), 0, exact)
 
     def _slack(self, slot: Slot, seq: list[int], arrival: list[int], start: list[int],
                back: int, fast_from: int) -> tuple[tuple[int, ...], bool]:

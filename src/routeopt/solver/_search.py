@@ -154,15 +154,25 @@ class Search:
                     total += dev - tol
         return w * total
 
-    def _touch(self, st: State, s: int) -> bool:
+    def _touch(self, st: State, s: int, rcost: int | None = None) -> bool:
+        """Re-time route ``s`` after a change; ``rcost``: its new travel cost if known."""
         slot = self.inst.slots[s]
         sch = self.timer.schedule(slot, st.routes[s])
         if sch is None:
             return False
         st.scheds[s] = sch
-        st.rcost[s] = self.timer.route_cost(slot, st.routes[s])
+        st.rcost[s] = self.timer.route_cost(slot, st.routes[s]) if rcost is None else rcost
         st.version[s] = next(_versions)
         return True
+
+    def _arc_delta(self, s: int, seq: list[int], pos: int) -> int:
+        """Travel cost that the visit at ``pos`` of ``seq`` (route ``s``) adds."""
+        slot = self.inst.slots[s]
+        c = self.timer.cost[slot.mode]
+        p = seq[pos - 1] if pos > 0 else slot.start_node
+        q = seq[pos + 1] if pos + 1 < len(seq) else slot.end_node
+        i = seq[pos]
+        return int(c[p][i] + c[i][q] - c[p][q])
 
     def remove(self, st: State, i: int) -> list[int]:
         """Take outlet ``i`` out of every route; return the slots touched."""
@@ -170,7 +180,10 @@ class Search:
         if ch is None:
             return []
         for s in ch[1]:
-            st.routes[s].remove(i)
+            seq = st.routes[s]
+            pos = seq.index(i)
+            st.rcost[s] -= self._arc_delta(s, seq, pos)
+            del seq[pos]
             st.load[s] -= self.inst.demand[i]
         st.choice[i] = None
         st.missed[i] = self.inst.need[i]
@@ -182,7 +195,7 @@ class Search:
         todo = sorted(touched)
         while todo:
             s = todo.pop()
-            if self._touch(st, s):
+            if self._touch(st, s, st.rcost[s]):
                 continue
             victim = st.routes[s][-1]  # rare: the break rule changed its decision
             dropped.append(victim)
@@ -281,9 +294,10 @@ class Search:
         _, k, where = best
         inst = self.inst
         for s, pos in where:
-            st.routes[s].insert(pos, i)
+            seq = st.routes[s]
+            seq.insert(pos, i)
             st.load[s] += inst.demand[i]
-            ok = self._touch(st, s)
+            ok = self._touch(st, s, st.rcost[s] + self._arc_delta(s, seq, pos))
             assert ok, "insertion checked feasible must stay feasible"
         st.choice[i] = (k, tuple(s for s, _ in where))
         st.missed[i] = inst.need[i] - len(where)

@@ -16,6 +16,7 @@ route to it, so plans do not change, they come faster.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 
@@ -41,7 +42,8 @@ class VectorPricer:
     DEP: I64
     REACH: I64
     SLACK: I64
-    valid: npt.NDArray[np.bool_]
+    block: npt.NDArray[np.int64]
+    cols: I64
 
     def __init__(self, inst: Instance) -> None:
         self.inst = inst
@@ -53,6 +55,7 @@ class VectorPricer:
             return
         mode = next(iter(modes))
         self.C = np.ascontiguousarray(inst.cost[mode], dtype=np.int64)
+        self.cl: list[list[int]] = self.C.tolist()
         self.CT = np.ascontiguousarray(self.C.T)
         self.D = np.ascontiguousarray(inst.dur[mode], dtype=np.int64)
         self.DT = np.ascontiguousarray(self.D.T)
@@ -74,26 +77,20 @@ class VectorPricer:
         self.last_positions: tuple[I64, I64] | None = None  # best_positions, from price()
 
     def _alloc(self, width: int) -> None:
-        """(Re)allocate the per-slot position arrays, ``width`` positions wide."""
-        ns, old = self.ns, self.width
+        """(Re)allocate the per-slot position arrays, ``width`` positions wide.
 
-        def grown(arr: npt.NDArray[np.int64] | None) -> npt.NDArray[np.int64]:
-            new = np.zeros((ns, width), dtype=np.int64)
-            if arr is not None:
-                new[:, :old] = arr
-            return new
-
-        first = old == 0
-        self.P = grown(None if first else self.P)  # previous node of each position
-        self.Q = grown(None if first else self.Q)  # next node
-        self.CPQ = grown(None if first else self.CPQ)  # cost of the arc replaced
-        self.DEP = grown(None if first else self.DEP)  # departure from the previous node
-        self.REACH = grown(None if first else self.REACH)  # arrival at the next node
-        self.SLACK = grown(None if first else self.SLACK)  # its forward slack
-        valid = np.zeros((ns, width), dtype=bool)
-        if not first:
-            valid[:, :old] = self.valid
-        self.valid = valid
+        The six arrays are planes of one block, so a route's refresh is one
+        assignment: P (previous node of each position), Q (next node), CPQ
+        (cost of the arc replaced), DEP (departure from the previous node),
+        REACH (arrival at the next node) and SLACK (its forward slack).
+        """
+        old = self.width
+        block = np.zeros((6, self.ns, width), dtype=np.int64)
+        if old:
+            block[:, :, :old] = self.block
+        self.block = block
+        self.P, self.Q, self.CPQ, self.DEP, self.REACH, self.SLACK = block
+        self.cols = np.arange(width)
         self.width = width
 
     def _windows(self, i: int) -> tuple[I64, I64, npt.NDArray[np.bool_]]:
@@ -120,35 +117,25 @@ class VectorPricer:
         assert isinstance(sched, Schedule)
         n = len(seq)
         slot = self.inst.slots[s]
+        self.length[s] = n
         if n == 0:  # timing is plain: out, serve, back by the end of the shift
             self.simple[s] = True
-            self.length[s] = 0
-            self.P[s, 0], self.Q[s, 0] = slot.start_node, slot.end_node
-            self.CPQ[s, 0] = self.C[slot.start_node, slot.end_node]
-            self.DEP[s, 0] = self.REACH[s, 0] = slot.shift_start
-            self.SLACK[s, 0] = slot.shift_end - slot.shift_start
-            self.valid[s, 0] = True
-            self.valid[s, 1:] = False
+            a, b = slot.start_node, slot.end_node
+            self.block[:, s, 0] = (a, b, self.cl[a][b], slot.shift_start, slot.shift_start,
+                                   slot.shift_end - slot.shift_start)
             return
         ok = sched.fast_from == 0 and sched.exact
         self.simple[s] = ok
-        self.length[s] = n
         if not ok:
             return
         if n + 1 > self.width:
             self._alloc(max(2 * self.width, n + 1))
-        prevs = [slot.start_node, *seq]
-        nexts = [*seq, slot.end_node]
-        k = n + 1
-        self.P[s, :k] = prevs
-        self.Q[s, :k] = nexts
-        self.CPQ[s, :k] = self.C[prevs, nexts]
-        self.DEP[s, :k] = sched.dep_before
-        self.REACH[s, :n] = sched.arrival
-        self.REACH[s, n] = sched.back
-        self.SLACK[s, :k] = sched.slack
-        self.valid[s, :k] = True
-        self.valid[s, k:] = False
+        cl = self.cl
+        nodes = [slot.start_node, *seq, slot.end_node]
+        cpq = [cl[p][q] for p, q in itertools.pairwise(nodes)]
+        self.block[:, s, :n + 1] = (nodes[:-1], nodes[1:], cpq,
+                                    sched.dep_before, [*sched.arrival, sched.back],
+                                    sched.slack)
 
     def best_positions(self, routes: list[list[int]], scheds: list[object],
                        version: list[int], i: int) -> tuple[I64, I64]:
@@ -170,7 +157,8 @@ class VectorPricer:
         arr = self.DEP + self.DT[i][prev]
         start = np.maximum(arr, lo[:, None])
         late = start + self.inst.service[i] + self.D[i][nxt] - self.REACH
-        feas = self.valid & (arr <= hi[:, None]) & (late <= self.SLACK)
+        valid = self.cols < (self.length + 1)[:, None]
+        feas = valid & (arr <= hi[:, None]) & (late <= self.SLACK)
         masked = np.where(feas, delta, _BIG)
         g = masked.argmin(axis=1)
         best = masked[self.rows, g]
