@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import logging
 
+import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from routeopt.solver._model import Slot
@@ -84,3 +85,116 @@ def reorder_route(timer: Timer, slot: Slot, seq: list[int], *,
         order.append(nodes[manager.IndexToNode(idx)])
         idx = sol.Value(routing.NextVar(idx))
     return order
+
+
+def reoptimise(timer: Timer, routes: list[list[int]], allowed: list[list[list[int]]], *,
+               time_limit_s: float) -> list[list[int]] | None:
+    """Improve a whole plan with OR-Tools local search; the new routes, or None.
+
+    ``routes[s]`` is the sequence of slot ``s``; ``allowed[s][g]`` lists the
+    slots that the visit at position ``g`` of route ``s`` may move to (its own
+    slot among them). All slots share one model: each vehicle is a slot, and
+    each day is placed on one time line (day ``d`` starts at ``d * span``), so
+    that a visit moved to another day meets that day's opening hours, the
+    rep's shift and lunch break. OR-Tools' moves (relocate, exchange, cross,
+    2-opt, or-opt...) then move visits between reps and days at once, which
+    the large-neighbourhood search does one outlet at a time.
+
+    The search is a greedy descent from the given routes to a local optimum:
+    deterministic unless ``time_limit_s`` cuts it short. The caller re-times
+    every route with the :class:`Timer` before using the answer.
+    """
+    inst = timer.inst
+    slots = inst.slots
+    visits = [(s, i) for s, seq in enumerate(routes) for i in seq]
+    if len(visits) < 2:
+        return None
+    nv = len(slots)
+    nvis = len(visits)
+    # OR-Tools nodes: the visits, then each vehicle's start and end
+    node_of = [i for _, i in visits] + [x for sl in slots for x in (sl.start_node, sl.end_node)]
+    starts = [nvis + 2 * v for v in range(nv)]
+    ends = [nvis + 2 * v + 1 for v in range(nv)]
+    manager = pywrapcp.RoutingIndexManager(len(node_of), nv, starts, ends)
+    routing = pywrapcp.RoutingModel(manager)
+    idx = np.asarray(node_of, dtype=np.int64)
+    service = np.zeros(len(node_of), dtype=np.int64)
+    service[:nvis] = [inst.service[i] for _, i in visits]
+    span = max(sl.shift_end for sl in slots) + 1
+    horizon = span * (max(sl.day for sl in slots) + 1)
+    time_cb: dict[str, int] = {}
+    for mode in sorted({sl.mode for sl in slots}):
+        sub = np.asarray(inst.cost[mode])[np.ix_(idx, idx)]
+        cost_cb = routing.RegisterTransitMatrix(sub.tolist())
+        for v, sl in enumerate(slots):
+            if sl.mode == mode:
+                routing.SetArcCostEvaluatorOfVehicle(cost_cb, v)
+        tm = np.asarray(inst.dur[mode])[np.ix_(idx, idx)] + service[:, None]
+        np.fill_diagonal(tm, 0)
+        time_cb[mode] = routing.RegisterTransitMatrix(np.minimum(tm, horizon).tolist())
+    routing.AddDimensionWithVehicleTransits([time_cb[sl.mode] for sl in slots], span, horizon,
+                                            False, "time")
+    time_dim = routing.GetDimensionOrDie("time")
+    demand = [inst.demand[i] for _, i in visits] + [0] * (2 * nv)
+    caps = [sl.capacity for sl in slots]
+    if any(c < 1 << 59 for c in caps) and any(demand):
+        dem_cb = routing.RegisterUnaryTransitVector(demand)
+        routing.AddDimensionWithVehicleCapacity(dem_cb, 0, [min(c, 1 << 59) for c in caps],
+                                                True, "load")
+    maxv = [sl.max_visits for sl in slots]
+    if any(m < nvis for m in maxv):
+        one_cb = routing.RegisterUnaryTransitVector([1] * nvis + [0] * (2 * nv))
+        routing.AddDimensionWithVehicleCapacity(one_cb, 0, [min(m, nvis) for m in maxv],
+                                                True, "count")
+    solver = routing.solver()
+    pos = 0
+    for s, seq in enumerate(routes):
+        for g, i in enumerate(seq):
+            index = manager.NodeToIndex(pos)
+            pos += 1
+            ok = allowed[s][g]
+            routing.VehicleVar(index).SetValues(ok)
+            # the start windows of every day it may be visited on, on the time line
+            spans = sorted({(slots[t].day * span + lo, slots[t].day * span + hi)
+                            for t in ok for lo, hi in inst.windows[i][slots[t].day]})
+            var = time_dim.CumulVar(index)
+            var.SetRange(spans[0][0], spans[-1][1])
+            reach = spans[0][1]
+            for lo, hi in spans[1:]:
+                if lo > reach + 1:
+                    var.RemoveInterval(reach + 1, lo - 1)
+                reach = max(reach, hi)
+    transit_at = [int(service[manager.IndexToNode(k)]) for k in range(routing.Size() + nv)]
+    for v, sl in enumerate(slots):
+        off = sl.day * span
+        time_dim.CumulVar(routing.Start(v)).SetRange(off + sl.shift_start, off + sl.shift_start)
+        time_dim.CumulVar(routing.End(v)).SetRange(off + sl.shift_start, off + sl.shift_end)
+        if sl.break_open >= 0:
+            brk = solver.FixedDurationIntervalVar(off + sl.break_open, off + sl.break_late,
+                                                  sl.break_dur, False, f"lunch{v}")
+            time_dim.SetBreakIntervalsOfVehicle([brk], v, transit_at)
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+    params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+    routing.CloseModelWithParameters(params)
+    first: list[list[int]] = []
+    pos = 0
+    for seq in routes:
+        first.append(list(range(pos, pos + len(seq))))
+        pos += len(seq)
+    initial = routing.ReadAssignmentFromRoutes(first, True)
+    if initial is None:
+        log.debug("OR-Tools rejected the current plan as a starting point")
+        return None
+    sol = routing.SolveFromAssignmentWithParameters(initial, params)
+    if sol is None:
+        return None
+    out: list[list[int]] = []
+    for v in range(nv):
+        seq = []
+        k = sol.Value(routing.NextVar(routing.Start(v)))
+        while not routing.IsEnd(k):
+            seq.append(node_of[manager.IndexToNode(k)])
+            k = sol.Value(routing.NextVar(k))
+        out.append(seq)
+    return out
