@@ -495,16 +495,21 @@ class Search:
         t0 = time.perf_counter()
         allowed: list[list[list[int]]] = []
         any_day: dict[int, list[int]] = {}
+        near_set: dict[int, set[int]] = {}
         for s, seq in enumerate(st.routes):
             row = []
             for i in seq:
                 ch = st.choice[i]
                 assert ch is not None
                 if inst.need[i] == 1 and len(ch[1]) == 1:
-                    ok = any_day.get(i)
-                    if ok is None:
-                        ok = sorted({t for opt in inst.options[i] for g in opt.groups for t in g})
-                        any_day[i] = ok
+                    # any day of the nearest reps' options (candidate_reps), or its own
+                    near = near_set.get(i)
+                    if near is None:
+                        near = {t for opt in inst.options[i][:inst.near_count[i]]
+                                for g in opt.groups for t in g}
+                        near_set[i] = near
+                        any_day[i] = sorted(near)
+                    ok = any_day[i] if s in near else sorted({*near, s})
                 else:
                     ok = next(list(g) for g in inst.options[i][ch[0]].groups if s in g)
                 row.append(ok)
@@ -587,8 +592,7 @@ class Search:
         t_search = time.perf_counter()
         reserve = min(2.0, 0.05 * p.time_limit) if p.polish else 0.0
         reopt = self.reopt_share > 0 and self.inst.start_routes is None and self._flexible(cur)
-        deadline = t_zero + p.time_limit - reserve - (self.reopt_share * p.time_limit
-                                                      if reopt else 0.0)
+        deadline = t_zero + p.time_limit - reserve
         self.stats.stop_reason = "max_iterations"
         while it < p.max_iterations:
             now = time.perf_counter()
@@ -602,6 +606,20 @@ class Search:
             # Cooling follows the iteration budget when there is one, so that the
             # same seed and iterations give the same plan whatever the clock says.
             frac = it / p.max_iterations if by_iterations else (now - t_zero) / p.time_limit
+            if reopt and frac >= 1.0 - self.reopt_share:
+                # once, near the end: OR-Tools improves the best plan, and the
+                # cold search goes on from there for the time left
+                reopt = False
+                if self.reoptimise(best, 0.8 * (deadline - now)):
+                    best_obj = self.objective(best)
+                    cur, cur_obj = best.copy(), best_obj
+                    self.stats.history.append((it, time.perf_counter() - t_start, best_obj))
+                now = time.perf_counter()
+                if now >= deadline:
+                    self.stats.stop_reason = "time_limit"
+                    break
+                if not by_iterations:
+                    frac = (now - t_zero) / p.time_limit
             temp = temp0 * temp_ratio ** min(frac, 1.0)
             cand = cur.copy()
             arm = self.rng.choices(range(len(arms)), weights)[0]
@@ -664,10 +682,8 @@ class Search:
                 self.progress(it, best_obj)
         self.stats.iterations = it
         self.stats.search_s = time.perf_counter() - t_search
-        if reopt:
-            left = t_zero + p.time_limit - reserve - time.perf_counter()
-            if left > 0.05:
-                self.reoptimise(best, left)
+        if reopt and time.perf_counter() < deadline:  # stopped before the share began
+            self.reoptimise(best, deadline - time.perf_counter())
         self.stats.travel_before_polish = int(sum(best.rcost))
         if p.polish:
             self.polish(best, [s for s, r in enumerate(best.routes) if r])
