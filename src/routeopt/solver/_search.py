@@ -610,7 +610,7 @@ class Search:
                 # once, near the end: OR-Tools improves the best plan, and the
                 # cold search goes on from there for the time left
                 reopt = False
-                if self.reoptimise(best, 0.8 * (deadline - now)):
+                if self.reoptimise(best, 0.6 * (deadline - now)):
                     best_obj = self.objective(best)
                     cur, cur_obj = best.copy(), best_obj
                     self.stats.history.append((it, time.perf_counter() - t_start, best_obj))
