@@ -3,7 +3,7 @@
 Usage (from the repository root)::
 
     python benchmarks/pvrp.py --data ../shared/benchdata/pvrp --instances p01,p02 \
-        --time-limit 60 --jobs 2 [--method routeopt|naive|both] \
+        --time-limit 60 --jobs 2 [--method routeopt|naive|both] [--seeds 0,1,2] \
         [--write-solutions DIR] [--out benchmarks/results/pvrp.csv]
 
 Each instance is built through routeopt's public API (the depot is the reps'
@@ -155,6 +155,32 @@ def git_commit() -> str:
         return "unknown"
 
 
+def seed_summary(rows: list[dict[str, object]], method: str) -> str:
+    """Per instance, the mean, lowest and highest gap over the seeds (runs that
+    were not feasible count as missing), then the mean of the per-instance means."""
+    by: dict[str, list[float]] = {}
+    for x in rows:
+        by.setdefault(str(x["instance"]), [])
+        if x["feasible"]:
+            by[str(x["instance"])].append(float(x["gap_pct"]))  # type: ignore[arg-type]
+    lines = [f"\n{method} over seeds: | instance | runs feasible | mean gap % | min | max |",
+             "|---|---:|---:|---:|---:|"]
+    means = []
+    for name, gaps in by.items():
+        runs = sum(1 for x in rows if x["instance"] == name)
+        if gaps:
+            means.append(statistics.mean(gaps))
+            lines.append(f"| {name} | {len(gaps)}/{runs} | {statistics.mean(gaps):.2f} | "
+                         f"{min(gaps):.2f} | {max(gaps):.2f} |")
+        else:
+            lines.append(f"| {name} | 0/{runs} | | | |")
+    if means:
+        over = sum(1 for g in means if g > 5)
+        lines.append(f"mean of the per-instance means {statistics.mean(means):.2f}%, "
+                     f"instances whose mean is above 5 %: {over}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--data", type=Path, default=Path("../shared/benchdata/pvrp"))
@@ -163,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--iterations", type=int, default=10**9,
                     help="iteration stop (deterministic); default: time limit only")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seeds", default=None,
+                    help="comma-separated seeds: run every instance once per seed and "
+                         "summarise the mean gap per instance (overrides --seed)")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--method", choices=["routeopt", "naive", "both"], default="routeopt")
     ap.add_argument("--write-solutions", type=Path, default=None)
@@ -172,21 +201,23 @@ def main(argv: list[str] | None = None) -> int:
     names = all_instances(args.data) if args.instances == "all" else args.instances.split(",")
     bks = load_bks(args.data)
     methods = ["routeopt", "naive"] if args.method == "both" else [args.method]
-    tasks = [(str(args.data / n), n, m, args.time_limit, args.seed, args.iterations)
-             for n in names for m in methods]
+    seeds = [int(x) for x in args.seeds.split(",")] if args.seeds else [args.seed]
+    tasks = [(str(args.data / n), n, m, args.time_limit, seed, args.iterations)
+             for n in names for m in methods for seed in seeds]
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(run_one, tasks))
+    run_seeds = [t[4] for t in tasks]
 
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
     commit = git_commit()
-    header = ("| instance | method | cost | best-known | gap % | time s | feasible |\n"
-              "|---|---|---:|---:|---:|---:|---|")
+    header = ("| instance | method | seed | cost | best-known | gap % | time s | feasible |\n"
+              "|---|---|---:|---:|---:|---:|---:|---|")
     print(header)
     rows = []
-    for r in results:
+    for r, seed in zip(results, run_seeds, strict=True):
         b = bks.get(r.instance, math.nan)
         gap = 100 * (r.cost - b) / b if r.feasible and r.complete else math.nan
-        print(f"| {r.instance} | {r.method} | {r.cost:.2f} | {b:.2f} | {gap:.2f} | "
+        print(f"| {r.instance} | {r.method} | {seed} | {r.cost:.2f} | {b:.2f} | {gap:.2f} | "
               f"{r.seconds:.1f} | {'yes' if r.feasible and r.complete else 'NO'} |")
         if r.errors:
             print(f"|   | {r.errors[0]} |", file=sys.stderr)
@@ -194,21 +225,25 @@ def main(argv: list[str] | None = None) -> int:
                      "method": r.method, "cost": round(r.cost, 4), "bks": b,
                      "gap_pct": round(gap, 4), "seconds": round(r.seconds, 2),
                      "feasible": r.feasible and r.complete, "time_limit": args.time_limit,
-                     "seed": args.seed, "jobs": args.jobs, "cpus": os.cpu_count(),
+                     "seed": seed, "jobs": args.jobs, "cpus": os.cpu_count(),
                      "python": platform.python_version()})
         if args.write_solutions and r.feasible:
             args.write_solutions.mkdir(parents=True, exist_ok=True)
             inst = parse_pvrp((args.data / r.instance).read_text(), r.instance)
             suffix = "" if r.method == "routeopt" else f".{r.method}"
+            if len(seeds) > 1:
+                suffix += f".seed{seed}"
             (args.write_solutions / f"{r.instance}{suffix}.res").write_text(
                 format_res(inst, r.routes))
     for m in methods:
         gaps = [x["gap_pct"] for x in rows if x["method"] == m and x["feasible"]]
         feas = sum(1 for x in rows if x["method"] == m and x["feasible"])
         if gaps:
-            print(f"\n{m}: feasible {feas}/{len(names)}, mean gap {statistics.mean(gaps):.2f}%, "
-                  f"max gap {max(gaps):.2f}%, total cost "
+            print(f"\n{m}: feasible {feas}/{len(names) * len(seeds)}, mean gap "
+                  f"{statistics.mean(gaps):.2f}%, max gap {max(gaps):.2f}%, total cost "
                   f"{sum(x['cost'] for x in rows if x['method'] == m and x['feasible']):.2f}")
+        if len(seeds) > 1:
+            print(seed_summary([x for x in rows if x["method"] == m], m))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         new = not args.out.exists()

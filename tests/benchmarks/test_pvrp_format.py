@@ -84,3 +84,23 @@ def test_routeopt_solves_a_pvrp_instance_feasibly() -> None:
     result = run_routeopt(inst, time_limit=60, seed=0, iterations=300)
     assert result.errors == [] and result.complete
     assert result.cost < 524.61 * 1.10  # within 10% of the best known after 300 iterations
+
+
+def test_seeds_run_each_instance_per_seed_and_summarise(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pvrp import main
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "pr01").write_text((DATA / "pr01").read_text())
+    (data / "bks.csv").write_text("instance,bks\npr01,2209.02\n")
+    out = tmp_path / "r.csv"
+    assert main(["--data", str(data), "--instances", "pr01", "--iterations", "20",
+                 "--seeds", "0,1", "--out", str(out),
+                 "--write-solutions", str(tmp_path / "sol")]) == 0
+    text = capsys.readouterr().out
+    assert "routeopt over seeds" in text and "| pr01 | 2/2 |" in text
+    rows = out.read_text().splitlines()
+    assert len(rows) == 3 and [r.split(",")[10] for r in rows[1:]] == ["0", "1"]
+    assert sorted(p.name for p in (tmp_path / "sol").iterdir()) == [
+        "pr01.seed0.res", "pr01.seed1.res"]
