@@ -79,7 +79,7 @@ class Search:
         self.regret_share = 0.0
         self.regret_max = 30
         self.temp_start = 0.01  # initial temperature, share of the first plan's travel
-        self.temp_end = 0.01  # final temperature over initial
+        self.temp_end = 0.003  # final temperature over initial
         # Beyond this many outlets the starting temperature shrinks in proportion:
         # a move re-plans a few outlets, so its cost change scales with the
         # cost per outlet, not with the plan's total (measured on p13, pr05,
