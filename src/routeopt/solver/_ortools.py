@@ -9,8 +9,8 @@ is used, so OR-Tools never has the last word on feasibility.
 
 from __future__ import annotations
 
-import itertools
 import logging
+from collections.abc import Sequence
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -21,6 +21,16 @@ from routeopt.solver._routes import Timer
 log = logging.getLogger(__name__)
 
 _BIG = 1 << 40
+
+
+def _within(var: pywrapcp.IntVar, spans: Sequence[tuple[int, int]]) -> None:
+    """Restrict a cumul variable to the union of ``spans`` (sorted by start)."""
+    var.SetRange(spans[0][0], max(hi for _, hi in spans))
+    reach = spans[0][1]
+    for lo, hi in spans[1:]:
+        if lo > reach + 1:
+            var.RemoveInterval(reach + 1, lo - 1)
+        reach = max(reach, hi)
 
 
 def reorder_route(timer: Timer, slot: Slot, seq: list[int], *,
@@ -51,12 +61,7 @@ def reorder_route(timer: Timer, slot: Slot, seq: list[int], *,
     routing.AddDimension(t_cb, slot.shift_end, slot.shift_end, False, "time")
     time_dim = routing.GetDimensionOrDie("time")
     for i, v in enumerate(seq, start=1):
-        wins = inst.windows[v][slot.day]
-        var = time_dim.CumulVar(manager.NodeToIndex(i))
-        var.SetRange(wins[0][0], wins[-1][1])
-        for (_, hi), (lo, _) in itertools.pairwise(wins):
-            if lo - hi > 1:
-                var.RemoveInterval(hi + 1, lo - 1)
+        _within(time_dim.CumulVar(manager.NodeToIndex(i)), inst.windows[v][slot.day])
     start_var = time_dim.CumulVar(routing.Start(0))
     start_var.SetRange(slot.shift_start, slot.shift_start)
     time_dim.CumulVar(routing.End(0)).SetRange(slot.shift_start, slot.shift_end)
@@ -155,15 +160,9 @@ def reoptimise(timer: Timer, routes: list[list[int]], allowed: list[list[list[in
             ok = allowed[s][g]
             routing.VehicleVar(index).SetValues(ok)
             # the start windows of every day it may be visited on, on the time line
-            spans = sorted({(slots[t].day * span + lo, slots[t].day * span + hi)
-                            for t in ok for lo, hi in inst.windows[i][slots[t].day]})
-            var = time_dim.CumulVar(index)
-            var.SetRange(spans[0][0], spans[-1][1])
-            reach = spans[0][1]
-            for lo, hi in spans[1:]:
-                if lo > reach + 1:
-                    var.RemoveInterval(reach + 1, lo - 1)
-                reach = max(reach, hi)
+            _within(time_dim.CumulVar(index),
+                    sorted({(slots[t].day * span + lo, slots[t].day * span + hi)
+                            for t in ok for lo, hi in inst.windows[i][slots[t].day]}))
     transit_at = [int(service[manager.IndexToNode(k)]) for k in range(routing.Size() + nv)]
     for v, sl in enumerate(slots):
         off = sl.day * span

@@ -494,8 +494,7 @@ class Search:
         inst = self.inst
         t0 = time.perf_counter()
         allowed: list[list[list[int]]] = []
-        any_day: dict[int, list[int]] = {}
-        near_set: dict[int, set[int]] = {}
+        near: dict[int, tuple[set[int], list[int]]] = {}  # outlet -> its nearest reps' slots
         for s, seq in enumerate(st.routes):
             row = []
             for i in seq:
@@ -503,13 +502,13 @@ class Search:
                 assert ch is not None
                 if inst.need[i] == 1 and len(ch[1]) == 1:
                     # any day of the nearest reps' options (candidate_reps), or its own
-                    near = near_set.get(i)
-                    if near is None:
-                        near = {t for opt in inst.options[i][:inst.near_count[i]]
-                                for g in opt.groups for t in g}
-                        near_set[i] = near
-                        any_day[i] = sorted(near)
-                    ok = any_day[i] if s in near else sorted({*near, s})
+                    if i not in near:
+                        got = {t for opt in inst.options[i][:inst.near_count[i]]
+                               for g in opt.groups for t in g}
+                        near[i] = (got, sorted(got))
+                    them, ok = near[i]
+                    if s not in them:
+                        ok = sorted({*them, s})
                 else:
                     ok = next(list(g) for g in inst.options[i][ch[0]].groups if s in g)
                 row.append(ok)
