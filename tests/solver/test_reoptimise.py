@@ -111,6 +111,17 @@ def test_reoptimise_is_deterministic() -> None:
     assert plans[0] == plans[1]
 
 
+def test_model_building_counts_against_the_time_limit() -> None:
+    """A limit shorter than building the model leaves the plan as it was."""
+    problem = _problem(2, lunch=False, capacity=True, max_visits=False, fixed=False)
+    inst = compile_problem(problem, SolveParams(max_iterations=1))
+    search = Search(inst)
+    st = search.construct()
+    routes = [r[:] for r in st.routes]
+    assert not search.reoptimise(st, 1e-6)
+    assert st.routes == routes
+
+
 def test_solve_uses_it_where_outlets_choose_their_days() -> None:
     # every outlet visited once in the cycle, on any working day: the case it is for
     problem = _problem(3, lunch=False, capacity=True, max_visits=False, fixed=False)

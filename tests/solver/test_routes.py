@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import date
 
@@ -80,5 +81,9 @@ def test_plain_schedule_matches_the_general_one(seed: int, end: int) -> None:
         if not seq:
             continue
         fast = timer._schedule_plain(slot, seq)
+        if fast is not None:  # the plain path also sums the waiting after each gap
+            idle = [s - a for s, a in zip(fast.start, fast.arrival, strict=True)]
+            assert fast.wait_after == tuple(sum(idle[g:]) for g in range(len(seq) + 1))
+            fast = dataclasses.replace(fast, wait_after=())
         assert fast == timer._schedule_general(slot, seq), seq
     assert timer.schedule(slot, []) == timer._schedule_general(slot, [])

@@ -10,6 +10,7 @@ is used, so OR-Tools never has the last word on feasibility.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -106,9 +107,12 @@ def reoptimise(timer: Timer, routes: list[list[int]], allowed: list[list[list[in
     the large-neighbourhood search does one outlet at a time.
 
     The search is a greedy descent from the given routes to a local optimum:
-    deterministic unless ``time_limit_s`` cuts it short. The caller re-times
-    every route with the :class:`Timer` before using the answer.
+    deterministic unless ``time_limit_s`` cuts it short. ``time_limit_s``
+    counts from the call: building the model takes its share (None when
+    nothing is left for the search). The caller re-times every route with the
+    :class:`Timer` before using the answer.
     """
+    t0 = time.perf_counter()
     inst = timer.inst
     slots = inst.slots
     visits = [(s, i) for s, seq in enumerate(routes) for i in seq]
@@ -185,6 +189,11 @@ def reoptimise(timer: Timer, routes: list[list[int]], allowed: list[list[list[in
     if initial is None:
         log.debug("OR-Tools rejected the current plan as a starting point")
         return None
+    left = time_limit_s - (time.perf_counter() - t0)
+    if left < 0.001:
+        log.debug("building OR-Tools' model took the whole %.2f s", time_limit_s)
+        return None
+    params.time_limit.FromMilliseconds(max(1, int(left * 1000)))
     sol = routing.SolveFromAssignmentWithParameters(initial, params)
     if sol is None:
         return None

@@ -46,6 +46,9 @@ class Schedule:
     slack: tuple[int, ...] = ()
     fast_from: int = 1 << 30
     exact: bool = False
+    # Waiting after gap g (plain schedules only): the sum of the waits at visits
+    # g..L-1. A delay d on arriving at visit g reaches the end as max(0, d - wait).
+    wait_after: tuple[int, ...] = ()
 
 
 def first_start(wins: Windows, t: int) -> int:
@@ -65,6 +68,12 @@ class Timer:
         self.cost = {m: a.tolist() for m, a in inst.cost.items()}
         self.service = inst.service
         self.windows = inst.windows
+        # Overtime (soft end of shift): while the search runs, a day without a
+        # lunch break may end up to ``overtime_pct`` % of its shift late, each
+        # second priced at ``time_penalty`` in insertion costs. 0: the end of
+        # the shift is hard (the default, and always for the final plan).
+        self.overtime_pct = 0
+        self.time_penalty = 0.0
         # per day, per node: its one start window that day as (lo, hi), or None
         # when it has several or is closed (the general path answers those)
         self.win1: dict[int, list[tuple[int, int] | None]] = {}
@@ -74,6 +83,17 @@ class Timer:
                 ws = w.get(day)
                 row.append(ws[0] if ws is not None and len(ws) == 1 else None)
             self.win1[day] = row
+
+    def end_of(self, slot: Slot) -> int:
+        """The latest return to the end location the timing accepts now."""
+        if self.overtime_pct and slot.break_open < 0:
+            return slot.shift_end + (slot.shift_end - slot.shift_start) * self.overtime_pct // 100
+        return slot.shift_end
+
+    def overtime(self, slot: Slot, sched: Schedule) -> int:
+        """Seconds the schedule ends after the end of the shift (0 when on time)."""
+        late = sched.back - slot.shift_end
+        return late if late > 0 else 0
 
     def _step(self, slot: Slot, t: int, taken: bool, prev: int, node: int,
               tt: int) -> tuple[int, int, int, bool, int] | None:
@@ -110,7 +130,7 @@ class Timer:
             if bs > slot.break_late:
                 return None
             back = bs + slot.break_dur + tt
-        return (back, bs) if back <= slot.shift_end else None
+        return (back, bs) if back <= self.end_of(slot) else None
 
     def schedule(self, slot: Slot, seq: list[int]) -> Schedule | None:
         """Time ``seq`` on ``slot``; None if it breaks a constraint of time."""
@@ -162,25 +182,32 @@ class Timer:
             dep_before[k + 1] = t
             prev = node
         back = t + d[prev][slot.end_node]
-        if back > slot.shift_end:
+        end = self.end_of(slot)
+        if back > end:
             return None
-        # forward slack (see _slack), backwards from the end location
-        sl = slot.shift_end - back
+        # forward slack (see _slack) and waiting, backwards from the end location
+        sl = end - back
         slack = [0] * (n + 1)
         slack[n] = sl
+        wait = [0] * (n + 1)
+        idle_sum = 0
         for j in range(n - 1, -1, -1):
             room = his[j] - start[j]
-            sl = start[j] - arrival[j] + (room if room < sl else sl)
+            idle = start[j] - arrival[j]
+            sl = idle + (room if room < sl else sl)
             slack[j] = sl
+            idle_sum += idle
+            wait[j] = idle_sum
         return Schedule(tuple(arrival), tuple(start), tuple(dep_before),
-                        (False,) + (True,) * n, -1, -1, back, tuple(slack), 0, exact)
+                        (False,) + (True,) * n, -1, -1, back, tuple(slack), 0, exact,
+                        tuple(wait))
 
     def _slack(self, slot: Slot, seq: list[int], arrival: list[int], start: list[int],
                back: int, fast_from: int) -> tuple[tuple[int, ...], bool]:
         """Forward slack of the gaps ``fast_from..L`` (zeros before), and whether it is
         exact (every later visit has one window that day)."""
         # a later arrival at visit j first eats its waiting, then pushes on
-        s = slot.shift_end - back
+        s = self.end_of(slot) - back
         slack = [s]
         exact = True
         day = slot.day
@@ -287,9 +314,13 @@ class Timer:
         return int(total)
 
     def best_insertion(self, slot: Slot, seq: list[int], sched: Schedule,
-                       node: int) -> tuple[int, int] | None:
+                       node: int) -> tuple[float, int] | None:
         """The cheapest (cost increase, position) for ``node`` that keeps the route
-        on time and within max_visits, or None. Capacity is the caller's business."""
+        on time and within max_visits, or None. Capacity is the caller's business.
+
+        The cost is the travel added, plus :attr:`time_penalty` per second of
+        overtime added while the end of the shift is soft.
+        """
         wins = self.windows[node].get(slot.day)
         if wins is None or len(seq) + 1 > slot.max_visits:
             return None
@@ -298,6 +329,7 @@ class Timer:
         prevs = [slot.start_node, *seq]
         nexts = [*seq, slot.end_node]
         slack = sched.slack
+        pen = self.time_penalty if slot.break_open < 0 else 0.0
         if sched.fast_from == 0 and sched.exact and len(wins) == 1:
             # one pass: the cheapest position whose delay the route can absorb
             d = self.dur[slot.mode]
@@ -306,24 +338,55 @@ class Timer:
             svc = self.service[node]
             dep_before = sched.dep_before
             reach = [*sched.arrival, sched.back]
-            best_delta, best_g = 0, -1
+            best_g = -1
+            best_delta: float = 0
+            if pen:
+                # a delay beyond the waiting after g and the time left before the
+                # end of the shift is overtime
+                wait = sched.wait_after
+                left = slot.shift_end - sched.back
+                if left < 0:
+                    left = 0
             for g in range(len(prevs)):
                 p = prevs[g]
                 q = nexts[g]
-                delta = c[p][node] + cn[q] - c[p][q]
+                delta: float = c[p][node] + cn[q] - c[p][q]
                 if best_g >= 0 and delta >= best_delta:
                     continue
                 arr = dep_before[g] + d[p][node]
                 if arr > hi:
                     continue
-                if (lo if arr < lo else arr) + svc + dn[q] - reach[g] <= slack[g]:
+                late = (lo if arr < lo else arr) + svc + dn[q] - reach[g]
+                if late <= slack[g]:
+                    if pen:
+                        extra = late - wait[g] - left
+                        if extra > 0:
+                            delta += pen * extra
+                            if best_g >= 0 and delta >= best_delta:
+                                continue
                     best_delta, best_g = delta, g
             return (best_delta, best_g) if best_g >= 0 else None
         deltas = sorted(
             (c[p][node] + cn[q] - c[p][q], g)
             for g, (p, q) in enumerate(zip(prevs, nexts, strict=True))
         )
+        if not pen:
+            for delta, g in deltas:
+                if self.can_insert(slot, seq, sched, node, g):
+                    return delta, g
+            return None
+        # soft end of shift: price each feasible position's overtime by timing it
+        base = self.overtime(slot, sched) if seq else 0
+        best: tuple[float, int] | None = None
         for delta, g in deltas:
-            if self.can_insert(slot, seq, sched, node, g):
-                return delta, g
-        return None
+            if best is not None and delta >= best[0]:
+                break
+            if not self.can_insert(slot, seq, sched, node, g):
+                continue
+            new = self.schedule(slot, [*seq[:g], node, *seq[g:]])
+            if new is None:
+                continue
+            total = delta + pen * (self.overtime(slot, new) - base)
+            if best is None or total < best[0]:
+                best = (total, g)
+        return best

@@ -71,13 +71,14 @@ class Search:
         self.timer = Timer(inst)
         self.rng = random.Random(inst.params.seed)
         # best insertion of an outlet in a slot, valid while the slot's version holds
-        self.cache: dict[tuple[int, int], tuple[int, tuple[int, int] | None]] = {}
-        self.vector = VectorPricer(inst)
+        self.cache: dict[tuple[int, int], tuple[int, tuple[float, int] | None]] = {}
+        self.vector = VectorPricer(inst, self.timer)
         self.progress = progress
         self.stats = SearchStats()
         # search knobs (tuned on the PVRP and field benchmarks)
         self.regret_share = 0.0
         self.regret_max = 30
+        self.order_random = 0.0
         self.temp_start = 0.01  # initial temperature, share of the first plan's travel
         self.temp_end = 0.003  # final temperature over initial
         # Beyond this many outlets the starting temperature shrinks in proportion:
@@ -94,6 +95,11 @@ class Search:
         # plans can become the best.
         self.cap_penalty = math.inf
         self.target_feasible = (0.2, 0.5)
+        # The end of the shift (of days without a lunch break) is soft in the
+        # same way: a route may end up to this share of its shift late, each
+        # second priced by a penalty that adapts like the capacity one (the
+        # Timer applies it to insertions). 0: the end of the shift stays hard.
+        self.overtime_pct = 25
         # The last share of the time goes to OR-Tools' local search over the
         # whole plan (relocate, exchange, cross between reps and days), up to
         # this many visits (its model holds a visits x visits matrix).
@@ -118,16 +124,28 @@ class Search:
         slots = self.inst.slots
         return sum(max(0, ld - slots[s].capacity) for s, ld in enumerate(st.load) if ld)
 
-    def objective(self, st: State, *, overload: int = 0) -> float:
+    def overtime(self, st: State) -> int:
+        """Seconds routes end after the end of their shift (0 in a feasible plan)."""
+        slots = self.inst.slots
+        total = 0
+        for s, sch in enumerate(st.scheds):
+            late = sch.back - slots[s].shift_end
+            if late > 0:
+                total += late
+        return total
+
+    def objective(self, st: State, *, overload: int = 0, overtime: int = 0) -> float:
         """Travel cost plus missed-visit penalties, plus the moves away from the
-        reference plan, plus ``overload`` units over capacity at the current
-        capacity penalty."""
+        reference plan, plus ``overload`` units over capacity and ``overtime``
+        seconds after the end of shifts at their current penalties."""
         pen = self.inst.penalty
         obj = float(sum(st.rcost)) + sum(m * pen[i] for i, m in enumerate(st.missed) if m)
         if self.inst.start_routes is not None:
             obj += self.move_cost(st) + sum(self.retime_cost(st, s) for s in range(len(st.routes)))
         if overload:
             obj += self.cap_penalty * overload
+        if overtime:
+            obj += self.timer.time_penalty * overtime
         return obj
 
     def moves(self, st: State) -> int:
@@ -215,7 +233,7 @@ class Search:
             todo.sort()
         return dropped
 
-    def _slot_insert(self, st: State, i: int, s: int) -> tuple[int, int] | None:
+    def _slot_insert(self, st: State, i: int, s: int) -> tuple[float, int] | None:
         version = st.version[s]
         hit = self.cache.get((i, s))
         if hit is not None and hit[0] == version:
@@ -318,6 +336,9 @@ class Search:
     def order(self, outlets: list[int]) -> list[int]:
         """Insertion order: priority first, then the hardest to place."""
         inst = self.inst
+        if self.order_random and self.rng.random() < self.order_random:
+            keyed = [(inst.priority[i], 0, 0, 0, self.rng.random(), i) for i in outlets]
+            return [k[-1] for k in sorted(keyed)]
         keyed = [
             (inst.priority[i], -inst.need[i], -inst.demand[i], -inst.service[i],
              self.rng.random(), i)
@@ -522,7 +543,8 @@ class Search:
         for s, seq in enumerate(new):
             sch = self.timer.schedule(slots[s], seq)
             ld = sum(inst.demand[i] for i in seq)
-            if sch is None or ld > slots[s].capacity or len(seq) > slots[s].max_visits:
+            if (sch is None or sch.back > slots[s].shift_end or ld > slots[s].capacity
+                    or len(seq) > slots[s].max_visits):
                 log.debug("OR-Tools' plan does not re-time or fit on slot %d; kept ours", s)
                 return False
             scheds.append(sch)
@@ -551,6 +573,40 @@ class Search:
         st.version = [next(_versions) for _ in new]
         return True
 
+    def _time_binds(self, st: State) -> bool:
+        """Whether a route of ``st`` on a day without a lunch break ends in the last
+        tenth of its shift: else the end of the shift is not what limits the
+        plan, and a soft one would only cost time."""
+        for s, sl in enumerate(self.inst.slots):
+            if (sl.break_open < 0 and st.routes[s]
+                    and 10 * (sl.shift_end - st.scheds[s].back) <= sl.shift_end - sl.shift_start):
+                return True
+        return False
+
+    def _soften(self, st: State) -> None:
+        """Make the end of the shift soft for the search (see ``overtime_pct``) and
+        re-time ``st`` under it. The penalty starts at the plan's travel cost
+        per second on the road."""
+        timer = self.timer
+        slots = self.inst.slots
+        busy = sum(sch.back - slots[s].shift_start for s, sch in enumerate(st.scheds)
+                   if st.routes[s])
+        timer.overtime_pct = self.overtime_pct
+        timer.time_penalty = max(1e-6, float(sum(st.rcost)) / max(1, busy))
+        self.cache.clear()
+        for s in range(len(st.routes)):
+            ok = self._touch(st, s, st.rcost[s])
+            assert ok, "a softer end of shift keeps every route on time"
+
+    def _harden(self, st: State) -> None:
+        """Make the end of the shift hard again and re-time ``st`` (an on-time plan)."""
+        self.timer.overtime_pct = 0
+        self.timer.time_penalty = 0.0
+        self.cache.clear()
+        for s in range(len(st.routes)):
+            ok = self._touch(st, s, st.rcost[s])
+            assert ok, "the best plan ends every shift on time"
+
     def run(self, started: float | None = None) -> State:
         """Construct, then improve until a stop rule fires; return the best plan.
 
@@ -567,8 +623,12 @@ class Search:
         if soft_capacity:
             demand = sum(self.inst.demand[i] * self.inst.need[i] for i in range(self.inst.n))
             self.cap_penalty = max(1.0, float(sum(cur.rcost)) / max(1, demand))
+        timer = self.timer
+        soft_time = self.overtime_pct > 0 and self._time_binds(cur)
+        if soft_time:
+            self._soften(cur)
         cur_obj = self.objective(cur, overload=self.excess(cur))
-        feasible_seen = 0
+        feasible_seen = on_time_seen = 0
         self.stats.history.append((0, 0.0, best_obj))
         travel0 = max(1.0, float(sum(cur.rcost)))
         temp0 = self.temp_start * travel0 * min(1.0, self.temp_outlets / max(1, self.inst.n))
@@ -642,9 +702,11 @@ class Search:
             else:
                 self.repair(cand, removed, noise)
             over = self.excess(cand) if soft_capacity else 0
-            obj = self.objective(cand, overload=over)
-            feasible = over == 0
-            feasible_seen += feasible
+            late = self.overtime(cand) if soft_time else 0
+            obj = self.objective(cand, overload=over, overtime=late)
+            feasible = over == 0 and late == 0
+            feasible_seen += over == 0
+            on_time_seen += late == 0
             uses[arm] += 1
             if obj < cur_obj - 1e-9:
                 scores[arm] += 33.0 if feasible and obj < best_obj - 1e-9 else 9.0
@@ -657,15 +719,26 @@ class Search:
                     if uses[a]:
                         weights[a] = max(0.05, 0.8 * weights[a] + 0.2 * scores[a] / uses[a])
                     scores[a], uses[a] = 0.0, 0
-            if soft_capacity and it % 50 == 0:
-                share = feasible_seen / 50
+            if (soft_capacity or soft_time) and it % 50 == 0:
                 share_lo, share_hi = self.target_feasible
-                if share < share_lo:
-                    self.cap_penalty *= 1.5
-                elif share > share_hi:
-                    self.cap_penalty = max(1e-3, self.cap_penalty * 0.85)
-                feasible_seen = 0
-                cur_obj = self.objective(cur, overload=self.excess(cur))
+                if soft_capacity:
+                    share = feasible_seen / 50
+                    if share < share_lo:
+                        self.cap_penalty *= 1.5
+                    elif share > share_hi:
+                        self.cap_penalty = max(1e-3, self.cap_penalty * 0.85)
+                if soft_time:
+                    share = on_time_seen / 50
+                    was = timer.time_penalty
+                    if share < share_lo:
+                        timer.time_penalty *= 1.5
+                    elif share > share_hi:
+                        timer.time_penalty = max(1e-6, timer.time_penalty * 0.85)
+                    if timer.time_penalty != was:
+                        self.cache.clear()  # its answers priced the overtime
+                feasible_seen = on_time_seen = 0
+                cur_obj = self.objective(cur, overload=self.excess(cur),
+                                         overtime=self.overtime(cur) if soft_time else 0)
             if feasible and obj < best_obj - 1e-9:
                 best, best_obj = cand.copy(), obj
                 self.stats.improvements += 1
@@ -674,13 +747,16 @@ class Search:
             else:
                 no_imp += 1
             if it % 1000 == 0 and log.isEnabledFor(logging.DEBUG):
-                log.debug("it %d t %.1fs temp %.4g current %.0f (travel %d, over %d) best %.0f "
-                          "cap_penalty %.3g", it, now - t_zero, temp, cur_obj,
-                          sum(cur.rcost), self.excess(cur), best_obj, self.cap_penalty)
+                log.debug("it %d t %.1fs temp %.4g current %.0f (travel %d, over %d, late %d s) "
+                          "best %.0f cap_penalty %.3g time_penalty %.3g", it, now - t_zero, temp,
+                          cur_obj, sum(cur.rcost), self.excess(cur), self.overtime(cur),
+                          best_obj, self.cap_penalty, timer.time_penalty)
             if self.progress is not None and it % 50 == 0:
                 self.progress(it, best_obj)
         self.stats.iterations = it
         self.stats.search_s = time.perf_counter() - t_search
+        if soft_time:
+            self._harden(best)
         if reopt and time.perf_counter() < deadline:  # stopped before the share began
             self.reoptimise(best, deadline - time.perf_counter())
         self.stats.travel_before_polish = int(sum(best.rcost))

@@ -19,11 +19,15 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from routeopt.solver._model import Instance
+
+if TYPE_CHECKING:
+    from routeopt.solver._routes import Timer
 
 I64 = npt.NDArray[np.int64]
 _BIG = np.int64(1 << 62)
@@ -42,11 +46,13 @@ class VectorPricer:
     DEP: I64
     REACH: I64
     SLACK: I64
+    ROOM: I64
     block: npt.NDArray[np.int64]
     cols: I64
 
-    def __init__(self, inst: Instance) -> None:
+    def __init__(self, inst: Instance, timer: Timer | None = None) -> None:
         self.inst = inst
+        self.timer = timer  # its soft end of shift, when it has one
         slots = inst.slots
         modes = {s.mode for s in slots}
         self.enabled = bool(slots) and len(modes) == 1 and all(
@@ -79,17 +85,20 @@ class VectorPricer:
     def _alloc(self, width: int) -> None:
         """(Re)allocate the per-slot position arrays, ``width`` positions wide.
 
-        The six arrays are planes of one block, so a route's refresh is one
+        The seven arrays are planes of one block, so a route's refresh is one
         assignment: P (previous node of each position), Q (next node), CPQ
         (cost of the arc replaced), DEP (departure from the previous node),
-        REACH (arrival at the next node) and SLACK (its forward slack).
+        REACH (arrival at the next node), SLACK (its forward slack) and ROOM
+        (how much later the next node may be reached before the route ends
+        after its shift: the waiting from there on, plus the time left before
+        the end of the shift).
         """
         old = self.width
-        block = np.zeros((6, self.ns, width), dtype=np.int64)
+        block = np.zeros((7, self.ns, width), dtype=np.int64)
         if old:
             block[:, :, :old] = self.block
         self.block = block
-        self.P, self.Q, self.CPQ, self.DEP, self.REACH, self.SLACK = block
+        self.P, self.Q, self.CPQ, self.DEP, self.REACH, self.SLACK, self.ROOM = block
         self.cols = np.arange(width)
         self.width = width
 
@@ -121,8 +130,9 @@ class VectorPricer:
         if n == 0:  # timing is plain: out, serve, back by the end of the shift
             self.simple[s] = True
             a, b = slot.start_node, slot.end_node
+            end = slot.shift_end if self.timer is None else self.timer.end_of(slot)
             self.block[:, s, 0] = (a, b, self.cl[a][b], slot.shift_start, slot.shift_start,
-                                   slot.shift_end - slot.shift_start)
+                                   end - slot.shift_start, slot.shift_end - slot.shift_start)
             return
         ok = sched.fast_from == 0 and sched.exact
         self.simple[s] = ok
@@ -133,9 +143,11 @@ class VectorPricer:
         cl = self.cl
         nodes = [slot.start_node, *seq, slot.end_node]
         cpq = [cl[p][q] for p, q in itertools.pairwise(nodes)]
+        left = slot.shift_end - sched.back
+        room = [w + left for w in sched.wait_after] if left > 0 else sched.wait_after
         self.block[:, s, :n + 1] = (nodes[:-1], nodes[1:], cpq,
                                     sched.dep_before, [*sched.arrival, sched.back],
-                                    sched.slack)
+                                    sched.slack, room)
 
     def best_positions(self, routes: list[list[int]], scheds: list[object],
                        version: list[int], i: int) -> tuple[I64, I64]:
@@ -159,6 +171,9 @@ class VectorPricer:
         late = start + self.inst.service[i] + self.D[i][nxt] - self.REACH
         valid = self.cols < (self.length + 1)[:, None]
         feas = valid & (arr <= hi[:, None]) & (late <= self.SLACK)
+        pen = 0.0 if self.timer is None else self.timer.time_penalty
+        if pen:  # soft end of shift: price the overtime the delay adds
+            delta = delta + pen * np.maximum(late - self.ROOM, 0)
         masked = np.where(feas, delta, _BIG)
         g = masked.argmin(axis=1)
         best = masked[self.rows, g]
@@ -166,7 +181,7 @@ class VectorPricer:
         return best, g
 
     def fill(self, routes: list[list[int]], scheds: list[object], version: list[int],
-             i: int, cache: dict[tuple[int, int], tuple[int, tuple[int, int] | None]], *,
+             i: int, cache: dict[tuple[int, int], tuple[int, tuple[float, int] | None]], *,
              fresh: tuple[I64, I64] | None = None) -> None:
         """Store outlet ``i``'s answers on the plain routes in ``cache``, keyed like
         :meth:`Search._slot_insert`: ``(i, slot) -> (version, answer)``.
@@ -176,7 +191,7 @@ class VectorPricer:
         """
         best, g = fresh if fresh is not None else self.best_positions(routes, scheds, version, i)
         for s in np.flatnonzero(self.last_use).tolist():
-            b = int(best[s])
+            b = best[s].item()  # an int, or a float with overtime priced in
             cache[(i, s)] = (version[s], (b, int(g[s])) if b < _BIG else None)
 
     # -- whole-option pricing -----------------------------------------------------
