@@ -78,7 +78,11 @@ class Search:
         # search knobs (tuned on the PVRP and field benchmarks)
         self.regret_share = 0.0
         self.regret_max = 30
-        self.order_random = 0.0
+        # Share of repairs that insert the removed outlets in random order within
+        # each priority class, instead of the hardest first (more varied plans:
+        # over 18 paired 60 s runs of the Cordeau set, the mean gap was 0.3
+        # points lower, p30 and p32 1-3 points lower in all four pairs).
+        self.order_random = 0.5
         self.temp_start = 0.01  # initial temperature, share of the first plan's travel
         self.temp_end = 0.003  # final temperature over initial
         # Beyond this many outlets the starting temperature shrinks in proportion:
@@ -333,10 +337,12 @@ class Search:
         st.missed[i] = inst.need[i] - len(where)
         return True
 
-    def order(self, outlets: list[int]) -> list[int]:
-        """Insertion order: priority first, then the hardest to place."""
+    def order(self, outlets: list[int], *, shuffle: bool = False) -> list[int]:
+        """Insertion order: priority first, then the hardest to place (with
+        ``shuffle``, in a share ``order_random`` of the calls: priority first,
+        then in random order)."""
         inst = self.inst
-        if self.order_random and self.rng.random() < self.order_random:
+        if shuffle and self.order_random and self.rng.random() < self.order_random:
             keyed = [(inst.priority[i], 0, 0, 0, self.rng.random(), i) for i in outlets]
             return [k[-1] for k in sorted(keyed)]
         keyed = [
@@ -346,9 +352,11 @@ class Search:
         ]
         return [k[-1] for k in sorted(keyed)]
 
-    def repair(self, st: State, outlets: list[int], noise: float = 0.0) -> None:
-        """Greedy: each outlet in turn, hardest first, with its best option."""
-        for i in self.order(outlets):
+    def repair(self, st: State, outlets: list[int], noise: float = 0.0, *,
+               shuffle: bool = False) -> None:
+        """Greedy: each outlet in turn, hardest first (see :meth:`order`), with its
+        best option."""
+        for i in self.order(outlets, shuffle=shuffle):
             if st.choice[i] is None and self.inst.options[i]:
                 self.insert(st, i, noise)
 
@@ -700,7 +708,7 @@ class Search:
             if len(removed) <= self.regret_max and self.rng.random() < self.regret_share:
                 self.repair_regret(cand, removed, noise)
             else:
-                self.repair(cand, removed, noise)
+                self.repair(cand, removed, noise, shuffle=True)
             over = self.excess(cand) if soft_capacity else 0
             late = self.overtime(cand) if soft_time else 0
             obj = self.objective(cand, overload=over, overtime=late)
