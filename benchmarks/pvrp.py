@@ -105,12 +105,12 @@ class Result:
 
 
 def run_routeopt(inst: PVRPInstance, time_limit: float, seed: int,
-                 iterations: int) -> Result:
+                 iterations: int, workers: int = 1) -> Result:
     t0 = time.perf_counter()
     problem = to_problem(inst)
     plan = solve(problem, SolveParams(time_limit=time_limit, max_iterations=iterations,
                                       max_no_improvement=iterations, seed=seed,
-                                      time_weight=0.0, distance_weight=1.0))
+                                      time_weight=0.0, distance_weight=1.0, workers=workers))
     seconds = time.perf_counter() - t0
     days = {d: k for k, d in enumerate(problem.planning_days)}
     routes = [PVRPRoute(days[r.date], int(r.rep_id[1:]) - 1,
@@ -120,8 +120,8 @@ def run_routeopt(inst: PVRPInstance, time_limit: float, seed: int,
                   routes, errors)
 
 
-def run_one(args: tuple[str, str, str, float, int, int]) -> Result:
-    path, name, method, time_limit, seed, iterations = args
+def run_one(args: tuple[str, str, str, float, int, int, int]) -> Result:
+    path, name, method, time_limit, seed, iterations, workers = args
     inst = parse_pvrp(Path(path).read_text(), name)
     if method == "naive":
         from baselines import naive_pvrp
@@ -133,7 +133,7 @@ def run_one(args: tuple[str, str, str, float, int, int]) -> Result:
             return Result(name, method, math.nan, False, False, seconds, [], ["no solution"])
         cost, errors = check_solution(inst, routes)
         return Result(name, method, cost, not errors, True, seconds, routes, errors)
-    return run_routeopt(inst, time_limit, seed, iterations)
+    return run_routeopt(inst, time_limit, seed, iterations, workers)
 
 
 def load_bks(data: Path) -> dict[str, float]:
@@ -193,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="comma-separated seeds: run every instance once per seed and "
                          "summarise the mean gap per instance (overrides --seed)")
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--workers", type=int, default=1,
+                    help="routeopt's parallel searches per instance (SolveParams.workers); "
+                         "run --jobs 1 --workers 2 to give one instance both cores")
     ap.add_argument("--method", choices=["routeopt", "naive", "both"], default="routeopt")
     ap.add_argument("--write-solutions", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=None, help="append results to this CSV")
@@ -202,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     bks = load_bks(args.data)
     methods = ["routeopt", "naive"] if args.method == "both" else [args.method]
     seeds = [int(x) for x in args.seeds.split(",")] if args.seeds else [args.seed]
-    tasks = [(str(args.data / n), n, m, args.time_limit, seed, args.iterations)
+    tasks = [(str(args.data / n), n, m, args.time_limit, seed, args.iterations, args.workers)
              for n in names for m in methods for seed in seeds]
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(run_one, tasks))
@@ -226,7 +229,8 @@ def main(argv: list[str] | None = None) -> int:
                      "gap_pct": round(gap, 4), "seconds": round(r.seconds, 2),
                      "feasible": r.feasible and r.complete, "time_limit": args.time_limit,
                      "seed": seed, "jobs": args.jobs, "cpus": os.cpu_count(),
-                     "python": platform.python_version()})
+                     "python": platform.python_version(),
+                     "workers": args.workers if r.method == "routeopt" else 1})
         if args.write_solutions and r.feasible:
             args.write_solutions.mkdir(parents=True, exist_ok=True)
             inst = parse_pvrp((args.data / r.instance).read_text(), r.instance)
@@ -245,14 +249,38 @@ def main(argv: list[str] | None = None) -> int:
         if len(seeds) > 1:
             print(seed_summary([x for x in rows if x["method"] == m], m))
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        new = not args.out.exists()
-        with open(args.out, "a", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=list(rows[0]))
-            if new:
-                w.writeheader()
-            w.writerows(rows)
+        append_rows(args.out, rows, defaults={"workers": 1})
     return 0
+
+
+def append_rows(path: Path, rows: list[dict[str, object]],
+                defaults: dict[str, object]) -> None:
+    """Append ``rows`` to the CSV at ``path``. When they bring columns the file
+    lacks, the file is rewritten (atomically) with them, the old rows taking
+    ``defaults`` (or blank)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    columns = list(rows[0])
+    if path.exists():
+        with open(path, newline="") as f:
+            old = list(csv.DictReader(f))
+            have = list(old[0]) if old else columns
+        if have != columns:
+            merged = have + [c for c in columns if c not in have]
+            tmp = path.with_suffix(path.suffix + ".tmp")
+            with open(tmp, "w", newline="") as f:
+                w = csv.DictWriter(f, fieldnames=merged)
+                w.writeheader()
+                for r in old:
+                    w.writerow({c: r.get(c, defaults.get(c, "")) for c in merged})
+                w.writerows({c: r.get(c, "") for c in merged} for r in rows)
+            os.replace(tmp, path)
+            return
+    new = not path.exists()
+    with open(path, "a", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=columns)
+        if new:
+            w.writeheader()
+        w.writerows(rows)
 
 
 if __name__ == "__main__":

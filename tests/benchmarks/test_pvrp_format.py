@@ -95,7 +95,7 @@ def test_seeds_run_each_instance_per_seed_and_summarise(
     (data / "pr01").write_text((DATA / "pr01").read_text())
     (data / "bks.csv").write_text("instance,bks\npr01,2209.02\n")
     out = tmp_path / "r.csv"
-    assert main(["--data", str(data), "--instances", "pr01", "--iterations", "20",
+    assert main(["--data", str(data), "--instances", "pr01", "--iterations", "60",
                  "--seeds", "0,1", "--out", str(out),
                  "--write-solutions", str(tmp_path / "sol")]) == 0
     text = capsys.readouterr().out
@@ -104,3 +104,35 @@ def test_seeds_run_each_instance_per_seed_and_summarise(
     assert len(rows) == 3 and [r.split(",")[10] for r in rows[1:]] == ["0", "1"]
     assert sorted(p.name for p in (tmp_path / "sol").iterdir()) == [
         "pr01.seed0.res", "pr01.seed1.res"]
+
+
+def test_new_columns_rewrite_the_results_file_keeping_old_rows(tmp_path: Path) -> None:
+    import csv
+
+    from pvrp import append_rows
+
+    out = tmp_path / "r.csv"
+    out.write_text("instance,gap_pct\np01,0.5\n")
+    append_rows(out, [{"instance": "p02", "gap_pct": 1.5, "workers": 2}], {"workers": 1})
+    with open(out, newline="") as f:
+        got = list(csv.DictReader(f))
+    assert got == [{"instance": "p01", "gap_pct": "0.5", "workers": "1"},
+                   {"instance": "p02", "gap_pct": "1.5", "workers": "2"}]
+    append_rows(out, [{"instance": "p03", "gap_pct": 2.5, "workers": 1}], {"workers": 1})
+    assert out.read_text().splitlines()[-1] == "p03,2.5,1"
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_workers_reach_the_solver(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pvrp import main
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "p01").write_text((DATA / "p01").read_text())
+    (data / "bks.csv").write_text("instance,bks\np01,524.61\n")
+    out = tmp_path / "r.csv"
+    assert main(["--data", str(data), "--instances", "p01", "--iterations", "20",
+                 "--workers", "2", "--out", str(out)]) == 0
+    header, row = out.read_text().splitlines()
+    assert header.split(",")[-1] == "workers" and row.split(",")[-1] == "2"
+    assert "| p01 | routeopt | 0 |" in capsys.readouterr().out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from routeopt.problem import Problem
     from routeopt.solver._model import Instance
     from routeopt.solver._routes import Timer
-    from routeopt.solver._search import State
+    from routeopt.solver._search import SearchStats, State
 
 __all__ = ["SolveParams", "solve"]
 
@@ -67,14 +68,42 @@ def solve(problem: Problem, params: SolveParams | None = None, *,
 
     params = params or SolveParams()
     t0 = time.perf_counter()
+    wall0 = time.time()
     inst = compile_problem(problem, params, previous=previous)
-    search = Search(inst, progress)
-    state = search.run(started=t0)
+    pool = futures = None
+    if params.workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(params.workers - 1)
+        futures = [pool.submit(_search_worker, inst, params.replace(seed=params.seed + k), wall0)
+                   for k in range(1, params.workers)]
+    try:
+        search = Search(inst, progress)
+        state = search.run(started=t0)
+        st = search.stats
+        objective = search.objective(state)
+        worker = 0
+        objectives: list[float | None] = [objective]
+        for k, fut in enumerate(futures or [], start=1):
+            try:
+                obj, other, other_stats = fut.result()
+            except Exception as e:  # a lost search costs its plan, not the solve
+                log.warning("search %d of %d failed, its plan is left out: %r",
+                            k + 1, params.workers, e)
+                objectives.append(None)
+                continue
+            objectives.append(obj)
+            if obj < objective:
+                objective, state, st, worker = obj, other, other_stats, k
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
     solve_s = time.perf_counter() - t0
-    st = search.stats
     stats = {
         "solve_s": solve_s,
-        "seed": params.seed,
+        "seed": params.seed + worker,
+        "workers": params.workers,
+        "worker_objectives": objectives,
         "iterations": st.iterations,
         "improvements": st.improvements,
         "stop_reason": st.stop_reason,
@@ -83,13 +112,26 @@ def solve(problem: Problem, params: SolveParams | None = None, *,
         "polish_s": st.polish_s,
         "reoptimise_s": st.reoptimise_s,
         "travel_before_polish": st.travel_before_polish,
-        "objective": search.objective(state),
+        "objective": objective,
         "travel_cost": int(sum(state.rcost)),
         "moved_visits": search.moves(state) if previous is not None else 0,
         "history": st.history,
     }
     log.info("solved in %.2f s, %d iterations (%s)", solve_s, st.iterations, st.stop_reason)
     return _to_plan(inst, search.timer, state, stats)
+
+
+def _search_worker(inst: Instance, params: SolveParams, wall0: float
+                   ) -> tuple[float, State, SearchStats]:
+    """One of :func:`solve`'s parallel searches, in a child process: the
+    objective, the best plan and its search figures. ``wall0``: when the solve
+    started (the time limit counts from there)."""
+    from routeopt.solver._search import Search
+
+    inst = dataclasses.replace(inst, params=params)
+    search = Search(inst)
+    state = search.run(started=time.perf_counter() - (time.time() - wall0))
+    return search.objective(state), state, search.stats
 
 
 def _to_plan(inst: Instance, timer: Timer, st: State, stats: dict[str, object]) -> Plan:

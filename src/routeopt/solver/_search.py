@@ -632,9 +632,15 @@ class Search:
             demand = sum(self.inst.demand[i] * self.inst.need[i] for i in range(self.inst.n))
             self.cap_penalty = max(1.0, float(sum(cur.rcost)) / max(1, demand))
         timer = self.timer
-        soft_time = self.overtime_pct > 0 and self._time_binds(cur)
-        if soft_time:
+        # The end of the shift turns soft once the best plan misses no visit:
+        # before that, cheap overtime would buy the missed visits back and keep
+        # the current plan late (the penalty needs a few hundred iterations to
+        # price it right), so short runs would end on the first plan.
+        want_soft_time = self.overtime_pct > 0 and self._time_binds(cur)
+        soft_time = False
+        if want_soft_time and not any(cur.missed):
             self._soften(cur)
+            soft_time = True
         cur_obj = self.objective(cur, overload=self.excess(cur))
         feasible_seen = on_time_seen = 0
         self.stats.history.append((0, 0.0, best_obj))
@@ -727,6 +733,11 @@ class Search:
                     if uses[a]:
                         weights[a] = max(0.05, 0.8 * weights[a] + 0.2 * scores[a] / uses[a])
                     scores[a], uses[a] = 0.0, 0
+            if want_soft_time and not soft_time and it % 50 == 0 and not any(best.missed):
+                self._soften(cur)
+                soft_time = True
+                cur_obj = self.objective(cur, overload=self.excess(cur),
+                                         overtime=self.overtime(cur))
             if (soft_capacity or soft_time) and it % 50 == 0:
                 share_lo, share_hi = self.target_feasible
                 if soft_capacity:

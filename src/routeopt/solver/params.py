@@ -51,6 +51,14 @@ class SolveParams:
         that a visit kept on its day and rep starts away from its previous
         start, beyond one minute (default 0.1: an hour later costs six minutes
         of travel). It keeps an undisturbed day's order and times.
+    workers
+        Independent searches run at once, in this process and ``workers - 1``
+        child processes; search ``k`` uses seed ``seed + k``, all share the
+        time limit, and the best plan wins (the lowest ``k`` on a tie). On a
+        machine with idle cores this trades CPU for plans that are better and
+        vary less from seed to seed. The same input, seed, ``workers`` and
+        iteration stop give the same plan. In a batch of many territories,
+        run the territories in parallel instead.
     """
 
     time_limit: float = 60.0
@@ -65,6 +73,7 @@ class SolveParams:
     polish: bool = True
     move_penalty: float = 3600.0
     retime_penalty: float = 0.1
+    workers: int = 1
 
     def __post_init__(self) -> None:
         issues = []
@@ -75,6 +84,8 @@ class SolveParams:
                      "retime_penalty"):
             if getattr(self, name) < 0:
                 issues.append(Issue(f"{name} must be >= 0", column=name))
+        if self.workers < 1:
+            issues.append(Issue("workers must be >= 1", column="workers"))
         if self.time_weight < 0 or self.distance_weight < 0 or (
             self.time_weight == 0 and self.distance_weight == 0
         ):
