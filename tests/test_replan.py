@@ -146,7 +146,9 @@ def test_a_missed_key_account_is_made_up_before_its_frequency_breaks() -> None:
 
 def test_urgency_grows_with_lateness(territory: tuple[Problem, Plan]) -> None:
     problem, first = territory
-    c = next(o for o in problem.outlets if o.priority == 3 and visits_of(first, o.id))
+    # a C outlet whose first visit leaves two more weeks in the cycle
+    c = next(o for o in problem.outlets if o.priority == 3 and visits_of(first, o.id)
+             and visits_of(first, o.id)[0][0] + timedelta(days=14) <= problem.horizon.end)
     d = visits_of(first, c.id)[0][0]
     for today, boost in ((d, 1), (d + timedelta(days=14), 3)):
         new, _ = replan_problem(problem, first, [LogEntry(c.id, REP, d, "missed")], today=today)
@@ -169,20 +171,33 @@ def test_done_visits_are_never_scheduled_again(territory: tuple[Problem, Plan]) 
     assert all(r.date >= today for r in plan.routes)
     before = [d for d, _, _ in visits_of(first, target.id) if d >= today]
     after = [d for d, _, _ in visits_of(plan, target.id)]
-    assert len(after) == len(before) - 1 and after == before[1:]
+    # one visit fewer, the others where the plan had them (which one goes is the
+    # solver's choice: every reference date costs the same)
+    assert len(after) == len(before) - 1 and set(after) < set(before)
     assert result.changes.dropped == 1
 
 
-def test_a_frozen_day_does_not_change(territory: tuple[Problem, Plan]) -> None:
-    problem, first = territory
-    today = day(2)
-    frozen = [today, day(3)]
-    on = {d: next(r for r in first.routes if r.date == d) for d in frozen}
+@pytest.fixture(scope="module")
+def busy_territory() -> tuple[Problem, Plan]:
+    """90 outlets, 1 rep, a 4-week cycle: routes on consecutive days."""
+    outlets, reps = make_territory(90, 1, seed=3)
+    problem = read_problem(outlets, reps, start=MONDAY, weeks=4)
+    return problem, solve(problem, FAST).validate()
+
+
+def test_a_frozen_day_does_not_change(busy_territory: tuple[Problem, Plan]) -> None:
+    problem, first = busy_territory
+    stops = {r.date: r for r in first.routes}
+    today = next(d for d in sorted(stops) if d + timedelta(days=1) in stops
+                 and len(stops[d].stops) >= 3 and len(stops[d + timedelta(days=1)].stops) >= 2)
+    tomorrow = today + timedelta(days=1)
+    frozen = [today, tomorrow]
+    on = {d: stops[d] for d in frozen}
     missed = on[today].stops[0].outlet_id
-    cancelled = on[day(3)].stops[1].outlet_id
-    log = [LogEntry(missed, REP, today, "missed"), LogEntry(cancelled, REP, day(3), "cancelled"),
+    cancelled = on[tomorrow].stops[1].outlet_id
+    log = [LogEntry(missed, REP, today, "missed"), LogEntry(cancelled, REP, tomorrow, "cancelled"),
            LogEntry(on[today].stops[2].outlet_id, REP, today, "", "follow_up",
-                    due=day(4))]
+                    due=today + timedelta(days=2))]
     result = replan(problem, first, log, today=today, frozen_days=1, params=FAST)
     plan = result.plan.validate()
     for d in frozen:
