@@ -136,3 +136,13 @@ def test_workers_reach_the_solver(tmp_path: Path, capsys: pytest.CaptureFixture[
     header, row = out.read_text().splitlines()
     assert header.split(",")[-1] == "workers" and row.split(",")[-1] == "2"
     assert "| p01 | routeopt | 0 |" in capsys.readouterr().out
+
+
+def test_fixed_days_hold_every_customer_to_the_solutions_days() -> None:
+    from pvrp_days import day_sets, fixed
+
+    inst = parse_pvrp((DATA / "pr01").read_text(), "pr01")
+    _, source = parse_res((DATA / "pr01.res").read_text())
+    cost, routes = fixed(inst, source, time_limit=3)
+    assert day_sets(routes) == day_sets(source)
+    assert check_solution(inst, routes) == (cost, [])
