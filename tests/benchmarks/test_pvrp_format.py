@@ -86,14 +86,20 @@ def test_routeopt_solves_a_pvrp_instance_feasibly() -> None:
     assert result.cost < 524.61 * 1.10  # within 10% of the best known after 300 iterations
 
 
+def _data_dir(tmp_path: Path, name: str, bks: float) -> Path:
+    """A data folder holding one instance and its best-known cost."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / name).write_text((DATA / name).read_text())
+    (data / "bks.csv").write_text(f"instance,bks\n{name},{bks}\n")
+    return data
+
+
 def test_seeds_run_each_instance_per_seed_and_summarise(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from pvrp import main
 
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "pr01").write_text((DATA / "pr01").read_text())
-    (data / "bks.csv").write_text("instance,bks\npr01,2209.02\n")
+    data = _data_dir(tmp_path, "pr01", 2209.02)
     out = tmp_path / "r.csv"
     assert main(["--data", str(data), "--instances", "pr01", "--iterations", "60",
                  "--seeds", "0,1", "--out", str(out),
@@ -126,10 +132,7 @@ def test_new_columns_rewrite_the_results_file_keeping_old_rows(tmp_path: Path) -
 def test_workers_reach_the_solver(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from pvrp import main
 
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "p01").write_text((DATA / "p01").read_text())
-    (data / "bks.csv").write_text("instance,bks\np01,524.61\n")
+    data = _data_dir(tmp_path, "p01", 524.61)
     out = tmp_path / "r.csv"
     assert main(["--data", str(data), "--instances", "p01", "--iterations", "20",
                  "--workers", "2", "--out", str(out)]) == 0

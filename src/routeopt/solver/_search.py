@@ -581,6 +581,16 @@ class Search:
         st.version = [next(_versions) for _ in new]
         return True
 
+    def _adapt(self, penalty: float, share: float, floor: float) -> float:
+        """A penalty for infeasibility, moved towards ``target_feasible``: up when
+        too few of the last candidates were feasible, down when too many."""
+        share_lo, share_hi = self.target_feasible
+        if share < share_lo:
+            return penalty * 1.5
+        if share > share_hi:
+            return max(floor, penalty * 0.85)
+        return penalty
+
     def _time_binds(self, st: State) -> bool:
         """Whether a route of ``st`` on a day without a lunch break ends in the last
         tenth of its shift: else the end of the shift is not what limits the
@@ -739,20 +749,11 @@ class Search:
                 cur_obj = self.objective(cur, overload=self.excess(cur),
                                          overtime=self.overtime(cur))
             if (soft_capacity or soft_time) and it % 50 == 0:
-                share_lo, share_hi = self.target_feasible
                 if soft_capacity:
-                    share = feasible_seen / 50
-                    if share < share_lo:
-                        self.cap_penalty *= 1.5
-                    elif share > share_hi:
-                        self.cap_penalty = max(1e-3, self.cap_penalty * 0.85)
+                    self.cap_penalty = self._adapt(self.cap_penalty, feasible_seen / 50, 1e-3)
                 if soft_time:
-                    share = on_time_seen / 50
                     was = timer.time_penalty
-                    if share < share_lo:
-                        timer.time_penalty *= 1.5
-                    elif share > share_hi:
-                        timer.time_penalty = max(1e-6, timer.time_penalty * 0.85)
+                    timer.time_penalty = self._adapt(was, on_time_seen / 50, 1e-6)
                     if timer.time_penalty != was:
                         self.cache.clear()  # its answers priced the overtime
                 feasible_seen = on_time_seen = 0
