@@ -8,7 +8,10 @@ every candidate rep is priced by the cheapest feasible insertion on each of
 its days. That is the move the plain "days as vehicles" model lacks: an outlet
 changes its days as a whole. Candidates are accepted by simulated annealing on
 the objective (travel cost plus priority-weighted penalties for missed
-visits). At the end OR-Tools re-orders every route of the best plan.
+visits). One more arm of the search makes ruin-and-recreate moves inside a
+day instead (:mod:`_intraday`): which rep makes which visit of that day, in
+what order. At the end the day search polishes the best plan, and OR-Tools
+re-orders every route.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from routeopt.solver._intraday import DaySearch
 from routeopt.solver._model import Instance
 from routeopt.solver._ortools import reoptimise, reorder_route
 from routeopt.solver._routes import Schedule, Timer
@@ -57,6 +61,8 @@ class SearchStats:
     search_s: float = 0.0
     polish_s: float = 0.0
     reoptimise_s: float = 0.0
+    day_moves: int = 0
+    day_s: float = 0.0
     stop_reason: str = ""
     travel_before_polish: int = 0
     history: list[tuple[int, float, float]] = field(default_factory=list)
@@ -110,6 +116,20 @@ class Search:
         self.reopt_share = 0.1
         self.reopt_max_visits = 1500
         self.reopt_min_flexible = 0.5
+        # Ruin and recreate inside each day (:mod:`_intraday`): the routing of
+        # each day among its reps, which the whole-outlet moves do poorly. It is
+        # one more arm of the adaptive search (``day_batch`` moves on the
+        # current plan per draw, weighted by how it pays like the removal
+        # operators), and it has the last ``day_share`` of the budget on the
+        # best plan, cold. With an iteration budget the search makes
+        # ``1 - day_share`` of ``max_iterations``, and the end phase
+        # ``day_moves`` day moves for each iteration left (a day move is cheap).
+        self.day_share = 0.05
+        self.day_batch = 4  # day moves per draw of the day arm (0: no day arm)
+        self.day_cap = 0.5  # the day arm's weight at most this times the others' (a third)
+        self.day_moves = 10
+        self.day_temp_start = 0.5  # share of the mean travel cost per arc (day search alone)
+        self.day_temp_end = 0.1  # final temperature over initial
 
     # -- state helpers ----------------------------------------------------------
     def empty(self) -> State:
@@ -581,6 +601,40 @@ class Search:
         st.version = [next(_versions) for _ in new]
         return True
 
+    def _better_best(self, st: State, obj: float, best_obj: float, soft_time: bool) -> bool:
+        """Whether ``st`` (objective ``obj``) fits and beats the best plan."""
+        return (obj < best_obj - 1e-9 and self.excess(st) == 0
+                and (not soft_time or self.overtime(st) == 0))
+
+    def day_search(self, st: State, iterations_done: int, deadline: float,
+                   ds: DaySearch | None = None, temp0: float | None = None) -> None:
+        """Ruin and recreate inside each day of ``st`` (:class:`DaySearch`) until
+        ``deadline``, or for ``day_moves`` moves per search iteration left in the
+        iteration budget."""
+        p = self.inst.params
+        t0 = time.perf_counter()
+        visits = sum(len(r) for r in st.routes)
+        if visits < 2:
+            return
+        if p.max_iterations < 10**8:
+            moves = max(0, p.max_iterations - iterations_done) * self.day_moves
+        else:
+            moves = 1 << 40
+        if temp0 is None:
+            arcs = visits + sum(1 for r in st.routes if r)
+            temp0 = self.day_temp_start * float(sum(st.rcost)) / arcs
+        ds = DaySearch(self) if ds is None else ds
+        before = sum(st.rcost)
+        moves_before, accepted_before, improved_before = ds.iterations, ds.accepted, ds.improved
+        ds.run(st, moves, deadline, time.perf_counter, temp0, temp0 * self.day_temp_end,
+               by_time=p.max_iterations >= 10**8)
+        self.stats.day_moves = ds.iterations
+        self.stats.day_s += time.perf_counter() - t0
+        log.debug("day search: %d moves, %d accepted, %d better, travel %d -> %d in %.2f s",
+                  ds.iterations - moves_before, ds.accepted - accepted_before,
+                  ds.improved - improved_before, before, sum(st.rcost),
+                  time.perf_counter() - t0)
+
     def _adapt(self, penalty: float, share: float, floor: float) -> float:
         """A penalty for infeasibility, moved towards ``target_feasible``: up when
         too few of the last candidates were feasible, down when too many."""
@@ -652,7 +706,7 @@ class Search:
             self._soften(cur)
             soft_time = True
         cur_obj = self.objective(cur, overload=self.excess(cur))
-        feasible_seen = on_time_seen = 0
+        feasible_seen = on_time_seen = seen = 0  # over the candidates since the last adapt
         self.stats.history.append((0, 0.0, best_obj))
         travel0 = max(1.0, float(sum(cur.rcost)))
         temp0 = self.temp_start * travel0 * min(1.0, self.temp_outlets / max(1, self.inst.n))
@@ -666,18 +720,28 @@ class Search:
         sizes = sorted({(min(3, qmax), min(10, qmax)), (min(10, qmax), min(25, qmax)),
                         (min(25, qmax), qmax)}) if self.adaptive else [(min(3, qmax), qmax)]
         arms = [(op, lo, hi) for op in ops for lo, hi in sizes]
+        day_arm = len(arms) if self.day_batch and self.inst.start_routes is None else -1
+        if day_arm >= 0:
+            arms.append((self.d_random, 0, 0))  # a placeholder: drawn, it runs day moves
         weights = [1.0] * len(arms)
         scores = [0.0] * len(arms)
         uses = [0] * len(arms)
         by_iterations = p.max_iterations < 10**8
+        day_share = self.day_share if self.inst.start_routes is None else 0.0
+        max_it = p.max_iterations
+        if by_iterations and day_share:
+            max_it = max(1, round((1.0 - day_share) * p.max_iterations))
         no_imp = 0
         it = 0
+        days = DaySearch(self)
         t_search = time.perf_counter()
         reserve = min(2.0, 0.05 * p.time_limit) if p.polish else 0.0
         reopt = self.reopt_share > 0 and self.inst.start_routes is None and self._flexible(cur)
-        deadline = t_zero + p.time_limit - reserve
+        final_deadline = t_zero + p.time_limit - reserve
+        budget = (1.0 - day_share) * p.time_limit  # the clock's share of the search
+        deadline = final_deadline if by_iterations else t_zero + budget - reserve
         self.stats.stop_reason = "max_iterations"
-        while it < p.max_iterations:
+        while it < max_it:
             now = time.perf_counter()
             if now >= deadline:
                 self.stats.stop_reason = "time_limit"
@@ -688,7 +752,7 @@ class Search:
             it += 1
             # Cooling follows the iteration budget when there is one, so that the
             # same seed and iterations give the same plan whatever the clock says.
-            frac = it / p.max_iterations if by_iterations else (now - t_zero) / p.time_limit
+            frac = it / max_it if by_iterations else (now - t_zero) / budget
             if reopt and frac >= 1.0 - self.reopt_share:
                 # once, near the end: OR-Tools improves the best plan, and the
                 # cold search goes on from there for the time left
@@ -702,75 +766,99 @@ class Search:
                     self.stats.stop_reason = "time_limit"
                     break
                 if not by_iterations:
-                    frac = (now - t_zero) / p.time_limit
+                    frac = (now - t_zero) / budget
             temp = temp0 * temp_ratio ** min(frac, 1.0)
-            cand = cur.copy()
             arm = self.rng.choices(range(len(arms)), weights)[0]
-            op, lo, hi = arms[arm]
-            q = self.rng.randint(lo, hi)
-            removed = op(cand, q)
-            touched: set[int] = set()
-            for i in removed:
-                touched.update(self.remove(cand, i))
-            removed += self.settle(cand, touched)
-            extra = [i for i, m in enumerate(cand.missed) if m and i not in removed]
-            if extra:
-                self.rng.shuffle(extra)
-                for i in extra[:q]:
-                    touched.update(self.remove(cand, i))
-                    removed.append(i)
-                removed += self.settle(cand, touched)
-            noise = 0.1 if self.rng.random() < 0.3 else 0.0
-            if len(removed) <= self.regret_max and self.rng.random() < self.regret_share:
-                self.repair_regret(cand, removed, noise)
+            if arm == day_arm:
+                # the day arm: a few ruin-and-recreate moves inside days on the
+                # current plan, scored like a removal operator
+                gain = 0.0
+                for _ in range(self.day_batch):
+                    gain += days.step(cur, temp)
+                uses[arm] += 1
+                cur_obj += gain
+                if self._better_best(cur, cur_obj, best_obj, soft_time):
+                    best, best_obj = cur.copy(), self.objective(cur)
+                    self.stats.improvements += 1
+                    self.stats.history.append((it, time.perf_counter() - t_start, best_obj))
+                    scores[arm] += 33.0
+                    no_imp = 0
+                else:
+                    scores[arm] += 9.0 if gain < 0 else (13.0 if gain > 0 else 0.0)
+                    no_imp += 1
             else:
-                self.repair(cand, removed, noise, shuffle=True)
-            over = self.excess(cand) if soft_capacity else 0
-            late = self.overtime(cand) if soft_time else 0
-            obj = self.objective(cand, overload=over, overtime=late)
-            feasible = over == 0 and late == 0
-            feasible_seen += over == 0
-            on_time_seen += late == 0
-            uses[arm] += 1
-            if obj < cur_obj - 1e-9:
-                scores[arm] += 33.0 if feasible and obj < best_obj - 1e-9 else 9.0
-                cur, cur_obj = cand, obj
-            elif self.rng.random() < math.exp(-(obj - cur_obj) / temp):
-                scores[arm] += 13.0 if obj > cur_obj + 1e-9 else 0.0
-                cur, cur_obj = cand, obj
+                cand = cur.copy()
+                op, lo, hi = arms[arm]
+                q = self.rng.randint(lo, hi)
+                removed = op(cand, q)
+                touched: set[int] = set()
+                for i in removed:
+                    touched.update(self.remove(cand, i))
+                removed += self.settle(cand, touched)
+                extra = [i for i, m in enumerate(cand.missed) if m and i not in removed]
+                if extra:
+                    self.rng.shuffle(extra)
+                    for i in extra[:q]:
+                        touched.update(self.remove(cand, i))
+                        removed.append(i)
+                    removed += self.settle(cand, touched)
+                noise = 0.1 if self.rng.random() < 0.3 else 0.0
+                if len(removed) <= self.regret_max and self.rng.random() < self.regret_share:
+                    self.repair_regret(cand, removed, noise)
+                else:
+                    self.repair(cand, removed, noise, shuffle=True)
+                over = self.excess(cand) if soft_capacity else 0
+                late = self.overtime(cand) if soft_time else 0
+                obj = self.objective(cand, overload=over, overtime=late)
+                feasible = over == 0 and late == 0
+                feasible_seen += over == 0
+                on_time_seen += late == 0
+                seen += 1
+                uses[arm] += 1
+                if obj < cur_obj - 1e-9:
+                    scores[arm] += 33.0 if feasible and obj < best_obj - 1e-9 else 9.0
+                    cur, cur_obj = cand, obj
+                elif self.rng.random() < math.exp(-(obj - cur_obj) / temp):
+                    scores[arm] += 13.0 if obj > cur_obj + 1e-9 else 0.0
+                    cur, cur_obj = cand, obj
+                if feasible and obj < best_obj - 1e-9:
+                    best, best_obj = cand.copy(), obj
+                    self.stats.improvements += 1
+                    self.stats.history.append((it, time.perf_counter() - t_start, best_obj))
+                    no_imp = 0
+                else:
+                    no_imp += 1
             if it % 100 == 0 and self.adaptive:
                 for a in range(len(arms)):
                     if uses[a]:
                         weights[a] = max(0.05, 0.8 * weights[a] + 0.2 * scores[a] / uses[a])
                     scores[a], uses[a] = 0.0, 0
+                if day_arm >= 0:  # the outlet moves keep most draws: they change days
+                    others = sum(weights) - weights[day_arm]
+                    weights[day_arm] = min(weights[day_arm], self.day_cap * others)
             if want_soft_time and not soft_time and it % 50 == 0 and not any(best.missed):
                 self._soften(cur)
                 soft_time = True
                 cur_obj = self.objective(cur, overload=self.excess(cur),
                                          overtime=self.overtime(cur))
-            if (soft_capacity or soft_time) and it % 50 == 0:
+            if (soft_capacity or soft_time) and it % 50 == 0 and seen:
                 if soft_capacity:
-                    self.cap_penalty = self._adapt(self.cap_penalty, feasible_seen / 50, 1e-3)
+                    self.cap_penalty = self._adapt(self.cap_penalty, feasible_seen / seen, 1e-3)
                 if soft_time:
                     was = timer.time_penalty
-                    timer.time_penalty = self._adapt(was, on_time_seen / 50, 1e-6)
+                    timer.time_penalty = self._adapt(was, on_time_seen / seen, 1e-6)
                     if timer.time_penalty != was:
                         self.cache.clear()  # its answers priced the overtime
-                feasible_seen = on_time_seen = 0
+                feasible_seen = on_time_seen = seen = 0
                 cur_obj = self.objective(cur, overload=self.excess(cur),
                                          overtime=self.overtime(cur) if soft_time else 0)
-            if feasible and obj < best_obj - 1e-9:
-                best, best_obj = cand.copy(), obj
-                self.stats.improvements += 1
-                self.stats.history.append((it, time.perf_counter() - t_start, best_obj))
-                no_imp = 0
-            else:
-                no_imp += 1
             if it % 1000 == 0 and log.isEnabledFor(logging.DEBUG):
                 log.debug("it %d t %.1fs temp %.4g current %.0f (travel %d, over %d, late %d s) "
-                          "best %.0f cap_penalty %.3g time_penalty %.3g", it, now - t_zero, temp,
+                          "best %.0f cap_penalty %.3g time_penalty %.3g day arm %.3g of %.3g",
+                          it, now - t_zero, temp,
                           cur_obj, sum(cur.rcost), self.excess(cur), self.overtime(cur),
-                          best_obj, self.cap_penalty, timer.time_penalty)
+                          best_obj, self.cap_penalty, timer.time_penalty,
+                          weights[day_arm] if day_arm >= 0 else 0.0, sum(weights))
             if self.progress is not None and it % 50 == 0:
                 self.progress(it, best_obj)
         self.stats.iterations = it
@@ -779,6 +867,11 @@ class Search:
             self._harden(best)
         if reopt and time.perf_counter() < deadline:  # stopped before the share began
             self.reoptimise(best, deadline - time.perf_counter())
+        self.stats.day_moves = days.iterations
+        if day_share:
+            # cold: from where the search's cooling ended (a hot restart costs more
+            # than the end phase has time to win back)
+            self.day_search(best, it, final_deadline, days, temp0 * temp_ratio)
         self.stats.travel_before_polish = int(sum(best.rcost))
         if p.polish:
             self.polish(best, [s for s, r in enumerate(best.routes) if r])

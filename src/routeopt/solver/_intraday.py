@@ -1,0 +1,298 @@
+"""Ruin and recreate inside each day: the routing half of the search.
+
+The large-neighbourhood search in :mod:`_search` moves whole outlets (every
+visit at once), which is what changes their days. Once the days are good, what
+is left is the routing of each day among its reps: which rep makes which visit
+and in what order. This module searches that alone, in the manner of the slack
+induction by string removals (SISR) of Christiaens and Vanden Berghe (2020):
+
+* **ruin**: a random visit and the visits nearest to it *on the same day*; from
+  up to a few of that day's routes, a string (consecutive visits) around one
+  of them is taken out;
+* **recreate**: each removed visit goes back, on the same day, into the route
+  where it adds least travel and still fits (on time, within capacity and the
+  visit limit), in one of four orders (random, largest demand first, farthest
+  from the start first, nearest first);
+* **accept** by simulated annealing on the travel cost.
+
+A visit keeps its day, and its rep unless its outlet may change rep on that
+day: an outlet with ``same_rep=False`` may take any rep its option allows on
+that day; an outlet visited once in the cycle may take the slot of any of its
+nearest reps (``candidate_reps``) that has its day in a pattern.
+
+Every candidate is feasible (capacity, shift, opening hours, breaks are hard
+here), so the best plan is always a plan that can be returned. Only the routes
+a move touches are copied, and a rejected move is undone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from routeopt.solver._routes import Schedule
+    from routeopt.solver._search import Search, State
+
+    Saved = dict[int, tuple[list[int], Schedule, int, int, int]]  # slot -> its route before
+    Choices = dict[int, tuple[int, tuple[int, ...]] | None]  # node -> its choice before
+
+
+class DaySearch:
+    """String removal and best reinsertion within the days of one plan."""
+
+    def __init__(self, search: Search) -> None:
+        self.s = search
+        self.inst = search.inst
+        self.rng = search.rng
+        inst = self.inst
+        self.day_of = [sl.day for sl in inst.slots]
+        self.day_slots: dict[int, list[int]] = {}
+        for t, d in enumerate(self.day_of):
+            self.day_slots.setdefault(d, []).append(t)
+        self._allowed: dict[tuple[int, int, int], list[tuple[int, int]]] = {}
+        self.near: dict[int, list[int]] = {}
+        # SISR's parameters: mean number of visits removed, longest string
+        self.c_bar = 10.0
+        self.l_max = 10.0
+        # a removed visit is priced on the routes of its nearest visits that day
+        # (up to ``granular`` routes found among its ``granular_scan`` nearest)
+        self.granular = 4
+        self.granular_scan = 60
+        self.iterations = 0
+        self.accepted = 0
+        self.improved = 0
+
+    # -- where a visit may go ---------------------------------------------------
+    def allowed(self, st: State, i: int, s: int) -> list[tuple[int, int]]:
+        """(slot, option) pairs on the day of slot ``s`` that may make outlet ``i``'s
+        visit now made on ``s``."""
+        inst = self.inst
+        ch = st.choice[i]
+        assert ch is not None
+        k = ch[0]
+        got = self._allowed.get((i, s, k))
+        if got is not None:
+            return got
+        day = self.day_of[s]
+        if inst.need[i] == 1 and len(ch[1]) == 1:
+            out: dict[int, int] = {}
+            for kk, opt in enumerate(inst.options[i][:max(inst.near_count[i], 1)]):
+                for g in opt.groups:
+                    for t in g:
+                        if self.day_of[t] == day and t not in out:
+                            out[t] = kk
+            if s not in out:
+                out[s] = k
+            got = sorted(out.items())
+        else:
+            group = next(g for g in inst.options[i][k].groups if s in g)
+            got = [(t, k) for t in group]
+        self._allowed[(i, s, k)] = got
+        return got
+
+    def _near(self, i: int) -> list[int]:
+        got = self.near.get(i)
+        if got is None:
+            got = self.inst.near[i][:300].tolist()
+            self.near[i] = got
+        return got
+
+    # -- one move ---------------------------------------------------------------
+    def slot_cost(self, st: State, t: int) -> float:
+        """Route ``t``'s travel cost, plus its load over capacity and its time
+        after the end of the shift at the search's current penalties (both
+        zero in a plan that fits)."""
+        srch = self.s
+        sl = self.inst.slots[t]
+        cost = float(st.rcost[t])
+        over = st.load[t] - sl.capacity
+        if over > 0:
+            cost += srch.cap_penalty * over
+        late = st.scheds[t].back - sl.shift_end
+        if late > 0:
+            cost += srch.timer.time_penalty * late
+        return cost
+
+    def step(self, st: State, temp: float) -> float:
+        """One ruin-and-recreate move on ``st``; returns the change in cost (see
+        :meth:`slot_cost`) it kept: 0 when rejected or impossible."""
+        inst, rng, srch = self.inst, self.rng, self.s
+        self.iterations += 1
+        lengths = [len(r) for r in st.routes]
+        total = sum(lengths)
+        if total < 2:
+            return 0.0
+        s0 = rng.choices(range(len(lengths)), lengths)[0]
+        seed = st.routes[s0][rng.randrange(lengths[s0])]
+        day = self.day_of[s0]
+        on_day: dict[int, int] = {}  # node -> slot, for the routes of that day
+        busy = 0
+        for t in self.day_slots[day]:
+            seq = st.routes[t]
+            if seq:
+                busy += 1
+                for j in seq:
+                    on_day[j] = t
+        mean_len = len(on_day) / max(1, busy)
+        ls_max = min(self.l_max, mean_len)
+        ks_max = 4.0 * self.c_bar / (1.0 + ls_max) - 1.0
+        ks = int(rng.random() * ks_max) + 1
+        saved: Saved = {}
+        old_cost = 0.0
+        removed: list[tuple[int, int]] = []  # (node, slot it was on)
+        for j in [seed, *self._near(seed)]:
+            if len(saved) >= ks:
+                break
+            got = on_day.get(j)
+            if got is None or got in saved:
+                continue
+            t = got
+            seq = st.routes[t]
+            saved[t] = (seq[:], st.scheds[t], st.version[t], st.rcost[t], st.load[t])
+            old_cost += self.slot_cost(st, t)
+            n_t = len(seq)
+            size = int(rng.random() * min(ls_max, n_t)) + 1
+            pos = seq.index(j)
+            first = max(0, min(pos - int(rng.random() * size), n_t - size))
+            for x in seq[first:first + size]:
+                removed.append((x, t))
+                st.load[t] -= inst.demand[x]
+            del seq[first:first + size]
+        old_choice: Choices = {x: st.choice[x] for x, _ in removed}
+        ok = True
+        for t in saved:
+            if not srch._touch(st, t):
+                ok = False
+                break
+        for x, _ in removed:
+            del on_day[x]
+        if ok:
+            back = self._recreate(st, removed, saved, old_cost, on_day)
+            ok = back is not None
+            if back is not None:
+                old_cost = back
+        if not ok:
+            self._undo(st, saved, old_choice)
+            return 0.0
+        delta = sum(self.slot_cost(st, t) for t in saved) - old_cost
+        if delta < -1e-9 or (temp > 0 and rng.random() < math.exp(-delta / temp)):
+            self.accepted += 1
+            if delta < -1e-9:
+                self.improved += 1
+            return delta
+        self._undo(st, saved, old_choice)
+        return 0.0
+
+    def _recreate(self, st: State, removed: list[tuple[int, int]],
+                  saved: Saved,
+                  old_cost: float, on_day: dict[int, int]) -> float | None:
+        """Put the removed visits back; returns ``old_cost`` plus the cost of the
+        routes it touched first, or None when a visit fits nowhere."""
+        inst, rng, srch = self.inst, self.rng, self.s
+        how = rng.random()
+        start = inst.slots[removed[0][1]].start_node
+        dist = inst.dist[inst.slots[removed[0][1]].mode]
+        if how < 0.4:
+            rng.shuffle(removed)
+        elif how < 0.6:
+            removed.sort(key=lambda v: -inst.demand[v[0]])
+        elif how < 0.8:
+            removed.sort(key=lambda v: -int(dist[start][v[0]]))
+        else:
+            removed.sort(key=lambda v: int(dist[start][v[0]]))
+        slots = inst.slots
+        lam = srch.cap_penalty
+        for x, was in removed:
+            dem = inst.demand[x]
+            pick: tuple[float, int, int, int] | None = None
+            # granular: only the routes that hold one of its nearest visits that
+            # day, its own route, and the empty ones
+            near_slots = {was}
+            for j in self._near(x)[:self.granular_scan]:
+                u = on_day.get(j)
+                if u is not None:
+                    near_slots.add(u)
+                    if len(near_slots) > self.granular:
+                        break
+            routes = st.routes
+            for t, k in self.allowed(st, x, was):
+                if t not in near_slots and routes[t]:
+                    continue
+                r = srch._slot_insert(st, x, t)
+                if r is None:
+                    continue
+                cost = r[0]
+                over = st.load[t] + dem - slots[t].capacity
+                if over > 0:
+                    if lam == math.inf:
+                        continue
+                    cost += lam * min(over, dem)
+                if pick is None or cost < pick[0]:
+                    pick = (cost, t, r[1], k)
+            if pick is None:
+                return None
+            _, t, pos, k = pick
+            if t not in saved:
+                saved[t] = (st.routes[t][:], st.scheds[t], st.version[t], st.rcost[t],
+                            st.load[t])
+                old_cost += self.slot_cost(st, t)
+            seq = st.routes[t]
+            seq.insert(pos, x)
+            on_day[x] = t
+            st.load[t] += dem
+            ok = srch._touch(st, t, st.rcost[t] + srch._arc_delta(t, seq, pos))
+            assert ok, "insertion checked feasible must stay feasible"
+            ch = st.choice[x]
+            assert ch is not None
+            st.choice[x] = (k, tuple(t if u == was else u for u in ch[1]))
+        return old_cost
+
+    def _undo(self, st: State, saved: Saved, old_choice: Choices) -> None:
+        for t, (seq, sched, version, rcost, load) in saved.items():
+            st.routes[t] = seq
+            st.scheds[t] = sched
+            st.version[t] = version
+            st.rcost[t] = rcost
+            st.load[t] = load
+        for x, ch in old_choice.items():
+            st.choice[x] = ch
+
+    # -- the loop ----------------------------------------------------------------
+    def run(self, st: State, iterations: int, deadline: float, clock: Callable[[], float],
+            temp_start: float, temp_end: float, *, by_time: bool = False) -> int:
+        """Improve ``st`` in place for ``iterations`` moves or until ``deadline``
+        (by ``clock``); keep the best plan seen. Returns the moves made.
+
+        The temperature falls from ``temp_start`` to ``temp_end`` over the
+        moves, or with ``by_time`` over the time left before ``deadline``.
+        """
+        lam, self.s.cap_penalty = self.s.cap_penalty, math.inf  # capacity hard here
+        best_cost = cur = float(sum(st.rcost))
+        best = st.copy()
+        ratio = temp_end / temp_start if temp_start > 0 else 1.0
+        done = 0
+        t0 = clock()
+        span = max(1e-9, deadline - t0)
+        frac = 0.0
+        for it in range(iterations):
+            if it % 20 == 0:
+                now = clock()
+                if now >= deadline:
+                    break
+                if by_time:
+                    frac = (now - t0) / span
+            if not by_time:
+                frac = it / iterations
+            temp = temp_start * ratio ** frac
+            cur += self.step(st, temp)
+            done += 1
+            if cur < best_cost - 1e-9:
+                best_cost = cur
+                best = st.copy()
+        if best_cost < sum(st.rcost):
+            st.routes, st.scheds, st.version = best.routes, best.scheds, best.version
+            st.rcost, st.load, st.choice = best.rcost, best.load, best.choice
+        self.s.cap_penalty = lam
+        return done
