@@ -28,8 +28,13 @@ def test_nightly_batch_replans_every_territory_from_its_previous_plan(
     first = tmp_path / "plans-1130"
     assert main(["batch", "--territories", str(root), "--out", str(first),
                  "--workers", "1"]) == 0
-    # Monday's first visit in "busy" was missed; "calm" had an uneventful day.
-    monday = [r for r in _visits(first / "busy") if r["date"] == "2026-11-30"]
+    # Monday's first visit to a weekly (or more frequent) outlet in "busy" was
+    # missed, so it is owed within the week; "calm" had an uneventful day.
+    with (root / "busy" / "outlets.csv").open(newline="", encoding="utf-8") as f:
+        weekly = {r["outlet_id"] for r in csv.DictReader(f)
+                  if r["frequency"] in ("1/week", "2/week")}
+    monday = [r for r in _visits(first / "busy")
+              if r["date"] == "2026-11-30" and r["outlet_id"] in weekly]
     missed = monday[0]
     with (root / "busy" / "visit_log.csv").open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)

@@ -10,19 +10,23 @@ induction by string removals (SISR) of Christiaens and Vanden Berghe (2020):
   up to a few of that day's routes, a string (consecutive visits) around one
   of them is taken out;
 * **recreate**: each removed visit goes back, on the same day, into the route
-  where it adds least travel and still fits (on time, within capacity and the
-  visit limit), in one of four orders (random, largest demand first, farthest
-  from the start first, nearest first);
-* **accept** by simulated annealing on the travel cost.
+  where it adds least travel and still fits (on time and within the visit
+  limit), in one of four orders (random, largest demand first, farthest from
+  the start first, nearest first); only the routes of its nearest visits that
+  day, its own and the empty ones are priced;
+* **accept** by simulated annealing on the travel cost, plus load over
+  capacity and time after the end of shift at the search's penalties where it
+  has made them soft.
 
 A visit keeps its day, and its rep unless its outlet may change rep on that
 day: an outlet with ``same_rep=False`` may take any rep its option allows on
 that day; an outlet visited once in the cycle may take the slot of any of its
 nearest reps (``candidate_reps``) that has its day in a pattern.
 
-Every candidate is feasible (capacity, shift, opening hours, breaks are hard
-here), so the best plan is always a plan that can be returned. Only the routes
-a move touches are copied, and a rejected move is undone.
+The search draws these moves as one of its arms, on its current plan
+(:meth:`DaySearch.step`), and ends with them on its best plan, with capacity
+and the end of shift hard (:meth:`DaySearch.run`). Only the routes a move
+touches are copied, and a rejected move is undone.
 """
 
 from __future__ import annotations

@@ -128,8 +128,7 @@ class Search:
         self.day_batch = 4  # day moves per draw of the day arm (0: no day arm)
         self.day_cap = 0.5  # the day arm's weight at most this times the others' (a third)
         self.day_moves = 10
-        self.day_temp_start = 0.5  # share of the mean travel cost per arc (day search alone)
-        self.day_temp_end = 0.1  # final temperature over initial
+        self.day_temp_end = 0.1  # the end phase's final temperature over its first
 
     # -- state helpers ----------------------------------------------------------
     def empty(self) -> State:
@@ -607,10 +606,11 @@ class Search:
                 and (not soft_time or self.overtime(st) == 0))
 
     def day_search(self, st: State, iterations_done: int, deadline: float,
-                   ds: DaySearch | None = None, temp0: float | None = None) -> None:
+                   ds: DaySearch, temp0: float) -> None:
         """Ruin and recreate inside each day of ``st`` (:class:`DaySearch`) until
         ``deadline``, or for ``day_moves`` moves per search iteration left in the
-        iteration budget."""
+        iteration budget; the temperature falls from ``temp0`` by ``day_temp_end``.
+        Capacity is hard, and the end of the shift (hard again by now)."""
         p = self.inst.params
         t0 = time.perf_counter()
         visits = sum(len(r) for r in st.routes)
@@ -620,10 +620,6 @@ class Search:
             moves = max(0, p.max_iterations - iterations_done) * self.day_moves
         else:
             moves = 1 << 40
-        if temp0 is None:
-            arcs = visits + sum(1 for r in st.routes if r)
-            temp0 = self.day_temp_start * float(sum(st.rcost)) / arcs
-        ds = DaySearch(self) if ds is None else ds
         before = sum(st.rcost)
         moves_before, accepted_before, improved_before = ds.iterations, ds.accepted, ds.improved
         ds.run(st, moves, deadline, time.perf_counter, temp0, temp0 * self.day_temp_end,
@@ -871,7 +867,10 @@ class Search:
         if day_share:
             # cold: from where the search's cooling ended (a hot restart costs more
             # than the end phase has time to win back)
+            arm_moves = days.iterations
             self.day_search(best, it, final_deadline, days, temp0 * temp_ratio)
+            # the end phase's day_moves moves count as one iteration
+            self.stats.iterations += (days.iterations - arm_moves) // max(1, self.day_moves)
         self.stats.travel_before_polish = int(sum(best.rcost))
         if p.polish:
             self.polish(best, [s for s, r in enumerate(best.routes) if r])

@@ -24,7 +24,8 @@ class SolveParams:
         (the construction always completes, even if it takes longer). A plan
         is reproducible only when ``max_iterations`` stops the search first.
     max_iterations
-        Large-neighbourhood iterations (the deterministic stop rule).
+        Search iterations (the deterministic stop rule). The last 5 % are
+        spent on routing moves inside each day, ten moves to an iteration.
     max_no_improvement
         Stop after this many iterations without a better plan.
     seed
