@@ -169,3 +169,18 @@ def test_solve_counts_day_moves_by_the_iteration_budget() -> None:
     again = solve(problem, SolveParams(max_iterations=200, seed=1))
     assert again.stats["day_moves"] == plan.stats["day_moves"]
     assert [r.stops for r in again.routes] == [r.stops for r in plan.routes]
+
+
+def test_no_day_search_where_no_visit_can_change_rep() -> None:
+    """One rep: a day cannot be re-cut between reps, so the whole budget goes to the
+    outlet moves (and the final OR-Tools pass orders each route)."""
+    rng = random.Random(8)
+    outlets = [Outlet(f"P{i}", 43.70 + 0.05 * rng.random(), 7.38 + 0.08 * rng.random(),
+                      VisitRule.parse(rng.choice(["1/week", "1/2weeks"])), service=900)
+               for i in range(15)]
+    problem = Problem(outlets, [Rep("R", 43.72, 7.42)], Horizon(MONDAY, weeks=2))
+    plan = solve(problem, SolveParams(max_iterations=60, seed=0)).validate()
+    assert plan.stats["day_moves"] == 0
+    assert plan.stats["iterations"] == 60
+    two = problem.replace(reps=(Rep("R", 43.72, 7.42), Rep("S", 43.73, 7.40)))
+    assert solve(two, SolveParams(max_iterations=60, seed=0)).stats["day_moves"] > 0

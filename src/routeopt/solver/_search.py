@@ -600,6 +600,27 @@ class Search:
         st.version = [next(_versions) for _ in new]
         return True
 
+    def _days_can_recut(self) -> bool:
+        """Whether a visit could change rep within its day: the day search re-cuts a
+        day between reps, and where no visit can (one rep, or every outlet tied to
+        its rep and visited more than once), the final OR-Tools pass already
+        orders each route (measured on a one-rep territory of 100 outlets: the
+        day moves only took time from the search)."""
+        inst = self.inst
+        for i in range(inst.n):
+            opts = inst.options[i]
+            if any(len(g) > 1 for o in opts for g in o.groups):
+                return True
+            if inst.need[i] == 1:
+                reps_by_day: dict[int, set[int]] = {}
+                for o in opts[:max(inst.near_count[i], 1)]:
+                    for g in o.groups:
+                        for t in g:
+                            reps_by_day.setdefault(inst.slots[t].day, set()).add(inst.slots[t].rep)
+                if any(len(r) > 1 for r in reps_by_day.values()):
+                    return True
+        return False
+
     def _better_best(self, st: State, obj: float, best_obj: float, soft_time: bool) -> bool:
         """Whether ``st`` (objective ``obj``) fits and beats the best plan."""
         return (obj < best_obj - 1e-9 and self.excess(st) == 0
@@ -716,14 +737,16 @@ class Search:
         sizes = sorted({(min(3, qmax), min(10, qmax)), (min(10, qmax), min(25, qmax)),
                         (min(25, qmax), qmax)}) if self.adaptive else [(min(3, qmax), qmax)]
         arms = [(op, lo, hi) for op in ops for lo, hi in sizes]
-        day_arm = len(arms) if self.day_batch and self.inst.start_routes is None else -1
+        recut = self.inst.start_routes is None and self._days_can_recut()
+        day_arm = len(arms) if self.day_batch and recut else -1
         if day_arm >= 0:
             arms.append((self.d_random, 0, 0))  # a placeholder: drawn, it runs day moves
         weights = [1.0] * len(arms)
         scores = [0.0] * len(arms)
         uses = [0] * len(arms)
         by_iterations = p.max_iterations < 10**8
-        day_share = self.day_share if self.inst.start_routes is None else 0.0
+        day_share = (self.day_share if self.inst.start_routes is None
+                     and self._days_can_recut() else 0.0)
         max_it = p.max_iterations
         if by_iterations and day_share:
             max_it = max(1, round((1.0 - day_share) * p.max_iterations))
