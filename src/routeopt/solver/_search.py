@@ -745,8 +745,7 @@ class Search:
         scores = [0.0] * len(arms)
         uses = [0] * len(arms)
         by_iterations = p.max_iterations < 10**8
-        day_share = (self.day_share if self.inst.start_routes is None
-                     and self._days_can_recut() else 0.0)
+        day_share = self.day_share if recut else 0.0
         max_it = p.max_iterations
         if by_iterations and day_share:
             max_it = max(1, round((1.0 - day_share) * p.max_iterations))
