@@ -374,6 +374,18 @@ def _done_status(root: Path, name: str, fingerprint: str) -> dict[str, Any] | No
     return status if isinstance(status, dict) else None
 
 
+def no_territories(folder: str | Path | None, left_out: Iterable[str] = ()) -> Issue:
+    """The error of a batch with nothing to plan: an empty folder is a mistake, not a success."""
+    if folder is None:
+        return Issue("no territories to plan: the list given is empty")
+    skipped = list(left_out)
+    seen = (f"; its sub-folders {', '.join(skipped)} have none of these files" if skipped
+            else "; it has no sub-folders")
+    return Issue("no territory folders to plan: each territory is a sub-folder holding "
+                 f"outlets.csv and reps.csv (and optionally territory.toml){seen}. Check "
+                 "--territories", file=str(folder))
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -579,10 +591,10 @@ def run_batch(
     Raises
     ------
     InputError
-        Bad batch-level input: the territories folder, ``batch.toml``,
-        duplicate names, ``out`` being a file, conflicting executor arguments,
-        an unreachable Dask scheduler. Problems of one territory never raise:
-        they are reported in its result.
+        Bad batch-level input: the territories folder (missing, or without a
+        single territory), ``batch.toml``, duplicate names, ``out`` being a
+        file, conflicting executor arguments, an unreachable Dask scheduler.
+        Problems of one territory never raise: they are reported in its result.
 
     Examples
     --------
@@ -630,6 +642,14 @@ def run_batch(
         items = check_unique(found)
     else:
         items = check_unique(territories)
+    redo_all = redo is True
+    redo_names = set() if isinstance(redo, bool) else set(redo)
+    unknown = sorted(redo_names - {t.name for t in items})
+    if unknown:
+        raise InputError([Issue(f"redo names unknown territories: {unknown}")])
+    if not items:
+        raise InputError([no_territories(territories if isinstance(territories, str | Path)
+                                         else None, left_out)])
     if root.exists() and not root.is_dir():
         raise InputError([Issue(f"the output path {root} is a file; give a folder")])
     inside = [t.name for t in items if t.path is not None
@@ -667,12 +687,6 @@ def run_batch(
         n = workers or os.cpu_count() or 1
         pool = _Pool(partial(ProcessPoolExecutor, n), None, f"processes x{n}")
         in_flight = max_in_flight or n
-
-    redo_all = redo is True
-    redo_names = set() if isinstance(redo, bool) else set(redo)
-    unknown = sorted(redo_names - {t.name for t in items})
-    if unknown:
-        raise InputError([Issue(f"redo names unknown territories: {unknown}")])
 
     bar = None
     show = progress if progress is not None else sys.stderr.isatty()
