@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from routeopt.batch import _cli as batch_cli
-from routeopt.exceptions import InputError, Issue, RouteOptError
+from routeopt.exceptions import GeocoderUnavailableError, InputError, Issue, RouteOptError
 
 if TYPE_CHECKING:
     from routeopt.matrix import MatrixProvider
@@ -237,6 +237,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as e:
         skippable = args.command == "plan" and not args.skip_invalid
         _print_issues(e, skip_hint=args.outlets.name if skippable else None)
+        return EXIT_INPUT
+    except GeocoderUnavailableError as e:  # a setting to fix, like bad input; nothing planned
+        print(f"routeopt: error: {e}; nothing was planned (the addresses geocoded before are "
+              "in the geocode cache)", file=sys.stderr)
         return EXIT_INPUT
     except RouteOptError as e:
         print(f"routeopt: error: {e}", file=sys.stderr)

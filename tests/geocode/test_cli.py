@@ -134,6 +134,42 @@ def test_plan_geocodes_with_skip_invalid(fake_nominatim: Any, table: Path,
     assert (p1["lat"], p1["lon"]) == ("43.7312", "7.42")
 
 
+def test_an_unreachable_geocoder_fails_fast_with_exit_2(table: Path,
+                                                       write_csv: Callable[..., Path],
+                                                       tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    import socket
+    import time
+
+    with socket.socket() as s:  # a closed port: connection refused
+        s.bind(("127.0.0.1", 0))
+        domain = f"127.0.0.1:{s.getsockname()[1]}"
+    out = tmp_path / "out.csv"
+    t0 = time.perf_counter()
+    code, printed, err = run("geocode", "--in", str(table), "--out", str(out), "--domain",
+                             domain, "--scheme", "http", "--cache", str(tmp_path / "c.sqlite"),
+                             capsys=capsys)  # the default 3 retries: none is used
+    took = time.perf_counter() - t0
+    assert code == 2 and printed == ""
+    assert err == (f"routeopt: error: cannot reach the geocoder at http://{domain}: connection "
+                   "refused; check the server's address (--domain, --scheme) and that it is "
+                   "running, then run again; the answers received before are kept in the cache "
+                   f"{tmp_path / 'c.sqlite'}; {out} was not written\n")
+    assert not out.exists()
+    assert took < 5, took  # it was 7 s of retries per address
+    # While planning, the outlets to geocode are not dropped as "not found": nothing is planned.
+    reps = write_csv("reps.csv", [{"rep_id": "R1", "lat": "43.73", "lon": "7.42"}])
+    code, printed, err = run(
+        "plan", "--outlets", str(table), "--reps", str(reps), "--start", "2026-11-30",
+        "--out", str(tmp_path / "plan"), "--iterations", "5", "--geocoder", "nominatim",
+        "--geocode-domain", domain, "--geocode-scheme", "http", "--geocode-cache", "none",
+        "--skip-invalid", capsys=capsys)
+    assert code == 2 and "Traceback" not in err
+    assert err.startswith(f"routeopt: error: cannot reach the geocoder at http://{domain}")
+    assert "nothing was planned" in err and not (tmp_path / "plan").exists()
+
+
 def test_plan_without_geocoder_keeps_the_old_message(table: Path,
                                                      write_csv: Callable[..., Path],
                                                      tmp_path: Path,
