@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,6 +12,9 @@ import pandas as pd
 import pytest
 
 from routeopt.cli import main
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from procs import Command, linux_only  # tests/procs.py
 
 
 def run(*argv: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -187,3 +192,39 @@ def test_plan_unknown_geocoder_exit_2(table: Path, write_csv: Callable[..., Path
                        "2026-11-30", "--out", str(tmp_path / "plan"), "--geocoder", "nope",
                        capsys=capsys)
     assert code == 2 and "--geocoder: unknown geocoder 'nope'" in err
+
+
+@linux_only
+def test_geocode_ctrl_c_exit_130_keeps_the_answers_and_a_rerun_goes_on(
+        fake_nominatim: Any, write_csv: Callable[..., Path], tmp_path: Path) -> None:
+    for a in ("A", "B"):
+        fake_nominatim.script(a, ("json", [fake_nominatim.place(43.73, 7.42, a)]))
+    # C keeps its first request waiting: the signal comes while it is in flight.
+    fake_nominatim.script("C", ("sleep", 20, ("json", [])),
+                          ("json", [fake_nominatim.place(43.74, 7.43, "C")]))
+    table = write_csv("outlets.csv", [{"outlet_id": f"P{k}", "address": a, "lat": "", "lon": ""}
+                                      for k, a in enumerate("ABCD")])
+    out, cache = tmp_path / "geocoded.csv", tmp_path / "geocode.sqlite"
+    args = ["geocode", "--in", str(table), "--out", str(out), "--domain", fake_nominatim.domain,
+            "--scheme", "http", "--cache", str(cache), "--max-retries", "0", "-q"]
+    cmd = Command(args, tmp_path)
+    cmd.wait_for(lambda: fake_nominatim.requests["C"] == 1, "the request for C")
+    cmd.signal(signal.SIGINT, group=True)
+    code, printed, err = cmd.finish()
+    assert code == 130, err
+    assert err == (f"routeopt: interrupted (SIGINT); {out} was not written, the answers "
+                   f"received so far are kept in the cache {cache}: run again to go on\n")
+    assert printed == "" and not out.exists()
+    assert cmd.leftovers() == []
+    from routeopt.geocode import GeocodeCache
+
+    identity = f"nominatim@{fake_nominatim.domain}"
+    with GeocodeCache(cache) as c:  # intact, with the two answers received
+        assert [c.get(identity, a) is not None for a in "ABC"] == [True, True, False]
+    rerun = Command(args, tmp_path, "rerun")
+    code, printed, err = rerun.finish()
+    assert code == 0, err
+    assert "2 address(es) asked of" in printed and "2 answered from the cache" in printed
+    assert fake_nominatim.requests["A"] == fake_nominatim.requests["B"] == 1
+    got = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(got["geocode_status"]) == ["ok", "ok", "ok", "not_found"]

@@ -19,6 +19,13 @@ workers only compute. The steps:
    succeeds, the culprit kills its worker again and is reported as failed.
 6. ``OUT/batch-summary.json`` is written atomically, and returned as a
    :class:`BatchSummary`.
+
+An interrupt (``KeyboardInterrupt``; under ``routeopt batch`` also SIGTERM,
+see :mod:`routeopt._interrupt`) stops the batch: the work in flight is
+cancelled, the pool's worker processes are terminated (killed if they have
+not gone after a few seconds), no summary is written, and the territories
+written so far stay: a rerun skips them. A result folder being committed when
+the signal comes is finished first.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from routeopt._interrupt import deferred
 from routeopt.batch.task import Job, Outcome, Task, error_record, plan_territory, run_job
 from routeopt.batch.territory import (
     Territory,
@@ -270,8 +278,20 @@ class _Pool:
             log.warning("the worker pool broke; starting a new one")
 
     def close(self, cancel: bool = False) -> None:
+        """Shut the executor down (if it is ours); ``cancel``: now, stopping work in flight.
+
+        A process pool's workers are terminated (killed after
+        :data:`routeopt._interrupt.GRACE_S` seconds): left to finish their
+        territories, an interrupted batch would wait for them, as long as
+        their time limits.
+        """
         if self._ex is not None and self.factory is not None:
+            procs = list((getattr(self._ex, "_processes", None) or {}).values())
             _shutdown(self._ex, wait=not cancel)
+            if cancel and procs:
+                from routeopt._interrupt import stop_processes
+
+                stop_processes(procs)
         self._ex = None
 
 
@@ -280,6 +300,36 @@ def _shutdown(ex: Executor, wait: bool = False) -> None:
         ex.shutdown(wait=wait, cancel_futures=not wait)
     except TypeError:  # executors without cancel_futures (dask's ClientExecutor)
         ex.shutdown(wait=wait)
+
+
+class _Stop(SystemExit):
+    """Raised in a pool worker by SIGTERM: unwind the task (its temporary folder goes), exit."""
+
+
+def _on_term(signum: int, frame: Any) -> None:
+    raise _Stop(128 + signum)
+
+
+def _worker_signals() -> None:
+    """The initializer of the batch's own worker processes.
+
+    SIGINT is ignored: Ctrl-C reaches every process of the terminal's process
+    group, and it is the client's job to stop its workers (no traceback from
+    each of them). SIGTERM (what the client sends them) unwinds the task and
+    ends the process.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_term)
+
+
+def _in_worker(task: Task, job: Job) -> Outcome:
+    """:func:`run_job` in a worker; a SIGTERM during it ends the worker process once unwound."""
+    try:
+        return run_job(task, job)
+    except _Stop as e:
+        os._exit(int(e.code or 143))
 
 
 def _is_crash(e: BaseException) -> bool:
@@ -414,7 +464,9 @@ class _Runner:
                       "finished": _now(), "options": t.options.to_dict(),
                       "source": str(t.path) if t.path else None}
             try:
-                _commit(self.root, result.name, files or {}, status, result.state == "done")
+                with deferred():  # an interrupt waits for the folder to be in place
+                    _commit(self.root, result.name, files or {}, status,
+                            result.state == "done")
             except OSError as e:
                 log.error("cannot write territory %s: %s", result.name, e)
                 result = TerritoryResult(result.name, "failed", {}, error_record(e, "write"),
@@ -453,7 +505,7 @@ class _Runner:
         job = Job(name, files, t.options, self.attempts[name], uuid.uuid4().hex)
         for _ in range(2):  # a broken pool gets one replacement before we give up
             try:
-                return self.pool.get().submit(run_job, self.task, job)
+                return self.pool.get().submit(_in_worker, self.task, job)
             except _UnrecoverableError as e:
                 self.fail(name, error_record(e, "executor"))
                 return None
@@ -685,7 +737,8 @@ def run_batch(
         from concurrent.futures import ProcessPoolExecutor
 
         n = workers or os.cpu_count() or 1
-        pool = _Pool(partial(ProcessPoolExecutor, n), None, f"processes x{n}")
+        pool = _Pool(partial(ProcessPoolExecutor, n, initializer=_worker_signals), None,
+                     f"processes x{n}")
         in_flight = max_in_flight or n
 
     bar = None

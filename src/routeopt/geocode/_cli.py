@@ -137,10 +137,12 @@ def run_geocode(args: argparse.Namespace) -> int:
         report = geocode_table(args.in_, geocoder, cache=cache, out=args.out,
                                ambiguity_m=args.ambiguity_m or AMBIGUITY_M,
                                refresh=args.refresh, progress=False if args.quiet else None)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         where = f" in the cache {cache.path}" if cache is not None else ""
-        print(f"routeopt: interrupted; the answers received so far are kept{where}: run again "
-              "to go on", file=sys.stderr)
+        name = getattr(e, "name", "")  # SIGINT or SIGTERM under the routeopt command
+        why = f"interrupted ({name})" if name else "interrupted"
+        print(f"routeopt: {why}; {args.out} was not written, the answers received so far are "
+              f"kept{where}: run again to go on", file=sys.stderr)
         return EXIT_INTERRUPTED
     except GeocoderUnavailableError as e:
         where = f"; the answers received before are kept in the cache {cache.path}" if (
