@@ -203,6 +203,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
         last = read_plan(args.previous, problem)
         reference = carry_forward(last, problem.horizon.start, problem.horizon.weeks)
     plan = solve(problem, params, previous=reference)
+    if skipped:  # their visits are owed too: coverage and the summary count them
+        from routeopt._skipped import with_skipped
+
+        plan = with_skipped(plan, args.outlets, skipped)
     with _interrupt.deferred():  # the output changes only here, and a signal waits for it
         stale = args.out / "rejected.csv"
         if skipped:

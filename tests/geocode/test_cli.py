@@ -137,6 +137,11 @@ def test_plan_geocodes_with_skip_invalid(fake_nominatim: Any, table: Path,
     assert set(visits["outlet_id"]) == {"P1", "P3"}
     p1 = visits[visits["outlet_id"] == "P1"].iloc[0]
     assert (p1["lat"], p1["lon"]) == ("43.7312", "7.42")
+    import json
+
+    summary = json.loads((tmp_path / "plan" / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["skipped_outlets"], summary["skipped_visits"]) == (2, 2)
+    assert summary["coverage"] == 0.5  # the outlets not geocoded are not visited: not 100 %
 
 
 def test_an_unreachable_geocoder_fails_fast_with_exit_2(table: Path,

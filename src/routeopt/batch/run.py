@@ -177,6 +177,8 @@ class BatchSummary:
 
         ``cpu_s`` sums the CPU seconds of the runs made in this batch;
         ``territories_per_min`` counts the territories done in this batch.
+        ``coverage`` counts the visits owed by outlet rows left out for bad
+        input (``skip_invalid``; ``skipped_visits``) as not scheduled.
         """
         planned = [r for r in self.results if r.state in ("done", "skipped")]
 
@@ -184,6 +186,7 @@ class BatchSummary:
             return sum(int(r.summary.get(key, 0) or 0) for r in planned)
 
         required, scheduled = total("required_visits"), total("scheduled_visits")
+        left_out = total("skipped_visits")  # owed by outlet rows left out for bad input
         cpu = sum(r.cpu_s for r in self.results if r.attempts)
         return {
             "territories": len(self.results),
@@ -193,7 +196,10 @@ class BatchSummary:
             "required_visits": required,
             "scheduled_visits": scheduled,
             "unscheduled_visits": total("unscheduled_visits"),
-            "coverage": round(scheduled / required, 6) if required else None,
+            "skipped_outlets": total("skipped_outlets"),
+            "skipped_visits": left_out,
+            "coverage": round(scheduled / (required + left_out), 6)
+            if required + left_out else None,
             "travel_s": total("travel_s"),
             "distance_m": total("distance_m"),
             "wall_s": round(self.wall_s, 3),
@@ -222,11 +228,16 @@ class BatchSummary:
         lines = [f"Batch of {t['territories']} territories in {t['wall_s']:.1f} s "
                  f"({self.executor}): {t['done']} done, {t['skipped']} skipped, "
                  f"{t['failed']} failed"]
-        if t["required_visits"]:
-            lines.append(f"  visits      {t['scheduled_visits']} of {t['required_visits']} "
-                         f"scheduled ({100 * t['coverage']:.1f}%)")
+        if t["required_visits"] or t["skipped_visits"]:
+            lines.append(f"  visits      {t['scheduled_visits']} of "
+                         f"{t['required_visits'] + t['skipped_visits']} scheduled "
+                         f"({100 * t['coverage']:.1f}%)")
             lines.append(f"  travel      {t['travel_s'] / 3600:.1f} h, "
                          f"{t['distance_m'] / 1000:.1f} km")
+        if t["skipped_outlets"]:
+            lines.append(f"  left out    {t['skipped_outlets']} outlet(s) with bad input, "
+                         f"{t['skipped_visits']} visit(s) not planned (see each territory's "
+                         "rejected.csv)")
         ran = [r for r in self.results if r.attempts]
         if ran:
             lines.append(f"  cpu         {t['cpu_s']:.1f} s, {t['cpu_s'] / len(ran):.1f} s per "
