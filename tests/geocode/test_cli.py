@@ -233,3 +233,29 @@ def test_geocode_ctrl_c_exit_130_keeps_the_answers_and_a_rerun_goes_on(
     assert fake_nominatim.requests["A"] == fake_nominatim.requests["B"] == 1
     got = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert list(got["geocode_status"]) == ["ok", "ok", "ok", "not_found"]
+
+
+@linux_only
+def test_plan_geocoder_ctrl_c_exit_130_nothing_planned(fake_nominatim: Any, table: Path,
+                                                       write_csv: Callable[..., Path],
+                                                       tmp_path: Path) -> None:
+    fake_nominatim.script("Place du Palais", ("json", [fake_nominatim.place(43.7312, 7.42)]))
+    fake_nominatim.script("Nowhere", ("sleep", 20, ("json", [])))  # in flight at the signal
+    reps = write_csv("reps.csv", [{"rep_id": "R1", "lat": "43.73", "lon": "7.42"}])
+    cache = tmp_path / "geocode.sqlite"
+    cmd = Command(["plan", "--outlets", str(table), "--reps", str(reps), "--start",
+                   "2026-11-30", "--out", str(tmp_path / "plan"), "--iterations", "5",
+                   "--geocoder", "nominatim", "--geocode-domain", fake_nominatim.domain,
+                   "--geocode-scheme", "http", "--geocode-cache", str(cache)], tmp_path)
+    cmd.wait_for(lambda: fake_nominatim.requests["Nowhere"] == 1, "the request for Nowhere")
+    cmd.signal(signal.SIGINT, group=True)
+    code, printed, err = cmd.finish()
+    assert code == 130, err
+    assert err == (f"routeopt: interrupted (SIGINT); nothing was written, {tmp_path / 'plan'} "
+                   "is as it was: run the same command again\n")
+    assert printed == "" and not (tmp_path / "plan").exists()
+    assert cmd.leftovers() == []
+    from routeopt.geocode import GeocodeCache
+
+    with GeocodeCache(cache) as c:  # the answer received before the signal is kept
+        assert c.get(f"nominatim@{fake_nominatim.domain}", "Place du Palais") is not None
