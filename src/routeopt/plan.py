@@ -149,16 +149,13 @@ class Plan:
     def kpis(self) -> dict[str, Any]:
         """Key figures of the plan.
 
-        ``coverage`` is scheduled over required visits; ``frequency_compliance``
+        ``coverage`` is scheduled over required visits, counting those of the
+        outlet rows left out for bad input (``skip_invalid``: the command line
+        records them in :attr:`stats` as ``skipped_outlets`` and
+        ``skipped_visits``; they count as outlets without their visits); ``frequency_compliance``
         the share of outlets with all their visits; ``drive_share`` travel time
         over the time from leaving to coming back; ``coverage_by_priority``
         maps each priority to its coverage.
-
-        Outlet rows left out of the problem for bad input (``skip_invalid``;
-        the command line records them in :attr:`stats` as ``skipped_outlets``
-        and ``skipped_visits``) count as outlets without their visits:
-        ``coverage`` is scheduled over required plus skipped visits, and
-        ``frequency_compliance`` counts them among the outlets.
         """
         required = self.problem.required_visits
         scheduled = self.scheduled_visits

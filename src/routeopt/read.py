@@ -88,11 +88,11 @@ def _crs_name(crs: str) -> str:
 
 
 def _table(source: pd.DataFrame | str | Path, what: str,
-           spec: Mapping[str, tuple[str, ...]], *, row: str | None = None,
+           spec: Mapping[str, tuple[str, ...]], *, noun: str | None = None,
            empty_ok: bool = False) -> tuple[_Records, str | None, list[Issue]]:
     """The table's rows as ``(line, {column: text})``, its file name, and row issues.
 
-    ``row`` names one row in messages (by default ``what`` less its final
+    ``noun`` names one row in messages (by default ``what`` less its final
     *s*: ``outlets`` -> ``outlet``). With ``empty_ok``, a header without rows
     (or an empty DataFrame with the right columns) is an empty table, not an
     error.
@@ -106,13 +106,13 @@ def _table(source: pd.DataFrame | str | Path, what: str,
     """
     import pandas as pd
 
-    one = row or what.removesuffix("s")
+    one = noun or what.removesuffix("s")
     if isinstance(source, pd.DataFrame):
         df = source.astype(object).where(source.notna(), "")
         cols = [str(c).strip().lower() for c in df.columns]
         _check_header(cols, None, None, what, spec)
-        records: _Records = [(None, dict(zip(cols, cells, strict=True)))
-                             for cells in df.itertuples(index=False, name=None)]
+        records: _Records = [(None, dict(zip(cols, row, strict=True)))
+                             for row in df.itertuples(index=False, name=None)]
         if not records and not empty_ok:
             raise InputError([Issue(f"the {what} table has no rows; add at least one {one}")])
         return records, None, []

@@ -150,7 +150,7 @@ def read_visit_log(source: pd.DataFrame | str | Path, problem: Problem, *,
     from routeopt.read import _by_line, _Row, _table, _text
 
     # A header and no rows is a quiet night (nothing happened): no news, not an error.
-    records, file, issues = _table(source, "visit log", LOG_COLUMNS, row="visit",
+    records, file, issues = _table(source, "visit log", LOG_COLUMNS, noun="visit",
                                    empty_ok=True)
     by_id = {o.id: o for o in problem.outlets}
     outlets = set(by_id)
