@@ -285,8 +285,9 @@ def _run(args: argparse.Namespace) -> int:
         _print_issues(e, skip_hint=args.outlets.name if skippable else None)
         return EXIT_INPUT
     except GeocoderUnavailableError as e:  # a setting to fix, like bad input; nothing planned
-        print(f"routeopt: error: {e}; nothing was planned (the addresses geocoded before are "
-              "in the geocode cache)", file=sys.stderr)
+        no_cache = str(getattr(args, "geocode_cache", "")).lower() == "none"
+        kept = "" if no_cache else " (the addresses geocoded before are in the geocode cache)"
+        print(f"routeopt: error: {e}; nothing was planned{kept}", file=sys.stderr)
         return EXIT_INPUT
     except RouteOptError as e:
         print(f"routeopt: error: {e}", file=sys.stderr)
