@@ -100,6 +100,14 @@ def test_skip_invalid_plans_the_rest_and_writes_rejected(write_csv, outlet_rows,
     assert all(x["file"] == "outlets.csv" and x["message"] for x in rejected)
     assert sorted(v["outlet_id"] for v in read_csv(r.out_dir / "visits.csv")) == ["P1", "P3"]
     assert "Plan for 2 outlets" in r.out
+    # The rows left out still owe their visits: 1 for P2 (its frequency cannot be read),
+    # 2 for P4 (2/week over the 1-week plan). Coverage is 2 of 5, not 2 of 2.
+    summary = json.loads((r.out_dir / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["required_visits"], summary["scheduled_visits"]) == (2, 2)
+    assert (summary["skipped_outlets"], summary["skipped_visits"]) == (2, 3)
+    assert summary["coverage"] == 0.4 and summary["frequency_compliance"] == 0.5
+    assert "2 of 5 scheduled (40.0%), 50.0% of outlets at full frequency" in r.out
+    assert "left out    2 outlet(s) with bad input, 3 visit(s) not planned" in r.out
 
 
 def test_a_later_clean_run_removes_the_stale_rejected_csv(write_csv, outlet_rows, rep_rows,

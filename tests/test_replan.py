@@ -93,6 +93,51 @@ def test_undisturbed_replan_reproduces_the_previous_plan(
         assert result.plan.stats["moved_visits"] == 0
 
 
+def test_a_header_only_visit_log_is_a_quiet_night(territory: tuple[Problem, Plan],
+                                                  tmp_path: Path) -> None:
+    problem, first = territory
+    header = ",".join(LOG_COLUMNS) + "\n"
+    (tmp_path / "quiet.csv").write_text(header, encoding="utf-8")
+    assert read_visit_log(tmp_path / "quiet.csv", problem, today=day(2)) == ([], [])
+    frame = pd.DataFrame(columns=LOG_COLUMNS)  # a DataFrame with the columns and no rows
+    assert read_visit_log(frame, problem, today=day(2)) == ([], [])
+    result = replan(problem, first, tmp_path / "quiet.csv", today=day(2), params=FAST)
+    assert result.plan.routes == tuple(routes_from(first, day(2)))
+    assert result.changes.moved == result.changes.added == result.changes.dropped == 0
+    # An empty file (not even the header) is more likely a failed export: an error.
+    (tmp_path / "blank.csv").write_bytes(b"")
+    with pytest.raises(InputError, match=r"blank\.csv, line 1, column 'outlet_id': the visit "
+                                         r"log file is empty; .* one row per visit$"):
+        read_visit_log(tmp_path / "blank.csv", problem, today=day(2))
+
+
+def test_cli_replan_with_a_header_only_log_reproduces_the_previous_plan(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    outlets, reps = make_territory(20, 1, seed=5)
+    outlets.to_csv(tmp_path / "o.csv", index=False)
+    reps.to_csv(tmp_path / "r.csv", index=False)
+    common = ["--outlets", str(tmp_path / "o.csv"), "--reps", str(tmp_path / "r.csv"),
+              "--iterations", "60"]
+    assert main(["plan", *common, "--start", MONDAY.isoformat(), "--weeks", "2", "--out",
+                 str(tmp_path / "plan")]) == 0
+    (tmp_path / "log.csv").write_text("outlet_id,rep_id,date,status,time\n", encoding="utf-8")
+    capsys.readouterr()
+    code = main(["replan", *common, "--previous", str(tmp_path / "plan"), "--log",
+                 str(tmp_path / "log.csv"), "--today", day(2).isoformat(), "--out",
+                 str(tmp_path / "next")])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert err == ""
+
+    def rows(folder: Path) -> list[dict[str, str]]:
+        with (folder / "visits.csv").open(newline="", encoding="utf-8") as f:
+            return [r for r in csv.DictReader(f) if r["date"] >= day(2).isoformat()]
+
+    assert rows(tmp_path / "plan") and rows(tmp_path / "next") == rows(tmp_path / "plan")
+    changes = json.loads((tmp_path / "next" / "replan.json").read_text(encoding="utf-8"))
+    assert changes["changes"]["moved"] == changes["changes"]["added"] == 0
+
+
 def test_a_replan_of_a_replan_is_stable(territory: tuple[Problem, Plan], tmp_path: Path) -> None:
     problem, first = territory
     a_outlet = next(o.id for o in problem.outlets if o.priority == 1 and visits_of(first, o.id))

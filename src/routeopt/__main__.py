@@ -1,7 +1,5 @@
 """``python -m routeopt``: the command line."""
 
-import sys
+from routeopt.cli import _entry
 
-from routeopt.cli import main
-
-sys.exit(main())
+_entry()

@@ -1,8 +1,16 @@
 """The ``routeopt`` command line.
 
-Exit codes: 0 a plan was made (even with unscheduled visits), 2 bad input,
-1 an unexpected failure; ``batch``: 3 some territories failed (see
+Exit codes: 0 a plan was made (even with unscheduled visits), 2 bad input
+(or a geocoder that cannot be reached), 1 an unexpected failure, 130
+interrupted (SIGINT or SIGTERM); ``batch``: 3 some territories failed (see
 ``routeopt.batch._cli``).
+
+An interrupt prints one line and exits with 130. Worker processes are
+stopped (:mod:`routeopt._interrupt`), caches keep what they hold, and the
+output folder is left as it was: the plan files are written only at the end,
+and a signal that comes while they are being written waits for them to be
+complete. Run the same command again to go on: ``batch`` skips the
+territories already written, geocoding asks only for what is not cached.
 """
 
 from __future__ import annotations
@@ -15,13 +23,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from routeopt import _interrupt
 from routeopt.batch import _cli as batch_cli
-from routeopt.exceptions import InputError, Issue, RouteOptError
+from routeopt.exceptions import GeocoderUnavailableError, InputError, Issue, RouteOptError
 
 if TYPE_CHECKING:
     from routeopt.matrix import MatrixProvider
 
-EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -119,7 +128,9 @@ def cmd_replan(args: argparse.Namespace) -> int:
         problem = problem.replace(matrix=problem_matrices(problem, provider))
     result = replan(problem, args.previous, args.log, today=args.today,
                     frozen_days=args.frozen_days, params=params, skip_invalid=args.skip_invalid)
-    files = result.write(args.out)
+    with _interrupt.deferred():  # a signal waits for the files to be complete
+        files = result.write(args.out)
+        args.written = True
     print(result.summary())
     print(f"wrote {', '.join(str(p) for p in files.values())}")
     for i in result.issues:
@@ -175,18 +186,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
         problem = read_problem(args.outlets, args.reps, start=args.start, weeks=args.weeks,
                                holidays=holidays, skip_invalid=args.skip_invalid,
                                crs=args.crs, geocode=geocode)
-    rejected = False
+    skipped: tuple[Issue, ...] = ()
     for w in caught:
         if isinstance(w.message, RowsSkippedWarning):
-            path = _write_rejected(args.out, w.message.issues)
-            rejected = True
-            print(f"routeopt: {len(w.message.issues)} problem(s) in the input; the rows were "
-                  f"left out, see {path}", file=sys.stderr)
+            skipped += w.message.issues
         else:
             print(f"routeopt: warning: {w.message}", file=sys.stderr)
-    stale = args.out / "rejected.csv"
-    if not rejected and stale.is_file():  # from an earlier run; it no longer applies
-        stale.unlink()
     if provider is not None:
         from routeopt.matrix import problem_matrices
 
@@ -198,7 +203,21 @@ def cmd_plan(args: argparse.Namespace) -> int:
         last = read_plan(args.previous, problem)
         reference = carry_forward(last, problem.horizon.start, problem.horizon.weeks)
     plan = solve(problem, params, previous=reference)
-    files = plan.write(args.out)
+    if skipped:  # their visits are owed too: coverage and the summary count them
+        from routeopt._skipped import with_skipped
+
+        plan = with_skipped(plan, args.outlets, skipped)
+    with _interrupt.deferred():  # the output changes only here, and a signal waits for it
+        stale = args.out / "rejected.csv"
+        if skipped:
+            path = _write_rejected(args.out, skipped)
+        elif stale.is_file():  # from an earlier run; it no longer applies
+            stale.unlink()
+        files = plan.write(args.out)
+        args.written = True
+    if skipped:
+        print(f"routeopt: {len(skipped)} problem(s) in the input; the rows were left out, "
+              f"see {path}", file=sys.stderr)
     print(plan.summary())
     if reference is not None:
         kept = sum(len(r.stops) for r in plan.routes) - int(plan.stats.get("moved_visits", 0))
@@ -223,6 +242,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         return e.code if isinstance(e.code, int) else EXIT_INPUT
     logging.basicConfig(level=logging.WARNING - 10 * min(args.verbose, 2),
                         format="%(levelname)s %(name)s: %(message)s")
+    args.written = False
+    with _interrupt.handling():
+        try:
+            return _run(args)
+        except KeyboardInterrupt as e:
+            print(_interrupted(args, e), file=sys.stderr)
+            return EXIT_INTERRUPTED
+
+
+def _interrupted(args: argparse.Namespace, e: KeyboardInterrupt) -> str:
+    """The one line an interrupted command prints."""
+    why = f"interrupted ({e.name})" if isinstance(e, _interrupt.Interrupted) else "interrupted"
+    out = getattr(args, "out", None)
+    if args.command == "batch":
+        return (f"routeopt: {why}; the territories finished are in {out} and are skipped "
+                "next time: run the same command again to plan the rest")
+    if args.command == "geocode":
+        return (f"routeopt: {why}; {out} was not written, the answers received so far are "
+                "in the cache: run the same command again to go on")
+    if args.written:
+        return f"routeopt: {why} after the plan was written to {out}"
+    return (f"routeopt: {why}; nothing was written, {out} is as it was: run the same "
+            "command again")
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the command; its errors as messages and exit codes."""
     try:
         if args.command == "plan":
             return cmd_plan(args)
@@ -238,6 +284,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         skippable = args.command == "plan" and not args.skip_invalid
         _print_issues(e, skip_hint=args.outlets.name if skippable else None)
         return EXIT_INPUT
+    except GeocoderUnavailableError as e:  # a setting to fix, like bad input; nothing planned
+        no_cache = str(getattr(args, "geocode_cache", "")).lower() == "none"
+        kept = "" if no_cache else " (the addresses geocoded before are in the geocode cache)"
+        print(f"routeopt: error: {e}; nothing was planned{kept}", file=sys.stderr)
+        return EXIT_INPUT
     except RouteOptError as e:
         print(f"routeopt: error: {e}", file=sys.stderr)
         return EXIT_FAIL
@@ -249,8 +300,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _entry() -> None:  # pragma: no cover
-    sys.exit(main())
+    code = main()
+    _done()
+    sys.exit(code)
+
+
+def _done() -> None:
+    """After the command: a late Ctrl-C while the interpreter exits prints no traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    _entry()

@@ -200,6 +200,7 @@ class MatrixCacheWarning(RouteOptWarning):
 # -- geocoding (routeopt.geocode) ------------------------------------------------------------
 #    RouteOptError
 #     ├── GeocodeError (RuntimeError)          a geocoder failed for one address (after retries)
+#     │    └── GeocoderUnavailableError (ConnectionError)  no server there: refused, unknown host
 #     ├── GeocoderConfigError (ValueError)     an unknown provider or a bad option
 #     └── GeocodeCacheError (OSError)          the cache file is locked, damaged or not ours
 
@@ -219,6 +220,17 @@ class GeocodeError(RouteOptError, RuntimeError):
         self.retry_after = retry_after
 
 
+class GeocoderUnavailableError(GeocodeError, ConnectionError):
+    """The geocoder cannot be reached at all: the connection is refused or the host unknown.
+
+    Not retried, and not an answer about one address: a table being geocoded
+    stops at once (the answers received before are in the cache).
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=False)
+
+
 class GeocoderConfigError(RouteOptError, ValueError):
     """An unknown geocoder name or options the geocoder does not take."""
 
@@ -227,4 +239,5 @@ class GeocodeCacheError(RouteOptError, OSError):
     """The geocode cache cannot be used: locked by another process, damaged, or not ours."""
 
 
-__all__ += ["GeocodeCacheError", "GeocodeError", "GeocoderConfigError"]
+__all__ += ["GeocodeCacheError", "GeocodeError", "GeocoderConfigError",
+            "GeocoderUnavailableError"]

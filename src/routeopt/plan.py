@@ -149,7 +149,10 @@ class Plan:
     def kpis(self) -> dict[str, Any]:
         """Key figures of the plan.
 
-        ``coverage`` is scheduled over required visits; ``frequency_compliance``
+        ``coverage`` is scheduled over required visits, counting those of the
+        outlet rows left out for bad input (``skip_invalid``: the command line
+        records them in :attr:`stats` as ``skipped_outlets`` and
+        ``skipped_visits``; they count as outlets without their visits); ``frequency_compliance``
         the share of outlets with all their visits; ``drive_share`` travel time
         over the time from leaving to coming back; ``coverage_by_priority``
         maps each priority to its coverage.
@@ -211,12 +214,18 @@ class Plan:
             by_pri_req[o.priority] += need[o.id]
             by_pri_miss[o.priority] += missing_by_outlet.get(o.id, 0)
         days = len(self.routes)
+        skipped_outlets = int(self.stats.get("skipped_outlets", 0) or 0)
+        skipped = int(self.stats.get("skipped_visits", 0) or 0)
+        owed = required + skipped
+        outlets_owed = len(with_visits) + skipped_outlets
         return {
             "required_visits": required,
             "scheduled_visits": scheduled,
             "unscheduled_visits": len(self.unscheduled),
-            "coverage": round(scheduled / required, 6) if required else 1.0,
-            "frequency_compliance": round(compliant / len(with_visits), 6) if with_visits else 1.0,
+            "skipped_outlets": skipped_outlets,
+            "skipped_visits": skipped,
+            "coverage": round(scheduled / owed, 6) if owed else 1.0,
+            "frequency_compliance": round(compliant / outlets_owed, 6) if outlets_owed else 1.0,
             "coverage_by_priority": {
                 str(p): round(1 - by_pri_miss[p] / by_pri_req[p], 6)
                 for p in sorted(by_pri_req) if by_pri_req[p]
@@ -246,7 +255,8 @@ class Plan:
             f"Plan for {len(self.problem.outlets)} outlets, {len(self.problem.reps)} rep(s), "
             f"{self.problem.horizon.start} .. {self.problem.horizon.end} "
             f"({self.problem.horizon.weeks} week(s))",
-            f"  visits      {k['scheduled_visits']} of {k['required_visits']} scheduled "
+            f"  visits      {k['scheduled_visits']} of "
+            f"{k['required_visits'] + k['skipped_visits']} scheduled "
             f"({100 * k['coverage']:.1f}%), "
             f"{100 * k['frequency_compliance']:.1f}% of outlets at full frequency",
             f"  travel      {k['travel_s'] / 3600:.1f} h, {k['distance_m'] / 1000:.1f} km, "
@@ -256,6 +266,9 @@ class Plan:
             f"  solver      {k['solve_s']:.1f} s, {self.stats.get('iterations', 0)} iterations, "
             f"seed {self.stats.get('seed', 0)}",
         ]
+        if k["skipped_outlets"]:
+            lines.append(f"  left out    {k['skipped_outlets']} outlet(s) with bad input, "
+                         f"{k['skipped_visits']} visit(s) not planned (see rejected.csv)")
         if self.unscheduled:
             reasons: dict[str, int] = defaultdict(int)
             for u in self.unscheduled:

@@ -88,8 +88,14 @@ def _crs_name(crs: str) -> str:
 
 
 def _table(source: pd.DataFrame | str | Path, what: str,
-           spec: Mapping[str, tuple[str, ...]]) -> tuple[_Records, str | None, list[Issue]]:
+           spec: Mapping[str, tuple[str, ...]], *, noun: str | None = None,
+           empty_ok: bool = False) -> tuple[_Records, str | None, list[Issue]]:
     """The table's rows as ``(line, {column: text})``, its file name, and row issues.
+
+    ``noun`` names one row in messages (by default ``what`` less its final
+    *s*: ``outlets`` -> ``outlet``). With ``empty_ok``, a header without rows
+    (or an empty DataFrame with the right columns) is an empty table, not an
+    error.
 
     Lines are the lines an editor shows (the header is line 1 in a plain
     file), counted on the raw text so that blank lines and quoted values
@@ -100,14 +106,15 @@ def _table(source: pd.DataFrame | str | Path, what: str,
     """
     import pandas as pd
 
+    one = noun or what.removesuffix("s")
     if isinstance(source, pd.DataFrame):
         df = source.astype(object).where(source.notna(), "")
         cols = [str(c).strip().lower() for c in df.columns]
         _check_header(cols, None, None, what, spec)
         records: _Records = [(None, dict(zip(cols, row, strict=True)))
                              for row in df.itertuples(index=False, name=None)]
-        if not records:
-            raise InputError([Issue(f"the {what} table has no rows; add at least one {what[:-1]}")])
+        if not records and not empty_ok:
+            raise InputError([Issue(f"the {what} table has no rows; add at least one {one}")])
         return records, None, []
     path = Path(source)
     if not path.exists():
@@ -161,11 +168,11 @@ def _table(source: pd.DataFrame | str | Path, what: str,
     if header is None:
         raise InputError([Issue(
             f"the {what} file is empty; its first line must be a header with the columns "
-            f"{','.join(spec['required'])}, then one row per {what[:-1]}", file=name, line=1,
+            f"{','.join(spec['required'])}, then one row per {one}", file=name, line=1,
             column=spec["required"][0])])
-    if not records and not issues:
+    if not records and not issues and not empty_ok:
         raise InputError([Issue(
-            f"the {what} file has a header but no rows; add one row per {what[:-1]} below it, "
+            f"the {what} file has a header but no rows; add one row per {one} below it, "
             f"with at least {', '.join(spec['required'])}", file=name, line=header_line + 1,
             column=spec["required"][0])])
     return records, name, issues

@@ -125,6 +125,10 @@ def read_visit_log(source: pd.DataFrame | str | Path, problem: Problem, *,
     (``visit``, ``follow_up``, ``appointment``), ``due`` and ``reason``
     (``objection``, ``solution``, ``order``: see :data:`FOLLOW_UP_DAYS`).
 
+    A log with its header and no rows (a quiet night) has no entries: no
+    news, as with no log at all. An empty file (not even a header) is an
+    error: it is more likely a failed export than a quiet night.
+
     Returns
     -------
     entries, issues
@@ -145,7 +149,9 @@ def read_visit_log(source: pd.DataFrame | str | Path, problem: Problem, *,
     """
     from routeopt.read import _by_line, _Row, _table, _text
 
-    records, file, issues = _table(source, "visit log", LOG_COLUMNS)
+    # A header and no rows is a quiet night (nothing happened): no news, not an error.
+    records, file, issues = _table(source, "visit log", LOG_COLUMNS, noun="visit",
+                                   empty_ok=True)
     by_id = {o.id: o for o in problem.outlets}
     outlets = set(by_id)
     reps = {r.id for r in problem.reps}

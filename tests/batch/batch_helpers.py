@@ -89,3 +89,10 @@ def boom(job: TaskInput) -> Mapping[str, Any]:
     if job.name.startswith("boom"):
         raise ZeroDivisionError("boom in " + job.name)
     return plan_territory(job)
+
+
+def sleepy(job: TaskInput) -> Mapping[str, Any]:
+    """Plan; but a territory named ``*sleepy*`` first sleeps 5 s (still running at an interrupt)."""
+    if "sleepy" in job.name:
+        time.sleep(5.0)
+    return plan_territory(job)

@@ -50,3 +50,18 @@ def test_batch_command_bad_input(make_batch, tmp_path, capsys, monkeypatch):
     assert main(["batch", "--territories", str(root), "--out", str(tmp_path / "out"),
                  "--scheduler", "tcp://127.0.0.1:9"]) == 2  # nothing listens there
     assert "cannot connect to the Dask scheduler" in capsys.readouterr().err
+
+
+def test_an_empty_territories_folder_is_an_error(tmp_path, capsys):
+    root = tmp_path / "territories"
+    root.mkdir()
+    out = tmp_path / "out"
+    for extra in ([], ["--replan", "--today", "2026-12-01"]):
+        assert main(["batch", "--territories", str(root), "--out", str(out), *extra]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("routeopt: error:") and "Traceback" not in err
+        assert f"{root}: no territory folders to plan" in err and "it has no sub-folders" in err
+    (root / "notes").mkdir()  # a folder that is not a territory
+    assert main(["batch", "--territories", str(root), "--out", str(out)]) == 2
+    assert "its sub-folders notes have none of these files" in capsys.readouterr().err
+    assert not (out / "batch-summary.json").exists()

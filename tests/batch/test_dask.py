@@ -75,3 +75,26 @@ def test_batch_command_on_the_cluster(make_batch, tmp_path, cluster, capsys):
     printed = capsys.readouterr().out
     assert code == 0, printed
     assert "2 done, 0 skipped, 0 failed" in printed and "(dask tcp://" in printed
+
+
+def test_an_interrupt_cancels_the_territories_on_the_cluster(make_batch, tmp_path, cluster):
+    import time
+
+    root = make_batch(["1-first", "2-sleepy", "3-sleepy", "4-sleepy"])
+    out = tmp_path / "out"
+
+    def stop(result):
+        raise KeyboardInterrupt  # Ctrl-C once the first territory is written
+
+    t0 = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(root, out, task=batch_helpers.sleepy, scheduler=cluster.scheduler_address,
+                  on_result=stop)
+    assert time.monotonic() - t0 < 5  # not waiting for the sleepy ones
+    assert sorted(p.name for p in out.iterdir()) == ["1-first"]
+    # The client is closed and its territories cancelled: the scheduler forgets them.
+    end = time.monotonic() + 10
+    while cluster.scheduler.tasks and time.monotonic() < end:
+        time.sleep(0.1)
+    assert not cluster.scheduler.tasks
+    assert not cluster.scheduler.clients.keys() - {"fire-and-forget"}

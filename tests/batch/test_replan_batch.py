@@ -40,6 +40,9 @@ def test_nightly_batch_replans_every_territory_from_its_previous_plan(
         w = csv.writer(f)
         w.writerow(["outlet_id", "rep_id", "date", "status"])
         w.writerow([missed["outlet_id"], missed["rep_id"], "2026-11-30", "missed"])
+    # "calm" had a quiet night: its sales system sent the log's header and no rows.
+    (root / "calm" / "visit_log.csv").write_text("outlet_id,rep_id,date,status\n",
+                                                 encoding="utf-8")
     (root / "lost").mkdir()  # a territory with no previous plan
     (root / "lost" / "outlets.csv").write_bytes((root / "calm" / "outlets.csv").read_bytes())
     (root / "lost" / "reps.csv").write_bytes((root / "calm" / "reps.csv").read_bytes())
@@ -57,7 +60,7 @@ def test_nightly_batch_replans_every_territory_from_its_previous_plan(
     assert "no previous plan" in summary["failures"][0]["message"]
     assert state["busy"]["summary"]["changes"]["added"] >= 1  # the make-up visit
 
-    # undisturbed: the rest of the cycle is exactly the previous plan
+    # undisturbed (a header-only log is no news): the rest of the cycle is the previous plan
     calm = json.loads((second / "calm" / "replan.json").read_text(encoding="utf-8"))
     assert calm["changes"]["moved"] == calm["changes"]["added"] == 0
     assert _from_today(_visits(second / "calm")) == _from_today(_visits(first / "calm"))

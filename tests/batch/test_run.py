@@ -276,3 +276,24 @@ def test_a_broken_executor_instance_is_reported_not_hung(make_batch, tmp_path):
     assert all(r.state == "failed" for r in s.results)
     assert errors["1-doomed"]["kind"] == "executor"  # its second run could not be submitted
     assert "pass a factory" in errors["2-next"]["message"]
+
+
+def test_rows_left_out_for_bad_input_count_in_the_coverage(make_batch, tmp_path):
+    root = make_batch(["mixed"], bad=["mixed"])  # line 3 of outlets.csv has lat "north"
+    toml = (root / "batch.toml").read_text(encoding="utf-8")
+    (root / "batch.toml").write_text("skip_invalid = true\n" + toml, encoding="utf-8")
+    out = tmp_path / "out"
+    summary = run_batch(root, out, workers=1)
+    (result,) = summary.results
+    assert result.state == "done"
+    frequency = pd.read_csv(root / "mixed" / "outlets.csv", dtype=str)["frequency"][1]
+    owed = {"1/week": 4, "2/week": 8, "1/2weeks": 2, "1/4weeks": 1}[frequency]  # in 4 weeks
+    s = result.summary
+    assert (s["skipped_outlets"], s["skipped_visits"]) == (1, owed)
+    assert s["scheduled_visits"] <= s["required_visits"]
+    assert s["coverage"] == round(s["scheduled_visits"] / (s["required_visits"] + owed), 6) < 1
+    totals = json.loads((out / SUMMARY_FILE).read_text(encoding="utf-8"))
+    assert (totals["skipped_outlets"], totals["skipped_visits"]) == (1, owed)
+    assert totals["coverage"] == s["coverage"]
+    assert "left out    1 outlet(s) with bad input" in summary.text()
+    assert (out / "mixed" / "rejected.csv").is_file()

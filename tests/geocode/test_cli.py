@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,6 +12,9 @@ import pandas as pd
 import pytest
 
 from routeopt.cli import main
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from procs import Command, linux_only  # tests/procs.py
 
 
 def run(*argv: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -132,6 +137,47 @@ def test_plan_geocodes_with_skip_invalid(fake_nominatim: Any, table: Path,
     assert set(visits["outlet_id"]) == {"P1", "P3"}
     p1 = visits[visits["outlet_id"] == "P1"].iloc[0]
     assert (p1["lat"], p1["lon"]) == ("43.7312", "7.42")
+    import json
+
+    summary = json.loads((tmp_path / "plan" / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["skipped_outlets"], summary["skipped_visits"]) == (2, 2)
+    assert summary["coverage"] == 0.5  # the outlets not geocoded are not visited: not 100 %
+
+
+def test_an_unreachable_geocoder_fails_fast_with_exit_2(table: Path,
+                                                       write_csv: Callable[..., Path],
+                                                       tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    import socket
+    import time
+
+    with socket.socket() as s:  # a closed port: connection refused
+        s.bind(("127.0.0.1", 0))
+        domain = f"127.0.0.1:{s.getsockname()[1]}"
+    out = tmp_path / "out.csv"
+    t0 = time.perf_counter()
+    code, printed, err = run("geocode", "--in", str(table), "--out", str(out), "--domain",
+                             domain, "--scheme", "http", "--cache", str(tmp_path / "c.sqlite"),
+                             capsys=capsys)  # the default 3 retries: none is used
+    took = time.perf_counter() - t0
+    assert code == 2 and printed == ""
+    assert err == (f"routeopt: error: cannot reach the geocoder at http://{domain}: connection "
+                   "refused; check the server's address (--domain, --scheme) and that it is "
+                   "running, then run again; the answers received before are kept in the cache "
+                   f"{tmp_path / 'c.sqlite'}; {out} was not written\n")
+    assert not out.exists()
+    assert took < 5, took  # it was 7 s of retries per address
+    # While planning, the outlets to geocode are not dropped as "not found": nothing is planned.
+    reps = write_csv("reps.csv", [{"rep_id": "R1", "lat": "43.73", "lon": "7.42"}])
+    code, printed, err = run(
+        "plan", "--outlets", str(table), "--reps", str(reps), "--start", "2026-11-30",
+        "--out", str(tmp_path / "plan"), "--iterations", "5", "--geocoder", "nominatim",
+        "--geocode-domain", domain, "--geocode-scheme", "http", "--geocode-cache", "none",
+        "--skip-invalid", capsys=capsys)
+    assert code == 2 and "Traceback" not in err
+    assert err.startswith(f"routeopt: error: cannot reach the geocoder at http://{domain}")
+    assert "nothing was planned" in err and not (tmp_path / "plan").exists()
 
 
 def test_plan_without_geocoder_keeps_the_old_message(table: Path,
@@ -151,3 +197,65 @@ def test_plan_unknown_geocoder_exit_2(table: Path, write_csv: Callable[..., Path
                        "2026-11-30", "--out", str(tmp_path / "plan"), "--geocoder", "nope",
                        capsys=capsys)
     assert code == 2 and "--geocoder: unknown geocoder 'nope'" in err
+
+
+@linux_only
+def test_geocode_ctrl_c_exit_130_keeps_the_answers_and_a_rerun_goes_on(
+        fake_nominatim: Any, write_csv: Callable[..., Path], tmp_path: Path) -> None:
+    for a in ("A", "B"):
+        fake_nominatim.script(a, ("json", [fake_nominatim.place(43.73, 7.42, a)]))
+    # C keeps its first request waiting: the signal comes while it is in flight.
+    fake_nominatim.script("C", ("sleep", 20, ("json", [])),
+                          ("json", [fake_nominatim.place(43.74, 7.43, "C")]))
+    table = write_csv("outlets.csv", [{"outlet_id": f"P{k}", "address": a, "lat": "", "lon": ""}
+                                      for k, a in enumerate("ABCD")])
+    out, cache = tmp_path / "geocoded.csv", tmp_path / "geocode.sqlite"
+    args = ["geocode", "--in", str(table), "--out", str(out), "--domain", fake_nominatim.domain,
+            "--scheme", "http", "--cache", str(cache), "--max-retries", "0", "-q"]
+    cmd = Command(args, tmp_path)
+    cmd.wait_for(lambda: fake_nominatim.requests["C"] == 1, "the request for C")
+    cmd.signal(signal.SIGINT, group=True)
+    code, printed, err = cmd.finish()
+    assert code == 130, err
+    assert err == (f"routeopt: interrupted (SIGINT); {out} was not written, the answers "
+                   f"received so far are kept in the cache {cache}: run again to go on\n")
+    assert printed == "" and not out.exists()
+    assert cmd.leftovers() == []
+    from routeopt.geocode import GeocodeCache
+
+    identity = f"nominatim@{fake_nominatim.domain}"
+    with GeocodeCache(cache) as c:  # intact, with the two answers received
+        assert [c.get(identity, a) is not None for a in "ABC"] == [True, True, False]
+    rerun = Command(args, tmp_path, "rerun")
+    code, printed, err = rerun.finish()
+    assert code == 0, err
+    assert "2 address(es) asked of" in printed and "2 answered from the cache" in printed
+    assert fake_nominatim.requests["A"] == fake_nominatim.requests["B"] == 1
+    got = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(got["geocode_status"]) == ["ok", "ok", "ok", "not_found"]
+
+
+@linux_only
+def test_plan_geocoder_ctrl_c_exit_130_nothing_planned(fake_nominatim: Any, table: Path,
+                                                       write_csv: Callable[..., Path],
+                                                       tmp_path: Path) -> None:
+    fake_nominatim.script("Place du Palais", ("json", [fake_nominatim.place(43.7312, 7.42)]))
+    fake_nominatim.script("Nowhere", ("sleep", 20, ("json", [])))  # in flight at the signal
+    reps = write_csv("reps.csv", [{"rep_id": "R1", "lat": "43.73", "lon": "7.42"}])
+    cache = tmp_path / "geocode.sqlite"
+    cmd = Command(["plan", "--outlets", str(table), "--reps", str(reps), "--start",
+                   "2026-11-30", "--out", str(tmp_path / "plan"), "--iterations", "5",
+                   "--geocoder", "nominatim", "--geocode-domain", fake_nominatim.domain,
+                   "--geocode-scheme", "http", "--geocode-cache", str(cache)], tmp_path)
+    cmd.wait_for(lambda: fake_nominatim.requests["Nowhere"] == 1, "the request for Nowhere")
+    cmd.signal(signal.SIGINT, group=True)
+    code, printed, err = cmd.finish()
+    assert code == 130, err
+    assert err == (f"routeopt: interrupted (SIGINT); nothing was written, {tmp_path / 'plan'} "
+                   "is as it was: run the same command again\n")
+    assert printed == "" and not (tmp_path / "plan").exists()
+    assert cmd.leftovers() == []
+    from routeopt.geocode import GeocodeCache
+
+    with GeocodeCache(cache) as c:  # the answer received before the signal is kept
+        assert c.get(f"nominatim@{fake_nominatim.domain}", "Place du Palais") is not None

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from routeopt.exceptions import GeocoderUnavailableError
 from routeopt.geocode import (
     GeocodeCache,
     GeopyGeocoder,
@@ -121,16 +122,69 @@ def test_malformed_json_is_an_error(fake_nominatim: Any, adapter: str) -> None:
     assert fake_nominatim.requests["Html"] == 1
 
 
-def test_no_server_is_an_error_not_an_exception(adapter: str) -> None:
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nobody listens on (bound, then released)."""
     import socket
 
-    with socket.socket() as s:  # a port nobody listens on
+    with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+        return int(s.getsockname()[1])
+
+
+def test_no_server_fails_fast_and_is_not_retried(adapter: str) -> None:
+    sleeps: list[float] = []
+    port = closed_port()
     g = Throttled(GeopyGeocoder("nominatim", domain=f"127.0.0.1:{port}", scheme="http",
-                                timeout=1), max_retries=1, sleep=lambda s: None)
-    r = resolve(g, "Anything")
-    assert r.status == "error" and "unavailable" in r.message
+                                timeout=1), max_retries=3, sleep=sleeps.append)
+    with pytest.raises(GeocoderUnavailableError,
+                       match=rf"cannot reach the geocoder at http://127\.0\.0\.1:{port}: "
+                             r"connection refused; check the server's address"):
+        resolve(g, "Anything")
+    assert g.requests == 1 and sleeps == []  # one attempt, no backoff
+    assert issubclass(GeocoderUnavailableError, ConnectionError)
+
+
+def test_no_server_stops_the_table_and_keeps_the_cache(tmp_path: Path) -> None:
+    port = closed_port()
+    g = Throttled(GeopyGeocoder("nominatim", domain=f"127.0.0.1:{port}", scheme="http",
+                                timeout=1), sleep=lambda s: None)
+    out = tmp_path / "out.csv"
+    with GeocodeCache(tmp_path / "c.sqlite") as cache:
+        from routeopt.geocode import Result
+
+        cache.put(g.identity, "Known", Result("ok", 43.73, 7.42, "Known"))
+        frame = pd.DataFrame({"address": ["Known", "New 1", "New 2", "New 3"]})
+        with pytest.raises(GeocoderUnavailableError):
+            geocode_table(frame, g, cache=cache, out=out, progress=False)
+        assert g.requests == 1  # the first new address; the others are not tried
+        assert cache.get(g.identity, "Known") is not None and len(cache) == 1
+    assert not out.exists()
+
+
+def test_the_cause_of_a_failure_is_found_under_the_wrappers() -> None:
+    import socket
+    import urllib.error
+
+    from geopy.exc import GeocoderServiceError, GeocoderUnavailable
+
+    from routeopt.geocode._geopy import _map_error
+
+    def raised(outer: Exception, inner: BaseException) -> Exception:
+        try:
+            try:
+                raise inner
+            except BaseException as e:
+                raise outer from e
+        except Exception as e:
+            return e
+
+    dns = raised(GeocoderServiceError("[Errno -2] Name or service not known"),
+                 urllib.error.URLError(socket.gaierror(-2, "Name or service not known")))
+    assert isinstance(_map_error(dns, "http://geo.example"), GeocoderUnavailableError)
+    assert "unknown host" in str(_map_error(dns, "http://geo.example"))
+    reset = raised(GeocoderUnavailable("reset"), ConnectionResetError(104, "reset by peer"))
+    lost = _map_error(reset)  # a lost connection may pass: retried, as before
+    assert not isinstance(lost, GeocoderUnavailableError) and lost.retryable
 
 
 def test_ambiguous_when_candidates_are_far_apart(fake_nominatim: Any) -> None:

@@ -2,8 +2,8 @@
 
 Exit codes: 0 every territory planned (or already done), 3 the batch ran but
 some territories failed (listed, and in ``batch-summary.json``), 2 bad
-batch-level input (the territories folder, ``batch.toml``, the options, an
-unreachable scheduler).
+batch-level input (the territories folder, missing or without a single
+territory; ``batch.toml``, the options, an unreachable scheduler).
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ def add_parser(sub: Any) -> None:
                        "into --out/<territory>/. Territories already done are skipped.",
                        epilog="Exit codes: 0 every territory planned (now or before), 3 some "
                        "territories failed (listed; see OUT/batch-summary.json), 2 bad batch "
-                       "input. See docs/batch.md.")
+                       "input (a territories folder without territories too). See "
+                       "docs/batch.md.")
     p.add_argument("--territories", required=True, type=Path, metavar="DIR",
                    help="folder with one folder per territory")
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
@@ -72,6 +73,7 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``routeopt batch``; print the summary; return the exit code."""
     from routeopt.batch import batch_defaults, run_batch
+    from routeopt.batch.run import no_territories
 
     if args.workers is not None and args.scheduler is not None:
         raise InputError([Issue("give --workers (local processes) or --scheduler (a Dask "
@@ -101,7 +103,9 @@ def run(args: argparse.Namespace) -> int:
         from routeopt.batch import read_territories
         from routeopt.batch.task import replan_territory
 
-        found, _ = read_territories(args.territories, defaults)
+        found, left_out = read_territories(args.territories, defaults)
+        if not found:
+            raise InputError([no_territories(args.territories, left_out)])
         territories = found if args.previous is None else with_previous(found, args.previous)
         summary = run_batch(territories, args.out, task=replan_territory,
                             workers=args.workers, scheduler=args.scheduler, redo=args.redo,
@@ -109,7 +113,9 @@ def run(args: argparse.Namespace) -> int:
     elif args.previous is not None:  # the next cycle, keeping the last one's route lines
         from routeopt.batch import read_territories
 
-        found, _ = read_territories(args.territories, defaults)
+        found, left_out = read_territories(args.territories, defaults)
+        if not found:
+            raise InputError([no_territories(args.territories, left_out)])
         summary = run_batch(with_previous(found, args.previous), args.out,
                             workers=args.workers, scheduler=args.scheduler, redo=args.redo,
                             retries=args.retries)

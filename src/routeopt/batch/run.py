@@ -19,6 +19,13 @@ workers only compute. The steps:
    succeeds, the culprit kills its worker again and is reported as failed.
 6. ``OUT/batch-summary.json`` is written atomically, and returned as a
    :class:`BatchSummary`.
+
+An interrupt (``KeyboardInterrupt``; under ``routeopt batch`` also SIGTERM,
+see :mod:`routeopt._interrupt`) stops the batch: the work in flight is
+cancelled, the pool's worker processes are terminated (killed if they have
+not gone after a few seconds), no summary is written, and the territories
+written so far stay: a rerun skips them. A result folder being committed when
+the signal comes is finished first.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from routeopt._interrupt import deferred
 from routeopt.batch.task import Job, Outcome, Task, error_record, plan_territory, run_job
 from routeopt.batch.territory import (
     Territory,
@@ -169,6 +177,8 @@ class BatchSummary:
 
         ``cpu_s`` sums the CPU seconds of the runs made in this batch;
         ``territories_per_min`` counts the territories done in this batch.
+        ``coverage`` counts the visits owed by outlet rows left out for bad
+        input (``skip_invalid``; ``skipped_visits``) as not scheduled.
         """
         planned = [r for r in self.results if r.state in ("done", "skipped")]
 
@@ -176,6 +186,7 @@ class BatchSummary:
             return sum(int(r.summary.get(key, 0) or 0) for r in planned)
 
         required, scheduled = total("required_visits"), total("scheduled_visits")
+        left_out = total("skipped_visits")  # owed by outlet rows left out for bad input
         cpu = sum(r.cpu_s for r in self.results if r.attempts)
         return {
             "territories": len(self.results),
@@ -185,7 +196,10 @@ class BatchSummary:
             "required_visits": required,
             "scheduled_visits": scheduled,
             "unscheduled_visits": total("unscheduled_visits"),
-            "coverage": round(scheduled / required, 6) if required else None,
+            "skipped_outlets": total("skipped_outlets"),
+            "skipped_visits": left_out,
+            "coverage": round(scheduled / (required + left_out), 6)
+            if required + left_out else None,
             "travel_s": total("travel_s"),
             "distance_m": total("distance_m"),
             "wall_s": round(self.wall_s, 3),
@@ -214,11 +228,16 @@ class BatchSummary:
         lines = [f"Batch of {t['territories']} territories in {t['wall_s']:.1f} s "
                  f"({self.executor}): {t['done']} done, {t['skipped']} skipped, "
                  f"{t['failed']} failed"]
-        if t["required_visits"]:
-            lines.append(f"  visits      {t['scheduled_visits']} of {t['required_visits']} "
-                         f"scheduled ({100 * t['coverage']:.1f}%)")
+        if t["required_visits"] or t["skipped_visits"]:
+            lines.append(f"  visits      {t['scheduled_visits']} of "
+                         f"{t['required_visits'] + t['skipped_visits']} scheduled "
+                         f"({100 * t['coverage']:.1f}%)")
             lines.append(f"  travel      {t['travel_s'] / 3600:.1f} h, "
                          f"{t['distance_m'] / 1000:.1f} km")
+        if t["skipped_outlets"]:
+            lines.append(f"  left out    {t['skipped_outlets']} outlet(s) with bad input, "
+                         f"{t['skipped_visits']} visit(s) not planned (see each territory's "
+                         "rejected.csv)")
         ran = [r for r in self.results if r.attempts]
         if ran:
             lines.append(f"  cpu         {t['cpu_s']:.1f} s, {t['cpu_s'] / len(ran):.1f} s per "
@@ -270,8 +289,20 @@ class _Pool:
             log.warning("the worker pool broke; starting a new one")
 
     def close(self, cancel: bool = False) -> None:
+        """Shut the executor down (if it is ours); ``cancel``: now, stopping work in flight.
+
+        A process pool's workers are terminated (killed after
+        :data:`routeopt._interrupt.GRACE_S` seconds): left to finish their
+        territories, an interrupted batch would wait for them, as long as
+        their time limits.
+        """
         if self._ex is not None and self.factory is not None:
+            procs = list((getattr(self._ex, "_processes", None) or {}).values())
             _shutdown(self._ex, wait=not cancel)
+            if cancel and procs:
+                from routeopt._interrupt import stop_processes
+
+                stop_processes(procs)
         self._ex = None
 
 
@@ -280,6 +311,36 @@ def _shutdown(ex: Executor, wait: bool = False) -> None:
         ex.shutdown(wait=wait, cancel_futures=not wait)
     except TypeError:  # executors without cancel_futures (dask's ClientExecutor)
         ex.shutdown(wait=wait)
+
+
+class _Stop(SystemExit):
+    """Raised in a pool worker by SIGTERM: unwind the task (its temporary folder goes), exit."""
+
+
+def _on_term(signum: int, frame: Any) -> None:
+    raise _Stop(128 + signum)
+
+
+def _worker_signals() -> None:
+    """The initializer of the batch's own worker processes.
+
+    SIGINT is ignored: Ctrl-C reaches every process of the terminal's process
+    group, and it is the client's job to stop its workers (no traceback from
+    each of them). SIGTERM (what the client sends them) unwinds the task and
+    ends the process.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_term)
+
+
+def _in_worker(task: Task, job: Job) -> Outcome:
+    """:func:`run_job` in a worker; a SIGTERM during it ends the worker process once unwound."""
+    try:
+        return run_job(task, job)
+    except _Stop as e:
+        os._exit(int(e.code or 143))
 
 
 def _is_crash(e: BaseException) -> bool:
@@ -374,6 +435,18 @@ def _done_status(root: Path, name: str, fingerprint: str) -> dict[str, Any] | No
     return status if isinstance(status, dict) else None
 
 
+def no_territories(folder: str | Path | None, left_out: Iterable[str] = ()) -> Issue:
+    """The error of a batch with nothing to plan: an empty folder is a mistake, not a success."""
+    if folder is None:
+        return Issue("no territories to plan: the list given is empty")
+    skipped = list(left_out)
+    seen = (f"; its sub-folders {', '.join(skipped)} have none of these files" if skipped
+            else "; it has no sub-folders")
+    return Issue("no territory folders to plan: each territory is a sub-folder holding "
+                 f"outlets.csv and reps.csv (and optionally territory.toml){seen}. Check "
+                 "--territories", file=str(folder))
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -402,7 +475,9 @@ class _Runner:
                       "finished": _now(), "options": t.options.to_dict(),
                       "source": str(t.path) if t.path else None}
             try:
-                _commit(self.root, result.name, files or {}, status, result.state == "done")
+                with deferred():  # an interrupt waits for the folder to be in place
+                    _commit(self.root, result.name, files or {}, status,
+                            result.state == "done")
             except OSError as e:
                 log.error("cannot write territory %s: %s", result.name, e)
                 result = TerritoryResult(result.name, "failed", {}, error_record(e, "write"),
@@ -441,7 +516,7 @@ class _Runner:
         job = Job(name, files, t.options, self.attempts[name], uuid.uuid4().hex)
         for _ in range(2):  # a broken pool gets one replacement before we give up
             try:
-                return self.pool.get().submit(run_job, self.task, job)
+                return self.pool.get().submit(_in_worker, self.task, job)
             except _UnrecoverableError as e:
                 self.fail(name, error_record(e, "executor"))
                 return None
@@ -579,10 +654,10 @@ def run_batch(
     Raises
     ------
     InputError
-        Bad batch-level input: the territories folder, ``batch.toml``,
-        duplicate names, ``out`` being a file, conflicting executor arguments,
-        an unreachable Dask scheduler. Problems of one territory never raise:
-        they are reported in its result.
+        Bad batch-level input: the territories folder (missing, or without a
+        single territory), ``batch.toml``, duplicate names, ``out`` being a
+        file, conflicting executor arguments, an unreachable Dask scheduler.
+        Problems of one territory never raise: they are reported in its result.
 
     Examples
     --------
@@ -630,6 +705,14 @@ def run_batch(
         items = check_unique(found)
     else:
         items = check_unique(territories)
+    redo_all = redo is True
+    redo_names = set() if isinstance(redo, bool) else set(redo)
+    unknown = sorted(redo_names - {t.name for t in items})
+    if unknown:
+        raise InputError([Issue(f"redo names unknown territories: {unknown}")])
+    if not items:
+        raise InputError([no_territories(territories if isinstance(territories, str | Path)
+                                         else None, left_out)])
     if root.exists() and not root.is_dir():
         raise InputError([Issue(f"the output path {root} is a file; give a folder")])
     inside = [t.name for t in items if t.path is not None
@@ -665,14 +748,9 @@ def run_batch(
         from concurrent.futures import ProcessPoolExecutor
 
         n = workers or os.cpu_count() or 1
-        pool = _Pool(partial(ProcessPoolExecutor, n), None, f"processes x{n}")
+        pool = _Pool(partial(ProcessPoolExecutor, n, initializer=_worker_signals), None,
+                     f"processes x{n}")
         in_flight = max_in_flight or n
-
-    redo_all = redo is True
-    redo_names = set() if isinstance(redo, bool) else set(redo)
-    unknown = sorted(redo_names - {t.name for t in items})
-    if unknown:
-        raise InputError([Issue(f"redo names unknown territories: {unknown}")])
 
     bar = None
     show = progress if progress is not None else sys.stderr.isatty()

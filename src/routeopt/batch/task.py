@@ -154,9 +154,11 @@ def plan_territory(job: TaskInput) -> dict[str, Any]:
         problem = read_problem(job.src / OUTLETS_FILE, job.src / REPS_FILE, start=opts.start,
                                weeks=opts.weeks, holidays=opts.holidays,
                                skip_invalid=opts.skip_invalid)
+    skipped: tuple[Issue, ...] = ()
     for w in caught:
         if isinstance(w.message, RowsSkippedWarning):
             _write_rejected(job.out / "rejected.csv", w.message.issues)
+            skipped += w.message.issues
         warnings.warn(w.message, stacklevel=1)
     problem = with_matrices(problem, opts)
     reference = None
@@ -170,6 +172,10 @@ def plan_territory(job: TaskInput) -> dict[str, Any]:
     violations = plan.violations()
     if violations:
         raise PlanValidationError(violations)
+    if skipped:  # their visits are owed too: coverage and the summary count them
+        from routeopt._skipped import with_skipped
+
+        plan = with_skipped(plan, job.src / OUTLETS_FILE, skipped)
     plan.write(job.out)
     return plan.summary_dict()
 

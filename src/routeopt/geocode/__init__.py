@@ -12,6 +12,7 @@ Errors (all in :mod:`routeopt.exceptions`)::
 
     RouteOptError
      ├── GeocodeError (RuntimeError)        a lookup failed (retryable: timeout, 429, 5xx)
+     │    └── GeocoderUnavailableError (ConnectionError)  no server: refused, unknown host
      ├── GeocoderConfigError (ValueError)   unknown provider or option
      └── GeocodeCacheError (OSError)        cache locked, damaged or not ours
 
@@ -34,7 +35,12 @@ import importlib
 import logging
 from typing import Any, Final
 
-from routeopt.exceptions import GeocodeCacheError, GeocodeError, GeocoderConfigError
+from routeopt.exceptions import (
+    GeocodeCacheError,
+    GeocodeError,
+    GeocoderConfigError,
+    GeocoderUnavailableError,
+)
 from routeopt.geocode._base import (
     PRECISIONS,
     STATUSES,
@@ -70,6 +76,7 @@ __all__ = [
     "GeocodeReport",
     "Geocoder",
     "GeocoderConfigError",
+    "GeocoderUnavailableError",
     "GeopyGeocoder",
     "Result",
     "Throttled",

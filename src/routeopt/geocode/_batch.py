@@ -9,7 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from routeopt.exceptions import GeocodeCacheError, GeocodeError, InputError
+from routeopt.exceptions import (
+    GeocodeCacheError,
+    GeocodeError,
+    GeocoderUnavailableError,
+    InputError,
+)
 from routeopt.geocode._base import STATUSES, Geocoder, Result, distance_m
 from routeopt.geocode._cache import GeocodeCache
 from routeopt.geocode._crs import parse_crs, to_wgs84
@@ -39,7 +44,9 @@ def resolve(geocoder: Geocoder, address: str, *, cache: GeocodeCache | None = No
     ``ambiguity_m`` metres from the best one (the same street name in two
     towns, say): its best match is still returned, with status
     ``ambiguous``. Errors are returned as a result with status ``error`` and
-    the reason in ``message``; they are not cached.
+    the reason in ``message``; they are not cached. A geocoder that cannot be
+    reached at all is not an answer about this address: its
+    :class:`~routeopt.exceptions.GeocoderUnavailableError` is raised.
 
     Parameters
     ----------
@@ -79,6 +86,8 @@ def resolve(geocoder: Geocoder, address: str, *, cache: GeocodeCache | None = No
                                         hit.spread_m, cached=True), ambiguity_m)
     try:
         found = geocoder.lookup(address)
+    except GeocoderUnavailableError:
+        raise
     except GeocodeError as e:
         return Result("error", provider=provider, message=str(e))
     if not found:
@@ -172,8 +181,8 @@ def _run(geocoder: Geocoder, addresses: Sequence[str], cache: GeocodeCache | Non
             try:
                 r = resolve(geocoder, address, cache=cache, ambiguity_m=ambiguity_m,
                             refresh=refresh)
-            except GeocodeCacheError:
-                raise  # nothing more can be kept: stop (what is done is in the cache)
+            except (GeocodeCacheError, GeocoderUnavailableError):
+                raise  # nothing more can be kept or asked: stop (what is done is in the cache)
             except Exception as e:  # a geocoder of one's own failed: record, keep the others
                 log.exception("geocoding %r failed", address)
                 r = Result("error", provider=geocoder.identity,
@@ -197,7 +206,9 @@ def locate(addresses: Iterable[str], geocoder: Geocoder, *, cache: GeocodeCache 
 
     This is what ``read_problem(..., geocode=...)`` calls: every distinct
     address once, through the cache. Ambiguous addresses are not used: their
-    value is the message saying why.
+    value is the message saying why. A geocoder that cannot be reached raises
+    :class:`~routeopt.exceptions.GeocoderUnavailableError` at the first
+    address: its outlets are not "not found", and are not dropped.
 
     Examples
     --------
@@ -266,6 +277,10 @@ def geocode_table(source: pd.DataFrame | str | Path, geocoder: Geocoder, *,
         When the table cannot be read or has no ``address`` column.
     GeocodeCacheError
         When the cache becomes unusable (answers so far are kept in it).
+    GeocoderUnavailableError
+        When the geocoder cannot be reached (connection refused, unknown
+        host): the run stops at once, nothing is written to ``out``, and the
+        answers received before are in the cache.
 
     Examples
     --------
@@ -351,7 +366,7 @@ def geocode_table(source: pd.DataFrame | str | Path, geocoder: Geocoder, *,
     finally:
         if interrupted:
             done = sum(1 for rows in todo.values() if status[rows[0]])
-            log.warning("geocoding stopped after %d of %d addresses%s", done, len(todo),
+            log.info("geocoding stopped after %d of %d addresses%s", done, len(todo),
                         "; the answers received are in the cache" if cache is not None else "")
     frame["lat"] = pd.Series([None if _blank(v) else v for v in lat], dtype=object,
                              index=frame.index).infer_objects()

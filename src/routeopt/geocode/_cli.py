@@ -14,7 +14,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from routeopt.exceptions import GeocodeCacheError, GeocoderConfigError, InputError, Issue
+from routeopt.exceptions import (
+    GeocodeCacheError,
+    GeocoderConfigError,
+    GeocoderUnavailableError,
+    InputError,
+    Issue,
+)
 
 __all__ = ["add_geocode_command", "add_plan_options", "plan_geocoding", "run_geocode"]
 
@@ -37,8 +43,9 @@ def add_geocode_command(sub: Any) -> None:
     g = sub.add_parser(
         "geocode", help="add lat/lon to the rows of a CSV that have an address",
         description="Geocode the rows of a CSV that have an address and no lat/lon. Exit 0 when "
-                    "the output was written (even with rows not found), 2 on bad input, 1 when "
-                    "the cache is unusable, 130 when interrupted (answers so far are cached).")
+                    "the output was written (even with rows not found), 2 on bad input or a "
+                    "geocoder that cannot be reached, 1 when the cache is unusable, 130 when "
+                    "interrupted (answers so far are cached).")
     g.add_argument("--in", dest="in_", required=True, type=Path, metavar="CSV",
                    help="input CSV with an address column (e.g. outlets.csv)")
     g.add_argument("--out", required=True, type=Path, help="output CSV")
@@ -130,11 +137,18 @@ def run_geocode(args: argparse.Namespace) -> int:
         report = geocode_table(args.in_, geocoder, cache=cache, out=args.out,
                                ambiguity_m=args.ambiguity_m or AMBIGUITY_M,
                                refresh=args.refresh, progress=False if args.quiet else None)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         where = f" in the cache {cache.path}" if cache is not None else ""
-        print(f"routeopt: interrupted; the answers received so far are kept{where}: run again "
-              "to go on", file=sys.stderr)
+        name = getattr(e, "name", "")  # SIGINT or SIGTERM under the routeopt command
+        why = f"interrupted ({name})" if name else "interrupted"
+        print(f"routeopt: {why}; {args.out} was not written, the answers received so far are "
+              f"kept{where}: run again to go on", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except GeocoderUnavailableError as e:
+        where = f"; the answers received before are kept in the cache {cache.path}" if (
+            cache is not None) else ""
+        print(f"routeopt: error: {e}{where}; {args.out} was not written", file=sys.stderr)
+        return EXIT_INPUT
     except GeocodeCacheError as e:
         print(f"routeopt: error: {e}", file=sys.stderr)
         return EXIT_FAIL

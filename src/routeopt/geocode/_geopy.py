@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from routeopt.exceptions import GeocodeError, GeocoderConfigError
+from routeopt.exceptions import GeocodeError, GeocoderConfigError, GeocoderUnavailableError
 from routeopt.geocode._base import Candidate
 from routeopt.geocode._crs import parse_crs
 
@@ -142,11 +142,15 @@ class GeopyGeocoder:
         try:
             found = self._geocoder.geocode(address, exactly_one=False, **self._query)
         except GeopyError as e:
-            raise _map_error(e) from e
+            raise _map_error(e, self._where()) from e
         if not found:
             return []
         return [Candidate(float(loc.latitude), float(loc.longitude), str(loc.address or ""),
                           *_precision(self.name, loc.raw)) for loc in found]
+
+    def _where(self) -> str:
+        scheme = getattr(self._geocoder, "scheme", "")
+        return f"{scheme}://{self.domain}" if scheme and self.domain else self.identity
 
     def __repr__(self) -> str:
         return f"GeopyGeocoder({self.identity!r})"
@@ -171,8 +175,36 @@ def _domain_of(geocoder: Any) -> str:
     return ""
 
 
-def _map_error(e: Exception) -> GeocodeError:
-    """A geopy error as a GeocodeError: retryable for timeouts, 408, 429, 5xx and no connection."""
+def _unreachable(e: BaseException) -> str | None:
+    """``connection refused`` or ``unknown host`` when that is the root of ``e``, else None.
+
+    The cause is looked for along the exception chain and the ``reason`` of
+    urllib3's and urllib's wrappers: requests raises ``ConnectionError`` from
+    urllib3's ``MaxRetryError(reason=NewConnectionError)`` from
+    ``ConnectionRefusedError``; urllib raises ``URLError(reason=...)``.
+    """
+    import socket
+
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [e]
+    while todo:
+        x = todo.pop()
+        if x is None or id(x) in seen:
+            continue
+        seen.add(id(x))
+        if isinstance(x, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(x, socket.gaierror) or type(x).__name__ == "NameResolutionError":
+            return "unknown host"
+        reason = getattr(x, "reason", None)
+        todo += [x.__cause__, x.__context__, reason if isinstance(reason, BaseException)
+                 else None]
+    return None
+
+
+def _map_error(e: Exception, where: str = "the geocoder") -> GeocodeError:
+    """A geopy error as a GeocodeError: retryable for timeouts, 408, 429, 5xx and a lost
+    connection; :class:`GeocoderUnavailableError` when nothing answers at ``where`` at all."""
     from geopy.adapters import AdapterHTTPError, get_retry_after
     from geopy.exc import (
         GeocoderParseError,
@@ -182,6 +214,11 @@ def _map_error(e: Exception) -> GeocodeError:
         GeocoderUnavailable,
     )
 
+    why = _unreachable(e)
+    if why is not None:  # nobody there: asking again in a second will not help
+        return GeocoderUnavailableError(
+            f"cannot reach the geocoder at {where}: {why}; check the server's address "
+            "(--domain, --scheme) and that it is running, then run again")
     cause = e.__cause__ or e.__context__
     status = cause.status_code if isinstance(cause, AdapterHTTPError) else None
     retry_after: float | None = None

@@ -1,0 +1,91 @@
+"""What the outlet rows left out by ``skip_invalid`` would have asked for.
+
+A row left out for bad input is not planned, but its visits are still owed:
+the plan's coverage and summary count them (``Plan.stats`` keys
+``skipped_outlets`` and ``skipped_visits``, read by :meth:`Plan.kpis`), so
+that a plan missing outlets never reads 100 %.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from routeopt.exceptions import InputError, Issue
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from routeopt.plan import Plan
+
+__all__ = ["owed", "with_skipped"]
+
+
+def _visits(row: dict[str, Any], weeks: int) -> int:
+    """The visits an outlet row asks for over ``weeks`` weeks; 1 when its frequency is unreadable.
+
+    As :meth:`Problem.visits_of` counts them: the frequency's visits rounded
+    up, or the appointments when there are more of them.
+    """
+    from routeopt.problem import parse_frequency
+    from routeopt.read import _appointments, _text
+
+    try:
+        appointments = len(_appointments(_text(row, "appointment")))
+    except ValueError:
+        appointments = 0
+    text = _text(row, "frequency")
+    if not text:
+        return max(appointments, 1)
+    try:
+        regular = math.ceil(parse_frequency(text) * weeks)
+    except (ValueError, TypeError, ZeroDivisionError):
+        return max(appointments, 1)  # unreadable: at least the one visit it was there for
+    return max(regular, appointments, 1)
+
+
+def owed(source: pd.DataFrame | str | Path, issues: Iterable[Issue], weeks: int
+         ) -> tuple[int, int]:
+    """``(rows, visits)``: the outlet rows the ``issues`` left out, and the visits they owe.
+
+    Rows are found by the line of each issue (a CSV file) or else by the
+    outlet id. A row whose frequency cannot be read counts one visit: the
+    count is then a lower bound.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"outlet_id": ["A", "B", "C"], "frequency": ["1/week", "2/week",
+    ...                                                                  "often"]})
+    >>> owed(rows, [Issue("bad lat", outlet_id="B"), Issue("bad", outlet_id="C")], weeks=4)
+    (2, 9)
+    """
+    from routeopt.read import _table, _text
+
+    issues = list(issues)
+    lines = {i.line for i in issues if i.line is not None}
+    ids = {i.outlet_id for i in issues if i.line is None and i.outlet_id is not None}
+    if not lines and not ids:
+        return 0, 0
+    try:
+        records, _, _ = _table(source, "outlets", {"required": (), "optional": ()},
+                               empty_ok=True)
+    except InputError:
+        return len(lines | ids), len(lines | ids)
+    rows = [row for line, row in records
+            if (line in lines) or (line is None and _text(row, "outlet_id") in ids)]
+    return len(rows), sum(_visits(r, weeks) for r in rows)
+
+
+def with_skipped(plan: Plan, source: pd.DataFrame | str | Path, issues: Iterable[Issue]
+                 ) -> Plan:
+    """``plan`` with the rows left out for ``issues`` counted in its KPIs."""
+    import dataclasses
+
+    rows, visits = owed(source, issues, plan.problem.horizon.weeks)
+    if not rows:
+        return plan
+    return dataclasses.replace(plan, stats={**plan.stats, "skipped_outlets": rows,
+                                            "skipped_visits": visits})
