@@ -141,22 +141,6 @@ def _print_issues(err: InputError, *, skip_hint: str | None = None) -> None:
               "(they are then listed in rejected.csv).", file=sys.stderr)
 
 
-def _write_rejected(out: Path, issues: Sequence[Issue]) -> Path:
-    import csv
-    import io
-
-    from routeopt.plan import _atomic_write
-
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["file", "line", "outlet_id", "rep_id", "column", "message"])
-    for i in issues:
-        w.writerow([i.file or "", i.line or "", i.outlet_id or "", i.rep_id or "", i.column or "",
-                    i.message])
-    out.mkdir(parents=True, exist_ok=True)
-    return _atomic_write(out / "rejected.csv", buf.getvalue())
-
-
 def cmd_plan(args: argparse.Namespace) -> int:
     from routeopt.geocode._cli import plan_geocoding
     from routeopt.read import RowsSkippedWarning, read_problem
@@ -175,18 +159,16 @@ def cmd_plan(args: argparse.Namespace) -> int:
         problem = read_problem(args.outlets, args.reps, start=args.start, weeks=args.weeks,
                                holidays=holidays, skip_invalid=args.skip_invalid,
                                crs=args.crs, geocode=geocode)
-    rejected = False
+    extra: dict[str, str] = {}  # written with the plan, in the same folder swap
     for w in caught:
         if isinstance(w.message, RowsSkippedWarning):
-            path = _write_rejected(args.out, w.message.issues)
-            rejected = True
+            from routeopt._planfolder import rejected_csv
+
+            extra["rejected.csv"] = rejected_csv(w.message.issues)
             print(f"routeopt: {len(w.message.issues)} problem(s) in the input; the rows were "
-                  f"left out, see {path}", file=sys.stderr)
+                  f"left out, see {args.out / 'rejected.csv'}", file=sys.stderr)
         else:
             print(f"routeopt: warning: {w.message}", file=sys.stderr)
-    stale = args.out / "rejected.csv"
-    if not rejected and stale.is_file():  # from an earlier run; it no longer applies
-        stale.unlink()
     if provider is not None:
         from routeopt.matrix import problem_matrices
 
@@ -198,7 +180,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         last = read_plan(args.previous, problem)
         reference = carry_forward(last, problem.horizon.start, problem.horizon.weeks)
     plan = solve(problem, params, previous=reference)
-    files = plan.write(args.out)
+    files = plan.write(args.out, extra_files=extra)
     print(plan.summary())
     if reference is not None:
         kept = sum(len(r.stops) for r in plan.routes) - int(plan.stats.get("moved_visits", 0))

@@ -720,8 +720,8 @@ def run_batch(
 
     summary = BatchSummary(root, tuple(runner.results[t.name] for t in items),
                            time.perf_counter() - t0, pool.label, started, tuple(left_out))
-    from routeopt.plan import _atomic_write
+    from routeopt._files import atomic_write
 
-    _atomic_write(root / SUMMARY_FILE, json.dumps(summary.to_dict(), indent=2,
+    atomic_write(root / SUMMARY_FILE, json.dumps(summary.to_dict(), indent=2,
                                                   ensure_ascii=False, default=str) + "\n")
     return summary

@@ -370,9 +370,9 @@ def geocode_table(source: pd.DataFrame | str | Path, geocoder: Geocoder, *,
 
 def write_frame(frame: pd.DataFrame, path: Path) -> Path:
     """Write ``frame`` as UTF-8 CSV atomically (temporary name, then rename)."""
-    from routeopt.plan import _atomic_write
+    from routeopt._files import atomic_write
 
     path.parent.mkdir(parents=True, exist_ok=True)
     text = frame.to_csv(index=False, lineterminator="\n")
-    return _atomic_write(path, text)
+    return atomic_write(path, text)
 
