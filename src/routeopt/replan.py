@@ -144,9 +144,9 @@ def read_visit_log(source: pd.DataFrame | str | Path, problem: Problem, *,
     >>> len(entries), [i.column for i in issues]
     (1, ['outlet_id', 'status'])
     """
-    from routeopt.read import _by_line, _Row, _table, _text
+    from routeopt._tables import Row, by_line, cell_text, read_table
 
-    records, file, issues = _table(source, "visit log", LOG_COLUMNS)
+    records, file, issues = read_table(source, "visit log", LOG_COLUMNS)
     by_id = {o.id: o for o in problem.outlets}
     outlets = set(by_id)
     reps = {r.id for r in problem.reps}
@@ -154,10 +154,10 @@ def read_visit_log(source: pd.DataFrame | str | Path, problem: Problem, *,
     entries: list[LogEntry] = []
     seen: dict[tuple[str, date], tuple[str, int | None]] = {}
     for line, row in records:
-        oid = _text(row, "outlet_id")
-        r = _Row(row, file, line, outlet_id=oid or None)
-        rid = _text(row, "rep_id")
-        kind = (_text(row, "kind") or "visit").lower().replace("-", "_")
+        oid = cell_text(row, "outlet_id")
+        r = Row(row, file, line, outlet_id=oid or None)
+        rid = cell_text(row, "rep_id")
+        kind = (cell_text(row, "kind") or "visit").lower().replace("-", "_")
         if not oid:
             r.issue("outlet_id", "is empty; name the outlet visited")
         elif oid not in outlets:
@@ -170,7 +170,7 @@ def read_visit_log(source: pd.DataFrame | str | Path, problem: Problem, *,
         if day is not None and day not in h:
             r.issue("date", f"{day} is outside the plan's horizon {h.start}..{h.end}")
             day = None
-        status = _text(row, "status").lower()
+        status = cell_text(row, "status").lower()
         due: date | None = None
         window: TimeWindow | None = None
         if kind not in KINDS:
@@ -185,8 +185,8 @@ def read_visit_log(source: pd.DataFrame | str | Path, problem: Problem, *,
             _ = r.get("time", parse_time, 0)  # when it happened: checked, not used
         elif kind == "follow_up":
             due = r.get("due", _date, None)
-            reason = _text(row, "reason").lower()
-            if due is None and not _text(row, "due"):
+            reason = cell_text(row, "reason").lower()
+            if due is None and not cell_text(row, "due"):
                 if reason in FOLLOW_UP_DAYS:
                     if day is not None:
                         due = _add_working_days(problem, day, FOLLOW_UP_DAYS[reason])
@@ -219,7 +219,7 @@ def read_visit_log(source: pd.DataFrame | str | Path, problem: Problem, *,
             continue
         assert day is not None
         entries.append(LogEntry(oid, rid, day, status, kind, due, window, line))
-    return entries, _by_line(issues)
+    return entries, by_line(issues)
 
 
 def _add_working_days(problem: Problem, day: date, n: int) -> date:
