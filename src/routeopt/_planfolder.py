@@ -36,7 +36,7 @@ from routeopt._version import __version__
 from routeopt.exceptions import InputError, Issue, PlanIntegrityError
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "MANIFEST", "PLAN_FILES", "PlanFolder", "check_folder",
-           "rejected_csv", "write_folder"]
+           "rejected_csv", "writable_folder", "write_folder"]
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,35 @@ def _foreign(out: Path) -> list[str]:
     return sorted(p.name for p in out.iterdir() if p.name not in OWN_FILES | listed)
 
 
+def writable_folder(out: str | Path) -> Path:
+    """The folder a plan may be written to at ``out`` (a symbolic link is followed).
+
+    Raises
+    ------
+    InputError
+        ``out`` is a file, a mount point, or a folder holding files routeopt did
+        not write (a plan replaces its whole folder, and never deletes those).
+    """
+    path = Path(out)
+    if path.is_symlink():
+        path = path.resolve()
+    if path.exists() and not path.is_dir():
+        raise InputError([Issue("is a file; give a folder for the plan", file=str(path))])
+    if path.is_dir():
+        if os.path.ismount(path):
+            raise InputError([Issue("is a mount point, which cannot be replaced in one step; "
+                                    "give a folder inside it", file=str(path))])
+        foreign = _foreign(path)
+        if foreign:
+            shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more"
+                                              if len(foreign) > 5 else "")
+            raise InputError([Issue(
+                f"holds files routeopt did not write ({shown}); a plan replaces its whole "
+                "folder at once, so give a folder of its own (a new or empty one, or an "
+                "earlier plan's)", file=str(path))])
+    return path
+
+
 def write_folder(out: str | Path, files: Mapping[str, str]) -> dict[str, Path]:
     """Write ``files`` (name -> UTF-8 text) and their manifest as the folder ``out``, atomically.
 
@@ -109,23 +138,7 @@ def write_folder(out: str | Path, files: Mapping[str, str]) -> dict[str, Path]:
     OSError
         The folder could not be written (the old one, if any, is left as it was).
     """
-    path = Path(out)
-    if path.is_symlink():
-        path = path.resolve()
-    if path.exists() and not path.is_dir():
-        raise InputError([Issue("is a file; give a folder for the plan", file=str(path))])
-    if path.is_dir():
-        if os.path.ismount(path):
-            raise InputError([Issue("is a mount point, which cannot be replaced in one step; "
-                                    "give a folder inside it", file=str(path))])
-        foreign = _foreign(path)
-        if foreign:
-            shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more"
-                                              if len(foreign) > 5 else "")
-            raise InputError([Issue(
-                f"holds files routeopt did not write ({shown}); a plan replaces its whole "
-                "folder at once, so give a folder of its own (a new or empty one, or an "
-                "earlier plan's)", file=str(path))])
+    path = writable_folder(out)
     bad = [n for n in files if n == MANIFEST or "/" in n or os.sep in n or n.startswith(".")]
     if bad:
         raise ValueError(f"cannot write {bad[0]!r} into a plan folder")

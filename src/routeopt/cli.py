@@ -100,10 +100,12 @@ def _matrix_provider(args: argparse.Namespace) -> MatrixProvider | None:
 def cmd_replan(args: argparse.Namespace) -> int:
     """``routeopt replan``: the cycle comes from the previous plan's summary.json; the travel
     times from the same options as ``routeopt plan`` (give the ones the plan was made with)."""
+    from routeopt._planfolder import writable_folder
     from routeopt.geocode._cli import plan_geocoding
     from routeopt.replan import read_cycle, replan
     from routeopt.solver import SolveParams
 
+    writable_folder(args.out)  # before the search: a file, or a folder holding other files
     params = SolveParams.from_toml(args.params) if args.params else SolveParams()
     params = params.replace(**{k: v for k, v in (
         ("time_limit", args.time_limit), ("seed", args.seed),
@@ -148,6 +150,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     if args.out.exists() and not args.out.is_dir():
         raise InputError([Issue(f"--out {args.out} is a file; give a directory for the plan")])
+    from routeopt._planfolder import writable_folder
+
+    writable_folder(args.out)  # before the search: a folder holding other files is refused
     params = SolveParams.from_toml(args.params) if args.params else SolveParams()
     changes = {k: v for k, v in (("time_limit", args.time_limit), ("seed", args.seed),
                                  ("max_iterations", args.iterations)) if v is not None}

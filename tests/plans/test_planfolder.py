@@ -145,3 +145,17 @@ def test_atomic_folder_swaps_or_keeps_the_old_folder(tmp_path: Path, exchange: b
         (tmp / "c").write_text("3")
     assert sorted(p.name for p in target.iterdir()) == ["c"]
     assert leftovers(target) == ([], [])
+
+
+def test_the_cli_refuses_an_out_folder_holding_other_files_before_planning(
+        small: SmallPlans, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from routeopt.cli import main
+
+    out = tmp_path / "work"
+    out.mkdir()
+    (out / "outlets.xlsx").write_text("the source table")
+    code = main(["plan", "--outlets", str(small.outlets), "--reps", str(small.reps), "--start",
+                 "2026-11-30", "--out", str(out), "--iterations", "5"])
+    err = capsys.readouterr().err
+    assert code == 2 and "holds files routeopt did not write (outlets.xlsx)" in err
+    assert [p.name for p in out.iterdir()] == ["outlets.xlsx"]
