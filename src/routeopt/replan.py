@@ -267,7 +267,8 @@ def read_plan(path: str | Path, problem: Problem) -> Plan:
         js = folder.path / "plan.json"
         try:
             return _plan_from_json(dict(folder.plan or {}), problem)
-        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as e:
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError,
+                OverflowError) as e:
             raise InputError([Issue(f"cannot read the previous plan: {e}",
                                     file=str(js))]) from None
     if folder.visits is None:

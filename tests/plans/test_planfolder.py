@@ -159,3 +159,18 @@ def test_the_cli_refuses_an_out_folder_holding_other_files_before_planning(
     err = capsys.readouterr().err
     assert code == 2 and "holds files routeopt did not write (outlets.xlsx)" in err
     assert [p.name for p in out.iterdir()] == ["outlets.xlsx"]
+
+
+def test_a_value_out_of_range_in_an_old_plan_json_is_an_input_error(small: SmallPlans,
+                                                                    tmp_path: Path) -> None:
+    """Without a manifest only the cross-checks run; a travel time of 1e999 (infinity to
+    JSON) still ends in an InputError naming plan.json, not an OverflowError."""
+    out = tmp_path / "p"
+    small.week.write(out)
+    (out / "manifest.json").unlink()
+    text = (out / "plan.json").read_text()
+    first = text.index('"travel_s": ', text.index('"stops"'))
+    end = text.index(",", first)
+    (out / "plan.json").write_text(text[:first] + '"travel_s": 1e999' + text[end:])
+    with pytest.raises(InputError, match=r"plan\.json: cannot read the previous plan"):
+        read_plan(out, small.problem1)
