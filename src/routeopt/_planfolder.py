@@ -143,14 +143,23 @@ def write_folder(out: str | Path, files: Mapping[str, str]) -> dict[str, Path]:
     if bad:
         raise ValueError(f"cannot write {bad[0]!r} into a plan folder")
     entries: dict[str, dict[str, Any]] = {}
-    with atomic_folder(path) as tmp:
-        for name, text in files.items():
-            data = text.encode("utf-8")
-            (tmp / name).write_bytes(data)
-            entries[name] = _entry(name, data)
-        manifest = {"format": FORMAT, "format_version": FORMAT_VERSION,
-                    "routeopt_version": __version__, "files": entries}
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    name = ""
+    try:
+        with atomic_folder(path) as tmp:
+            for name, text in files.items():
+                data = text.encode("utf-8")
+                (tmp / name).write_bytes(data)
+                entries[name] = _entry(name, data)
+            name = MANIFEST
+            manifest = {"format": FORMAT, "format_version": FORMAT_VERSION,
+                        "routeopt_version": __version__, "files": entries}
+            (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n",
+                                        encoding="utf-8")
+            name = ""
+    except OSError as e:  # a full disk: say which file, and that nothing changed
+        where = str(path / name) if name else (e.filename or str(path))
+        raise OSError(e.errno, f"{e.strerror or e} (the folder {path} is as it was)",
+                      where) from e
     return {name: path / name for name in [*files, MANIFEST]}
 
 
