@@ -166,7 +166,7 @@ def recover_folder(path: Path) -> Path | None:
 
 
 @contextmanager
-def atomic_folder(path: Path, *, exchange: bool = True) -> Iterator[Path]:
+def atomic_folder(path: Path, *, exchange: bool = True, recover: bool = True) -> Iterator[Path]:
     """Write a whole folder at once: yield an empty temporary sibling of ``path``;
     on a clean exit it becomes ``path``.
 
@@ -202,6 +202,9 @@ def atomic_folder(path: Path, *, exchange: bool = True) -> Iterator[Path]:
     exchange
         Use the one-step swap where available (``False`` forces the two-rename
         fallback; for tests).
+    recover
+        Step 1 (it lists the parent folder: a caller writing many folders into
+        one parent recovers them all once instead, as a batch does).
 
     Examples
     --------
@@ -218,7 +221,8 @@ def atomic_folder(path: Path, *, exchange: bool = True) -> Iterator[Path]:
     path = Path(path)
     parent = path.parent
     parent.mkdir(parents=True, exist_ok=True)
-    recover_folder(path)
+    if recover:
+        recover_folder(path)
     tag = uuid.uuid4().hex
     tmp = parent / f"{TMP_PREFIX}{path.name}-{tag}"
     tmp.mkdir()

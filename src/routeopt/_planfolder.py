@@ -327,6 +327,11 @@ def _count(summary: Mapping[str, Any] | None, key: str) -> int | None:
     return v if isinstance(v, int) and not isinstance(v, bool) else None
 
 
+def _canonical(doc: Any) -> str:
+    """One text per JSON value (keys sorted; NaN, unequal to itself, written as ``NaN``)."""
+    return json.dumps(doc, sort_keys=True)
+
+
 def _plan_visits(plan: Mapping[str, Any]) -> list[tuple[str, ...]] | None:
     """(rep_id, date, seq, outlet_id, start) of every visit of a plan.json, or None if malformed."""
     out: list[tuple[str, ...]] = []
@@ -435,7 +440,7 @@ def _cross_check(c: _Checker, summary: Mapping[str, Any] | None, plan: Mapping[s
     if plan is None:
         return
     inner = plan.get("summary")
-    if summary is not None and inner != summary:
+    if summary is not None and _canonical(inner) != _canonical(summary):
         c.issue("plan.json", "its summary differs from summary.json: the two files are of "
                              f"different plans; {_REDO}")
     pv = _plan_visits(plan)

@@ -327,8 +327,9 @@ def _json(data: Any) -> bytes:
 def _commit(root: Path, name: str, files: Mapping[str, bytes], status: Mapping[str, Any],
             done: bool) -> None:
     """Replace ``root/name`` by a folder of ``files``, ``status.json`` and (if done) the marker,
-    in one swap (:func:`routeopt._files.atomic_folder`)."""
-    with atomic_folder(root / name) as tmp:
+    in one swap (:func:`routeopt._files.atomic_folder`; leftovers were recovered at the start
+    of the run by :func:`_recover`)."""
+    with atomic_folder(root / name, recover=False) as tmp:
         for rel, data in files.items():
             if rel not in (STATUS_FILE, DONE_FILE):
                 _write(tmp / rel, data)
