@@ -212,3 +212,26 @@ def test_a_mixed_folder_is_refused(small: SmallPlans, tmp_path: Path,
     err = capsys.readouterr().err
     assert "plan.json: its summary differs from summary.json" in err
     assert "Traceback" not in err
+
+
+def test_a_batch_territory_with_a_partial_previous_plan_fails_by_name(
+        small: SmallPlans, tmp_path: Path) -> None:
+    """A territory whose previous/ lost its summary.json is refused, naming the file: not
+    planned as if it had no previous plan."""
+    import shutil
+    from datetime import date
+
+    from routeopt.batch import TaskInput, TerritoryOptions, plan_territory
+    from routeopt.solver import SolveParams
+
+    src = tmp_path / "north"
+    src.mkdir()
+    shutil.copy(small.outlets, src / "outlets.csv")
+    shutil.copy(small.reps, src / "reps.csv")
+    small.week.write(src / "previous")
+    (src / "previous" / "summary.json").unlink()
+    opts = TerritoryOptions(start=date(2026, 11, 30), weeks=1,
+                            solve=SolveParams(max_iterations=5))
+    with pytest.raises(PlanIntegrityError, match=r"summary\.json: is listed in manifest\.json "
+                                                 r"but missing"):
+        plan_territory(TaskInput("north", src, tmp_path / "out", opts))

@@ -161,7 +161,8 @@ def plan_territory(job: TaskInput) -> dict[str, Any]:
     problem = with_matrices(problem, opts)
     reference = None
     previous = job.src / PREVIOUS_DIR
-    if (previous / "summary.json").is_file():  # the last cycle: keep its route lines
+    if previous.is_dir() and any(previous.iterdir()):  # the last cycle: keep its route lines
+        # (read_plan refuses a partial or mixed one, rather than planning without it)
         from routeopt.replan import carry_forward, read_plan
 
         reference = carry_forward(read_plan(previous, problem), problem.horizon.start,
