@@ -49,6 +49,8 @@ PLAN_FILES: Final = ("visits.csv", "routes.csv", "unscheduled.csv", "summary.jso
 #: Files routeopt itself puts in an output folder (a folder holding others is not replaced).
 OWN_FILES: Final = frozenset({*PLAN_FILES, MANIFEST, "rejected.csv", "changes.csv",
                               "replan.json", "status.json", ".done"})
+#: Files a desktop leaves in any folder it shows; replaced with the folder like routeopt's own.
+DESKTOP_FILES: Final = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 _VISIT_KEY: Final = ("rep_id", "date", "seq", "outlet_id", "start")
 _REDO: Final = ("write the plan again (routeopt plan or replan), or restore the folder from a "
                 "backup")
@@ -87,7 +89,8 @@ def _foreign(out: Path) -> list[str]:
             listed = {str(k) for k in m["files"]}
     except (OSError, ValueError):
         pass
-    return sorted(p.name for p in out.iterdir() if p.name not in OWN_FILES | listed)
+    return sorted(p.name for p in out.iterdir()
+                  if p.name not in OWN_FILES | DESKTOP_FILES | listed)
 
 
 def writable_folder(out: str | Path) -> Path:

@@ -39,6 +39,7 @@ def test_a_folder_holding_other_files_is_not_replaced(small: SmallPlans, tmp_pat
         small.week.write(out)
     assert [p.name for p in out.iterdir()] == ["notes.docx"]
     small.week.write(tmp_path / "plan")  # a plan folder (or an empty one) is replaced
+    (tmp_path / "plan" / ".DS_Store").write_bytes(b"\0")  # a desktop looked at it
     small.weeks8.write(tmp_path / "plan")
     assert read_plan(tmp_path / "plan", small.weeks8.problem).routes == small.weeks8.routes
     with pytest.raises(ValueError, match=r"cannot replace the plan's own visits\.csv"):
