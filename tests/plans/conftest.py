@@ -13,8 +13,6 @@ from plan_helpers import SmallPlans, make_small_plans
 
 
 @pytest.fixture(scope="package")
-def small() -> SmallPlans:
+def small(tmp_path_factory: pytest.TempPathFactory) -> SmallPlans:
     """12 outlets and one rep, planned over 1 and over 8 weeks (tables written once)."""
-    import tempfile
-
-    return make_small_plans(Path(tempfile.mkdtemp(prefix="routeopt-plans-")))
+    return make_small_plans(tmp_path_factory.mktemp("small-plans"))
