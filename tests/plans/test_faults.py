@@ -214,6 +214,7 @@ def test_a_mixed_folder_is_refused(small: SmallPlans, tmp_path: Path,
     assert "Traceback" not in err
 
 
+@pytest.mark.filterwarnings("ignore::routeopt.exceptions.CycleWarning")
 def test_a_batch_territory_with_a_partial_previous_plan_fails_by_name(
         small: SmallPlans, tmp_path: Path) -> None:
     """A territory whose previous/ lost its summary.json is refused, naming the file: not
