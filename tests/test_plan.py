@@ -151,7 +151,7 @@ def test_validate_raises_with_every_violation(plan: Plan) -> None:
 def test_exports(plan: Plan, tmp_path: Path) -> None:
     files = plan.write(tmp_path / "out")
     assert set(files) == {"visits.csv", "routes.csv", "unscheduled.csv", "summary.json",
-                          "plan.json"}
+                          "plan.json", "manifest.json"}
     visits = pd.read_csv(files["visits.csv"])
     for col in ("rep_id", "date", "seq", "outlet_id", "arrival", "start", "end", "travel_s",
                 "distance_m"):

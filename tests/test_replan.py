@@ -32,6 +32,7 @@ from routeopt import (
 )
 from routeopt.cli import main
 from routeopt.datasets import make_territory
+from routeopt.exceptions import PlanIntegrityError
 from routeopt.read import read_problem
 from routeopt.replan import (
     LogEntry,
@@ -368,6 +369,10 @@ def test_read_plan_round_trip(territory: tuple[Problem, Plan], tmp_path: Path) -
     back = read_plan(tmp_path, problem)
     assert back.routes == first.routes and back.unscheduled == first.unscheduled
     (tmp_path / "plan.json").unlink()
+    with pytest.raises(PlanIntegrityError, match=r"plan\.json: is listed in manifest\.json but "
+                                                 r"missing"):
+        read_plan(tmp_path, problem)
+    (tmp_path / "manifest.json").unlink()  # as an older routeopt wrote it: no manifest
     from_csv = read_plan(tmp_path, problem)
     assert [[s.outlet_id for s in r.stops] for r in from_csv.routes] == [
         [s.outlet_id for s in r.stops] for r in first.routes]
@@ -456,7 +461,7 @@ def test_cli_replan_without_a_previous_plan(tmp_path: Path,
     assert main(["replan", "--outlets", str(tmp_path / "o.csv"), "--reps",
                  str(tmp_path / "r.csv"), "--previous", str(tmp_path / "empty"), "--today",
                  "2026-12-01", "--out", str(tmp_path / "out")]) == 2
-    assert "cannot read the previous plan's start and weeks" in capsys.readouterr().err
+    assert "no plan.json or visits.csv here" in capsys.readouterr().err
 
 
 def test_pinned_visits_keep_their_rep_and_time() -> None:

@@ -10,6 +10,7 @@ time, for a week or a multi-week cycle.
 
 import logging as _logging
 
+from routeopt._version import __version__ as __version__
 from routeopt.exceptions import (
     CycleWarning,
     InputError,
@@ -34,8 +35,6 @@ from routeopt.problem import (
     VisitRule,
 )
 from routeopt.solver import SolveParams, solve
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Appointment",

@@ -1,5 +1,5 @@
 """``python -m routeopt``: the command line."""
 
-from routeopt.cli import _entry
+from routeopt.cli import run
 
-_entry()
+run()

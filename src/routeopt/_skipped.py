@@ -29,11 +29,12 @@ def _visits(row: dict[str, Any], weeks: int) -> int:
     As :meth:`Problem.visits_of` counts them: the frequency's visits rounded
     up, or the appointments when there are more of them.
     """
+    from routeopt._tables import cell_text as _text
     from routeopt.problem import parse_frequency
-    from routeopt.read import _appointments, _text
+    from routeopt.read import parse_appointments
 
     try:
-        appointments = len(_appointments(_text(row, "appointment")))
+        appointments = len(parse_appointments(_text(row, "appointment")))
     except ValueError:
         appointments = 0
     text = _text(row, "frequency")
@@ -62,7 +63,8 @@ def owed(source: pd.DataFrame | str | Path, issues: Iterable[Issue], weeks: int
     >>> owed(rows, [Issue("bad lat", outlet_id="B"), Issue("bad", outlet_id="C")], weeks=4)
     (2, 9)
     """
-    from routeopt.read import _table, _text
+    from routeopt._tables import cell_text as _text
+    from routeopt._tables import read_table
 
     issues = list(issues)
     lines = {i.line for i in issues if i.line is not None}
@@ -70,8 +72,8 @@ def owed(source: pd.DataFrame | str | Path, issues: Iterable[Issue], weeks: int
     if not lines and not ids:
         return 0, 0
     try:
-        records, _, _ = _table(source, "outlets", {"required": (), "optional": ()},
-                               empty_ok=True)
+        records, _, _ = read_table(source, "outlets", {"required": (), "optional": ()},
+                                   empty_ok=True)
     except InputError:
         return len(lines | ids), len(lines | ids)
     rows = [row for line, row in records

@@ -109,10 +109,12 @@ def _matrix_provider(args: argparse.Namespace) -> MatrixProvider | None:
 def cmd_replan(args: argparse.Namespace) -> int:
     """``routeopt replan``: the cycle comes from the previous plan's summary.json; the travel
     times from the same options as ``routeopt plan`` (give the ones the plan was made with)."""
+    from routeopt._planfolder import writable_folder
     from routeopt.geocode._cli import plan_geocoding
     from routeopt.replan import read_cycle, replan
     from routeopt.solver import SolveParams
 
+    writable_folder(args.out)  # before the search: a file, or a folder holding other files
     params = SolveParams.from_toml(args.params) if args.params else SolveParams()
     params = params.replace(**{k: v for k, v in (
         ("time_limit", args.time_limit), ("seed", args.seed),
@@ -152,22 +154,6 @@ def _print_issues(err: InputError, *, skip_hint: str | None = None) -> None:
               "(they are then listed in rejected.csv).", file=sys.stderr)
 
 
-def _write_rejected(out: Path, issues: Sequence[Issue]) -> Path:
-    import csv
-    import io
-
-    from routeopt.plan import _atomic_write
-
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["file", "line", "outlet_id", "rep_id", "column", "message"])
-    for i in issues:
-        w.writerow([i.file or "", i.line or "", i.outlet_id or "", i.rep_id or "", i.column or "",
-                    i.message])
-    out.mkdir(parents=True, exist_ok=True)
-    return _atomic_write(out / "rejected.csv", buf.getvalue())
-
-
 def cmd_plan(args: argparse.Namespace) -> int:
     from routeopt.geocode._cli import plan_geocoding
     from routeopt.read import RowsSkippedWarning, read_problem
@@ -175,6 +161,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     if args.out.exists() and not args.out.is_dir():
         raise InputError([Issue(f"--out {args.out} is a file; give a directory for the plan")])
+    from routeopt._planfolder import writable_folder
+
+    writable_folder(args.out)  # before the search: a folder holding other files is refused
     params = SolveParams.from_toml(args.params) if args.params else SolveParams()
     changes = {k: v for k, v in (("time_limit", args.time_limit), ("seed", args.seed),
                                  ("max_iterations", args.iterations)) if v is not None}
@@ -203,21 +192,19 @@ def cmd_plan(args: argparse.Namespace) -> int:
         last = read_plan(args.previous, problem)
         reference = carry_forward(last, problem.horizon.start, problem.horizon.weeks)
     plan = solve(problem, params, previous=reference)
+    extra: dict[str, str] = {}  # written with the plan, in the same folder swap
     if skipped:  # their visits are owed too: coverage and the summary count them
+        from routeopt._planfolder import rejected_csv
         from routeopt._skipped import with_skipped
 
         plan = with_skipped(plan, args.outlets, skipped)
+        extra["rejected.csv"] = rejected_csv(skipped)
     with _interrupt.deferred():  # the output changes only here, and a signal waits for it
-        stale = args.out / "rejected.csv"
-        if skipped:
-            path = _write_rejected(args.out, skipped)
-        elif stale.is_file():  # from an earlier run; it no longer applies
-            stale.unlink()
-        files = plan.write(args.out)
+        files = plan.write(args.out, extra_files=extra)
         args.written = True
     if skipped:
         print(f"routeopt: {len(skipped)} problem(s) in the input; the rows were left out, "
-              f"see {path}", file=sys.stderr)
+              f"see {args.out / 'rejected.csv'}", file=sys.stderr)
     print(plan.summary())
     if reference is not None:
         kept = sum(len(r.stops) for r in plan.routes) - int(plan.stats.get("moved_visits", 0))
@@ -299,7 +286,8 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_FAIL
 
 
-def _entry() -> None:  # pragma: no cover
+def run() -> None:  # pragma: no cover
+    """The console script: run :func:`main` and exit with its code."""
     code = main()
     _done()
     sys.exit(code)
@@ -313,4 +301,4 @@ def _done() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    _entry()
+    run()

@@ -241,3 +241,20 @@ class GeocodeCacheError(RouteOptError, OSError):
 
 __all__ += ["GeocodeCacheError", "GeocodeError", "GeocoderConfigError",
             "GeocoderUnavailableError"]
+
+
+# -- plan folders read back (routeopt.replan.read_plan, --previous) ---------------------------
+#    InputError
+#     └── PlanIntegrityError                  a plan folder that is partial, mixed or damaged
+
+
+class PlanIntegrityError(InputError):
+    """A plan folder that cannot be trusted: its files disagree with its manifest or
+    with each other, a file is cut short or damaged, or its format version is unknown.
+
+    Each :class:`Issue` names the file and the mismatch. Nothing is read from such
+    a folder: a partial previous plan would silently drop the visits it lacks.
+    """
+
+
+__all__ += ["PlanIntegrityError"]

@@ -15,7 +15,6 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from routeopt._files import atomic_write
 from routeopt.exceptions import PlanValidationError
 
 if TYPE_CHECKING:
@@ -376,21 +375,10 @@ class Plan:
         return json.dumps({"summary": self.summary_dict(), "routes": routes,
                            "unscheduled": self.unscheduled_rows()}, indent=2, ensure_ascii=False)
 
-    def write(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write the plan's files into ``out_dir``.
-
-        ``visits.csv``, ``routes.csv``, ``unscheduled.csv``, ``summary.json``
-        and ``plan.json``.
-
-        Each file is written to a temporary name and renamed, so a reader
-        never sees half a file.
-        """
+    def files(self) -> dict[str, str]:
+        """The plan's files, name to text: what :meth:`write` writes, before the manifest."""
         import csv
         import io
-
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        written: dict[str, Path] = {}
 
         def table(rows: list[dict[str, Any]], cols: list[str]) -> str:
             buf = io.StringIO()
@@ -399,7 +387,7 @@ class Plan:
             w.writerows(rows)
             return buf.getvalue()
 
-        files = {
+        return {
             "visits.csv": table(self.visit_rows(), list(VISIT_COLUMNS)),
             "routes.csv": table(self.route_rows(), ["rep_id", "date", "visits", "depart", "back",
                                                     "break_start", "break_end", "travel_s",
@@ -409,9 +397,40 @@ class Plan:
             "summary.json": json.dumps(self.summary_dict(), indent=2) + "\n",
             "plan.json": self.to_json() + "\n",
         }
-        for name, text in files.items():
-            written[name] = _atomic_write(out / name, text)
-        return written
+
+    def write(self, out_dir: str | Path, *,
+              extra_files: Mapping[str, str] | None = None) -> dict[str, Path]:
+        """Write the plan's files into the folder ``out_dir``, all at once.
+
+        ``visits.csv``, ``routes.csv``, ``unscheduled.csv``, ``summary.json``,
+        ``plan.json``, the ``extra_files`` (name to text, e.g. a report that
+        belongs with the plan), and ``manifest.json`` (each file's size, hash
+        and rows, the format and routeopt versions), which readers check.
+
+        The folder is written beside ``out_dir`` and swapped in whole: a reader
+        finds the complete old folder or the complete new one, never a mix,
+        and an error (a full disk) leaves the old folder as it was. An existing
+        ``out_dir`` is replaced only if it holds routeopt's files alone.
+
+        Returns
+        -------
+        dict
+            Each file name to its path.
+
+        Raises
+        ------
+        InputError
+            ``out_dir`` is a file or a folder holding files routeopt did not write.
+        OSError
+            The folder could not be written (the old one is kept).
+        """
+        from routeopt._planfolder import write_folder
+
+        files = self.files()
+        for name in extra_files or {}:
+            if name in files:
+                raise ValueError(f"extra_files cannot replace the plan's own {name}")
+        return write_folder(out_dir, {**files, **(extra_files or {})})
 
     # -- checking ---------------------------------------------------------------
     def violations(self) -> list[str]:
@@ -463,7 +482,4 @@ def _day_lines(k: Mapping[str, Any], most: int = 10) -> list[str]:
                      f"{_hours(s['median_s'])}, p90 {_hours(s['p90_s'])}, max "
                      f"{_hours(s['max_s'])} ({s['outlets']} outlets)")
     return lines
-
-
-_atomic_write = atomic_write  # the name the other modules import
 

@@ -36,9 +36,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from routeopt._files import atomic_write
 from routeopt.exceptions import InputError, Issue
 from routeopt.hours import TimeWindow, parse_time, parse_window
-from routeopt.plan import Plan, Route, Stop, Unscheduled, _atomic_write
+from routeopt.plan import Plan, Route, Stop, Unscheduled
 from routeopt.problem import Appointment, ExtraVisit, Outlet, Problem
 
 if TYPE_CHECKING:
@@ -147,11 +148,11 @@ def read_visit_log(source: pd.DataFrame | str | Path, problem: Problem, *,
     >>> len(entries), [i.column for i in issues]
     (1, ['outlet_id', 'status'])
     """
-    from routeopt.read import _by_line, _Row, _table, _text
+    from routeopt._tables import Row, by_line, cell_text, read_table
 
     # A header and no rows is a quiet night (nothing happened): no news, not an error.
-    records, file, issues = _table(source, "visit log", LOG_COLUMNS, noun="visit",
-                                   empty_ok=True)
+    records, file, issues = read_table(source, "visit log", LOG_COLUMNS, noun="visit",
+                                       empty_ok=True)
     by_id = {o.id: o for o in problem.outlets}
     outlets = set(by_id)
     reps = {r.id for r in problem.reps}
@@ -159,10 +160,10 @@ def read_visit_log(source: pd.DataFrame | str | Path, problem: Problem, *,
     entries: list[LogEntry] = []
     seen: dict[tuple[str, date], tuple[str, int | None]] = {}
     for line, row in records:
-        oid = _text(row, "outlet_id")
-        r = _Row(row, file, line, outlet_id=oid or None)
-        rid = _text(row, "rep_id")
-        kind = (_text(row, "kind") or "visit").lower().replace("-", "_")
+        oid = cell_text(row, "outlet_id")
+        r = Row(row, file, line, outlet_id=oid or None)
+        rid = cell_text(row, "rep_id")
+        kind = (cell_text(row, "kind") or "visit").lower().replace("-", "_")
         if not oid:
             r.issue("outlet_id", "is empty; name the outlet visited")
         elif oid not in outlets:
@@ -175,7 +176,7 @@ def read_visit_log(source: pd.DataFrame | str | Path, problem: Problem, *,
         if day is not None and day not in h:
             r.issue("date", f"{day} is outside the plan's horizon {h.start}..{h.end}")
             day = None
-        status = _text(row, "status").lower()
+        status = cell_text(row, "status").lower()
         due: date | None = None
         window: TimeWindow | None = None
         if kind not in KINDS:
@@ -190,8 +191,8 @@ def read_visit_log(source: pd.DataFrame | str | Path, problem: Problem, *,
             _ = r.get("time", parse_time, 0)  # when it happened: checked, not used
         elif kind == "follow_up":
             due = r.get("due", _date, None)
-            reason = _text(row, "reason").lower()
-            if due is None and not _text(row, "due"):
+            reason = cell_text(row, "reason").lower()
+            if due is None and not cell_text(row, "due"):
                 if reason in FOLLOW_UP_DAYS:
                     if day is not None:
                         due = _add_working_days(problem, day, FOLLOW_UP_DAYS[reason])
@@ -224,7 +225,7 @@ def read_visit_log(source: pd.DataFrame | str | Path, problem: Problem, *,
             continue
         assert day is not None
         entries.append(LogEntry(oid, rid, day, status, kind, due, window, line))
-    return entries, _by_line(issues)
+    return entries, by_line(issues)
 
 
 def _add_working_days(problem: Problem, day: date, n: int) -> date:
@@ -245,31 +246,41 @@ def _seconds(stamp: str, day: date) -> int:
 
 
 def read_plan(path: str | Path, problem: Problem) -> Plan:
-    """Read a plan written by :meth:`Plan.write` back, for ``problem``.
+    """Read a plan written by :meth:`Plan.write` back, for ``problem``, after checking it.
 
-    ``path`` is the plan's directory (or its ``plan.json``); without a
-    ``plan.json``, ``visits.csv`` is read (its routes then lack the way back
-    and the break, enough for a reference plan but not for ``validate()``).
+    ``path`` is the plan's directory (or its ``plan.json`` or ``visits.csv``).
+    The folder is checked first (``docs/guarantees.md``): its files must match
+    its ``manifest.json`` (sizes and hashes) and each other (the visits
+    against the counts in ``summary.json``, ``plan.json`` against
+    ``visits.csv``), and be whole. ``plan.json`` is then read; without it,
+    ``visits.csv`` (its routes then lack the way back and the break, enough
+    for a reference plan but not for ``validate()``).
 
     Raises
     ------
+    PlanIntegrityError
+        The folder is partial, mixed or damaged, or of an unknown format
+        version; each issue names the file and the mismatch.
     InputError
-        When the files are missing or cannot be read.
+        When there is no plan, or its files cannot be read.
     """
+    from routeopt._planfolder import check_folder
+
     p = Path(path)
-    js = p / "plan.json" if p.is_dir() else p
-    if js.name == "plan.json" and js.is_file():
+    folder = check_folder(p if p.is_dir() or not p.suffix else p.parent)
+    use_json = folder.plan is not None and (p.is_dir() or p.name == "plan.json")
+    if use_json:
+        js = folder.path / "plan.json"
         try:
-            data = json.loads(js.read_text(encoding="utf-8"))
-            return _plan_from_json(data, problem)
-        except (ValueError, KeyError, TypeError) as e:
+            return _plan_from_json(dict(folder.plan or {}), problem)
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError,
+                OverflowError) as e:
             raise InputError([Issue(f"cannot read the previous plan: {e}",
                                     file=str(js))]) from None
-    csv_path = p / "visits.csv" if p.is_dir() else p
-    if not csv_path.is_file():
-        raise InputError([Issue("no plan.json or visits.csv here; give the directory "
-                                "routeopt plan wrote", file=str(p))])
-    return _plan_from_visits(csv_path, problem)
+    if folder.visits is None:
+        raise InputError([Issue("no visits.csv here; give the directory routeopt plan wrote",
+                                file=str(folder.path))])
+    return _plan_from_visits(folder.path / "visits.csv", folder.visits, problem)
 
 
 def carry_forward(previous: Plan, start: date, weeks: int) -> Plan:
@@ -348,9 +359,11 @@ def read_cycle(previous: str | Path, outlets: pd.DataFrame | str | Path,
     """
     import warnings
 
+    from routeopt._planfolder import check_folder
     from routeopt.exceptions import CycleWarning
     from routeopt.read import read_problem
 
+    check_folder(previous)  # a partial or mixed plan folder is refused here, by name
     summary = Path(previous) / "summary.json"
     try:
         data = json.loads(summary.read_text(encoding="utf-8"))
@@ -383,21 +396,19 @@ def _plan_from_json(data: dict[str, Any], problem: Problem) -> Plan:
     return Plan(problem, tuple(routes), uns, dict(data.get("summary", {})))
 
 
-def _plan_from_visits(path: Path, problem: Problem) -> Plan:
-    import csv
-
+def _plan_from_visits(path: Path, rows: list[tuple[int, dict[str, str]]],
+                      problem: Problem) -> Plan:
     by_route: dict[tuple[str, date], list[tuple[int, Stop]]] = defaultdict(list)
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            for row in csv.DictReader(f):
-                day = date.fromisoformat(row["date"])
-                by_route[(row["rep_id"], day)].append((int(row["seq"]), Stop(
-                    row["outlet_id"], _seconds(row["arrival"], day), _seconds(row["start"], day),
-                    _seconds(row["end"], day), int(row["travel_s"]), int(row["distance_m"]),
-                    row.get("label") or "")))
-    except (ValueError, KeyError, TypeError) as e:
-        raise InputError([Issue(f"cannot read the previous plan's visits: {e}",
-                                file=str(path))]) from None
+    for line, row in rows:
+        try:
+            day = date.fromisoformat(row["date"])
+            by_route[(row["rep_id"], day)].append((int(row["seq"]), Stop(
+                row["outlet_id"], _seconds(row["arrival"], day), _seconds(row["start"], day),
+                _seconds(row["end"], day), int(row["travel_s"]), int(row["distance_m"]),
+                row.get("label") or "")))
+        except (ValueError, KeyError, TypeError, OverflowError) as e:
+            raise InputError([Issue(f"cannot read the previous plan's visit: {e}",
+                                    file=str(path), line=line)]) from None
     routes = []
     for (rid, day), seq in sorted(by_route.items()):
         stops = tuple(s for _, s in sorted(seq, key=lambda x: x[0]))
@@ -714,8 +725,8 @@ class Changes:
             "start_after": t(c.start_after),
         } for c in self.items]
 
-    def write(self, path: str | Path) -> Path:
-        """Write ``changes.csv`` (atomically)."""
+    def to_csv(self) -> str:
+        """The text of ``changes.csv``."""
         import csv
         import io
 
@@ -723,7 +734,11 @@ class Changes:
         w = csv.DictWriter(buf, fieldnames=list(_CHANGE_COLUMNS), lineterminator="\n")
         w.writeheader()
         w.writerows(self.rows())
-        return _atomic_write(Path(path), buf.getvalue())
+        return buf.getvalue()
+
+    def write(self, path: str | Path) -> Path:
+        """Write ``changes.csv`` (atomically)."""
+        return atomic_write(Path(path), self.to_csv())
 
 
 def compare_plans(before: Plan, after: Plan, *, since: date | None = None,
@@ -806,14 +821,13 @@ class Replan:
         return "\n".join(lines)
 
     def write(self, out_dir: str | Path) -> dict[str, Path]:
-        """The plan's files, plus ``changes.csv`` and ``replan.json`` (counts and notes)."""
-        out = Path(out_dir)
-        files = self.plan.write(out)
-        files["changes.csv"] = self.changes.write(out / "changes.csv")
+        """The plan's files, plus ``changes.csv`` and ``replan.json`` (counts and notes),
+        written as one folder at once (:meth:`Plan.write`)."""
         doc = {"changes": self.changes.as_dict(), "notes": list(self.notes),
                "log_issues": [str(i) for i in self.issues]}
-        files["replan.json"] = _atomic_write(out / "replan.json", json.dumps(doc, indent=2) + "\n")
-        return files
+        return self.plan.write(out_dir, extra_files={
+            "changes.csv": self.changes.to_csv(),
+            "replan.json": json.dumps(doc, indent=2) + "\n"})
 
 
 def replan(problem: Problem, previous: Plan | str | Path,

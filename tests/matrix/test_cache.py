@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -141,3 +142,53 @@ def test_provider_without_a_key():
 def test_great_circle_key_follows_its_settings():
     assert GreatCircle().cache_key == GreatCircle().cache_key
     assert GreatCircle().cache_key != GreatCircle(detour={"drive": 1.2}).cache_key
+
+
+KILLED_MID_WRITE = r"""
+import sys, time
+import numpy as np
+from routeopt.matrix import GreatCircle
+from routeopt.matrix.cache import CachedProvider
+from routeopt.problem import Location
+
+def slow_savez(f, **arrays):
+    f.write(b"PK\x03\x04" + b"\0" * 4096)  # the start of a zip file, then nothing
+    f.flush()
+    print("writing", flush=True)
+    time.sleep(60)
+
+np.savez = slow_savez
+pts = [Location(43.73 + i / 1000, 7.42) for i in range(30)]
+CachedProvider(GreatCircle(), sys.argv[1]).matrix(pts, "drive")
+"""
+
+
+def test_a_process_killed_while_writing_the_cache_leaves_no_cache_file(tmp_path: Path) -> None:
+    """SIGKILL in the middle of writing a matrix: the cache holds no file under the final
+    name (only the temporary one), so the next run computes the matrix without a
+    warning and caches it."""
+    import signal
+    import subprocess
+    import sys
+
+    src = Path(__file__).resolve().parents[2] / "src"
+    child = subprocess.Popen([sys.executable, "-c", KILLED_MID_WRITE, str(tmp_path)],
+                             stdout=subprocess.PIPE, text=True,
+                             env={**os.environ, "PYTHONPATH": str(src)})
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "writing"
+        child.send_signal(signal.SIGKILL)
+        assert child.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert list(tmp_path.glob("*.npz")) == [] and len(list(tmp_path.glob(".*.tmp"))) == 1
+    pts = [Location(43.73 + i / 1000, 7.42) for i in range(30)]
+    cached = CachedProvider(GreatCircle(), tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        first = cached.matrix(pts, "drive")
+        again = cached.matrix(pts, "drive")
+    assert (cached.misses, cached.hits) == (1, 1)
+    assert (again.durations == first.durations).all()

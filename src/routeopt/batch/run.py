@@ -47,6 +47,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from routeopt._files import atomic_folder
 from routeopt._interrupt import deferred
 from routeopt.batch.task import Job, Outcome, Task, error_record, plan_territory, run_job
 from routeopt.batch.territory import (
@@ -386,11 +387,10 @@ def _json(data: Any) -> bytes:
 
 def _commit(root: Path, name: str, files: Mapping[str, bytes], status: Mapping[str, Any],
             done: bool) -> None:
-    """Replace ``root/name`` by a folder of ``files``, ``status.json`` and (if done) the marker."""
-    tag = uuid.uuid4().hex
-    tmp = root / f"{_TMP}{name}-{tag}"
-    tmp.mkdir()
-    try:
+    """Replace ``root/name`` by a folder of ``files``, ``status.json`` and (if done) the marker,
+    in one swap (:func:`routeopt._files.atomic_folder`; leftovers were recovered at the start
+    of the run by :func:`_recover`)."""
+    with atomic_folder(root / name, recover=False) as tmp:
         for rel, data in files.items():
             if rel not in (STATUS_FILE, DONE_FILE):
                 _write(tmp / rel, data)
@@ -398,17 +398,6 @@ def _commit(root: Path, name: str, files: Mapping[str, bytes], status: Mapping[s
         if done:  # written last: its presence means the folder is complete
             _write(tmp / DONE_FILE, _json({"fingerprint": status["fingerprint"],
                                            "finished": status["finished"]}))
-        final = root / name
-        if final.exists():
-            old = root / f"{_OLD}{name}-{tag}"
-            os.replace(final, old)
-            os.replace(tmp, final)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def _recover(root: Path) -> None:
@@ -798,8 +787,8 @@ def run_batch(
 
     summary = BatchSummary(root, tuple(runner.results[t.name] for t in items),
                            time.perf_counter() - t0, pool.label, started, tuple(left_out))
-    from routeopt.plan import _atomic_write
+    from routeopt._files import atomic_write
 
-    _atomic_write(root / SUMMARY_FILE, json.dumps(summary.to_dict(), indent=2,
+    atomic_write(root / SUMMARY_FILE, json.dumps(summary.to_dict(), indent=2,
                                                   ensure_ascii=False, default=str) + "\n")
     return summary

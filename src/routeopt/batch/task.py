@@ -16,9 +16,7 @@ results.
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import os
 import socket
 import tempfile
@@ -133,8 +131,8 @@ def plan_territory(job: TaskInput) -> dict[str, Any]:
     >>> opts = TerritoryOptions(start=date(2026, 11, 30), weeks=4,
     ...                         solve=SolveParams(max_iterations=10))
     >>> summary = plan_territory(TaskInput("t1", tmp, tmp / "out", opts))
-    >>> summary["coverage"], sorted(p.name for p in (tmp / "out").iterdir())[:2]
-    (1.0, ['plan.json', 'routes.csv'])
+    >>> summary["coverage"], sorted(p.name for p in (tmp / "out").iterdir())[:3]
+    (1.0, ['manifest.json', 'plan.json', 'routes.csv'])
     """
     from routeopt.read import RowsSkippedWarning, read_problem
     from routeopt.solver import solve
@@ -148,7 +146,6 @@ def plan_territory(job: TaskInput) -> dict[str, Any]:
     if missing:
         raise InputError(missing)
     assert opts.start is not None
-    job.out.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         problem = read_problem(job.src / OUTLETS_FILE, job.src / REPS_FILE, start=opts.start,
@@ -157,13 +154,13 @@ def plan_territory(job: TaskInput) -> dict[str, Any]:
     skipped: tuple[Issue, ...] = ()
     for w in caught:
         if isinstance(w.message, RowsSkippedWarning):
-            _write_rejected(job.out / "rejected.csv", w.message.issues)
             skipped += w.message.issues
         warnings.warn(w.message, stacklevel=1)
     problem = with_matrices(problem, opts)
     reference = None
     previous = job.src / PREVIOUS_DIR
-    if (previous / "summary.json").is_file():  # the last cycle: keep its route lines
+    if previous.is_dir() and any(previous.iterdir()):  # the last cycle: keep its route lines
+        # (read_plan refuses a partial or mixed one, rather than planning without it)
         from routeopt.replan import carry_forward, read_plan
 
         reference = carry_forward(read_plan(previous, problem), problem.horizon.start,
@@ -172,11 +169,14 @@ def plan_territory(job: TaskInput) -> dict[str, Any]:
     violations = plan.violations()
     if violations:
         raise PlanValidationError(violations)
+    extra: dict[str, str] = {}  # written with the plan, in the same folder swap
     if skipped:  # their visits are owed too: coverage and the summary count them
+        from routeopt._planfolder import rejected_csv
         from routeopt._skipped import with_skipped
 
         plan = with_skipped(plan, job.src / OUTLETS_FILE, skipped)
-    plan.write(job.out)
+        extra["rejected.csv"] = rejected_csv(skipped)
+    plan.write(job.out, extra_files=extra)
     return plan.summary_dict()
 
 
@@ -244,16 +244,6 @@ def replan_territory(job: TaskInput) -> dict[str, Any]:
     result.write(job.out)
     return {**result.plan.summary_dict(), "changes": result.changes.as_dict(),
             "log_issues": [str(i) for i in result.issues]}
-
-
-def _write_rejected(path: Path, issues: tuple[Issue, ...]) -> None:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["file", "line", "outlet_id", "rep_id", "column", "message"])
-    for i in issues:
-        w.writerow([i.file or "", i.line or "", i.outlet_id or "", i.rep_id or "",
-                    i.column or "", i.message])
-    path.write_text(buf.getvalue(), encoding="utf-8")
 
 
 # -- running a task in a worker ------------------------------------------------------------

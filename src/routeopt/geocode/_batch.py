@@ -304,18 +304,18 @@ def geocode_table(source: pd.DataFrame | str | Path, geocoder: Geocoder, *,
     """
     import pandas as pd
 
-    from routeopt.read import _check_header, _Records, _table
+    from routeopt._tables import Records, check_header, read_table
 
-    records: _Records
+    records: Records
     if isinstance(source, pd.DataFrame):
         frame = source.copy()
         frame.columns = [str(c).strip().lower() for c in frame.columns]
         records = [(None, dict(zip(frame.columns, row, strict=True)))
                    for row in frame.itertuples(index=False, name=None)]
         spec = {"required": ("address",), "optional": ("lat", "lon", "crs")}
-        _check_header(list(frame.columns), None, None, "outlets", spec)
+        check_header(list(frame.columns), None, None, "outlets", spec)
     else:
-        recs, _, issues = _table(source, "outlets",
+        recs, _, issues = read_table(source, "outlets",
                                  {"required": ("address",), "optional": ("lat", "lon", "crs")})
         if issues:
             raise InputError(issues)
@@ -385,9 +385,9 @@ def geocode_table(source: pd.DataFrame | str | Path, geocoder: Geocoder, *,
 
 def write_frame(frame: pd.DataFrame, path: Path) -> Path:
     """Write ``frame`` as UTF-8 CSV atomically (temporary name, then rename)."""
-    from routeopt.plan import _atomic_write
+    from routeopt._files import atomic_write
 
     path.parent.mkdir(parents=True, exist_ok=True)
     text = frame.to_csv(index=False, lineterminator="\n")
-    return _atomic_write(path, text)
+    return atomic_write(path, text)
 

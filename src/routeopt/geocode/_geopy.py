@@ -32,7 +32,7 @@ _CANDIDATES: Final = 5
 
 def default_user_agent() -> str:
     """``routeopt/<version>``: the identifying user agent public services ask for."""
-    from routeopt import __version__
+    from routeopt._version import __version__
 
     return f"routeopt/{__version__}"
 

@@ -1,0 +1,231 @@
+"""Reading tables: CSV files or DataFrames to rows with their lines, and one row's cells
+to values with issues that name the file, line and column.
+
+Shared by every reader of a table: the outlets and reps tables (``read.py``), the
+visit log (``replan.py``) and the geocoder's input (``geocode/_batch.py``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from routeopt.exceptions import InputError, Issue, OpeningHoursError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Records", "Row", "by_line", "cell_text", "check_header", "read_table"]
+
+T = TypeVar("T")
+
+Records = list[tuple[int | None, dict[str, Any]]]
+def read_table(source: pd.DataFrame | str | Path, what: str,
+               spec: Mapping[str, tuple[str, ...]], *, noun: str | None = None,
+               empty_ok: bool = False) -> tuple[Records, str | None, list[Issue]]:
+    """The table's rows as ``(line, {column: text})``, its file name, and row issues.
+
+    ``noun`` names one row in messages (by default ``what`` less its final
+    *s*: ``outlets`` -> ``outlet``). With ``empty_ok``, a header without rows
+    (or an empty DataFrame with the right columns) is an empty table, not an
+    error.
+
+    Lines are the lines an editor shows (the header is line 1 in a plain
+    file), counted on the raw text so that blank lines and quoted values
+    spanning several lines do not shift them. Problems with the file as a
+    whole (missing, empty, no header, a required column missing) raise
+    :class:`InputError`; a row with more cells than the header is reported as
+    a row issue and left out.
+    """
+    import pandas as pd
+
+    one = noun or what.removesuffix("s")
+    if isinstance(source, pd.DataFrame):
+        df = source.astype(object).where(source.notna(), "")
+        cols = [str(c).strip().lower() for c in df.columns]
+        check_header(cols, None, None, what, spec)
+        records: Records = [(None, dict(zip(cols, row, strict=True)))
+                             for row in df.itertuples(index=False, name=None)]
+        if not records and not empty_ok:
+            raise InputError([Issue(f"the {what} table has no rows; add at least one {one}")])
+        return records, None, []
+    path = Path(source)
+    if not path.exists():
+        raise InputError([Issue(f"{what} file not found; check the path", file=str(path))])
+    if path.is_dir():
+        raise InputError([Issue(f"{what} path is a directory; give the path of the CSV file",
+                                file=str(path))])
+    name = path.name
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError([Issue(f"cannot read the {what} file: {e.strerror or e}",
+                                file=str(path))]) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        raise InputError([Issue(
+            f"the {what} file is not UTF-8 text (byte {data[e.start]:#04x}); save it as "
+            "'CSV UTF-8' and try again", file=name, line=line)]) from None
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    # Spreadsheets in many locales save CSV with ';' between cells.
+    delimiter = ";" if ";" in first and "," not in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                        skipinitialspace=True)
+    header: list[str] | None = None
+    header_line = 1
+    records = []
+    issues: list[Issue] = []
+    prev = 0
+    try:
+        for cells in reader:
+            line, prev = prev + 1, reader.line_num
+            if not any(c.strip() for c in cells):
+                continue  # a blank line
+            if header is None:
+                header, header_line = [c.strip().lower() for c in cells], line
+                check_header(header, name, line, what, spec)
+                continue
+            extra = [c for c in cells[len(header):] if c.strip()]
+            if extra:
+                issues.append(Issue(
+                    f"this row has {len(cells)} cells but the header has {len(header)} "
+                    f"columns; put values that contain '{delimiter}' in double quotes",
+                    file=name, line=line))
+                continue
+            records.append((line, dict(zip(header, cells, strict=False))))
+    except csv.Error as e:
+        raise InputError([Issue(f"cannot read the {what} file as CSV: {e}", file=name,
+                                line=reader.line_num)]) from None
+    if header is None:
+        raise InputError([Issue(
+            f"the {what} file is empty; its first line must be a header with the columns "
+            f"{','.join(spec['required'])}, then one row per {one}", file=name, line=1,
+            column=spec["required"][0])])
+    if not records and not issues and not empty_ok:
+        raise InputError([Issue(
+            f"the {what} file has a header but no rows; add one row per {one} below it, "
+            f"with at least {', '.join(spec['required'])}", file=name, line=header_line + 1,
+            column=spec["required"][0])])
+    return records, name, issues
+
+
+def check_header(cols: list[str], file: str | None, line: int | None, what: str,
+                  spec: Mapping[str, tuple[str, ...]]) -> None:
+    import difflib
+
+    issues: list[Issue] = []
+    seen: set[str] = set()
+    for c in cols:
+        if c and c in seen:
+            issues.append(Issue(f"column {c!r} appears more than once in the header; keep one",
+                                file=file, line=line, column=c))
+        seen.add(c)
+    known = spec["required"] + spec["optional"]
+    for c in spec["required"]:
+        if c in seen:
+            continue
+        near = difflib.get_close_matches(c, [x for x in cols if x not in known], n=1)
+        hint = (f"rename column {near[0]!r} to {c!r}" if near
+                else f"add it (the header has: {', '.join(x for x in cols if x) or 'nothing'})")
+        issues.append(Issue(f"the {what} table lacks the required column {c!r}; {hint}",
+                            file=file, line=line, column=c))
+    if issues:
+        raise InputError(issues)
+
+
+def cell_text(row: Mapping[str, Any], col: str) -> str:
+    v = row.get(col, "")
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return str(v).strip()
+
+
+class Row:
+    """Parse one row's cells, collecting issues with their place."""
+
+    def __init__(self, row: Mapping[str, Any], file: str | None, line: int | None,
+                 outlet_id: str | None = None, rep_id: str | None = None) -> None:
+        self.row, self.file, self.line = row, file, line
+        self.outlet_id, self.rep_id = outlet_id, rep_id
+        self.issues: list[Issue] = []
+
+    def issue(self, col: str, msg: str) -> None:
+        self.issues.append(Issue(msg, file=self.file, line=self.line, column=col,
+                                 outlet_id=self.outlet_id, rep_id=self.rep_id))
+
+    def get(self, col: str, parse: Callable[[str], T], default: T, *, required: bool = False,
+            hint: str = "") -> T:
+        text = cell_text(self.row, col)
+        if not text:
+            if required:
+                self.issue(col, f"is empty; {hint or 'a value is required'}")
+            return default
+        try:
+            return parse(text)
+        except OpeningHoursError as e:
+            self.issue(col, f"cannot read {text!r}: {e.reason}")
+        except ValueError as e:
+            msg = str(e)
+            self.issue(col, msg if text in msg else f"{text!r}: {msg}")
+        return default
+
+    def unique_id(self, col: str, what: str, value: str, seen: dict[str, int | None]) -> None:
+        """Check that ``value`` is a new, non-empty id; remember where it was met."""
+        if not value:
+            self.issue(col, f"is empty; give every {what} a unique id")
+        elif value in seen:
+            first = seen[value]
+            where = f" (first on line {first})" if first is not None else ""
+            self.issue(col, f"{what} id {value!r} appears more than once{where}; ids must be "
+                            "unique")
+        else:
+            seen[value] = self.line
+
+    def to_wgs84(self, lat: float | None, lon: float | None,
+                 default_crs: str) -> tuple[float | None, float | None]:
+        """``(lat, lon)`` converted to WGS-84 from the row's ``crs`` (or ``default_crs``)."""
+        if not cell_text(self.row, "crs") and default_crs == "wgs84":
+            return lat, lon
+        from routeopt.geocode._crs import parse_crs, to_wgs84
+
+        crs = self.get("crs", parse_crs, default_crs)
+        if lat is None or lon is None or crs == "wgs84":
+            return lat, lon
+        return to_wgs84(lat, lon, crs)
+
+    def number(self, col: str, *, required: bool = False, lo: float | None = None,
+               hi: float | None = None, hint: str = "", integer: bool = False) -> float | None:
+        text = cell_text(self.row, col)
+        if not text:
+            if required:
+                self.issue(col, f"is empty; {hint or 'give a number'}")
+            return None
+        try:
+            decimal_comma = text.count(",") == 1 and "." not in text
+            v = float(text.replace(",", ".") if decimal_comma else text)
+        except ValueError:
+            self.issue(col, f"{text!r} is not a number; {hint or 'give a number'}")
+            return None
+        if not math.isfinite(v):
+            self.issue(col, f"{text!r} is not a finite number")
+            return None
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            span = (f"{lo:g} to {hi:g}" if lo is not None and hi is not None
+                    else f">= {lo:g}" if lo is not None else f"<= {hi:g}")
+            self.issue(col, f"{text} is out of range ({span}); {hint}".rstrip("; "))
+            return None
+        if integer and v != int(v):
+            self.issue(col, f"{text} is not a whole number; {hint or 'give a whole number'}")
+            return None
+        return v
+
+
+def by_line(issues: Iterable[Issue]) -> list[Issue]:
+    """Issues in file order (those without a line last), stable otherwise."""
+    return sorted(issues, key=lambda i: (i.line is None, i.line or 0))
