@@ -13,6 +13,7 @@ import logging as _logging
 from routeopt.exceptions import (
     CycleWarning,
     InputError,
+    InputTypeError,
     Issue,
     MatrixError,
     OpeningHoursError,
@@ -45,6 +46,7 @@ __all__ = [
     "GreatCircle",
     "Horizon",
     "InputError",
+    "InputTypeError",
     "Issue",
     "MatrixError",
     "MatrixProvider",

@@ -18,6 +18,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from routeopt._values import message_of, parse_date, parse_number
 from routeopt.exceptions import InputError, Issue, OpeningHoursError, RouteOptWarning
 from routeopt.hours import Break, OpeningHours, TimeWindow, parse_weekdays
 from routeopt.problem import (
@@ -30,6 +31,7 @@ from routeopt.problem import (
     VisitRule,
     parse_frequency,
     parse_priority,
+    swap_would_fit,
 )
 
 if TYPE_CHECKING:
@@ -107,7 +109,8 @@ def _table(source: pd.DataFrame | str | Path, what: str,
         records: _Records = [(None, dict(zip(cols, row, strict=True)))
                              for row in df.itertuples(index=False, name=None)]
         if not records:
-            raise InputError([Issue(f"the {what} table has no rows; add at least one {what[:-1]}")])
+            raise InputError([Issue(f"the {what} table has no rows; add at least one {what[:-1]}",
+                                    column=spec["required"][0])])
         return records, None, []
     path = Path(source)
     if not path.exists():
@@ -226,8 +229,8 @@ class _Row:
             return parse(text)
         except OpeningHoursError as e:
             self.issue(col, f"cannot read {text!r}: {e.reason}")
-        except ValueError as e:
-            msg = str(e)
+        except ValueError as e:  # InputError included
+            msg = message_of(e)
             self.issue(col, msg if text in msg else f"{text!r}: {msg}")
         return default
 
@@ -263,13 +266,9 @@ class _Row:
                 self.issue(col, f"is empty; {hint or 'give a number'}")
             return None
         try:
-            decimal_comma = text.count(",") == 1 and "." not in text
-            v = float(text.replace(",", ".") if decimal_comma else text)
-        except ValueError:
-            self.issue(col, f"{text!r} is not a number; {hint or 'give a number'}")
-            return None
-        if not math.isfinite(v):
-            self.issue(col, f"{text!r} is not a finite number")
+            v = parse_number(text, decimal_comma=True)
+        except InputError as e:
+            self.issue(col, f"{message_of(e)}; {hint}" if hint else message_of(e))
             return None
         if (lo is not None and v < lo) or (hi is not None and v > hi):
             span = (f"{lo:g} to {hi:g}" if lo is not None and hi is not None
@@ -280,6 +279,63 @@ class _Row:
             self.issue(col, f"{text} is not a whole number; {hint or 'give a whole number'}")
             return None
         return v
+
+    def point(self, lat_col: str, lon_col: str, lat_hint: str, lon_hint: str, *,
+              required: bool = True, near: tuple[float, float] | None = None,
+              ) -> tuple[float | None, float | None]:
+        """Two coordinate cells, range-checked as a pair.
+
+        An out-of-range point gets the "swapped?" hint only where swapping
+        gives a valid point and, when the table has other valid points
+        (``near``: their median), one within :data:`SWAP_NEAR_KM` of them.
+        """
+        lat = self.number(lat_col, required=required, hint=lat_hint)
+        lon = self.number(lon_col, required=required, hint=lon_hint)
+        swap = (lat is not None and lon is not None and swap_would_fit(lat, lon)
+                and (near is None or _km(lon, lat, *near) <= SWAP_NEAR_KM))
+        out: list[float | None] = []
+        for col, v, bound, hint in ((lat_col, lat, 90, lat_hint), (lon_col, lon, 180, lon_hint)):
+            if v is not None and not -bound <= v <= bound:
+                text = _text(self.row, col)
+                what = (f"are {lat_col} and {lon_col} swapped? ({lat_col} {lon:g}, {lon_col} "
+                        f"{lat:g} would be a valid point)" if swap and lat is not None
+                        and lon is not None else hint)
+                self.issue(col, f"{text} is out of range (-{bound} to {bound}); {what}")
+                v = None
+            out.append(v)
+        return out[0], out[1]
+
+
+#: An out-of-range point is hinted as swapped only when the swap lands this close
+#: to the median of the table's other points.
+SWAP_NEAR_KM = 500.0
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle kilometres between two points."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 12_742.0 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _median_point(records: _Records, lat_col: str = "lat",
+                  lon_col: str = "lon") -> tuple[float, float] | None:
+    """The median latitude and longitude of the rows' valid points, or None if there are none."""
+    import statistics
+
+    lats: list[float] = []
+    lons: list[float] = []
+    for _, row in records:
+        try:
+            lat = parse_number(_text(row, lat_col), decimal_comma=True)
+            lon = parse_number(_text(row, lon_col), decimal_comma=True)
+        except InputError:
+            continue
+        if -90 <= lat <= 90 and -180 <= lon <= 180:
+            lats.append(lat)
+            lons.append(lon)
+    return (statistics.median(lats), statistics.median(lons)) if lats else None
 
 
 def read_outlets(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
@@ -320,6 +376,7 @@ def read_outlets(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
     outlets: list[Outlet] = []
     lines: dict[str, int | None] = {}
     seen: dict[str, int | None] = {}  # every id met, valid row or not
+    near = _median_point(records)
     for line, row in records:
         oid = _text(row, "outlet_id")
         r = _Row(row, file, line, outlet_id=oid or None)
@@ -336,11 +393,9 @@ def read_outlets(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
             r.issue("address", f"{address!r} could not be geocoded: {found}; correct the "
                                "address, or give lat and lon")
         else:
-            lat, lon = r.to_wgs84(
-                r.number("lat", required=True, lo=-90, hi=90,
-                         hint="give WGS-84 latitude in degrees, or geocode the address first"),
-                r.number("lon", required=True, lo=-180, hi=180,
-                         hint="give WGS-84 longitude in degrees, or geocode the address first"),
+            lat, lon = r.to_wgs84(*r.point(
+                "lat", "lon", "give WGS-84 latitude in degrees, or geocode the address first",
+                "give WGS-84 longitude in degrees, or geocode the address first", near=near),
                 crs)
         appts = r.get("appointment", _appointments, _NO_APPOINTMENTS)
         per_week = r.get("frequency", parse_frequency, Fraction(0) if appts else Fraction(1),
@@ -381,9 +436,8 @@ def _appointments(text: str) -> tuple[Appointment, ...]:
 
 def _dates(text: str) -> frozenset[date]:
     try:
-        return frozenset(date.fromisoformat(t.strip()) for t in text.replace(",", ";").split(";")
-                         if t.strip())
-    except ValueError:
+        return frozenset(parse_date(t) for t in text.replace(",", ";").split(";") if t.strip())
+    except InputError:
         raise ValueError(f"{text!r}: write dates as YYYY-MM-DD separated by ';'") from None
 
 
@@ -415,16 +469,16 @@ def read_reps(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
     reps: list[Rep] = []
     lines: dict[str, int | None] = {}
     seen: dict[str, int | None] = {}
+    near = _median_point(records)
     for line, row in records:
         rid = _text(row, "rep_id")
         r = _Row(row, file, line, rep_id=rid or None)
         r.unique_id("rep_id", "rep", rid, seen)
-        lat, lon = r.to_wgs84(
-            r.number("lat", required=True, lo=-90, hi=90, hint="WGS-84 latitude of the start"),
-            r.number("lon", required=True, lo=-180, hi=180, hint="WGS-84 longitude of the start"),
-            crs)
-        end_lat, end_lon = r.to_wgs84(r.number("end_lat", lo=-90, hi=90),
-                                      r.number("end_lon", lo=-180, hi=180), crs)
+        lat, lon = r.to_wgs84(*r.point("lat", "lon", "WGS-84 latitude of the start",
+                                       "WGS-84 longitude of the start", near=near), crs)
+        end_lat, end_lon = r.to_wgs84(*r.point("end_lat", "end_lon", "WGS-84 latitude of the "
+                                               "end", "WGS-84 longitude of the end",
+                                               required=False, near=near), crs)
         shift = r.get("shift", TimeWindow.parse, TimeWindow(8 * 3600 + 1800, 17 * 3600 + 1800))
         working = r.get("working_days", _working_days, frozenset(range(5)))
         brk = r.get("break", Break.parse, None)
@@ -500,14 +554,14 @@ def read_problem(outlets: pd.DataFrame | str | Path, reps: pd.DataFrame | str | 
     3
     """
     try:
-        start_d = start if isinstance(start, date) else date.fromisoformat(str(start))
+        start_d = start if isinstance(start, date) else parse_date(str(start))
     except ValueError:
         raise InputError([Issue(f"start {start!r} is not a date; write YYYY-MM-DD",
                                 column="start")]) from None
     hol: set[date] = set()
     for h in holidays:
         try:
-            hol.add(h if isinstance(h, date) else date.fromisoformat(str(h).strip()))
+            hol.add(h if isinstance(h, date) else parse_date(str(h)))
         except ValueError:
             raise InputError([Issue(f"holiday {h!r} is not a date; write YYYY-MM-DD",
                                     column="holidays")]) from None

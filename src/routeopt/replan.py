@@ -102,8 +102,14 @@ class LogEntry:
 
 
 def _date(text: str) -> date:
+    """``YYYY-MM-DD``, or the date of a ``YYYY-MM-DD HH:MM`` / ``YYYY-MM-DDTHH:MM`` stamp."""
+    from routeopt._values import parse_date
+
+    day, sep, rest = text.strip().replace("T", " ", 1).partition(" ")
     try:
-        return date.fromisoformat(text.strip()[:10])
+        if sep and rest.strip():
+            parse_time(rest.strip()[:8])
+        return parse_date(day)
     except ValueError:
         raise ValueError(f"{text!r} is not a date; write YYYY-MM-DD") from None
 

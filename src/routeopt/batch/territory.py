@@ -200,9 +200,11 @@ def _date(value: Any, key: str, file: str | None) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     if isinstance(value, str):
+        from routeopt._values import parse_date
+
         try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
+            return parse_date(value)
+        except InputError:
             pass
     raise InputError([Issue(f"{key}: {value!r} is not a date; write YYYY-MM-DD",
                             file=file, column=key)])
