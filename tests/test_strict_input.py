@@ -304,7 +304,7 @@ def test_outlet_fields_of_the_wrong_type() -> None:
     _type_error(lambda: Outlet("P1", 43.7, 7.4, hours="Mo-Fr 08:00-18:00"),  # type: ignore
                 r"OpeningHours.parse")
     _type_error(lambda: Outlet("P1", 43.7, 7.4, appointments=("2026-12-01 10:00",)),  # type: ignore
-                r"a tuple of Appointments, but holds '2026-12-01 10:00' \(str\)")
+                r"a tuple of Appointments, but it holds '2026-12-01 10:00' \(str\)")
     # every field of the wrong type at once
     e = _type_error(lambda: Outlet("P1", 43.7, 7.4, service=1.5, demand="2"),  # type: ignore
                     r"2 problems")
@@ -323,7 +323,7 @@ def test_rep_fields_of_the_wrong_type() -> None:
     _type_error(lambda: Rep("R1", 43.7, 7.4, max_visits="8"),  # type: ignore[arg-type]
                 r"Rep.max_visits must be visits per day \(an int\) or None")
     _type_error(lambda: Rep("R1", 43.7, 7.4, days_off={datetime(2026, 12, 1)}),  # type: ignore
-                r"Rep.days_off must be a set of datetime.date, but holds datetime")
+                r"Rep.days_off must be a set of datetime.date, but it holds datetime")
     with pytest.raises(InputError, match=r"working_days \[7\] must be within 0"):
         Rep("R1", 43.7, 7.4, working_days=frozenset({7}))
 
@@ -356,7 +356,7 @@ def test_problem_fields_of_the_wrong_type() -> None:
     o, r = Outlet("P1", 43.7, 7.4), Rep("R1", 43.7, 7.4)
     _type_error(lambda: Problem([o], [r], "2026-11-30"), r"Problem.horizon must be a Horizon")
     _type_error(lambda: Problem([o, "P2"], [r], Horizon(MONDAY)),
-                r"Problem.outlets must be a sequence of Outlets, but holds 'P2' \(str\)")
+                r"Problem.outlets must be a sequence of Outlets, but it holds 'P2' \(str\)")
     _type_error(lambda: Problem([o], r, Horizon(MONDAY)), r"Problem.reps must be a sequence")
 
 
@@ -377,3 +377,28 @@ def test_numpy_numbers_are_accepted_and_normalised() -> None:
     r = Rep("R1", 43.7, 7.4, working_days={0, 1}, days_off=[MONDAY])
     assert r.working_days == frozenset({0, 1}) and r.days_off == frozenset({MONDAY})
     assert SolveParams(max_iterations=np.int64(5)).max_iterations == 5
+
+
+def test_territory_options_of_the_wrong_type() -> None:
+    from routeopt.batch.territory import TerritoryOptions
+
+    _type_error(lambda: TerritoryOptions(start="2026-11-30"),  # type: ignore[arg-type]
+                r"TerritoryOptions.start must be a datetime.date or None, not '2026-11-30'")
+    _type_error(lambda: TerritoryOptions(solve=None),  # type: ignore[arg-type]
+                r"TerritoryOptions.solve must be a SolveParams")
+    with pytest.raises(InputError, match=r"start: '20261130' is not a date; write YYYY-MM-DD"):
+        TerritoryOptions().updated({"start": "20261130"}, file="territory.toml")
+
+
+def test_replan_today_is_strict() -> None:
+    from routeopt.replan import replan
+
+    p = Problem([Outlet("P1", 43.73, 7.42)], [Rep("R1", 43.74, 7.42)], Horizon(MONDAY))
+    with pytest.raises(InputError, match=r"today '20261201' is not a date"):
+        replan(p, "no-such-plan", None, today="20261201")
+
+
+def test_horizon_of_absurd_length_is_an_error() -> None:
+    with pytest.raises(InputError, match=r"a horizon of 1000000000 weeks is longer than 520"):
+        Horizon(MONDAY, weeks=10**9)
+    assert len(Horizon(MONDAY, weeks=520).dates) == 3640

@@ -221,7 +221,9 @@ class Fields:
         values = list(v)
         wrong = [x for x in values if not _is(x, cls)]
         if wrong:
-            self.bad(name, v, f"{expected}, but holds {_shown(wrong[0])}", column)
+            self.issues.append(Issue(
+                f"{self.kind}.{name} must be {expected}, but it holds {_shown(wrong[0])}",
+                column=column or name, outlet_id=self.outlet_id, rep_id=self.rep_id))
             return
         if cls is int:
             values = [int(x) for x in values]

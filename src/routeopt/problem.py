@@ -44,6 +44,8 @@ DEFAULT_PRIORITY = 2
 
 #: The longest visit cycle: n visits every k weeks, k at most this.
 MAX_CYCLE_WEEKS = 52
+#: The longest horizon, in weeks (ten years).
+MAX_HORIZON_WEEKS = 520
 
 
 def parse_frequency(text: str | float | int) -> Fraction:
@@ -582,6 +584,11 @@ class Horizon:
         if self.weeks < 1:
             raise InputError([Issue(f"the horizon needs at least 1 week, not {self.weeks}",
                                     column="weeks")])
+        if self.weeks > MAX_HORIZON_WEEKS:
+            raise InputError([Issue(
+                f"a horizon of {self.weeks} weeks is longer than {MAX_HORIZON_WEEKS} weeks (ten "
+                "years); plan one visit cycle (e.g. 4 weeks) and plan again for the next",
+                column="weeks")])
 
     @property
     def end(self) -> date:

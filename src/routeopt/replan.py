@@ -866,7 +866,9 @@ def replan(problem: Problem, previous: Plan | str | Path,
     from routeopt.solver import SolveParams, solve
 
     try:
-        day = today if isinstance(today, date) else date.fromisoformat(str(today))
+        from routeopt._values import parse_date
+
+        day = today if isinstance(today, date) else parse_date(str(today))
     except ValueError:
         raise InputError([Issue(f"today {today!r} is not a date; write YYYY-MM-DD",
                                 column="today")]) from None

@@ -24,6 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from routeopt._values import Fields, parse_date
 from routeopt.exceptions import InputError, Issue
 from routeopt.solver.params import SolveParams
 
@@ -99,6 +100,14 @@ class TerritoryOptions:
     matrix: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        f = Fields(self)
+        f.day("start", optional=True)
+        f.items("holidays", date, "a sequence of datetime.date")
+        f.flag("skip_invalid")
+        f.instance("solve", SolveParams, "a SolveParams")
+        f.instance("task", Mapping, "a mapping of option names to values")
+        f.instance("matrix", Mapping, "a mapping of option names to values")
+        f.done()
         if isinstance(self.weeks, bool) or not isinstance(self.weeks, int) or self.weeks < 1:
             raise InputError([Issue(f"weeks must be a whole number >= 1, not {self.weeks!r}",
                                     column="weeks")])
@@ -200,8 +209,6 @@ def _date(value: Any, key: str, file: str | None) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     if isinstance(value, str):
-        from routeopt._values import parse_date
-
         try:
             return parse_date(value)
         except InputError:
