@@ -402,3 +402,21 @@ def test_horizon_of_absurd_length_is_an_error() -> None:
     with pytest.raises(InputError, match=r"a horizon of 1000000000 weeks is longer than 520"):
         Horizon(MONDAY, weeks=10**9)
     assert len(Horizon(MONDAY, weeks=520).dates) == 3640
+
+
+@pytest.mark.parametrize("argv", [
+    ["batch", "--territories", "t", "--out", "o", "--time-limit", "inf"],
+    ["batch", "--territories", "t", "--out", "o", "--workers", "1_0"],
+    ["replan", "--outlets", "o.csv", "--reps", "r.csv", "--previous", "p", "--today",
+     "2026-12-01", "--out", "o", "--time-limit", "nan"],
+    ["replan", "--outlets", "o.csv", "--reps", "r.csv", "--previous", "p", "--today",
+     "2026-12-01", "--out", "o", "--frozen-days", "\uff11"],
+    ["geocode", "--in", "o.csv", "--out", "g.csv", "--geocoder", "nominatim", "--timeout",
+     "inf"],
+])
+def test_other_commands_check_their_numbers(argv: list[str], capsys) -> None:
+    from routeopt.cli import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"argument {argv[-2]}:" in err and "Traceback" not in err

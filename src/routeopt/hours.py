@@ -334,14 +334,15 @@ class OpeningHours:
     def __post_init__(self) -> None:
         f = Fields(self)
         week = "7 tuples of TimeWindows, Monday first (or use OpeningHours.parse)"
-        f.items("weekly", tuple, week)
+        days = self.weekly
+        if (isinstance(days, str) or not isinstance(days, Iterable) or any(
+                isinstance(d, str) or not isinstance(d, Iterable)
+                or any(not isinstance(w, TimeWindow) for w in d) for d in days)):
+            f.bad("weekly", days, week)
+        else:
+            object.__setattr__(self, "weekly", tuple(tuple(d) for d in days))
         f.items("closed_dates", date, "a set of datetime.date", frozen=True)
         f.flag("closed_on_holidays")
-        if not f.issues:
-            if any(not isinstance(w, TimeWindow) for day in self.weekly for w in day):
-                f.bad("weekly", self.weekly, week)
-            else:
-                object.__setattr__(self, "weekly", tuple(tuple(day) for day in self.weekly))
         f.done()
         if len(self.weekly) != 7:
             raise invalid(f"OpeningHours.weekly has {len(self.weekly)} days: opening hours need "
