@@ -420,3 +420,16 @@ def test_other_commands_check_their_numbers(argv: list[str], capsys) -> None:
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert f"argument {argv[-2]}:" in err and "Traceback" not in err
+
+
+def test_visit_log_dates_are_strict(tmp_path) -> None:
+    from routeopt.replan import read_visit_log
+
+    p = Problem([Outlet("P1", 43.73, 7.42)], [Rep("R1", 43.74, 7.42)], Horizon(MONDAY))
+    log = tmp_path / "log.csv"
+    log.write_text("outlet_id,rep_id,date,status\nP1,R1,2026-11-30T10:05:00,done\n"
+                   "P1,R1,20261201,done\nP1,R1,2026-12-01 late,done\n", encoding="utf-8")
+    entries, issues = read_visit_log(log, p, today=date(2026, 12, 2))
+    assert [e.date for e in entries] == [MONDAY]
+    assert [(i.line, i.column) for i in issues] == [(3, "date"), (4, "date")]
+    assert "'20261201' is not a date; write YYYY-MM-DD" in issues[0].message

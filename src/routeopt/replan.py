@@ -103,12 +103,14 @@ class LogEntry:
 
 def _date(text: str) -> date:
     """``YYYY-MM-DD``, or the date of a ``YYYY-MM-DD HH:MM`` / ``YYYY-MM-DDTHH:MM`` stamp."""
+    import re
+
     from routeopt._values import parse_date
 
-    day, sep, rest = text.strip().replace("T", " ", 1).partition(" ")
+    day, _, rest = text.strip().replace("T", " ", 1).partition(" ")
     try:
-        if sep and rest.strip():
-            parse_time(rest.strip()[:8])
+        if rest.strip() and not re.match(r"[0-9]{1,2}:[0-9]{2}", rest.strip(), re.ASCII):
+            raise ValueError(rest)
         return parse_date(day)
     except ValueError:
         raise ValueError(f"{text!r} is not a date; write YYYY-MM-DD") from None
