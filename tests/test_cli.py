@@ -147,7 +147,7 @@ def test_missing_reps_file(valid_tables, tmp_path, run_cli):
     (["--start", "2026-02-30"], r"start '2026-02-30' is not a date; write YYYY-MM-DD"),
     (["--weeks", "0"], r"at least 1 week"),
     (["--holidays", "2026-12-01,xmas"], r"holiday 'xmas' is not a date"),
-    (["--time-limit", "-5"], r"time_limit must be > 0"),
+    (["--time-limit", "-5"], r"argument --time-limit: '-5' is not a time limit; give the seconds"),
 ])
 def test_bad_options_exit_2(valid_tables, run_cli, extra, message):
     r = run_cli(valid_tables.outlets, valid_tables.reps, *extra)
@@ -192,7 +192,7 @@ def test_argument_errors_return_2_with_usage(capsys):
     assert "required" in err
     assert main(["plan", "--outlets", "o.csv", "--reps", "r.csv", "--start", "2026-11-30",
                  "--out", "x", "--weeks", "two"]) == 2
-    assert "invalid int value: 'two'" in capsys.readouterr().err
+    assert "argument --weeks: 'two' is not a whole number" in capsys.readouterr().err
 
 
 def test_help_returns_0(capsys):

@@ -16,10 +16,12 @@ def test_all_public_names_are_exported() -> None:
 
 
 def test_errors_share_one_root_and_builtins() -> None:
-    for name in ("InputError", "MatrixError", "SolverError", "PlanValidationError",
-                 "OpeningHoursError"):
+    for name in ("InputError", "InputTypeError", "MatrixError", "SolverError",
+                 "PlanValidationError", "OpeningHoursError"):
         assert issubclass(getattr(routeopt, name), routeopt.RouteOptError)
     assert issubclass(routeopt.InputError, ValueError)
+    assert issubclass(routeopt.InputTypeError, routeopt.InputError)
+    assert issubclass(routeopt.InputTypeError, TypeError)
     assert issubclass(routeopt.PlanValidationError, AssertionError)
 
 

@@ -89,8 +89,10 @@ def test_parse_window_rejects(text, message):
 
 
 def test_time_window_checks_itself():
-    with pytest.raises(ValueError, match="must start before it ends"):
+    with pytest.raises(InputError, match=r"TimeWindow\(start=36000, end=32400\): a time window "
+                       "must start no later than it ends") as info:
         TimeWindow(10 * H, 9 * H)
+    assert isinstance(info.value, ValueError) and info.value.issues[0].column == "end"
 
 
 # -- breaks ---------------------------------------------------------------------------------

@@ -147,7 +147,7 @@ def test_skip_invalid_does_not_skip_rep_errors(write_csv, outlet_rows, rep_rows)
     ("appointment", "2026-12-01 25:00", r"'25:00' is not a valid time of day"),
     ("appointment", "tomorrow", r"is not an appointment"),
     ("outlet_id", "", r"is empty; give every outlet a unique id"),
-    ("lat", "inf", r"'inf' is not a finite number"),
+    ("lat", "inf", r"'inf' is not a number \(infinity and NaN are not values\)"),
 ])
 def test_bad_outlet_cell(write_csv, outlet_rows, rep_rows, column, value, match):
     outlet_rows[1][column] = value

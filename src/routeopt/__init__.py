@@ -14,6 +14,7 @@ from routeopt._version import __version__ as __version__
 from routeopt.exceptions import (
     CycleWarning,
     InputError,
+    InputTypeError,
     Issue,
     MatrixError,
     OpeningHoursError,
@@ -44,6 +45,7 @@ __all__ = [
     "GreatCircle",
     "Horizon",
     "InputError",
+    "InputTypeError",
     "Issue",
     "MatrixError",
     "MatrixProvider",

@@ -14,12 +14,14 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from routeopt._values import message_of, parse_number
 from routeopt.exceptions import InputError, Issue, OpeningHoursError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Records", "Row", "by_line", "cell_text", "check_header", "read_table"]
+__all__ = ["SWAP_NEAR_KM", "Records", "Row", "by_line", "cell_text", "check_header",
+           "median_point", "read_table"]
 
 T = TypeVar("T")
 
@@ -51,7 +53,8 @@ def read_table(source: pd.DataFrame | str | Path, what: str,
         records: Records = [(None, dict(zip(cols, row, strict=True)))
                              for row in df.itertuples(index=False, name=None)]
         if not records and not empty_ok:
-            raise InputError([Issue(f"the {what} table has no rows; add at least one {one}")])
+            raise InputError([Issue(f"the {what} table has no rows; add at least one {one}",
+                                    column=spec["required"][0] if spec["required"] else None)])
         return records, None, []
     path = Path(source)
     if not path.exists():
@@ -170,8 +173,8 @@ class Row:
             return parse(text)
         except OpeningHoursError as e:
             self.issue(col, f"cannot read {text!r}: {e.reason}")
-        except ValueError as e:
-            msg = str(e)
+        except ValueError as e:  # InputError included
+            msg = message_of(e)
             self.issue(col, msg if text in msg else f"{text!r}: {msg}")
         return default
 
@@ -207,13 +210,9 @@ class Row:
                 self.issue(col, f"is empty; {hint or 'give a number'}")
             return None
         try:
-            decimal_comma = text.count(",") == 1 and "." not in text
-            v = float(text.replace(",", ".") if decimal_comma else text)
-        except ValueError:
-            self.issue(col, f"{text!r} is not a number; {hint or 'give a number'}")
-            return None
-        if not math.isfinite(v):
-            self.issue(col, f"{text!r} is not a finite number")
+            v = parse_number(text, decimal_comma=True)
+        except InputError as e:
+            self.issue(col, f"{message_of(e)}; {hint}" if hint else message_of(e))
             return None
         if (lo is not None and v < lo) or (hi is not None and v > hi):
             span = (f"{lo:g} to {hi:g}" if lo is not None and hi is not None
@@ -224,6 +223,65 @@ class Row:
             self.issue(col, f"{text} is not a whole number; {hint or 'give a whole number'}")
             return None
         return v
+
+    def point(self, lat_col: str, lon_col: str, lat_hint: str, lon_hint: str, *,
+              required: bool = True, near: tuple[float, float] | None = None,
+              ) -> tuple[float | None, float | None]:
+        """Two coordinate cells, range-checked as a pair.
+
+        An out-of-range point gets the "swapped?" hint only where swapping
+        gives a valid point and, when the table has other valid points
+        (``near``: their median), one within :data:`SWAP_NEAR_KM` of them.
+        """
+        from routeopt.problem import swap_would_fit
+
+        lat = self.number(lat_col, required=required, hint=lat_hint)
+        lon = self.number(lon_col, required=required, hint=lon_hint)
+        swap = (lat is not None and lon is not None and swap_would_fit(lat, lon)
+                and (near is None or _km(lon, lat, *near) <= SWAP_NEAR_KM))
+        out: list[float | None] = []
+        for col, v, bound, hint in ((lat_col, lat, 90, lat_hint), (lon_col, lon, 180, lon_hint)):
+            if v is not None and not -bound <= v <= bound:
+                text = cell_text(self.row, col)
+                what = (f"are {lat_col} and {lon_col} swapped? ({lat_col} {lon:g}, {lon_col} "
+                        f"{lat:g} would be a valid point)" if swap and lat is not None
+                        and lon is not None else hint)
+                self.issue(col, f"{text} is out of range (-{bound} to {bound}); {what}")
+                v = None
+            out.append(v)
+        return out[0], out[1]
+
+
+#: An out-of-range point is hinted as swapped only when the swap lands this close
+#: to the median of the table's other points.
+SWAP_NEAR_KM = 500.0
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle kilometres between two points."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 12_742.0 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def median_point(records: Records, lat_col: str = "lat",
+                 lon_col: str = "lon") -> tuple[float, float] | None:
+    """The median latitude and longitude of the rows' valid points, or None if there are none."""
+    import statistics
+
+    lats: list[float] = []
+    lons: list[float] = []
+    for _, row in records:
+        try:
+            lat = parse_number(cell_text(row, lat_col), decimal_comma=True)
+            lon = parse_number(cell_text(row, lon_col), decimal_comma=True)
+        except InputError:
+            continue
+        if -90 <= lat <= 90 and -180 <= lon <= 180:
+            lats.append(lat)
+            lons.append(lon)
+    return (statistics.median(lats), statistics.median(lons)) if lats else None
 
 
 def by_line(issues: Iterable[Issue]) -> list[Issue]:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from routeopt import _interrupt
+from routeopt._values import cli_int, cli_seconds
 from routeopt.batch import _cli as batch_cli
 from routeopt.exceptions import GeocoderUnavailableError, InputError, Issue, RouteOptError
 
@@ -42,13 +43,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--outlets", required=True, type=Path, help="outlets CSV")
     p.add_argument("--reps", required=True, type=Path, help="reps CSV")
     p.add_argument("--start", required=True, help="first date planned, YYYY-MM-DD")
-    p.add_argument("--weeks", type=int, default=1, help="weeks in the cycle (default 1)")
+    p.add_argument("--weeks", type=cli_int, default=1, help="weeks in the cycle (default 1)")
     p.add_argument("--out", required=True, type=Path, help="output directory")
     p.add_argument("--holidays", default="", help="dates nobody works, YYYY-MM-DD,YYYY-MM-DD")
-    p.add_argument("--time-limit", type=float, default=None, help="search seconds (default 30)")
-    p.add_argument("--iterations", type=int, default=None,
+    p.add_argument("--time-limit", type=cli_seconds, default=None,
+                   help="search seconds (default 30)")
+    p.add_argument("--iterations", type=cli_int, default=None,
                    help="search iterations (the deterministic stop rule; default 3000)")
-    p.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
+    p.add_argument("--seed", type=cli_int, default=None, help="random seed (default 0)")
     p.add_argument("--params", type=Path, default=None, help="solver parameters, TOML")
     p.add_argument("--skip-invalid", action="store_true",
                    help="leave bad outlet rows out (listed in rejected.csv) instead of stopping")
@@ -68,11 +70,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--log", type=Path, default=None, help="visit log CSV (none: no news)")
     r.add_argument("--today", required=True, help="first day of the new plan, YYYY-MM-DD")
     r.add_argument("--out", required=True, type=Path, help="output directory")
-    r.add_argument("--frozen-days", type=int, default=0,
+    r.add_argument("--frozen-days", type=cli_int, default=0,
                    help="planning days after today that stay as planned too (default 0)")
     r.add_argument("--holidays", default="", help="dates nobody works, YYYY-MM-DD,YYYY-MM-DD")
-    for a, kind, h in (("--time-limit", float, "search seconds"), ("--iterations", int,
-                       "search iterations (deterministic stop)"), ("--seed", int, "random seed")):
+    for a, kind, h in (("--time-limit", cli_seconds, "search seconds"), ("--iterations", cli_int,
+                       "search iterations (deterministic stop)"), ("--seed", cli_int,
+                       "random seed")):
         r.add_argument(a, type=kind, default=None, help=h)
     r.add_argument("--params", type=Path, default=None, help="solver parameters, TOML")
     r.add_argument("--skip-invalid", action="store_true",

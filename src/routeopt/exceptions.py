@@ -5,10 +5,12 @@ matches, so ``except ValueError`` keeps working for callers who do not know
 routeopt::
 
     RouteOptError
-     ├── InputError (ValueError)            bad outlets, reps, calendar or rules
+     ├── InputError (ValueError)            bad outlets, reps, calendar, rules or parameters
+     │    ├── InputTypeError (TypeError)    a model or parameter field given a value of the
+     │    │                                 wrong type (Outlet(service="15"))
      │    └── OpeningHoursError             an opening_hours text we cannot read
      ├── MatrixError (ValueError)           a travel matrix of the wrong shape or values
- │    └── SnapError                     points too far from (or cut off from) the roads
+     │    └── SnapError                     points too far from (or cut off from) the roads
      ├── SolverError (RuntimeError)         the solver could not run
      └── PlanValidationError (AssertionError)  a plan that breaks a constraint
 
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 __all__ = [
     "CycleWarning",
     "InputError",
+    "InputTypeError",
     "Issue",
     "MatrixError",
     "OpeningHoursError",
@@ -101,6 +104,17 @@ class InputError(RouteOptError, ValueError):
             f"{len(self.issues)} problems in the input"
         )
         super().__init__(head + ":\n  " + "\n  ".join(lines))
+
+
+class InputTypeError(InputError, TypeError):
+    """A field of the model or of the parameters holds a value of the wrong type.
+
+    It is an :class:`InputError` (so a ``ValueError`` too, and its
+    :attr:`~InputError.issues` name the object, the field, the value and the type
+    expected) and a ``TypeError``, the builtin Python raises for a wrong type.
+    The model checks types before values, so one error lists every field of the
+    wrong type of one object.
+    """
 
 
 class OpeningHoursError(InputError):

@@ -5,9 +5,12 @@ Monday = 0 ... Sunday = 6, written ``Mo Tu We Th Fr Sa Su`` as in
 OpenStreetMap's ``opening_hours`` tag.
 
 The parsers here are pure (text in, values out) and raise
-:class:`~routeopt.exceptions.OpeningHoursError` or :class:`ValueError` with a
-message that says what was expected; the table readers add the file, line and
-column.
+:class:`~routeopt.exceptions.OpeningHoursError` or
+:class:`~routeopt.exceptions.InputError` (a ``ValueError``) with a message that
+says what was expected; the table readers add the file, line and column. The
+value types check themselves on construction: a field of the wrong type is an
+:class:`~routeopt.exceptions.InputTypeError` (also a ``TypeError``), a value out
+of range an :class:`~routeopt.exceptions.InputError`.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from routeopt._values import Fields, invalid, message_of, parse_number
 from routeopt.exceptions import OpeningHoursError
 
 __all__ = [
@@ -53,11 +57,16 @@ class TimeWindow:
     end: int
 
     def __post_init__(self) -> None:
+        f = Fields(self)
+        f.integer("start", "seconds since midnight (an int)")
+        f.integer("end", "seconds since midnight (an int)")
+        f.done()
         if not (0 <= self.start <= self.end <= 2 * DAY):
-            raise ValueError(
-                f"time window {format_time(self.start)}-{format_time(self.end)} "
-                "must start before it ends, within the day"
-            )
+            raise invalid(
+                f"TimeWindow(start={self.start}, end={self.end}): a time window must start "
+                f"no later than it ends, both within 0..{2 * DAY} seconds since midnight; "
+                "e.g. TimeWindow.parse('08:30-12:30')",
+                column="end" if 0 <= self.start <= 2 * DAY else "start")
 
     @property
     def duration(self) -> int:
@@ -90,12 +99,17 @@ class Break:
     duration: int
 
     def __post_init__(self) -> None:
+        f = Fields(self)
+        f.instance("window", TimeWindow, "a TimeWindow")
+        f.integer("duration", "seconds (an int)")
+        f.done()
         if self.duration <= 0:
-            raise ValueError("a break must last more than 0 minutes")
+            raise invalid(f"Break.duration is {self.duration}: a break must last more than "
+                          "0 minutes", column="duration")
         if self.duration > self.window.duration:
-            raise ValueError(
-                f"a break of {self.duration // 60} min does not fit in its window {self.window}"
-            )
+            raise invalid(
+                f"a break of {_minutes(self.duration)} min does not fit in its window "
+                f"{self.window}; shorten it or widen the window", column="duration")
 
     @property
     def latest_start(self) -> int:
@@ -111,6 +125,10 @@ class Break:
         return f"{self.window}/{self.duration // 60}"
 
 
+def _minutes(seconds: int) -> str:
+    return f"{seconds // 60}" if seconds % 60 == 0 else f"{seconds / 60:g}"
+
+
 def parse_time(text: str) -> int:
     """Read ``HH:MM`` (or ``H:MM``, ``HH:MM:SS``) as seconds since midnight.
 
@@ -123,12 +141,12 @@ def parse_time(text: str) -> int:
     >>> parse_time("24:00")
     86400
     """
-    m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*", text)
+    m = re.fullmatch(r"\s*([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?\s*", text)
     if not m:
-        raise ValueError(f"{text!r} is not a time of day; write it as HH:MM, e.g. 08:30")
+        raise invalid(f"{text!r} is not a time of day; write it as HH:MM, e.g. 08:30")
     h, mi, s = int(m[1]), int(m[2]), int(m[3] or 0)
     if mi > 59 or s > 59 or h > 24 or (h == 24 and (mi or s)):
-        raise ValueError(f"{text!r} is not a valid time of day (00:00 to 24:00)")
+        raise invalid(f"{text!r} is not a valid time of day (00:00 to 24:00)")
     return h * 3600 + mi * 60 + s
 
 
@@ -157,17 +175,17 @@ def parse_window(text: str) -> TimeWindow:
     """
     parts = text.split("-")
     if len(parts) != 2:
-        raise ValueError(
+        raise invalid(
             f"{text!r} is not a time window; write it as HH:MM-HH:MM, e.g. 08:30-17:30"
         )
     start, end = parse_time(parts[0]), parse_time(parts[1])
     if end == 0:
         end = DAY  # "-00:00" closes at midnight
     if end == start:
-        raise ValueError(f"time window {text.strip()!r} is empty: it ends when it starts")
+        raise invalid(f"time window {text.strip()!r} is empty: it ends when it starts")
     if end < start:
         a, b = format_time(start), format_time(end)
-        raise ValueError(
+        raise invalid(
             f"time window {text.strip()!r} runs past midnight, which is not supported; "
             f"split it at midnight: {a}-24:00 on one day and 00:00-{b} on the next"
         )
@@ -183,12 +201,18 @@ def parse_break(text: str) -> Break:
     if "/" in text:
         win, _, minutes = text.partition("/")
         try:
-            dur = int(float(minutes) * 60)
-        except ValueError:
-            raise ValueError(
-                f"{text!r}: the break length after '/' must be minutes, e.g. 12:00-14:00/45"
-            ) from None
-        return Break(parse_window(win), dur)
+            length = parse_number(minutes)
+        except ValueError as e:
+            raise invalid(f"{text!r}: the break length after '/' must be minutes, e.g. "
+                          f"12:00-14:00/45 ({message_of(e)})") from None
+        window = parse_window(win)
+        seconds = round(length * 60) if length < 2 * DAY else 2 * DAY + 1
+        if seconds <= 0:
+            raise invalid(f"{text!r}: a break must last more than 0 minutes")
+        if seconds > window.duration:
+            raise invalid(f"{text!r}: a break of {minutes.strip()} min does not fit in its "
+                          f"window {window}; give at most {window.duration // 60} minutes")
+        return Break(window, seconds)
     w = parse_window(text)
     return Break(w, w.duration)
 
@@ -204,7 +228,7 @@ def _day(token: str, *, long_names: bool = False) -> int:
         for i, name in enumerate(_DAY_NAMES):
             if name.startswith(t):
                 return i
-    raise ValueError(f"{token.strip()!r} is not a weekday; use {', '.join(WEEKDAYS)}")
+    raise invalid(f"{token.strip()!r} is not a weekday; use {', '.join(WEEKDAYS)}")
 
 
 def _day_range(token: str, *, long_names: bool = False) -> list[int]:
@@ -230,7 +254,7 @@ def parse_weekdays(text: str) -> frozenset[int]:
     norm = re.sub(r"\s*-\s*", "-", text.strip())
     tokens = [t for t in re.split(r"[,\s]+", norm) if t]
     if not tokens:
-        raise ValueError("no weekdays given; write them like Mo-Fr or Mo,We,Fr")
+        raise invalid("no weekdays given; write them like Mo-Fr or Mo,We,Fr")
     days: set[int] = set()
     for t in tokens:
         days.update(_day_range(t, long_names=True))
@@ -240,7 +264,7 @@ def parse_weekdays(text: str) -> frozenset[int]:
 _TOKEN = re.compile(
     r"\s*(?:(?P<off>off|closed)(?![A-Za-z])"
     r"|(?P<days>[A-Za-z]{2}(?:\s*-\s*[A-Za-z]{2})?)(?![A-Za-z])"
-    r"|(?P<time>\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2})(?![\d:+])"
+    r"|(?P<time>[0-9]{1,2}:[0-9]{2}\s*-\s*[0-9]{1,2}:[0-9]{2})(?![0-9:+])"
     r"|(?P<comma>,))\s*",
     flags=re.IGNORECASE,
 )
@@ -308,12 +332,26 @@ class OpeningHours:
     closed_on_holidays: bool = False
 
     def __post_init__(self) -> None:
+        f = Fields(self)
+        week = "7 tuples of TimeWindows, Monday first (or use OpeningHours.parse)"
+        days = self.weekly
+        if (isinstance(days, str) or not isinstance(days, Iterable) or any(
+                isinstance(d, str) or not isinstance(d, Iterable)
+                or any(not isinstance(w, TimeWindow) for w in d) for d in days)):
+            f.bad("weekly", days, week)
+        else:
+            object.__setattr__(self, "weekly", tuple(tuple(d) for d in days))
+        f.items("closed_dates", date, "a set of datetime.date", frozen=True)
+        f.flag("closed_on_holidays")
+        f.done()
         if len(self.weekly) != 7:
-            raise ValueError("opening hours need exactly 7 weekdays, Monday first")
-        for day in self.weekly:
+            raise invalid(f"OpeningHours.weekly has {len(self.weekly)} days: opening hours need "
+                          "exactly 7 weekdays, Monday first", column="weekly")
+        for name, day in zip(WEEKDAYS, self.weekly, strict=True):
             for a, b in itertools.pairwise(day):
                 if b.start < a.end:
-                    raise ValueError("opening windows of one day must be sorted and not overlap")
+                    raise invalid(f"OpeningHours.weekly: the windows of {name} ({a}, {b}) must "
+                                  "be sorted and not overlap", column="weekly")
 
     @classmethod
     def always(cls) -> OpeningHours:
@@ -400,7 +438,7 @@ class OpeningHours:
             except OpeningHoursError:
                 raise
             except ValueError as e:
-                raise fail(str(e)) from None
+                raise fail(message_of(e)) from None
         if not times and not off:
             raise fail(f"rule {rule!r} has no opening times")
         groups.append((days or set(range(7)), times))

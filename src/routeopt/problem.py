@@ -16,7 +16,8 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from routeopt.exceptions import CycleWarning, InputError, Issue
+from routeopt._values import Fields, invalid, is_int, is_real, parse_date, parse_number
+from routeopt.exceptions import CycleWarning, InputError, InputTypeError, Issue
 from routeopt.hours import WEEKDAYS, Break, OpeningHours, TimeWindow
 
 if TYPE_CHECKING:
@@ -41,43 +42,72 @@ PRIORITY_LETTERS = {"A": 1, "B": 2, "C": 3, "D": 4}
 DEFAULT_PRIORITY = 2
 
 
+#: The longest visit cycle: n visits every k weeks, k at most this.
+MAX_CYCLE_WEEKS = 52
+#: The longest horizon, in weeks (ten years).
+MAX_HORIZON_WEEKS = 520
+
+
 def parse_frequency(text: str | float | int) -> Fraction:
     """Read a visit frequency as visits per week.
 
     Accepted: ``2/week``, ``1/week``, ``1/2weeks``, ``3/4weeks``, ``weekly``,
-    or a number of visits per week such as ``2`` or ``0.5``.
+    or a number of visits per week such as ``2`` or ``0.5`` (a plain decimal
+    number: no ``_``, ``inf``, ``nan`` or exponent overflow). A number is read
+    as ``n`` visits every ``k`` weeks with ``k`` at most 8; a positive number too
+    small for one visit in 8 weeks (``0.0001``) is an error, not 0 visits.
 
     Examples
     --------
     >>> parse_frequency("2/week"), parse_frequency("1/2weeks"), parse_frequency(0.25)
     (Fraction(2, 1), Fraction(1, 2), Fraction(1, 4))
+
+    Raises
+    ------
+    InputError
+        For a text that is not a frequency, or a number that is not ``n``
+        visits every ``k`` weeks.
     """
     hint = "write e.g. 2/week, 1/week, 1/2weeks, 1/4weeks, or visits per week such as 0.5"
-    if isinstance(text, bool):
-        raise ValueError(f"{text!r} is not a frequency; {hint}")
-    if isinstance(text, int | float):
-        if not math.isfinite(text) or text < 0:
-            raise ValueError(f"{text!r} is not a frequency; {hint}")
-        f = Fraction(text).limit_denominator(8)
-        if abs(float(f) - text) > 0.02 * max(text, 0.01):
-            raise ValueError(f"{text!r} visits per week is not n visits every k weeks (k <= 8); "
-                             f"{hint}")
-        return f
+    if isinstance(text, bool) or not (isinstance(text, str) or is_real(text)):
+        raise InputTypeError([Issue(f"{text!r} ({type(text).__name__}) is not a frequency; "
+                                    f"{hint}", column="frequency")])
+    if not isinstance(text, str):
+        return _per_week(float(text), repr(text), hint)
     s = text.strip().lower().replace(" ", "")
     named = {"weekly": Fraction(1), "biweekly": Fraction(1, 2), "fortnightly": Fraction(1, 2)}
     if s in named:
         return named[s]
-    m = re.fullmatch(r"(\d+)(?:x)?/(\d*)(?:w|wk|wks|week|weeks)", s)
+    m = re.fullmatch(r"([0-9]+)(?:x)?/([0-9]*)(?:w|wk|wks|week|weeks)", s)
     if m:
         per = int(m[2]) if m[2] else 1
-        if not 1 <= per <= 52:
-            raise ValueError(f"{text!r}: the number of weeks must be 1 to 52; {hint}")
+        if not 1 <= per <= MAX_CYCLE_WEEKS:
+            raise invalid(f"{text!r}: the number of weeks must be 1 to {MAX_CYCLE_WEEKS}; "
+                          f"{hint}", column="frequency")
         return Fraction(int(m[1]), per)
     try:
-        value = float(s)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a frequency; {hint}") from None
-    return parse_frequency(value)
+        value = parse_number(s)
+    except InputError:
+        raise invalid(f"{text!r} is not a frequency; {hint}", column="frequency") from None
+    return _per_week(value, repr(text.strip()), hint)
+
+
+def _per_week(value: float, shown: str, hint: str) -> Fraction:
+    """A number of visits per week as n visits every k <= 8 weeks."""
+    if not math.isfinite(value) or value < 0:
+        raise invalid(f"{shown} is not a frequency; {hint}", column="frequency")
+    if value == 0:
+        return Fraction(0)
+    f = Fraction(value).limit_denominator(8)
+    if f == 0:
+        raise invalid(f"{shown} visits per week is less than one visit in 8 weeks, which "
+                      "would give no visit at all; write 1/8weeks for the least frequent "
+                      "numeric rule, n/kweeks (k up to 52) for rarer ones, or 0 for none",
+                      column="frequency")
+    if abs(float(f) - value) > 0.02 * value:
+        raise invalid(f"{shown} visits per week is not n visits every k weeks (k <= 8); "
+                      f"{hint}", column="frequency")
+    return f
 
 
 def parse_priority(value: str | int | None) -> int:
@@ -88,6 +118,7 @@ def parse_priority(value: str | int | None) -> int:
     >>> parse_priority("A"), parse_priority(7), parse_priority(None)
     (1, 7, 2)
     """
+    hint = "use A, B, C (A highest) or 1-9 (1 highest)"
     if value is None or (isinstance(value, str) and not value.strip()):
         return DEFAULT_PRIORITY
     if isinstance(value, str):
@@ -95,15 +126,16 @@ def parse_priority(value: str | int | None) -> int:
         if v in PRIORITY_LETTERS:
             return PRIORITY_LETTERS[v]
         try:
-            num = float(v)
-        except ValueError:
-            raise ValueError(
-                f"{value!r} is not a priority; use A, B, C (A highest) or 1-9 (1 highest)"
-            ) from None
-    else:
+            num = parse_number(v)
+        except InputError:
+            raise invalid(f"{value!r} is not a priority; {hint}", column="priority") from None
+    elif is_real(value):
         num = float(value)
-    if num != int(num) or not 1 <= num <= 9:
-        raise ValueError(f"{value!r} is not a priority; use A, B, C (A highest) or 1-9 (1 highest)")
+    else:
+        raise InputTypeError([Issue(f"{value!r} ({type(value).__name__}) is not a priority; "
+                                    f"{hint}", column="priority")])
+    if not math.isfinite(num) or num != int(num) or not 1 <= num <= 9:
+        raise invalid(f"{value!r} is not a priority; {hint}", column="priority")
     return int(num)
 
 
@@ -121,6 +153,13 @@ class Appointment:
     window: TimeWindow
     rep_id: str | None = None
 
+    def __post_init__(self) -> None:
+        f = Fields(self)
+        f.day("date")
+        f.instance("window", TimeWindow, "a TimeWindow (the start window)")
+        f.text("rep_id", "a rep id (a str)", optional=True)
+        f.done()
+
     @classmethod
     def parse(cls, text: str) -> Appointment:
         """Read ``YYYY-MM-DD HH:MM`` or ``YYYY-MM-DD HH:MM-HH:MM``.
@@ -135,13 +174,10 @@ class Appointment:
         if len(parts) == 2:
             parts[1] = parts[1].replace(" ", "")
         if len(parts) != 2:
-            raise ValueError(
+            raise invalid(
                 f"{text!r} is not an appointment; write YYYY-MM-DD HH:MM or YYYY-MM-DD HH:MM-HH:MM"
             )
-        try:
-            day = date.fromisoformat(parts[0])
-        except ValueError:
-            raise ValueError(f"{parts[0]!r} is not a date; write YYYY-MM-DD") from None
+        day = parse_date(parts[0])
         if "-" in parts[1]:
             return cls(day, parse_window(parts[1]))
         t = parse_time(parts[1])
@@ -187,14 +223,49 @@ class VisitRule:
     same_rep: bool = True
 
     def __post_init__(self) -> None:
+        f = Fields(self)
+        if isinstance(self.per_week, Fraction) or is_int(self.per_week):
+            object.__setattr__(self, "per_week", Fraction(self.per_week))
+        elif is_real(self.per_week):  # a float: read as n visits every k weeks
+            try:
+                object.__setattr__(self, "per_week", parse_frequency(float(self.per_week)))
+            except InputError as e:
+                raise invalid(f"VisitRule.per_week: {e.issues[0].message}",
+                              column="frequency") from None
+        else:
+            f.bad("per_week", self.per_week, "visits per week: a Fraction, an int or a float "
+                  "(use parse_frequency('2/week') for text)", column="frequency")
+        f.items("allowed_weekdays", int, "a set of weekdays 0 (Monday) .. 6 (Sunday)",
+                frozen=True, optional=True, column="allowed_days")
+        f.flag("same_weekday")
+        f.integer("min_gap", "working days (an int)", optional=True)
+        if self.patterns is not None:
+            pats = self.patterns
+            if (isinstance(pats, str) or not isinstance(pats, Iterable)
+                    or not all(isinstance(p, Iterable) and not isinstance(p, str)
+                               and all(is_int(i) for i in p) for p in pats)):
+                f.bad("patterns", pats, "day patterns: tuples of planning-day indices, or None")
+            else:
+                object.__setattr__(self, "patterns",
+                                   tuple(tuple(int(i) for i in p) for p in pats))
+        f.integer("visits", "a number of visits (an int)", optional=True)
+        f.flag("same_rep")
+        f.done()
+        what = f"VisitRule(per_week={self.describe()})"
         if self.per_week < 0:
-            raise ValueError("per_week must be >= 0")
+            raise invalid(f"{what}: per_week must be >= 0", column="frequency")
+        if self.per_week.denominator > MAX_CYCLE_WEEKS:
+            raise invalid(f"{what}: a frequency is n visits every k weeks with k at most "
+                          f"{MAX_CYCLE_WEEKS}, not {self.per_week.denominator}",
+                          column="frequency")
         if self.allowed_weekdays is not None and not self.allowed_weekdays <= set(range(7)):
-            raise ValueError("allowed_weekdays must be within 0 (Monday) .. 6 (Sunday)")
+            raise invalid(f"VisitRule.allowed_weekdays {sorted(self.allowed_weekdays)} must be "
+                          "within 0 (Monday) .. 6 (Sunday)", column="allowed_days")
         if self.min_gap is not None and self.min_gap < 0:
-            raise ValueError("min_gap must be >= 0")
+            raise invalid(f"VisitRule.min_gap is {self.min_gap}: it must be >= 0",
+                          column="min_gap")
         if self.visits is not None and self.visits < 0:
-            raise ValueError("visits must be >= 0")
+            raise invalid(f"VisitRule.visits is {self.visits}: it must be >= 0", column="visits")
 
     @classmethod
     def parse(cls, frequency: str | float, allowed_days: str | None = None) -> VisitRule:
@@ -260,13 +331,22 @@ class ExtraVisit:
     label: str = "extra"
 
     def __post_init__(self) -> None:
+        f = Fields(self)
+        f.day("earliest")
+        f.day("latest")
+        f.integer("priority", "a priority 1 (highest) to 9 (an int)", optional=True)
+        f.text("rep_id", "a rep id (a str)", optional=True)
+        f.instance("window", TimeWindow, "a TimeWindow (a start window)", optional=True)
+        f.text("label")
+        f.done()
         if self.latest < self.earliest:
-            raise ValueError(f"an extra visit due {self.earliest}..{self.latest} ends before "
-                             "it starts")
+            raise invalid(f"an extra visit due {self.earliest}..{self.latest} ends before "
+                          "it starts", column="latest")
         if self.priority is not None and not 1 <= self.priority <= 9:
-            raise ValueError(f"priority {self.priority} is out of range; use 1 (highest) to 9")
+            raise invalid(f"ExtraVisit.priority {self.priority} is out of range; use 1 "
+                          "(highest) to 9", column="priority")
         if not self.label:
-            raise ValueError("give an extra visit a label, e.g. 'follow_up'")
+            raise invalid("give an extra visit a label, e.g. 'follow_up'", column="label")
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,8 +400,24 @@ class Outlet:
     extra_visits: tuple[ExtraVisit, ...] = ()
 
     def __post_init__(self) -> None:
+        f = Fields(self, outlet_id=self.id)
+        f.text("id", "the outlet's id (a str)", column="outlet_id")
+        f.real("lat", "WGS-84 degrees (a number)")
+        f.real("lon", "WGS-84 degrees (a number)")
+        f.instance("rule", VisitRule, "a VisitRule", column="frequency")
+        f.text("name")
+        f.text("address")
+        f.integer("service", "seconds on site (an int)", column="service_min")
+        f.integer("priority", "1 (highest) to 9, an int (parse_priority('A') reads letters)")
+        f.instance("hours", OpeningHours, "an OpeningHours (OpeningHours.parse('Mo-Fr "
+                   "08:00-18:00') reads text)", column="opening_hours")
+        f.items("appointments", Appointment, "a tuple of Appointments", column="appointment")
+        f.text("rep_id", "a rep id (a str)", optional=True)
+        f.integer("demand", "units per visit (an int)")
+        f.items("extra_visits", ExtraVisit, "a tuple of ExtraVisits")
+        f.done()
         issues = _check_point(self.lat, self.lon, outlet_id=self.id)
-        if not isinstance(self.id, str) or not self.id.strip():
+        if not self.id.strip():
             issues.append(Issue("outlet id is empty; give every outlet a unique id",
                                 column="outlet_id"))
         if not 1 <= self.priority <= 9:
@@ -386,15 +482,37 @@ class Rep:
     days_off: frozenset[date] = frozenset()
 
     def __post_init__(self) -> None:
+        f = Fields(self, rep_id=self.id)
+        f.text("id", "the rep's id (a str)", column="rep_id")
+        f.real("lat", "WGS-84 degrees (a number)")
+        f.real("lon", "WGS-84 degrees (a number)")
+        f.real("end_lat", "WGS-84 degrees (a number)", optional=True)
+        f.real("end_lon", "WGS-84 degrees (a number)", optional=True)
+        f.text("name")
+        f.instance("shift", TimeWindow, "a TimeWindow (TimeWindow.parse('08:30-17:30') reads "
+                   "text)")
+        f.items("working_days", int, "a set of weekdays 0 (Monday) .. 6 (Sunday) "
+                "(parse_weekdays('Mo-Fr') reads text)", frozen=True)
+        f.instance("lunch", Break, "a Break (Break.parse('12:00-14:00/45') reads text)",
+                   optional=True, column="break")
+        f.integer("max_visits", "visits per day (an int)", optional=True)
+        f.text("mode", f"a travel mode ({', '.join(MODES)})")
+        f.integer("capacity", "units per route (an int)", optional=True)
+        f.items("days_off", date, "a set of datetime.date", frozen=True)
+        f.done()
         issues = _check_point(self.lat, self.lon, rep_id=self.id)
         if (self.end_lat is None) != (self.end_lon is None):
             issues.append(Issue("give both end_lat and end_lon, or neither", rep_id=self.id,
                                 column="end_lat"))
         elif self.end_lat is not None and self.end_lon is not None:
             issues += _check_point(self.end_lat, self.end_lon, rep_id=self.id, prefix="end_")
-        if not isinstance(self.id, str) or not self.id.strip():
+        if not self.id.strip():
             issues.append(Issue("rep id is empty; give every rep a unique id", column="rep_id"))
-        if not self.working_days:
+        if not self.working_days <= set(range(7)):
+            issues.append(Issue(
+                f"working_days {sorted(self.working_days)} must be within 0 (Monday) .. 6 "
+                "(Sunday)", rep_id=self.id, column="working_days"))
+        elif not self.working_days:
             issues.append(Issue(
                 "this rep has no working days; set working_days, e.g. Mo-Fr",
                 rep_id=self.id, column="working_days"))
@@ -411,6 +529,11 @@ class Rep:
         ):
             issues.append(Issue(
                 f"the break window {self.lunch.window} is not inside the shift {self.shift}",
+                rep_id=self.id, column="break"))
+        elif self.lunch is not None and self.lunch.duration >= self.shift.duration:
+            issues.append(Issue(
+                f"the break {self.lunch} fills the whole shift {self.shift}, which leaves no "
+                "time for a visit; shorten the break or lengthen the shift",
                 rep_id=self.id, column="break"))
         if issues:
             raise InputError(issues)
@@ -453,9 +576,19 @@ class Horizon:
     holidays: frozenset[date] = frozenset()
 
     def __post_init__(self) -> None:
+        f = Fields(self)
+        f.day("start")
+        f.integer("weeks", "a number of weeks (an int)")
+        f.items("holidays", date, "a set of datetime.date", frozen=True)
+        f.done()
         if self.weeks < 1:
             raise InputError([Issue(f"the horizon needs at least 1 week, not {self.weeks}",
                                     column="weeks")])
+        if self.weeks > MAX_HORIZON_WEEKS:
+            raise InputError([Issue(
+                f"a horizon of {self.weeks} weeks is longer than {MAX_HORIZON_WEEKS} weeks (ten "
+                "years); plan one visit cycle (e.g. 4 weeks) and plan again for the next",
+                column="weeks")])
 
     @property
     def end(self) -> date:
@@ -475,19 +608,36 @@ class Horizon:
         return isinstance(day, date) and self.start <= day <= self.end
 
 
-def _check_point(lat: Any, lon: Any, *, outlet_id: str | None = None, rep_id: str | None = None,
-                 prefix: str = "") -> list[Issue]:
+def swap_would_fit(lat: float, lon: float) -> bool:
+    """Whether ``(lat, lon)`` is out of range but ``(lon, lat)`` is a valid point.
+
+    Only then do messages ask whether lat and lon are swapped: a longitude of
+    200 cannot be a swapped latitude.
+
+    >>> swap_would_fit(120.5, 30.2), swap_would_fit(43.7, 200.0), swap_would_fit(43.7, 7.4)
+    (True, False, False)
+    """
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        return False
+    valid = -90 <= lat <= 90 and -180 <= lon <= 180
+    return not valid and -90 <= lon <= 90 and -180 <= lat <= 180
+
+
+def _check_point(lat: float, lon: float, *, outlet_id: str | None = None,
+                 rep_id: str | None = None, prefix: str = "") -> list[Issue]:
     issues: list[Issue] = []
+    swap = swap_would_fit(lat, lon)
     for name, value, bound in (("lat", lat, 90.0), ("lon", lon, 180.0)):
         col = prefix + name
-        number = isinstance(value, int | float) and not isinstance(value, bool)
-        if not number or not math.isfinite(value):
+        if not math.isfinite(value):
             issues.append(Issue(f"{value!r} is not a number; give WGS-84 degrees",
                                 outlet_id=outlet_id, rep_id=rep_id, column=col))
         elif not -bound <= value <= bound:
-            issues.append(Issue(
-                f"{value} is out of range (-{bound:g} to {bound:g}); are lat and lon swapped?",
-                outlet_id=outlet_id, rep_id=rep_id, column=col))
+            hint = (f"; are {prefix}lat and {prefix}lon swapped?" if swap
+                    else f"; give WGS-84 {'latitude' if name == 'lat' else 'longitude'} "
+                         "in degrees")
+            issues.append(Issue(f"{value:g} is out of range (-{bound:g} to {bound:g}){hint}",
+                                outlet_id=outlet_id, rep_id=rep_id, column=col))
     return issues
 
 
@@ -542,9 +692,15 @@ class Problem:
     locked: frozenset[date] = frozenset()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "outlets", tuple(self.outlets))
-        object.__setattr__(self, "reps", tuple(self.reps))
-        object.__setattr__(self, "locked", frozenset(self.locked))
+        f = Fields(self)
+        f.items("outlets", Outlet, "a sequence of Outlets")
+        f.items("reps", Rep, "a sequence of Reps")
+        f.instance("horizon", Horizon, "a Horizon")
+        f.instance("matrix", Mapping, "a mapping of travel mode to TravelMatrix",
+                   optional=True)
+        f.day("plan_from", optional=True)
+        f.items("locked", date, "a set of datetime.date", frozen=True)
+        f.done()
         if self.matrix is not None:
             object.__setattr__(self, "matrix", dict(self.matrix))
         issues = self._check()

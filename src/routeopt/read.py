@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING
 from routeopt._tables import Row as _Row
 from routeopt._tables import by_line as _by_line
 from routeopt._tables import cell_text as _text
+from routeopt._tables import median_point as _median_point
 from routeopt._tables import read_table as _table
+from routeopt._values import parse_date
 from routeopt.exceptions import InputError, Issue, RouteOptWarning
 from routeopt.hours import Break, OpeningHours, TimeWindow, parse_weekdays
 from routeopt.problem import (
@@ -122,6 +124,7 @@ def read_outlets(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
     outlets: list[Outlet] = []
     lines: dict[str, int | None] = {}
     seen: dict[str, int | None] = {}  # every id met, valid row or not
+    near = _median_point(records)
     for line, row in records:
         oid = _text(row, "outlet_id")
         r = _Row(row, file, line, outlet_id=oid or None)
@@ -138,11 +141,9 @@ def read_outlets(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
             r.issue("address", f"{address!r} could not be geocoded: {found}; correct the "
                                "address, or give lat and lon")
         else:
-            lat, lon = r.to_wgs84(
-                r.number("lat", required=True, lo=-90, hi=90,
-                         hint="give WGS-84 latitude in degrees, or geocode the address first"),
-                r.number("lon", required=True, lo=-180, hi=180,
-                         hint="give WGS-84 longitude in degrees, or geocode the address first"),
+            lat, lon = r.to_wgs84(*r.point(
+                "lat", "lon", "give WGS-84 latitude in degrees, or geocode the address first",
+                "give WGS-84 longitude in degrees, or geocode the address first", near=near),
                 crs)
         appts = r.get("appointment", parse_appointments, _NO_APPOINTMENTS)
         per_week = r.get("frequency", parse_frequency, Fraction(0) if appts else Fraction(1),
@@ -178,9 +179,8 @@ def parse_appointments(text: str) -> tuple[Appointment, ...]:
 
 def _dates(text: str) -> frozenset[date]:
     try:
-        return frozenset(date.fromisoformat(t.strip()) for t in text.replace(",", ";").split(";")
-                         if t.strip())
-    except ValueError:
+        return frozenset(parse_date(t) for t in text.replace(",", ";").split(";") if t.strip())
+    except InputError:
         raise ValueError(f"{text!r}: write dates as YYYY-MM-DD separated by ';'") from None
 
 
@@ -212,16 +212,16 @@ def read_reps(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
     reps: list[Rep] = []
     lines: dict[str, int | None] = {}
     seen: dict[str, int | None] = {}
+    near = _median_point(records)
     for line, row in records:
         rid = _text(row, "rep_id")
         r = _Row(row, file, line, rep_id=rid or None)
         r.unique_id("rep_id", "rep", rid, seen)
-        lat, lon = r.to_wgs84(
-            r.number("lat", required=True, lo=-90, hi=90, hint="WGS-84 latitude of the start"),
-            r.number("lon", required=True, lo=-180, hi=180, hint="WGS-84 longitude of the start"),
-            crs)
-        end_lat, end_lon = r.to_wgs84(r.number("end_lat", lo=-90, hi=90),
-                                      r.number("end_lon", lo=-180, hi=180), crs)
+        lat, lon = r.to_wgs84(*r.point("lat", "lon", "WGS-84 latitude of the start",
+                                       "WGS-84 longitude of the start", near=near), crs)
+        end_lat, end_lon = r.to_wgs84(*r.point("end_lat", "end_lon", "WGS-84 latitude of the "
+                                               "end", "WGS-84 longitude of the end",
+                                               required=False, near=near), crs)
         shift = r.get("shift", TimeWindow.parse, TimeWindow(8 * 3600 + 1800, 17 * 3600 + 1800))
         working = r.get("working_days", _working_days, frozenset(range(5)))
         brk = r.get("break", Break.parse, None)
@@ -297,14 +297,14 @@ def read_problem(outlets: pd.DataFrame | str | Path, reps: pd.DataFrame | str | 
     3
     """
     try:
-        start_d = start if isinstance(start, date) else date.fromisoformat(str(start))
+        start_d = start if isinstance(start, date) else parse_date(str(start))
     except ValueError:
         raise InputError([Issue(f"start {start!r} is not a date; write YYYY-MM-DD",
                                 column="start")]) from None
     hol: set[date] = set()
     for h in holidays:
         try:
-            hol.add(h if isinstance(h, date) else date.fromisoformat(str(h).strip()))
+            hol.add(h if isinstance(h, date) else parse_date(str(h)))
         except ValueError:
             raise InputError([Issue(f"holiday {h!r} is not a date; write YYYY-MM-DD",
                                     column="holidays")]) from None

@@ -103,8 +103,16 @@ class LogEntry:
 
 
 def _date(text: str) -> date:
+    """``YYYY-MM-DD``, or the date of a ``YYYY-MM-DD HH:MM`` / ``YYYY-MM-DDTHH:MM`` stamp."""
+    import re
+
+    from routeopt._values import parse_date
+
+    day, _, rest = text.strip().replace("T", " ", 1).partition(" ")
     try:
-        return date.fromisoformat(text.strip()[:10])
+        if rest.strip() and not re.match(r"[0-9]{1,2}:[0-9]{2}", rest.strip(), re.ASCII):
+            raise ValueError(rest)
+        return parse_date(day)
     except ValueError:
         raise ValueError(f"{text!r} is not a date; write YYYY-MM-DD") from None
 
@@ -880,7 +888,9 @@ def replan(problem: Problem, previous: Plan | str | Path,
     from routeopt.solver import SolveParams, solve
 
     try:
-        day = today if isinstance(today, date) else date.fromisoformat(str(today))
+        from routeopt._values import parse_date
+
+        day = today if isinstance(today, date) else parse_date(str(today))
     except ValueError:
         raise InputError([Issue(f"today {today!r} is not a date; write YYYY-MM-DD",
                                 column="today")]) from None

@@ -53,7 +53,8 @@ def test_options_layers(tmp_path):
     ("colour = 'red'", r"unknown option\(s\) \['colour'\]"),
     ("[solve]\nmax_iterations = 1.5", r"solve.max_iterations = 1.5 should be of type int"),
     ("[solve]\nmax_iteration = 10", r"unknown solver parameter 'max_iteration'"),
-    ("[solve]\ntime_limit = -1", r"toml, column .solve.time_limit.: time_limit must be > 0"),
+    ("[solve]\ntime_limit = -1", r"toml, column .solve.time_limit.: SolveParams.time_limit is -1: "
+                                  "give the seconds"),
     ("weeks = ", r"cannot read it as TOML"),
     ("task = 3", r"task should be a table"),
 ])

@@ -12,6 +12,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from routeopt._values import cli_int, cli_seconds
 from routeopt.exceptions import InputError, Issue
 
 if TYPE_CHECKING:
@@ -33,18 +34,18 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--territories", required=True, type=Path, metavar="DIR",
                    help="folder with one folder per territory")
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
-    p.add_argument("--workers", type=int, default=None, metavar="N",
+    p.add_argument("--workers", type=cli_int, default=None, metavar="N",
                    help="local worker processes (default: the CPU count)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs routeopt[dask])")
     p.add_argument("--start", default=None, help="first date planned, YYYY-MM-DD (a default "
                    "that territory.toml may change)")
-    p.add_argument("--weeks", type=int, default=None, help="weeks in the cycle (a default)")
-    p.add_argument("--time-limit", type=float, default=None, metavar="S",
+    p.add_argument("--weeks", type=cli_int, default=None, help="weeks in the cycle (a default)")
+    p.add_argument("--time-limit", type=cli_seconds, default=None, metavar="S",
                    help="search seconds per territory (a default)")
-    p.add_argument("--iterations", type=int, default=None, metavar="N",
+    p.add_argument("--iterations", type=cli_int, default=None, metavar="N",
                    help="search iterations per territory (a default; the deterministic stop)")
-    p.add_argument("--retries", type=int, default=1, metavar="N",
+    p.add_argument("--retries", type=cli_int, default=1, metavar="N",
                    help="runs alone for a territory whose worker died (default 1)")
     p.add_argument("--redo", action="store_true", help="plan territories already done again")
     p.add_argument("--matrix", choices=("haversine", "road", "osrm"), default=None,
@@ -62,7 +63,7 @@ def add_parser(sub: Any) -> None:
                         "instead of planning it afresh")
     r.add_argument("--today", default=None, metavar="YYYY-MM-DD",
                    help="with --replan: the first day re-planned (a default for [task] today)")
-    r.add_argument("--frozen-days", type=int, default=None, metavar="N",
+    r.add_argument("--frozen-days", type=cli_int, default=None, metavar="N",
                    help="with --replan: planning days after today that stay as planned")
     r.add_argument("--previous", type=Path, default=None, metavar="DIR",
                    help="the previous batch's output folder: DIR/<territory>/ is each "

@@ -24,6 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from routeopt._values import Fields, parse_date
 from routeopt.exceptions import InputError, Issue
 from routeopt.solver.params import SolveParams
 
@@ -99,6 +100,14 @@ class TerritoryOptions:
     matrix: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        f = Fields(self)
+        f.day("start", optional=True)
+        f.items("holidays", date, "a sequence of datetime.date")
+        f.flag("skip_invalid")
+        f.instance("solve", SolveParams, "a SolveParams")
+        f.instance("task", Mapping, "a mapping of option names to values")
+        f.instance("matrix", Mapping, "a mapping of option names to values")
+        f.done()
         if isinstance(self.weeks, bool) or not isinstance(self.weeks, int) or self.weeks < 1:
             raise InputError([Issue(f"weeks must be a whole number >= 1, not {self.weeks!r}",
                                     column="weeks")])
@@ -201,8 +210,8 @@ def _date(value: Any, key: str, file: str | None) -> date:
         return value
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
+            return parse_date(value)
+        except InputError:
             pass
     raise InputError([Issue(f"{key}: {value!r} is not a date; write YYYY-MM-DD",
                             file=file, column=key)])

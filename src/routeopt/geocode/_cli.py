@@ -14,6 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from routeopt._values import cli_float, cli_int
 from routeopt.exceptions import (
     GeocodeCacheError,
     GeocoderConfigError,
@@ -57,13 +58,13 @@ def add_geocode_command(sub: Any) -> None:
                    metavar="KEY=VALUE", help="geocoder option, e.g. api_key=... (repeatable)")
     g.add_argument("--query-option", action="append", type=_key_value, default=[],
                    metavar="KEY=VALUE", help="query option, e.g. country_codes=mc (repeatable)")
-    g.add_argument("--timeout", type=float, default=10.0, help="seconds per request (10)")
-    g.add_argument("--max-retries", type=int, default=3,
+    g.add_argument("--timeout", type=cli_float, default=10.0, help="seconds per request (10)")
+    g.add_argument("--max-retries", type=cli_int, default=3,
                    help="retries on timeouts, 429 and 5xx (3)")
     g.add_argument("--provider-crs", default=None,
                    help="coordinate system of the answers: wgs84, gcj02, bd09 "
                         "(default: bd09 for Baidu, wgs84 otherwise)")
-    g.add_argument("--ambiguity-m", type=float, default=None,
+    g.add_argument("--ambiguity-m", type=cli_float, default=None,
                    help="candidates farther apart than this make an address ambiguous (1000)")
     g.add_argument("--refresh", action="store_true",
                    help="ask again for addresses already in the cache")
@@ -80,7 +81,7 @@ def _service_args(p: argparse.ArgumentParser, prefix: str) -> None:
                         "'none' for no cache")
     p.add_argument(f"--{prefix}user-agent", default=None,
                    help="HTTP user agent (default routeopt/<version>)")
-    p.add_argument(f"--{prefix}min-delay", type=float, default=None, metavar="S",
+    p.add_argument(f"--{prefix}min-delay", type=cli_float, default=None, metavar="S",
                    help="least seconds between requests (default 1 for public Nominatim, "
                         "else 0)")
 

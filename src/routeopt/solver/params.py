@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from routeopt._values import MAX_TIME_LIMIT, Fields
 from routeopt.exceptions import InputError, Issue
 
-__all__ = ["SolveParams"]
+__all__ = ["MAX_TIME_LIMIT", "SolveParams"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,8 +23,9 @@ class SolveParams:
     ----------
     time_limit
         Wall-clock seconds for the whole solve, from the call to the plan
-        (the construction always completes, even if it takes longer). A plan
-        is reproducible only when ``max_iterations`` stops the search first.
+        (the construction always completes, even if it takes longer): a
+        finite number above 0 and at most :data:`MAX_TIME_LIMIT`. A plan is
+        reproducible only when ``max_iterations`` stops the search first.
     max_iterations
         Search iterations (the deterministic stop rule). The last 5 % are
         spent on routing moves inside each day, ten moves to an iteration.
@@ -77,8 +80,30 @@ class SolveParams:
     workers: int = 1
 
     def __post_init__(self) -> None:
+        f = Fields(self)
+        for fld in dataclasses.fields(self):
+            if fld.type == "float":
+                f.real(fld.name, "a number")
+            elif fld.type == "int":
+                f.integer(fld.name, "an integer")
+            else:
+                f.flag(fld.name)
+        f.done()
         issues = []
-        for name in ("time_limit", "miss_penalty", "priority_factor"):
+        for fld in dataclasses.fields(self):
+            v = getattr(self, fld.name)
+            if fld.type == "float" and fld.name != "time_limit" and not math.isfinite(v):
+                issues.append(Issue(f"SolveParams.{fld.name} is {v!r}: give a finite number",
+                                    column=fld.name))
+        if issues:
+            raise InputError(issues)
+        if not 0 < self.time_limit <= MAX_TIME_LIMIT:
+            issues.append(Issue(
+                f"SolveParams.time_limit is {self.time_limit:g}: give the seconds the solve may "
+                f"take, above 0 and at most {MAX_TIME_LIMIT:g} (to stop on iterations, set "
+                "max_iterations and a time_limit well above the time they need)",
+                column="time_limit"))
+        for name in ("miss_penalty", "priority_factor"):
             if getattr(self, name) <= 0:
                 issues.append(Issue(f"{name} must be > 0", column=name))
         for name in ("max_iterations", "max_no_improvement", "candidate_reps", "move_penalty",
