@@ -14,13 +14,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from routeopt._types import Location, TravelMatrix
 from routeopt.exceptions import CycleWarning, InputError, Issue
 from routeopt.hours import WEEKDAYS, Break, OpeningHours, TimeWindow
-
-if TYPE_CHECKING:
-    from routeopt.matrix import TravelMatrix
 
 __all__ = [
     "MODES",
@@ -267,14 +265,6 @@ class ExtraVisit:
             raise ValueError(f"priority {self.priority} is out of range; use 1 (highest) to 9")
         if not self.label:
             raise ValueError("give an extra visit a label, e.g. 'follow_up'")
-
-
-@dataclass(frozen=True, slots=True)
-class Location:
-    """A WGS-84 point."""
-
-    lat: float
-    lon: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -712,8 +702,6 @@ class Problem:
                 "up. Plan a whole cycle (e.g. --weeks 4) for an even spread.",
                 CycleWarning, stacklevel=4)
         if self.matrix is not None:
-            from routeopt.matrix import TravelMatrix
-
             n = len(self.outlets) + 2 * len(self.reps)
             for mode, m in self.matrix.items():
                 if not isinstance(m, TravelMatrix):

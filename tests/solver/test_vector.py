@@ -57,23 +57,23 @@ def test_vector_pricing_matches_python(seed: int, multi: bool, capacity: bool,
     for i in out:
         touched.update(search.remove(state, i))
     search.settle(state, touched)
-    if soft:
-        search.cap_penalty = 3.5
+    if soft:  # the soft terms (capacity) at a finite penalty
+        search.penalties.term = [3.5 if t.soft else math.inf for t in search.terms]
     answered = plain_prices = 0
     for i in range(inst.n):
-        best, g = vec.best_positions(state.routes, list(state.scheds), state.version, i)
-        for s, slot in enumerate(inst.slots):
+        best, g = vec.best_positions(state.routes, list(state.scheds), state.version, state.use, i)
+        for s in range(len(inst.slots)):
             if not vec.last_use[s] or i in state.routes[s]:
                 continue
-            want = search.timer.best_insertion(slot, state.routes[s], state.scheds[s], i)
+            want = search._slot_insert_now(state, i, s)
             got = None if best[s] >= 1 << 62 else (int(best[s]), int(g[s]))
             assert got == want, (i, s, state.routes[s])
             answered += 1
         if state.choice[i] is not None:
             continue
         want_price = search.price(state, i)  # the Python path (vector disabled)
-        got_price = vec.price(state.routes, list(state.scheds), state.version, state.load, i,
-                              inst.penalty[i], search.cap_penalty, 0.0, rng.random)
+        got_price = vec.price(state.routes, list(state.scheds), state.version, state.use, i,
+                              inst.penalty[i], search.penalties.term, 0.0, rng.random)
         if not vec.all_plain:
             continue
         plain_prices += 1
@@ -122,9 +122,9 @@ def test_boundaries_match_the_timer() -> None:
     vec = search.vector
     state = search.empty()
     for i in range(inst.n):
-        best, g = vec.best_positions(state.routes, list(state.scheds), state.version, i)
-        for s, slot in enumerate(inst.slots):
-            want = search.timer.best_insertion(slot, state.routes[s], state.scheds[s], i)
+        best, g = vec.best_positions(state.routes, list(state.scheds), state.version, state.use, i)
+        for s in range(len(inst.slots)):
+            want = search._slot_insert_now(state, i, s)
             got = None if best[s] >= 1 << 62 else (int(best[s]), int(g[s]))
             assert got == want
     assert search.price(state, 0) is not None  # vector path, "edge" fits

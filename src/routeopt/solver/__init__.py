@@ -114,6 +114,7 @@ def solve(problem: Problem, params: SolveParams | None = None, *,
         "day_moves": st.day_moves,
         "day_s": st.day_s,
         "travel_before_polish": st.travel_before_polish,
+        "operators": dict(st.operators),
         "objective": objective,
         "travel_cost": int(sum(state.rcost)),
         "moved_visits": search.moves(state) if previous is not None else 0,
@@ -171,15 +172,17 @@ def _to_plan(inst: Instance, timer: Timer, st: State, stats: dict[str, object]) 
                 dict(inst.matrices))
 
 
-def _why(inst: Instance, timer: Timer, st: State, i: int, slots: list[int]) -> str:
+def _why(inst: Instance, timer: Timer, st: State, i: int, slots: list[int]) -> tuple[str, str]:
+    """The reason (code, message) visit ``i`` is missing from ``slots``: it fits
+    none of them alone on time; or a route term (in the order of ``TERMS``)
+    it would exceed on every one that it fits alone; or no time was left."""
     alone = [s for s in slots if timer.schedule(inst.slots[s], [i]) is not None]
     if not alone:
-        return "unreachable"
-    if all(len(st.routes[s]) >= inst.slots[s].max_visits for s in alone):
-        return "max_visits"
-    if all(st.load[s] + inst.demand[i] > inst.slots[s].capacity for s in alone):
-        return "capacity"
-    return "no_time"
+        return "unreachable", REASONS["unreachable"]
+    for k, term in enumerate(inst.terms):
+        if all(term.blocks(s, st.routes[s], st.use[k][s], i) for s in alone):
+            return term.code, term.message
+    return "no_time", REASONS["no_time"]
 
 
 def _unscheduled(inst: Instance, timer: Timer, st: State) -> list[Unscheduled]:
@@ -199,11 +202,10 @@ def _unscheduled(inst: Instance, timer: Timer, st: State) -> list[Unscheduled]:
             for day, group in zip(opt.days, opt.groups, strict=True):
                 if day in done_days:
                     continue
-                reason = _why(inst, timer, st, i, list(group))
-                out.append(Unscheduled(o.id, reason, REASONS[reason], pri,
-                                       inst.slots[group[0]].date))
+                reason, message = _why(inst, timer, st, i, list(group))
+                out.append(Unscheduled(o.id, reason, message, pri, inst.slots[group[0]].date))
         else:
             slots = sorted({s for opt in inst.options[i] for g in opt.groups for s in g})
-            reason = _why(inst, timer, st, i, slots)
-            out += [Unscheduled(o.id, reason, REASONS[reason], pri)] * miss
+            reason, message = _why(inst, timer, st, i, slots)
+            out += [Unscheduled(o.id, reason, message, pri)] * miss
     return out

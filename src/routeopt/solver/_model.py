@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -13,6 +13,7 @@ from routeopt.matrix import GreatCircle, TravelMatrix
 from routeopt.patterns import day_patterns
 from routeopt.problem import Problem
 from routeopt.solver.params import SolveParams
+from routeopt.solver.terms import RouteTerm, route_terms
 
 if TYPE_CHECKING:
     from routeopt.plan import Plan
@@ -34,9 +35,8 @@ class Slot:
     break_open: int  # earliest break start (-1: no break)
     break_late: int  # latest break start
     break_dur: int
-    max_visits: int
-    capacity: int
     mode: str
+    index: int  # its position in Instance.slots
 
 
 @dataclass(slots=True)
@@ -85,6 +85,7 @@ class Instance:
     preferred: list[frozenset[int] | None]  # slots of the reference plan (None: no reference)
     start_routes: list[list[int]] | None  # the reference plan's routes, per slot
     ref_start: dict[tuple[int, int], int]  # (node, slot) -> start in the reference plan
+    terms: list[RouteTerm] = field(default_factory=list)  # the route rules that bind somewhere
 
     @property
     def n(self) -> int:
@@ -144,9 +145,7 @@ def compile_problem(problem: Problem, params: SolveParams,
                 break_open=lunch.window.start if lunch else -1,
                 break_late=lunch.latest_start if lunch else -1,
                 break_dur=lunch.duration if lunch else 0,
-                max_visits=rep.max_visits if rep.max_visits is not None else 1 << 30,
-                capacity=rep.capacity if rep.capacity is not None else 1 << 60,
-                mode=rep.mode,
+                mode=rep.mode, index=len(slots),
             ))
     some = next(iter(dur.values()))
     outlet_d = np.asarray(dist[next(iter(matrices))][:n, :n])
@@ -231,7 +230,7 @@ def compile_problem(problem: Problem, params: SolveParams,
     if previous is not None:
         preferred, start_routes, ref_start = _reference(problem, previous, slot_of, outlet_of,
                                                         label)
-    return Instance(
+    inst = Instance(
         problem=problem, params=params, matrices=matrices, dur=dur, cost=cost, dist=dist,
         slots=slots, slot_of=slot_of,
         service=[problem.outlets[i].service for i in outlet_of],
@@ -240,6 +239,8 @@ def compile_problem(problem: Problem, params: SolveParams,
         near=near, outlet_of=outlet_of, priority=priority, label=label,
         preferred=preferred, start_routes=start_routes, ref_start=ref_start,
     )
+    inst.terms = route_terms(inst)
+    return inst
 
 
 def _reference(problem: Problem, previous: Plan, slot_of: dict[tuple[int, int], int],

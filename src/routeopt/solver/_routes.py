@@ -19,6 +19,7 @@ so most checks touch one or two visits.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from routeopt.solver._model import Instance, Slot
@@ -44,7 +45,7 @@ class Schedule:
     # starts in now; ``exact`` when every later visit has one window only, so
     # that a delay past the slack is surely infeasible.
     slack: tuple[int, ...] = ()
-    fast_from: int = 1 << 30
+    fast_from: int = 1  # > L: no gap is plain (the empty route's default: L = 0)
     exact: bool = False
     # Waiting after gap g (plain schedules only): the sum of the waits at visits
     # g..L-1. A delay d on arriving at visit g reaches the end as max(0, d - wait).
@@ -260,7 +261,7 @@ class Timer:
         elif 0 <= break_gap < len(seq):
             fast_from = break_gap + 1
         else:
-            fast_from = 1 << 30
+            fast_from = len(seq) + 1  # the break is still ahead at the end: no plain gap
         slack: tuple[int, ...] = ()
         exact = True
         if fast_from <= len(seq):
@@ -314,15 +315,20 @@ class Timer:
         return int(total)
 
     def best_insertion(self, slot: Slot, seq: list[int], sched: Schedule,
-                       node: int) -> tuple[float, int] | None:
+                       node: int, rooms: Sequence[tuple[list[list[int]], int]] = ()
+                       ) -> tuple[float, int] | None:
         """The cheapest (cost increase, position) for ``node`` that keeps the route
-        on time and within max_visits, or None. Capacity is the caller's business.
+        on time, or None.
 
         The cost is the travel added, plus :attr:`time_penalty` per second of
-        overtime added while the end of the shift is soft.
+        overtime added while the end of the shift is soft. ``rooms``: the route
+        terms whose use depends on the position (see
+        :mod:`routeopt.solver.terms`), each as (its arc matrix, how much the
+        arcs changed may add); a position that adds more is infeasible. The
+        other route terms are the caller's business.
         """
         wins = self.windows[node].get(slot.day)
-        if wins is None or len(seq) + 1 > slot.max_visits:
+        if wins is None:
             return None
         c = self.cost[slot.mode]
         cn = c[node]
@@ -353,6 +359,9 @@ class Timer:
                 delta: float = c[p][node] + cn[q] - c[p][q]
                 if best_g >= 0 and delta >= best_delta:
                     continue
+                if rooms and any(a[p][node] + a[node][q] - a[p][q] > room
+                                 for a, room in rooms):
+                    continue
                 arr = dep_before[g] + d[p][node]
                 if arr > hi:
                     continue
@@ -369,6 +378,7 @@ class Timer:
         deltas = sorted(
             (c[p][node] + cn[q] - c[p][q], g)
             for g, (p, q) in enumerate(zip(prevs, nexts, strict=True))
+            if not rooms or all(a[p][node] + a[node][q] - a[p][q] <= room for a, room in rooms)
         )
         if not pen:
             for delta, g in deltas:

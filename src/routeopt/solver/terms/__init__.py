@@ -1,0 +1,26 @@
+"""Route terms: the rules of a route the search prices, one module each.
+
+See :mod:`routeopt.solver.terms._base` for the seam. :data:`TERMS` lists the
+term classes in the order their reasons are tried for an unscheduled visit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from routeopt.solver.terms._base import Dimension, RouteTerm
+from routeopt.solver.terms.capacity import Capacity
+from routeopt.solver.terms.max_visits import MaxVisits
+
+if TYPE_CHECKING:
+    from routeopt.solver._model import Instance
+
+__all__ = ["TERMS", "Capacity", "Dimension", "MaxVisits", "RouteTerm", "route_terms"]
+
+TERMS: tuple[type[RouteTerm], ...] = (MaxVisits, Capacity)
+
+
+def route_terms(inst: Instance) -> list[RouteTerm]:
+    """The terms of :data:`TERMS` that limit some slot of ``inst``."""
+    terms = [cls(inst) for cls in TERMS]
+    return [t for t in terms if t.active]
