@@ -16,7 +16,10 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from routeopt.plan import Plan
+    import numpy as np
+    import numpy.typing as npt
+
+    from routeopt.plan import Plan, Route
     from routeopt.problem import Outlet, Problem, Rep
 
 
@@ -135,6 +138,7 @@ def check_plan(plan: Plan) -> list[str]:
         if r.back < prev_time + tt:
             out.append(f"{where}: back before it could get there")
         gaps.append((prev_time, r.back, tt))
+        out += check_max_drive(p, rep, r, index, dur)
         # lunch break
         lunch = rep.lunch
         if lunch is not None and r.back > lunch.window.start:
@@ -212,6 +216,22 @@ def check_plan(plan: Plan) -> list[str]:
                 out.append(f"outlet {o.id}: visits {d1} and {d2} are {g} working day(s) apart, "
                            f"less than {max(gap, 1)}")
     return out
+
+
+def check_max_drive(p: Problem, rep: Rep, r: Route, index: dict[str, int],
+                    dur: npt.NDArray[np.int64]) -> list[str]:
+    """The route's driving time (every trip, from the matrix) within ``rep.max_drive``."""
+    if rep.max_drive is None:
+        return []
+    k = next(j for j, x in enumerate(p.reps) if x.id == rep.id)
+    n = len(p.outlets)
+    nodes = [n + 2 * k, *(index[s.outlet_id] for s in r.stops if s.outlet_id in index),
+             n + 2 * k + 1]
+    drive = sum(int(dur[a, b]) for a, b in itertools.pairwise(nodes))
+    if drive > rep.max_drive:
+        return [f"route {r.rep_id} {r.date}: drives {drive} s, more than max_drive "
+                f"{rep.max_drive} s"]
+    return []
 
 
 def _check_extra(p: Problem, o: Outlet, made: list[tuple[date, str, int, int, str]]

@@ -359,6 +359,9 @@ class Rep:
         Units a route can carry (sum of outlet demands), ``None`` = no limit.
     days_off
         Dates this rep does not work (leave, training).
+    max_drive
+        Seconds of travel per day at most (every trip of the route, the way
+        out and back included), ``None`` = no limit.
     """
 
     id: str
@@ -374,6 +377,7 @@ class Rep:
     mode: str = "drive"
     capacity: int | None = None
     days_off: frozenset[date] = frozenset()
+    max_drive: int | None = None
 
     def __post_init__(self) -> None:
         issues = _check_point(self.lat, self.lon, rep_id=self.id)
@@ -396,6 +400,10 @@ class Rep:
                                 rep_id=self.id, column="max_visits"))
         if self.capacity is not None and self.capacity < 0:
             issues.append(Issue("capacity must be >= 0", rep_id=self.id, column="capacity"))
+        if self.max_drive is not None and self.max_drive < 0:
+            issues.append(Issue(
+                f"max_drive must be >= 0 seconds, not {self.max_drive}; give the driving time "
+                "per day (or leave it empty for no limit)", rep_id=self.id, column="max_drive"))
         if self.lunch is not None and not (
             self.shift.start <= self.lunch.window.start and self.lunch.window.end <= self.shift.end
         ):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
@@ -54,7 +55,7 @@ OUTLET_COLUMNS = {
 REP_COLUMNS = {
     "required": ("rep_id", "lat", "lon"),
     "optional": ("name", "end_lat", "end_lon", "shift", "working_days", "break", "max_visits",
-                 "mode", "capacity", "days_off", "crs"),
+                 "mode", "capacity", "days_off", "crs", "max_drive"),
 }
 DEFAULT_SERVICE_MIN = 15
 _NO_APPOINTMENTS: tuple[Appointment, ...] = ()
@@ -403,6 +404,22 @@ def _mode(text: str) -> str:
     return t
 
 
+def _duration(text: str) -> int:
+    """Seconds from minutes (``90``) or hours and minutes (``1:30``); >= 0."""
+    t = text.strip()
+    m = re.fullmatch(r"(\d+):([0-5]\d)", t)
+    if m:
+        return int(m[1]) * 3600 + int(m[2]) * 60
+    try:
+        minutes = float(t.replace(",", "."))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a duration; write minutes (90) or H:MM (1:30)"
+                         ) from None
+    if not math.isfinite(minutes) or minutes < 0:
+        raise ValueError(f"{text!r} is not a duration >= 0; write minutes (90) or H:MM (1:30)")
+    return round(minutes * 60)
+
+
 def read_reps(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
               ) -> tuple[list[Rep], list[Issue], dict[str, int | None]]:
     """Parse the reps table; returns (reps, issues, line of each rep id).
@@ -432,6 +449,7 @@ def read_reps(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
         mode = r.get("mode", _mode, "drive")
         cap = r.number("capacity", lo=0, hint="units per route, >= 0", integer=True)
         off = r.get("days_off", _dates, _NO_DATES)
+        max_drive = r.get("max_drive", _duration, None)
         if r.issues:
             issues += r.issues
             continue
@@ -442,6 +460,7 @@ def read_reps(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
                 name=_text(row, "name"), shift=shift, working_days=working, lunch=brk,
                 max_visits=None if maxv is None else int(maxv), mode=mode,
                 capacity=None if cap is None else int(cap), days_off=off,
+                max_drive=max_drive,
             ))
             lines[rid] = line
         except InputError as e:

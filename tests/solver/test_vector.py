@@ -21,7 +21,7 @@ MANY_WINDOWS = ["Mo-Fr 08:30-12:30,14:00-19:00", "Mo-Fr 08:00-10:00,11:00-12:00,
 
 
 def _problem(seed: int, multi: bool, capacity: bool, max_visits: bool,
-             fixed: bool) -> Problem:
+             fixed: bool, max_drive: bool = False) -> Problem:
     rng = random.Random(seed)
     hours = ONE_WINDOW + (MANY_WINDOWS if multi else [])
     outlets = [
@@ -33,17 +33,20 @@ def _problem(seed: int, multi: bool, capacity: bool, max_visits: bool,
         for i in range(24)
     ]
     reps = [Rep(f"R{k}", 43.70 + 0.05 * rng.random(), 7.38 + 0.08 * rng.random(),
-                capacity=12 if capacity else None, max_visits=4 if max_visits else None)
+                capacity=12 if capacity else None, max_visits=4 if max_visits else None,
+                max_drive=1500 if max_drive else None)
             for k in range(3)]
     return Problem(outlets, reps, Horizon(MONDAY, weeks=2))
 
 
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 10_000), multi=st.booleans(), capacity=st.booleans(),
-       max_visits=st.booleans(), fixed=st.booleans(), soft=st.booleans())
+       max_visits=st.booleans(), fixed=st.booleans(), soft=st.booleans(),
+       max_drive=st.booleans())
 def test_vector_pricing_matches_python(seed: int, multi: bool, capacity: bool,
-                                       max_visits: bool, fixed: bool, soft: bool) -> None:
-    inst = compile_problem(_problem(seed, multi, capacity, max_visits, fixed),
+                                       max_visits: bool, fixed: bool, soft: bool,
+                                       max_drive: bool) -> None:
+    inst = compile_problem(_problem(seed, multi, capacity, max_visits, fixed, max_drive),
                            SolveParams(seed=seed))
     search = Search(inst)
     vec = search.vector

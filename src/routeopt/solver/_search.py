@@ -86,6 +86,7 @@ class Search:
         # the hard ones it checks once per route, and the soft ones priced per unit over
         self._hard_arc = [k for k, t in enumerate(self.terms) if not t.soft and t.travel]
         self._hard_node = [k for k, t in enumerate(self.terms) if not t.soft and not t.travel]
+        self._hard = [k for k, t in enumerate(self.terms) if not t.soft]
         assert all(not t.travel for t in self.terms if t.soft), "soft terms are per visit"
         # best insertion of an outlet in a slot: (route version, penalty version, answer)
         self.cache: dict[tuple[int, int], tuple[int, int, tuple[float, int] | None]] = {}
@@ -181,17 +182,23 @@ class Search:
 
     def _touch(self, st: State, s: int, rcost: int | None = None) -> bool:
         """Re-time route ``s`` after a change; ``rcost``: its new travel cost if known.
-        Every term's use of the route is measured again."""
+        Every term's use of the route is measured again. False (and ``st``
+        unchanged) when the route is late or over a hard term's limit (after a
+        removal, only where travel times break the triangle inequality)."""
         slot = self.inst.slots[s]
         seq = st.routes[s]
+        use = [t.route_use(s, seq) for t in self.terms]
+        for k in self._hard:
+            if self.terms[k].excess(s, use[k]):
+                return False
         sch = self.timer.schedule(slot, seq)
         if sch is None:
             return False
         st.scheds[s] = sch
         st.rcost[s] = self.timer.route_cost(slot, seq) if rcost is None else rcost
         st.version[s] = next(_versions)
-        for k, t in enumerate(self.terms):
-            st.use[k][s] = t.route_use(s, seq)
+        for k, u in enumerate(use):
+            st.use[k][s] = u
         return True
 
     def fits(self, s: int, seq: list[int]) -> bool:

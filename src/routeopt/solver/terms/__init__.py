@@ -10,14 +10,16 @@ from typing import TYPE_CHECKING
 
 from routeopt.solver.terms._base import Dimension, RouteTerm
 from routeopt.solver.terms.capacity import Capacity
+from routeopt.solver.terms.max_drive import MaxDrive
 from routeopt.solver.terms.max_visits import MaxVisits
 
 if TYPE_CHECKING:
     from routeopt.solver._model import Instance
 
-__all__ = ["TERMS", "Capacity", "Dimension", "MaxVisits", "RouteTerm", "route_terms"]
+__all__ = ["TERMS", "Capacity", "Dimension", "MaxDrive", "MaxVisits", "RouteTerm",
+           "route_terms"]
 
-TERMS: tuple[type[RouteTerm], ...] = (MaxVisits, Capacity)
+TERMS: tuple[type[RouteTerm], ...] = (MaxVisits, Capacity, MaxDrive)
 
 
 def route_terms(inst: Instance) -> list[RouteTerm]:
