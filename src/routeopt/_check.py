@@ -139,6 +139,7 @@ def check_plan(plan: Plan) -> list[str]:
             out.append(f"{where}: back before it could get there")
         gaps.append((prev_time, r.back, tt))
         out += check_max_drive(p, rep, r, index, dur)
+        out += check_blocks(rep, r)
         # lunch break
         lunch = rep.lunch
         if lunch is not None and r.back > lunch.window.start:
@@ -215,6 +216,20 @@ def check_plan(plan: Plan) -> list[str]:
             if g < max(gap, 1):
                 out.append(f"outlet {o.id}: visits {d1} and {d2} are {g} working day(s) apart, "
                            f"less than {max(gap, 1)}")
+    return out
+
+
+def check_blocks(rep: Rep, r: Route) -> list[str]:
+    """No visit of the route overlaps one of the rep's fixed blocks that weekday."""
+    out = []
+    wd = r.date.weekday()
+    for b in rep.blocks:
+        if b.weekdays is not None and wd not in b.weekdays:
+            continue
+        for s in r.stops:
+            if s.start < b.window.end and s.end > b.window.start:
+                out.append(f"route {r.rep_id} {r.date}: visit of {s.outlet_id} "
+                           f"{s.start}-{s.end} overlaps the fixed block {b.window}")
     return out
 
 

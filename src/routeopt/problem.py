@@ -18,13 +18,14 @@ from typing import Any
 
 from routeopt._types import Location, TravelMatrix
 from routeopt.exceptions import CycleWarning, InputError, Issue
-from routeopt.hours import WEEKDAYS, Break, OpeningHours, TimeWindow
+from routeopt.hours import WEEKDAYS, Break, OpeningHours, TimeWindow, parse_weekdays
 
 __all__ = [
     "MODES",
     "PRIORITY_LETTERS",
     "Appointment",
     "ExtraVisit",
+    "FixedBlock",
     "Horizon",
     "Outlet",
     "Problem",
@@ -334,6 +335,57 @@ class Outlet:
 
 
 @dataclass(frozen=True, slots=True)
+class FixedBlock:
+    """Recurring time of a rep with no visits inside (admin, office, training).
+
+    Parameters
+    ----------
+    window
+        The time of day it covers; a visit may end at its start and start at
+        its end. Travel and waiting may fall inside it.
+    weekdays
+        The weekdays it recurs on (0 = Monday); ``None``: every working day.
+
+    Examples
+    --------
+    >>> [str(b) for b in FixedBlock.parse_list("Fr 14:00-17:30; 16:30-17:30")]
+    ['Fr 14:00-17:30', '16:30-17:30']
+    """
+
+    window: TimeWindow
+    weekdays: frozenset[int] | None = None
+
+    def on(self, weekday: int) -> bool:
+        """Whether the block recurs on ``weekday``."""
+        return self.weekdays is None or weekday in self.weekdays
+
+    def __str__(self) -> str:
+        if self.weekdays is None:
+            return str(self.window)
+        days = ",".join(WEEKDAYS[d] for d in sorted(self.weekdays))
+        return f"{days} {self.window}"
+
+    @classmethod
+    def parse_list(cls, text: str) -> tuple[FixedBlock, ...]:
+        """Read blocks separated by ``;``, each an optional weekday list and one or
+        more windows: ``Fr 14:00-17:30; 16:30-17:30`` (Friday afternoons, and
+        16:30-17:30 every day); ``Mo,We 08:30-09:30,16:00-17:00``."""
+        out: list[FixedBlock] = []
+        for part in text.split(";"):
+            item = part.strip()
+            if not item:
+                continue
+            m = re.fullmatch(r"(?:(?P<days>[A-Za-z][A-Za-z ,\-]*?)\s+)?(?P<wins>\d.*)", item)
+            if m is None:
+                raise ValueError(f"{item!r} is not a block; write it like 'Fr 14:00-17:30' or "
+                                 "'16:30-17:30', blocks separated by ';'")
+            days = parse_weekdays(m["days"]) if m["days"] else None
+            for w in m["wins"].split(","):
+                out.append(cls(TimeWindow.parse(w.strip()), days))
+        return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
 class Rep:
     """A sales rep: where the day starts and ends, when and how they work.
 
@@ -362,6 +414,9 @@ class Rep:
     max_drive
         Seconds of travel per day at most (every trip of the route, the way
         out and back included), ``None`` = no limit.
+    blocks
+        Recurring times with no visits inside (:class:`FixedBlock`), each
+        inside the shift.
     """
 
     id: str
@@ -378,6 +433,7 @@ class Rep:
     capacity: int | None = None
     days_off: frozenset[date] = frozenset()
     max_drive: int | None = None
+    blocks: tuple[FixedBlock, ...] = ()
 
     def __post_init__(self) -> None:
         issues = _check_point(self.lat, self.lon, rep_id=self.id)
@@ -404,6 +460,11 @@ class Rep:
             issues.append(Issue(
                 f"max_drive must be >= 0 seconds, not {self.max_drive}; give the driving time "
                 "per day (or leave it empty for no limit)", rep_id=self.id, column="max_drive"))
+        for b in self.blocks:
+            if not (self.shift.start <= b.window.start and b.window.end <= self.shift.end):
+                issues.append(Issue(
+                    f"the block {b} is not inside the shift {self.shift}; move it inside "
+                    "the shift or drop it", rep_id=self.id, column="blocks"))
         if self.lunch is not None and not (
             self.shift.start <= self.lunch.window.start and self.lunch.window.end <= self.shift.end
         ):

@@ -24,6 +24,7 @@ from routeopt.hours import Break, OpeningHours, TimeWindow, parse_weekdays
 from routeopt.problem import (
     MODES,
     Appointment,
+    FixedBlock,
     Horizon,
     Outlet,
     Problem,
@@ -55,11 +56,12 @@ OUTLET_COLUMNS = {
 REP_COLUMNS = {
     "required": ("rep_id", "lat", "lon"),
     "optional": ("name", "end_lat", "end_lon", "shift", "working_days", "break", "max_visits",
-                 "mode", "capacity", "days_off", "crs", "max_drive"),
+                 "mode", "capacity", "days_off", "crs", "max_drive", "blocks"),
 }
 DEFAULT_SERVICE_MIN = 15
 _NO_APPOINTMENTS: tuple[Appointment, ...] = ()
 _NO_DATES: frozenset[date] = frozenset()
+_NO_BLOCKS: tuple[FixedBlock, ...] = ()
 
 T = TypeVar("T")
 
@@ -450,6 +452,7 @@ def read_reps(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
         cap = r.number("capacity", lo=0, hint="units per route, >= 0", integer=True)
         off = r.get("days_off", _dates, _NO_DATES)
         max_drive = r.get("max_drive", _duration, None)
+        blocks = r.get("blocks", FixedBlock.parse_list, _NO_BLOCKS)
         if r.issues:
             issues += r.issues
             continue
@@ -460,7 +463,7 @@ def read_reps(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
                 name=_text(row, "name"), shift=shift, working_days=working, lunch=brk,
                 max_visits=None if maxv is None else int(maxv), mode=mode,
                 capacity=None if cap is None else int(cap), days_off=off,
-                max_drive=max_drive,
+                max_drive=max_drive, blocks=blocks,
             ))
             lines[rid] = line
         except InputError as e:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from routeopt.plan import REASONS, Plan, Route, Stop, Unscheduled
 from routeopt.solver.params import SolveParams
+from routeopt.solver.terms import TIME_TERMS
 
 if TYPE_CHECKING:
     from routeopt.problem import Problem
@@ -174,10 +175,18 @@ def _to_plan(inst: Instance, timer: Timer, st: State, stats: dict[str, object]) 
 
 def _why(inst: Instance, timer: Timer, st: State, i: int, slots: list[int]) -> tuple[str, str]:
     """The reason (code, message) visit ``i`` is missing from ``slots``: it fits
-    none of them alone on time; or a route term (in the order of ``TERMS``)
-    it would exceed on every one that it fits alone; or no time was left."""
+    none of them alone on time (because of a time term, or at all); or a route
+    term (in the order of ``TERMS``) it would exceed on every one that it fits
+    alone; or no time was left."""
     alone = [s for s in slots if timer.schedule(inst.slots[s], [i]) is not None]
     if not alone:
+        # a time term (fixed blocks) binds where the visit fits alone without its cuts
+        for time_term in TIME_TERMS:
+            for s in slots:
+                slot = inst.slots[s]
+                if (slot.wkey != slot.day and time_term.forbidden(inst, slot)
+                        and timer.schedule(dataclasses.replace(slot, wkey=slot.day), [i])):
+                    return time_term.code, time_term.message
         return "unreachable", REASONS["unreachable"]
     for k, term in enumerate(inst.terms):
         if all(term.blocks(s, st.routes[s], st.use[k][s], i) for s in alone):

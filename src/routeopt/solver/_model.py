@@ -13,7 +13,7 @@ from routeopt.matrix import GreatCircle, TravelMatrix
 from routeopt.patterns import day_patterns
 from routeopt.problem import Problem
 from routeopt.solver.params import SolveParams
-from routeopt.solver.terms import RouteTerm, route_terms
+from routeopt.solver.terms import TIME_TERMS, RouteTerm, cut_windows, route_terms
 
 if TYPE_CHECKING:
     from routeopt.plan import Plan
@@ -37,6 +37,7 @@ class Slot:
     break_dur: int
     mode: str
     index: int  # its position in Instance.slots
+    wkey: int = -1  # the key of its visits' start windows: its day, unless a time term cuts them
 
 
 @dataclass(slots=True)
@@ -77,7 +78,8 @@ class Instance:
     penalty: list[float]
     options: list[list[Option]]
     near_count: list[int]  # per outlet: how many options (the first) belong to its nearest reps
-    windows: list[dict[int, tuple[tuple[int, int], ...]]]  # outlet -> day -> start windows
+    # node -> day (or a slot's window key, see Slot.wkey) -> start windows
+    windows: list[dict[int, tuple[tuple[int, int], ...]]]
     near: IntArray  # outlets sorted by distance, per outlet
     outlet_of: list[int]  # node -> outlet
     priority: list[int]
@@ -239,8 +241,30 @@ def compile_problem(problem: Problem, params: SolveParams,
         near=near, outlet_of=outlet_of, priority=priority, label=label,
         preferred=preferred, start_routes=start_routes, ref_start=ref_start,
     )
+    _cut_windows(inst)
     inst.terms = route_terms(inst)
     return inst
+
+
+def _cut_windows(inst: Instance) -> None:
+    """Give each slot its window key: its day, or, where a time term forbids
+    intervals on it, a key of its own under which every node's start windows
+    that day are cut by them (an empty tuple when nothing is left)."""
+    n_days = len(inst.problem.planning_days)
+    keys: dict[tuple[int, tuple[tuple[int, int], ...]], int] = {}
+    for slot in inst.slots:
+        forb = tuple(sorted(iv for term in TIME_TERMS for iv in term.forbidden(inst, slot)))
+        if not forb:
+            slot.wkey = slot.day
+            continue
+        key = keys.get((slot.day, forb))
+        if key is None:
+            key = keys[(slot.day, forb)] = n_days + len(keys)
+            for v, w in enumerate(inst.windows):
+                ws = w.get(slot.day)
+                if ws is not None:
+                    w[key] = cut_windows(ws, inst.service[v], forb)
+        slot.wkey = key
 
 
 def _reference(problem: Problem, previous: Plan, slot_of: dict[tuple[int, int], int],

@@ -104,7 +104,7 @@ def reorder_route(timer: Timer, slot: Slot, seq: list[int],
                        for i, a in enumerate(nodes)], dtype=np.int64)
         _add_dimensions(routing, travel_dims, nodes, [(slot.index, tm)])
     for i, v in enumerate(seq, start=1):
-        _within(time_dim.CumulVar(manager.NodeToIndex(i)), inst.windows[v][slot.day])
+        _within(time_dim.CumulVar(manager.NodeToIndex(i)), inst.windows[v][slot.wkey])
     start_var = time_dim.CumulVar(routing.Start(0))
     start_var.SetRange(slot.shift_start, slot.shift_start)
     time_dim.CumulVar(routing.End(0)).SetRange(slot.shift_start, slot.shift_end)
@@ -205,7 +205,7 @@ def reoptimise(timer: Timer, routes: list[list[int]], allowed: list[list[list[in
             # the start windows of every day it may be visited on, on the time line
             _within(time_dim.CumulVar(index),
                     sorted({(slots[t].day * span + lo, slots[t].day * span + hi)
-                            for t in ok for lo, hi in inst.windows[i][slots[t].day]}))
+                            for t in ok for lo, hi in inst.windows[i][slots[t].wkey]}))
     transit_at = [int(service[manager.IndexToNode(k)]) for k in range(routing.Size() + nv)]
     for v, sl in enumerate(slots):
         off = sl.day * span

@@ -78,7 +78,7 @@ class Timer:
         # per day, per node: its one start window that day as (lo, hi), or None
         # when it has several or is closed (the general path answers those)
         self.win1: dict[int, list[tuple[int, int] | None]] = {}
-        for day in sorted({s.day for s in inst.slots}):
+        for day in sorted({s.wkey for s in inst.slots} | {s.day for s in inst.slots}):
             row: list[tuple[int, int] | None] = []
             for w in inst.windows:
                 ws = w.get(day)
@@ -102,7 +102,7 @@ class Timer:
 
         Returns (arrival, start, departure, taken, break_start or -1) or None.
         """
-        wins = self.windows[node][slot.day]
+        wins = self.windows[node][slot.wkey]
         svc = self.service[node]
         if taken or slot.break_open < 0:
             arr = t + tt
@@ -146,7 +146,7 @@ class Timer:
         nodes with one window that day (the hot path of the search).
         """
         d = self.dur[slot.mode]
-        day = slot.day
+        day = slot.wkey
         w1 = self.win1[day]
         windows = self.windows
         service = self.service
@@ -211,7 +211,7 @@ class Timer:
         s = self.end_of(slot) - back
         slack = [s]
         exact = True
-        day = slot.day
+        day = slot.wkey
         for j in range(len(seq) - 1, fast_from - 1, -1):
             wins = self.windows[seq[j]][day]
             if len(wins) == 1:
@@ -275,7 +275,7 @@ class Timer:
         prev = seq[g - 1] if g > 0 else slot.start_node
         t = sched.dep_before[g]
         if g >= sched.fast_from:
-            s = first_start(self.windows[node][slot.day], t + d[prev][node])
+            s = first_start(self.windows[node][slot.wkey], t + d[prev][node])
             if s < 0:
                 return False
             dep = s + self.service[node]
@@ -327,7 +327,7 @@ class Timer:
         arcs changed may add); a position that adds more is infeasible. The
         other route terms are the caller's business.
         """
-        wins = self.windows[node].get(slot.day)
+        wins = self.windows[node].get(slot.wkey)
         if wins is None:
             return None
         c = self.cost[slot.mode]

@@ -124,7 +124,7 @@ class VectorPricer:
             hi = np.full(self.ns, -1, dtype=np.int64)
             single = np.zeros(self.ns, dtype=bool)
             for s, slot in enumerate(self.inst.slots):
-                ws = w.get(slot.day)
+                ws = w.get(slot.wkey)
                 if ws is None:  # closed: hi < 0 never fits
                     single[s] = True
                 elif len(ws) == 1:

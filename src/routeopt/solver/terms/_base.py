@@ -155,3 +155,45 @@ class RouteTerm:
     def dimension(self) -> Dimension:
         """This term as a routing dimension (see :class:`Dimension`)."""
         return Dimension(self.code, tuple(self.node), self.travel, tuple(self.limit))
+
+
+class TimeTerm:
+    """A rule of when visits may happen on a slot: intervals of the day with no
+    visit inside (a visit may end at an interval's start and start at its end).
+
+    The compilation (:mod:`routeopt.solver._model`) cuts each visit's start
+    windows on the slot by the intervals, so every part of the solver that
+    times a route (the :class:`Timer`, the vectorised pricer, OR-Tools) honours
+    them without knowing the rule. Subclasses set :attr:`code` and
+    :attr:`message` and define :meth:`forbidden`.
+    """
+
+    code: ClassVar[str]
+    """The reason code when this rule keeps a visit out of a plan."""
+    message: ClassVar[str]
+    """The reason's text."""
+
+    @classmethod
+    def forbidden(cls, inst: Instance, slot: Slot) -> tuple[tuple[int, int], ...]:
+        """The intervals (from, to) of ``slot``'s day with no visit inside."""
+        raise NotImplementedError
+
+
+def cut_windows(windows: Sequence[tuple[int, int]], service: int,
+                forbidden: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Start windows ``windows`` of a visit lasting ``service``, without the starts
+    whose visit would overlap one of ``forbidden`` (sorted or not).
+
+    >>> cut_windows([(0, 100)], 10, [(50, 60)])
+    ((0, 40), (60, 100))
+    """
+    out = list(windows)
+    for b0, b1 in sorted(forbidden):
+        nxt: list[tuple[int, int]] = []
+        for lo, hi in out:
+            if lo <= b0 - service:
+                nxt.append((lo, min(hi, b0 - service)))
+            if hi >= b1:
+                nxt.append((max(lo, b1), hi))
+        out = nxt
+    return tuple(sorted(set(out)))
