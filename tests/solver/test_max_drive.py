@@ -79,6 +79,22 @@ def test_or_tools_reorders_within_max_drive() -> None:
         assert all(d <= limit for d in _drive(plan).values())
 
 
+def test_max_drive_counts_the_trip_home_to_another_end() -> None:
+    """A rep who starts and ends in different places drives the way between them
+    on any day out: a limit below it leaves every visit out, with its reason."""
+    outlets = [Outlet(f"P{i}", 43.75, 7.40 + 0.01 * i, VisitRule.parse("1/week"))
+               for i in range(3)]
+    rep = dict(lat=43.70, lon=7.40, end_lat=43.80, end_lon=7.40)
+    gap = solve(Problem(outlets, [Rep("R", **rep)], Horizon(MONDAY)),
+                SolveParams(max_iterations=20)).validate()
+    way = min(_drive(gap).values())  # at least the trip from start to end
+    short = Problem(outlets, [Rep("R", max_drive=way // 2, **rep)], Horizon(MONDAY))
+    plan = solve(short, SolveParams(max_iterations=20)).validate()
+    assert not plan.routes and {u.reason for u in plan.unscheduled} == {"max_drive"}
+    enough = Problem(outlets, [Rep("R", max_drive=4 * way, **rep)], Horizon(MONDAY))
+    assert not solve(enough, SolveParams(max_iterations=20)).validate().unscheduled
+
+
 @pytest.mark.parametrize(("text", "seconds"), [("90", 5400), ("1:30", 5400), ("0", 0),
                                                ("45,5", 2730), ("", None)])
 def test_reps_table_reads_max_drive(text: str, seconds: int | None) -> None:

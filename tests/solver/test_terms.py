@@ -7,14 +7,16 @@ import math
 import random
 from datetime import date
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 
 from routeopt import Horizon, Outlet, Problem, Rep, SolveParams, VisitRule, solve
 from routeopt.solver._loop import Annealing, StopRules
-from routeopt.solver._model import compile_problem
+from routeopt.solver._model import Instance, Slot, compile_problem
 from routeopt.solver._search import Search
 from routeopt.solver._tuning import Tuning
-from routeopt.solver.terms import Capacity, MaxVisits, route_terms
+from routeopt.solver.terms import Capacity, MaxVisits, RouteTerm, route_terms
 
 MONDAY = date(2026, 11, 30)
 
@@ -125,3 +127,69 @@ def test_plan_stats_count_every_operator_draw() -> None:
     ops = plan.stats["operators"]
     assert set(ops) == {"random", "related", "worst", "day"}  # one rep: no day arm
     assert sum(ops.values()) == plan.stats["iterations"] == 80
+
+
+class _Balance(RouteTerm):
+    """A workload balance, as the next soft terms will be: per route,
+    ``w * |work - target|`` with work = service plus travel."""
+
+    code = "balance"
+    message = "-"
+    travel = True
+    objective = True
+    weight = 0.7
+    target = 3 * 3600
+
+    def slot_limit(self, inst: Instance, slot: Slot) -> int | None:
+        return None
+
+    def node_use(self, inst: Instance, node: int) -> int:
+        return inst.service[node]
+
+    def cost(self, s: int, use: int) -> float:
+        return self.weight * abs(use - self.target)
+
+    def cost_rows(self, use: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        return self.weight * np.abs(use - self.target)
+
+
+def test_an_objective_term_is_priced_alike_by_both_pricers_and_the_objective() -> None:
+    rng = random.Random(3)
+    outlets = [Outlet(f"P{i}", 43.70 + 0.05 * rng.random(), 7.38 + 0.08 * rng.random(),
+                      VisitRule.parse(rng.choice(["1/week", "2/week"])),
+                      service=rng.choice([600, 1800, 2700])) for i in range(20)]
+    reps = [Rep(f"R{k}", 43.72, 7.40 + 0.02 * k, max_drive=3000) for k in range(2)]
+    inst = compile_problem(Problem(outlets, reps, Horizon(MONDAY)), SolveParams())
+    inst.terms.append(_Balance(inst))
+    search = Search(inst)
+    assert search.vector.enabled
+    search.vector.enabled = False  # the plan from the per-route pricer alone
+    st = search.construct()
+    k = len(inst.terms) - 1
+    for s, seq in enumerate(st.routes):
+        assert st.use[k][s] == inst.terms[k].route_use(s, seq)
+    balance = sum(inst.terms[k].cost(s, u) for s, u in enumerate(st.use[k]))
+    assert math.isclose(search.objective(st), sum(st.rcost) + balance)
+    vec = search.vector
+    negative = compared = 0
+    for i in range(inst.n):
+        best, g = vec.best_positions(st.routes, list(st.scheds), st.version, st.use, i)
+        for s in range(len(inst.slots)):
+            if not vec.last_use[s] or i in st.routes[s]:
+                continue
+            want = search._slot_insert_now(st, i, s)
+            if want is None:
+                assert best[s] >= 1 << 62
+                continue
+            assert float(best[s]) == want[0] and int(g[s]) == want[1], (i, s)
+            compared += 1
+            negative += want[0] < 0  # below target, work is welcome: a term may pay
+    assert compared > 50 and negative > 0
+    # the whole search runs with it (day search, end phases), deterministically
+    runs = []
+    for _ in range(2):
+        params = SolveParams(max_iterations=60, seed=2)
+        again = compile_problem(Problem(outlets, reps, Horizon(MONDAY)), params)
+        again.terms.append(_Balance(again))
+        runs.append(Search(again).run().routes)
+    assert runs[0] == runs[1]

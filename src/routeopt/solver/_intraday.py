@@ -111,9 +111,10 @@ class DaySearch:
                 tuple(u[t] for u in st.use))
 
     def slot_cost(self, st: State, t: int) -> float:
-        """Route ``t``'s travel cost, plus its use over the soft route terms' limits
-        and its time after the end of the shift at the search's current
-        penalties (all zero in a plan that fits)."""
+        """Route ``t``'s travel cost, plus its objective route terms' cost, its use
+        over the soft route terms' limits and its time after the end of the
+        shift at the search's current penalties (the last two zero in a plan
+        that fits)."""
         srch = self.s
         sl = self.inst.slots[t]
         cost = float(st.rcost[t])
@@ -122,6 +123,9 @@ class DaySearch:
             over = srch.terms[k].excess(t, st.use[k][t])
             if over > 0:
                 cost += pen.term[k] * over
+        for k, term in enumerate(srch.terms):
+            if term.objective:
+                cost += term.cost(t, st.use[k][t])
         late = st.scheds[t].back - sl.shift_end
         if late > 0:
             cost += srch.timer.time_penalty * late

@@ -38,12 +38,15 @@ def _within(var: pywrapcp.IntVar, spans: Sequence[tuple[int, int]]) -> None:
 
 def _add_dimensions(routing: pywrapcp.RoutingModel, dims: Sequence[Dimension],
                     node_of: Sequence[int],
-                    vehicles: Sequence[tuple[int, npt.NDArray[np.int64] | None]]) -> None:
+                    vehicles: Sequence[tuple[int, npt.NDArray[np.int64] | None]],
+                    unused: Sequence[tuple[int, int]] = ()) -> None:
     """Add the route terms' dimensions to ``routing``.
 
     ``node_of``: the search node of each OR-Tools node (a rep's start or end
     adds nothing); ``vehicles``: per vehicle, its slot and, for dimensions
-    that count travel, its travel-time matrix over the OR-Tools nodes.
+    that count travel, its travel-time matrix over the OR-Tools nodes;
+    ``unused``: each vehicle's (start, end) nodes, whose direct arc (a vehicle
+    left unused) travels nothing.
     A dimension that cannot bind (no limit below its whole use) is left out.
     """
     for dim in dims:
@@ -64,6 +67,8 @@ def _add_dimensions(routing: pywrapcp.RoutingModel, dims: Sequence[Dimension],
             assert tm is not None
             transit = np.minimum(tm + np.asarray(node, dtype=np.int64)[:, None], _UNBOUNDED)
             np.fill_diagonal(transit, 0)
+            for a, b in unused:
+                transit[a, b] = 0
             cbs.append(routing.RegisterTransitMatrix(transit.tolist()))
         routing.AddDimensionWithVehicleTransitAndCapacity(cbs, 0, caps, True, dim.name)
 
@@ -193,7 +198,8 @@ def reoptimise(timer: Timer, routes: list[list[int]], allowed: list[list[list[in
                                             False, "time")
     time_dim = routing.GetDimensionOrDie("time")
     _add_dimensions(routing, dims, node_of,
-                    [(v, travel_m.get(sl.mode)) for v, sl in enumerate(slots)])
+                    [(v, travel_m.get(sl.mode)) for v, sl in enumerate(slots)],
+                    list(zip(starts, ends, strict=True)))
     solver = routing.solver()
     pos = 0
     for s, seq in enumerate(routes):

@@ -19,7 +19,7 @@ so most checks touch one or two visits.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from routeopt.solver._model import Instance, Slot
@@ -315,7 +315,8 @@ class Timer:
         return int(total)
 
     def best_insertion(self, slot: Slot, seq: list[int], sched: Schedule,
-                       node: int, rooms: Sequence[tuple[list[list[int]], int]] = ()
+                       node: int, rooms: Sequence[tuple[list[list[int]], int]] = (),
+                       objective: Callable[[int, int], float] | None = None
                        ) -> tuple[float, int] | None:
         """The cheapest (cost increase, position) for ``node`` that keeps the route
         on time, or None.
@@ -324,8 +325,11 @@ class Timer:
         overtime added while the end of the shift is soft. ``rooms``: the route
         terms whose use depends on the position (see
         :mod:`routeopt.solver.terms`), each as (its arc matrix, how much the
-        arcs changed may add); a position that adds more is infeasible. The
-        other route terms are the caller's business.
+        arcs changed may add; an empty route replaces no arc: its use is 0);
+        a position that adds more is infeasible. The
+        other route terms are the caller's business. ``objective(p, q)``: what the
+        objective route terms add for the position between nodes ``p`` and
+        ``q`` (it may be negative, so every position is priced).
         """
         wins = self.windows[node].get(slot.wkey)
         if wins is None:
@@ -336,7 +340,7 @@ class Timer:
         nexts = [*seq, slot.end_node]
         slack = sched.slack
         pen = self.time_penalty if slot.break_open < 0 else 0.0
-        if sched.fast_from == 0 and sched.exact and len(wins) == 1:
+        if sched.fast_from == 0 and sched.exact and len(wins) == 1 and objective is None:
             # one pass: the cheapest position whose delay the route can absorb
             d = self.dur[slot.mode]
             dn = d[node]
@@ -359,7 +363,7 @@ class Timer:
                 delta: float = c[p][node] + cn[q] - c[p][q]
                 if best_g >= 0 and delta >= best_delta:
                     continue
-                if rooms and any(a[p][node] + a[node][q] - a[p][q] > room
+                if rooms and any(a[p][node] + a[node][q] - (a[p][q] if seq else 0) > room
                                  for a, room in rooms):
                     continue
                 arr = dep_before[g] + d[p][node]
@@ -375,10 +379,11 @@ class Timer:
                                 continue
                     best_delta, best_g = delta, g
             return (best_delta, best_g) if best_g >= 0 else None
-        deltas = sorted(
-            (c[p][node] + cn[q] - c[p][q], g)
+        deltas: list[tuple[float, int]] = sorted(
+            (c[p][node] + cn[q] - c[p][q] + (objective(p, q) if objective is not None else 0), g)
             for g, (p, q) in enumerate(zip(prevs, nexts, strict=True))
-            if not rooms or all(a[p][node] + a[node][q] - a[p][q] <= room for a, room in rooms)
+            if not rooms or all(a[p][node] + a[node][q] - (a[p][q] if seq else 0) <= room
+                                for a, room in rooms)
         )
         if not pen:
             for delta, g in deltas:

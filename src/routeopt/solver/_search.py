@@ -87,6 +87,7 @@ class Search:
         self._hard_arc = [k for k, t in enumerate(self.terms) if not t.soft and t.travel]
         self._hard_node = [k for k, t in enumerate(self.terms) if not t.soft and not t.travel]
         self._hard = [k for k, t in enumerate(self.terms) if not t.soft]
+        self._objective = [k for k, t in enumerate(self.terms) if t.objective]
         assert all(not t.travel for t in self.terms if t.soft), "soft terms are per visit"
         # best insertion of an outlet in a slot: (route version, penalty version, answer)
         self.cache: dict[tuple[int, int], tuple[int, int, tuple[float, int] | None]] = {}
@@ -136,6 +137,8 @@ class Search:
         obj = float(sum(st.rcost)) + sum(m * pen[i] for i, m in enumerate(st.missed) if m)
         if self.inst.start_routes is not None:
             obj += self.move_cost(st) + sum(self.retime_cost(st, s) for s in range(len(st.routes)))
+        if self._objective:
+            obj += self.objective_terms(st)
         if overload:
             for k, over in enumerate(overload):
                 if over:
@@ -273,8 +276,32 @@ class Search:
                 room = t.room(s, st.use[k][s], i)
                 if room is not None:
                     rooms.append((t.arc[slot.mode], room))
+        extra = self._objective_delta(st, i, s) if self._objective else None
         return self.timer.best_insertion(self.inst.slots[s], st.routes[s], st.scheds[s], i,
-                                         rooms)
+                                         rooms, extra)
+
+    def _objective_delta(self, st: State, i: int, s: int) -> Callable[[int, int], float]:
+        """What the objective terms add when ``i`` goes between nodes ``p`` and ``q``
+        of route ``s``, as a function of (p, q)."""
+        mode = self.inst.slots[s].mode
+        parts = [(t, st.use[k][s], t.node[i], t.arc.get(mode)) for k, t in
+                 ((k, self.terms[k]) for k in self._objective)]
+        empty = not st.routes[s]  # no arc replaced: an empty route uses nothing
+
+        def delta(p: int, q: int) -> float:
+            total = 0.0
+            for t, u, nu, a in parts:
+                add = nu + (a[p][i] + a[i][q] - (0 if empty else a[p][q])
+                            if a is not None else 0)
+                total += t.cost(s, u + add) - t.cost(s, u)
+            return total
+
+        return delta
+
+    def objective_terms(self, st: State) -> float:
+        """The objective route terms' cost of every route of ``st``."""
+        return sum(self.terms[k].cost(s, u) for k in self._objective
+                   for s, u in enumerate(st.use[k]))
 
     def soft_cost(self, st: State, i: int, s: int) -> float | None:
         """What inserting ``i`` into route ``s`` adds through the soft route terms at

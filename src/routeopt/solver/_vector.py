@@ -86,6 +86,8 @@ class VectorPricer:
         self.hard_node = [k for k, t in enumerate(self.terms) if not t.soft and not t.travel]
         self.hard_arc = [k for k, t in enumerate(self.terms) if not t.soft and t.travel]
         self.soft = [k for k, t in enumerate(self.terms) if t.soft]
+        self.objective = [k for k, t in enumerate(self.terms) if t.objective]
+        self.any_travel = any(t.travel for t in self.terms)
         # per outlet: start window on each slot's day (lo, hi), and whether it
         # is a single window (multi-window days are left to the Timer)
         self._wins: dict[int, tuple[I64, I64, npt.NDArray[np.bool_]]] = {}
@@ -147,7 +149,7 @@ class VectorPricer:
             end = slot.shift_end if self.timer is None else self.timer.end_of(slot)
             self.block[:, s, 0] = (a, b, self.cl[a][b], slot.shift_start, slot.shift_start,
                                    end - slot.shift_start, slot.shift_end - slot.shift_start,
-                                   self.dl[a][b])
+                                   0)  # an empty route drives nothing: no arc replaced
             return
         ok = sched.fast_from == 0 and sched.exact
         self.simple[s] = ok
@@ -158,7 +160,7 @@ class VectorPricer:
         cl, dl = self.cl, self.dl
         nodes = [slot.start_node, *seq, slot.end_node]
         cpq = [cl[p][q] for p, q in itertools.pairwise(nodes)]
-        dpq = [dl[p][q] for p, q in itertools.pairwise(nodes)] if self.hard_arc else cpq
+        dpq = [dl[p][q] for p, q in itertools.pairwise(nodes)] if self.any_travel else cpq
         left = slot.shift_end - sched.back
         room = [w + left for w in sched.wait_after] if left > 0 else sched.wait_after
         self.block[:, s, :n + 1] = (nodes[:-1], nodes[1:], cpq,
@@ -195,6 +197,12 @@ class VectorPricer:
         pen = 0.0 if self.timer is None else self.timer.time_penalty
         if pen:  # soft end of shift: price the overtime the delay adds
             delta = delta + pen * np.maximum(late - self.ROOM, 0)
+        for k in self.objective:  # cost(use + added) - cost(use), at every position
+            term = self.terms[k]
+            u = np.asarray(term_use[k], dtype=np.int64)[:, None]
+            added = self.t_node[k][i] + (self.DT[i][prev] + self.D[i][nxt] - self.DPQ
+                                         if term.travel else 0)
+            delta = delta + (term.cost_rows(u + added) - term.cost_rows(u))
         masked = np.where(feas, delta, _BIG)
         g = masked.argmin(axis=1)
         best = masked[self.rows, g]

@@ -37,6 +37,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+import numpy as np
+import numpy.typing as npt
+
 if TYPE_CHECKING:
     from routeopt.solver._model import Instance, Slot
 
@@ -80,6 +83,11 @@ class RouteTerm:
     travel: ClassVar[bool] = False
     """Whether the travel time of a route's arcs counts (then an insertion's use
     depends on its position)."""
+    objective: ClassVar[bool] = False
+    """Whether the term is priced in the objective (:meth:`cost` of each route's
+    use, e.g. a workload balance: ``w * |work - target|``) rather than, or as
+    well as, limited. An insertion then costs ``cost(use + added) - cost(use)``
+    at its position, in both pricers and the day search."""
 
     def __init__(self, inst: Instance) -> None:
         self.limit: list[int | None] = [self.slot_limit(inst, sl) for sl in inst.slots]
@@ -98,11 +106,23 @@ class RouteTerm:
         """What one visit of ``node`` adds."""
         raise NotImplementedError
 
+    def cost(self, s: int, use: int) -> float:
+        """An objective term's cost of a route of slot ``s`` holding ``use`` (0.0 for
+        the others)."""
+        return 0.0
+
+    def cost_rows(self, use: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        """:meth:`cost` for every slot at once: ``use`` has one row per slot (any
+        number of columns: positions); the same shape comes back. It must give
+        exactly what :meth:`cost` gives (the vectorised pricer is tested equal
+        to the per-route one)."""
+        return np.zeros(use.shape, dtype=np.float64)
+
     # -- measuring ----------------------------------------------------------------
     @property
     def active(self) -> bool:
-        """Whether any slot has a limit."""
-        return any(lim is not None for lim in self.limit)
+        """Whether the term bears on some slot: a limit, or being in the objective."""
+        return self.objective or any(lim is not None for lim in self.limit)
 
     def route_use(self, s: int, seq: Sequence[int]) -> int:
         """The quantity route ``seq`` holds on slot ``s``."""
@@ -119,13 +139,15 @@ class RouteTerm:
         lim = self.limit[s]
         return use - lim if lim is not None and use > lim else 0
 
-    def arc_use(self, s: int, prev: int, node: int, nxt: int) -> int:
+    def arc_use(self, s: int, prev: int, node: int, nxt: int, *, empty: bool = False) -> int:
         """What putting ``node`` between ``prev`` and ``nxt`` on slot ``s`` adds
-        through travel (0 for a term without :attr:`travel`)."""
+        through travel (0 for a term without :attr:`travel`). Into an ``empty``
+        route no arc is replaced: an empty route uses nothing, the rep does
+        not go out."""
         if not self.travel:
             return 0
         a = self.arc[self.slots[s].mode]
-        return a[prev][node] + a[node][nxt] - a[prev][nxt]
+        return a[prev][node] + a[node][nxt] - (0 if empty else a[prev][nxt])
 
     # -- pricing ------------------------------------------------------------------
     def room(self, s: int, use: int, node: int) -> int | None:
@@ -145,7 +167,8 @@ class RouteTerm:
             return room < 0
         slot = self.slots[s]
         nodes = [slot.start_node, *seq, slot.end_node]
-        return all(self.arc_use(s, p, node, q) > room for p, q in itertools.pairwise(nodes))
+        return all(self.arc_use(s, p, node, q, empty=not seq) > room
+                   for p, q in itertools.pairwise(nodes))
 
     def added_excess(self, s: int, use: int, added: int) -> int:
         """How much an insertion adding ``added`` raises the excess of slot ``s``."""
