@@ -105,21 +105,10 @@ def solve(problem: Problem, params: SolveParams | None = None, *,
         "seed": params.seed + worker,
         "workers": params.workers,
         "worker_objectives": objectives,
-        "iterations": st.iterations,
-        "improvements": st.improvements,
-        "stop_reason": st.stop_reason,
-        "construction_s": st.construction_s,
-        "search_s": st.search_s,
-        "polish_s": st.polish_s,
-        "reoptimise_s": st.reoptimise_s,
-        "day_moves": st.day_moves,
-        "day_s": st.day_s,
-        "travel_before_polish": st.travel_before_polish,
-        "operators": dict(st.operators),
+        **dataclasses.asdict(st),  # the winning search's own figures (SearchStats)
         "objective": objective,
         "travel_cost": int(sum(state.rcost)),
         "moved_visits": search.moves(state) if previous is not None else 0,
-        "history": st.history,
     }
     log.info("solved in %.2f s, %d iterations (%s)", solve_s, st.iterations, st.stop_reason)
     return _to_plan(inst, search.timer, state, stats)

@@ -81,20 +81,7 @@ class DaySearch:
         got = self._allowed.get((i, s, k))
         if got is not None:
             return got
-        day = self.day_of[s]
-        if inst.need[i] == 1 and len(ch[1]) == 1:
-            out: dict[int, int] = {}
-            for kk, opt in enumerate(inst.options[i][:max(inst.near_count[i], 1)]):
-                for g in opt.groups:
-                    for t in g:
-                        if self.day_of[t] == day and t not in out:
-                            out[t] = kk
-            if s not in out:
-                out[s] = k
-            got = sorted(out.items())
-        else:
-            group = next(g for g in inst.options[i][k].groups if s in g)
-            got = [(t, k) for t in group]
+        got = sorted(inst.move_slots(i, k, s, len(ch[1]), day=self.day_of[s]).items())
         self._allowed[(i, s, k)] = got
         return got
 

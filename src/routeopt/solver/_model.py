@@ -93,6 +93,39 @@ class Instance:
     def n(self) -> int:
         return len(self.service)
 
+    # -- where a visit may move (one rule for the day search, OR-Tools' whole-plan
+    # search and the choice of whether the day search pays) ------------------------
+    def near_options(self, i: int) -> list[Option]:
+        """The options of node ``i`` that its nearest reps offer (at least one)."""
+        return self.options[i][:max(self.near_count[i], 1)]
+
+    def moves_alone(self, i: int, visits_made: int) -> bool:
+        """Whether the visit of node ``i`` may change its day and rep on its own: a
+        node visited once in the cycle (its other days are not tied to it)."""
+        return self.need[i] == 1 and visits_made == 1
+
+    def move_slots(self, i: int, k: int, s: int, visits_made: int,
+                   day: int | None = None) -> dict[int, int]:
+        """The slots that may make node ``i``'s visit now made on slot ``s`` with
+        option ``k``, each with the option it takes there.
+
+        A visit that moves alone (:meth:`moves_alone`) may go to any slot of its
+        nearest reps' options, or stay; any other visit keeps its day and may
+        go to the slots of its option for that day (several where the rule lets
+        each visit take any rep). ``day``: only the slots of that day.
+        """
+        if self.moves_alone(i, visits_made):
+            out: dict[int, int] = {}
+            for kk, opt in enumerate(self.near_options(i)):
+                for g in opt.groups:
+                    for t in g:
+                        if t not in out and (day is None or self.slots[t].day == day):
+                            out[t] = kk
+            out.setdefault(s, k)
+            return out
+        group = next(g for g in self.options[i][k].groups if s in g)
+        return dict.fromkeys(group, k)
+
 
 def build_matrices(problem: Problem) -> dict[str, TravelMatrix]:
     """The matrices for every travel mode the reps use."""

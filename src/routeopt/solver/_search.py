@@ -54,20 +54,20 @@ Priced = tuple[float, int, list[tuple[int, int]]]  # (cost with penalties, optio
 
 @dataclass(slots=True)
 class SearchStats:
-    """What one search did (copied into ``Plan.stats``)."""
+    """What one search did; ``solve`` puts every field into ``Plan.stats``."""
 
     iterations: int = 0
     improvements: int = 0
+    stop_reason: str = ""
     construction_s: float = 0.0
     search_s: float = 0.0
     polish_s: float = 0.0
     reoptimise_s: float = 0.0
     day_moves: int = 0
     day_s: float = 0.0
-    stop_reason: str = ""
     travel_before_polish: int = 0
     operators: dict[str, int] = field(default_factory=dict)  # draws per operator
-    history: list[tuple[int, float, float]] = field(default_factory=list)
+    history: list[tuple[int, float, float]] = field(default_factory=list)  # (it, s, best)
 
 
 class Search:
@@ -545,24 +545,12 @@ class Search:
         inst = self.inst
         t0 = time.perf_counter()
         allowed: list[list[list[int]]] = []
-        near: dict[int, tuple[set[int], list[int]]] = {}  # outlet -> its nearest reps' slots
         for s, seq in enumerate(st.routes):
             row = []
             for i in seq:
                 ch = st.choice[i]
                 assert ch is not None
-                if inst.need[i] == 1 and len(ch[1]) == 1:
-                    # any day of the nearest reps' options (candidate_reps), or its own
-                    if i not in near:
-                        got = {t for opt in inst.options[i][:inst.near_count[i]]
-                               for g in opt.groups for t in g}
-                        near[i] = (got, sorted(got))
-                    them, ok = near[i]
-                    if s not in them:
-                        ok = sorted({*them, s})
-                else:
-                    ok = next(list(g) for g in inst.options[i][ch[0]].groups if s in g)
-                row.append(ok)
+                row.append(sorted(inst.move_slots(i, ch[0], s, len(ch[1]))))
             allowed.append(row)
         new = reoptimise(self.timer, st.routes, allowed, self.dimensions,
                          time_limit_s=time_limit_s)
@@ -591,7 +579,7 @@ class Search:
         for i, ss in where.items():
             ch = st.choice[i]
             assert ch is not None
-            if inst.need[i] == 1 and len(ch[1]) == 1:
+            if inst.moves_alone(i, len(ch[1])):
                 k = next(k for k, opt in enumerate(inst.options[i])
                          if any(ss[0] in g for g in opt.groups))
             else:
@@ -617,7 +605,7 @@ class Search:
                 return True
             if inst.need[i] == 1:
                 reps_by_day: dict[int, set[int]] = {}
-                for o in opts[:max(inst.near_count[i], 1)]:
+                for o in inst.near_options(i):
                     for g in o.groups:
                         for t in g:
                             reps_by_day.setdefault(inst.slots[t].day, set()).add(inst.slots[t].rep)
