@@ -379,12 +379,16 @@ class Timer:
                                 continue
                     best_delta, best_g = delta, g
             return (best_delta, best_g) if best_g >= 0 else None
-        deltas: list[tuple[float, int]] = sorted(
-            (c[p][node] + cn[q] - c[p][q] + (objective(p, q) if objective is not None else 0), g)
-            for g, (p, q) in enumerate(zip(prevs, nexts, strict=True))
-            if not rooms or all(a[p][node] + a[node][q] - (a[p][q] if seq else 0) <= room
-                                for a, room in rooms)
-        )
+        deltas: list[tuple[float, int]]
+        if not rooms and objective is None:
+            deltas = sorted((c[p][node] + cn[q] - c[p][q], g)
+                            for g, (p, q) in enumerate(zip(prevs, nexts, strict=True)))
+        else:
+            deltas = sorted(
+                (c[p][node] + cn[q] - c[p][q] + (objective(p, q) if objective else 0), g)
+                for g, (p, q) in enumerate(zip(prevs, nexts, strict=True))
+                if not rooms or all(a[p][node] + a[node][q] - (a[p][q] if seq else 0) <= room
+                                    for a, room in rooms))
         if not pen:
             for delta, g in deltas:
                 if self.can_insert(slot, seq, sched, node, g):

@@ -263,10 +263,11 @@ class Search:
     _slot_insert = slot_insert
 
     def _slot_insert_now(self, st: State, i: int, s: int) -> tuple[float, int] | None:
-        terms = self.terms
-        for k in self._hard_node:
-            room = terms[k].room(s, st.use[k][s], i)
-            if room is not None and room < 0:
+        terms, use = self.terms, st.use
+        for k in self._hard_node:  # inline RouteTerm.room: this is the hot path
+            t = terms[k]
+            lim = t.limit[s]
+            if lim is not None and use[k][s] + t.node[i] > lim:
                 return None
         rooms: list[tuple[list[list[int]], int]] = []
         if self._hard_arc:

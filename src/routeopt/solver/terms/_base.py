@@ -126,7 +126,7 @@ class RouteTerm:
 
     def route_use(self, s: int, seq: Sequence[int]) -> int:
         """The quantity route ``seq`` holds on slot ``s``."""
-        total = sum(self.node[v] for v in seq)
+        total = sum(map(self.node.__getitem__, seq))
         if self.travel and seq:
             slot = self.slots[s]
             a = self.arc[slot.mode]
