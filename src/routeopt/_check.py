@@ -16,19 +16,75 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from routeopt.plan import Plan, Route
+    from routeopt._types import TravelMatrix
     from routeopt.problem import Outlet, Problem, Rep
 
     Matrix = npt.NDArray[np.int64]
+
+
+# What the checker reads of a plan, so that it needs nothing of routeopt.plan (which
+# calls it): routeopt.plan.Plan, Route, Stop and Unscheduled are these.
+class Stop(Protocol):
+    @property
+    def outlet_id(self) -> str: ...
+    @property
+    def arrival(self) -> int: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def travel_s(self) -> int: ...
+    @property
+    def distance_m(self) -> int: ...
+    @property
+    def label(self) -> str: ...
+
+
+class Route(Protocol):
+    @property
+    def rep_id(self) -> str: ...
+    @property
+    def date(self) -> date: ...
+    @property
+    def depart(self) -> int: ...
+    @property
+    def back(self) -> int: ...
+    @property
+    def stops(self) -> Sequence[Stop]: ...
+    @property
+    def return_travel_s(self) -> int: ...
+    @property
+    def return_distance_m(self) -> int: ...
+    @property
+    def break_start(self) -> int | None: ...
+    @property
+    def break_end(self) -> int | None: ...
+
+
+class Unscheduled(Protocol):
+    @property
+    def outlet_id(self) -> str: ...
+
+
+class Plan(Protocol):
+    @property
+    def problem(self) -> Problem: ...
+    @property
+    def routes(self) -> Sequence[Route]: ...
+    @property
+    def unscheduled(self) -> Sequence[Unscheduled]: ...
+    @property
+    def matrices(self) -> Mapping[str, TravelMatrix]: ...
 
 
 @dataclass(frozen=True, slots=True)
