@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from routeopt.solver._search import Search
+    from routeopt.solver._state import Router as Search
     from routeopt.solver._state import State
     from routeopt.solver._tuning import Tuning
 
 Removal = Callable[["Search", "State", int], list[int]]
+"""A removal operator: (the search, a plan, how many) -> the outlets to remove."""
 
 NO_ITERATION_BUDGET = 10**8
 """``max_iterations`` at or above this is no iteration budget: the clock stops

@@ -16,7 +16,7 @@ from routeopt.solver.terms.max_drive import MaxDrive
 from routeopt.solver.terms.max_visits import MaxVisits
 
 if TYPE_CHECKING:
-    from routeopt.solver._model import Instance
+    from routeopt.solver.terms._base import Instance
 
 __all__ = ["TERMS", "TIME_TERMS", "Blocks", "Capacity", "Dimension", "MaxDrive", "MaxVisits",
            "RouteTerm", "TimeTerm", "cut_windows", "route_terms"]

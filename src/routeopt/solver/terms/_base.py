@@ -33,15 +33,53 @@ nothing.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from datetime import date
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 if TYPE_CHECKING:
-    from routeopt.solver._model import Instance, Slot
+    from routeopt.problem import Problem
+
+
+# What a term reads of the compiled instance (routeopt.solver._model's Instance
+# and Slot are these), so that the terms need nothing of the module that builds
+# them.
+class Slot(Protocol):
+    """One rep on one planning day."""
+
+    @property
+    def rep(self) -> int: ...
+    @property
+    def date(self) -> date: ...
+    @property
+    def mode(self) -> str: ...
+    @property
+    def start_node(self) -> int: ...
+    @property
+    def end_node(self) -> int: ...
+    @property
+    def index(self) -> int: ...
+
+
+class Instance(Protocol):
+    """The compiled problem, by integers."""
+
+    @property
+    def problem(self) -> Problem: ...
+    @property
+    def slots(self) -> Sequence[Slot]: ...
+    @property
+    def n(self) -> int: ...
+    @property
+    def dur(self) -> Mapping[str, npt.NDArray[np.int64]]: ...
+    @property
+    def demand(self) -> Sequence[int]: ...
+    @property
+    def service(self) -> Sequence[int]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from routeopt.solver.terms._base import TimeTerm
 
 if TYPE_CHECKING:
-    from routeopt.solver._model import Instance, Slot
+    from routeopt.solver.terms._base import Instance, Slot
 
 
 class Blocks(TimeTerm):
