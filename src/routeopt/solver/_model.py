@@ -37,7 +37,7 @@ class Slot:
     break_dur: int
     mode: str
     index: int  # its position in Instance.slots
-    wkey: int = -1  # the key of its visits' start windows: its day, unless a time term cuts them
+    wkey: int  # the key of its visits' start windows: its day, unless a time term cuts them
 
 
 @dataclass(slots=True)
@@ -180,7 +180,7 @@ def compile_problem(problem: Problem, params: SolveParams,
                 break_open=lunch.window.start if lunch else -1,
                 break_late=lunch.latest_start if lunch else -1,
                 break_dur=lunch.duration if lunch else 0,
-                mode=rep.mode, index=len(slots),
+                mode=rep.mode, index=len(slots), wkey=d,
             ))
     some = next(iter(dur.values()))
     outlet_d = np.asarray(dist[next(iter(matrices))][:n, :n])
@@ -288,7 +288,6 @@ def _cut_windows(inst: Instance) -> None:
     for slot in inst.slots:
         forb = tuple(sorted(iv for term in TIME_TERMS for iv in term.forbidden(inst, slot)))
         if not forb:
-            slot.wkey = slot.day
             continue
         key = keys.get((slot.day, forb))
         if key is None:
