@@ -1,10 +1,14 @@
 """An independent check of a plan against its problem.
 
 Written apart from the solver on purpose: it re-derives every rule from the
-problem's fields (opening hours, appointments, shifts, breaks, frequencies)
-and recomputes times from the matrices, without calling the solver's code, nor
-the problem's own helpers that the solver uses (``Problem.windows``,
-``routeopt.patterns``).
+problem's fields (opening hours, appointments, shifts, breaks, frequencies,
+driving time, fixed blocks) and recomputes times from the matrices, without
+calling the solver's code, nor the problem's own helpers that the solver uses
+(``Problem.windows``, ``routeopt.patterns``).
+
+Each rule is one ``check_*`` function that yields :class:`Violation`\\ s;
+:func:`violations` runs them all and :func:`check_plan` gives their texts
+(``Plan.violations()``).
 """
 
 from __future__ import annotations
@@ -12,12 +16,111 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from routeopt.plan import Plan
+    import numpy as np
+    import numpy.typing as npt
+
+    from routeopt._types import TravelMatrix
     from routeopt.problem import Outlet, Problem, Rep
+
+    Matrix = npt.NDArray[np.int64]
+
+
+# What the checker reads of a plan, so that it needs nothing of routeopt.plan (which
+# calls it): routeopt.plan.Plan, Route, Stop and Unscheduled are these.
+class Stop(Protocol):
+    @property
+    def outlet_id(self) -> str: ...
+    @property
+    def arrival(self) -> int: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def travel_s(self) -> int: ...
+    @property
+    def distance_m(self) -> int: ...
+    @property
+    def label(self) -> str: ...
+
+
+class Route(Protocol):
+    @property
+    def rep_id(self) -> str: ...
+    @property
+    def date(self) -> date: ...
+    @property
+    def depart(self) -> int: ...
+    @property
+    def back(self) -> int: ...
+    @property
+    def stops(self) -> Sequence[Stop]: ...
+    @property
+    def return_travel_s(self) -> int: ...
+    @property
+    def return_distance_m(self) -> int: ...
+    @property
+    def break_start(self) -> int | None: ...
+    @property
+    def break_end(self) -> int | None: ...
+
+
+class Unscheduled(Protocol):
+    @property
+    def outlet_id(self) -> str: ...
+
+
+class Plan(Protocol):
+    @property
+    def problem(self) -> Problem: ...
+    @property
+    def routes(self) -> Sequence[Route]: ...
+    @property
+    def unscheduled(self) -> Sequence[Unscheduled]: ...
+    @property
+    def matrices(self) -> Mapping[str, TravelMatrix]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken rule: which rule, where (a route or an outlet), and what."""
+
+    rule: str
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass(slots=True)
+class _Plan:
+    """The plan with the look-ups every check shares, and what the route checks
+    collect for the outlet checks."""
+
+    plan: Plan
+    outlets: dict[str, Outlet] = field(default_factory=dict)
+    reps: dict[str, Rep] = field(default_factory=dict)
+    index: dict[str, int] = field(default_factory=dict)
+    rep_pos: dict[str, int] = field(default_factory=dict)
+    # outlet -> its visits (date, rep, start); its extra visits (date, rep, start, end, label)
+    visits: dict[str, list[tuple[date, str, int]]] = field(
+        default_factory=lambda: defaultdict(list))
+    extra: dict[str, list[tuple[date, str, int, int, str]]] = field(
+        default_factory=lambda: defaultdict(list))
+
+    @property
+    def problem(self) -> Problem:
+        return self.plan.problem
+
+    def start_node(self, rep: Rep) -> int:
+        return len(self.problem.outlets) + 2 * self.rep_pos[rep.id]
 
 
 def _open_windows(problem: Problem, o: Outlet, day: date) -> list[tuple[int, int, bool]]:
@@ -40,185 +143,207 @@ def _working_gap(rep: Rep, a: date, b: date) -> int:
     )
 
 
-def check_plan(plan: Plan) -> list[str]:
-    p = plan.problem
-    out: list[str] = []
-    outlets = {o.id: o for o in p.outlets}
-    reps = {r.id: r for r in p.reps}
-    index = {o.id: i for i, o in enumerate(p.outlets)}
-    rep_pos = {r.id: k for k, r in enumerate(p.reps)}
-    n = len(p.outlets)
-    horizon_days = set(p.horizon.dates)
-    visits: dict[str, list[tuple[date, str, int]]] = defaultdict(list)
-    extra: dict[str, list[tuple[date, str, int, int, str]]] = defaultdict(list)
-    seen_route: set[tuple[str, date]] = set()
+def _where(r: Route) -> str:
+    return f"route {r.rep_id} {r.date}"
 
-    for r in plan.routes:
-        where = f"route {r.rep_id} {r.date}"
-        rep = reps.get(r.rep_id)
+
+# -- per route ----------------------------------------------------------------------------
+def check_route_day(ctx: _Plan, r: Route, rep: Rep) -> Iterator[Violation]:
+    """The route is on a date of the horizon, planned, not a holiday, worked by the rep."""
+    p, w = ctx.problem, _where(r)
+    if r.date not in set(p.horizon.dates):
+        yield Violation("day", w, "date outside the horizon")
+    if r.date in p.horizon.holidays:
+        yield Violation("day", w, "on a holiday")
+    if p.plan_from is not None and r.date < p.plan_from:
+        yield Violation("day", w, f"before the planned part of the horizon ({p.plan_from})")
+    if r.date.weekday() not in rep.working_days or r.date in rep.days_off:
+        yield Violation("day", w, "the rep does not work that day")
+
+
+def check_shift(r: Route, rep: Rep) -> Iterator[Violation]:
+    """The rep leaves no earlier than the shift starts and is back by its end."""
+    if r.depart < rep.shift.start:
+        yield Violation("shift", _where(r),
+                        f"leaves at {r.depart} before the shift starts ({rep.shift})")
+    if r.back > rep.shift.end:
+        yield Violation("shift", _where(r), f"back at {r.back} after the shift ends ({rep.shift})")
+
+
+def check_max_visits(r: Route, rep: Rep) -> Iterator[Violation]:
+    """At most ``max_visits`` visits."""
+    if rep.max_visits is not None and len(r.stops) > rep.max_visits:
+        yield Violation("max_visits", _where(r),
+                        f"{len(r.stops)} visits > max_visits {rep.max_visits}")
+
+
+def check_capacity(ctx: _Plan, r: Route, rep: Rep) -> Iterator[Violation]:
+    """The outlets' demands within ``capacity``."""
+    if rep.capacity is None:
+        return
+    load = sum(ctx.outlets[s.outlet_id].demand for s in r.stops if s.outlet_id in ctx.outlets)
+    if load > rep.capacity:
+        yield Violation("capacity", _where(r), f"load {load} > capacity {rep.capacity}")
+
+
+def check_stops(ctx: _Plan, r: Route, rep: Rep, dur: Matrix, dist: Matrix,
+                gaps: list[tuple[int, int, int]],
+                intervals: list[tuple[int, int]]) -> Iterator[Violation]:
+    """Each stop: a known outlet, its fixed rep, travel and distance from the
+    matrix, arrival, start and service times, its opening hours or appointment,
+    locked dates; and the way back. Fills ``gaps`` (free from, free to, travel
+    needed) and ``intervals`` (the services) for the break and overlap checks,
+    and the plan's visits for the outlet checks."""
+    p, w = ctx.problem, _where(r)
+    prev_node, prev_time = ctx.start_node(rep), r.depart
+    for s in r.stops:
+        o = ctx.outlets.get(s.outlet_id)
+        if o is None:
+            yield Violation("outlet", w, f"unknown outlet {s.outlet_id!r}")
+            continue
+        node = ctx.index[o.id]
+        if o.rep_id is not None and o.rep_id != rep.id:
+            yield Violation("fixed_rep", w, f"outlet {o.id} is fixed to rep {o.rep_id}")
+        tt = int(dur[prev_node, node])
+        if s.travel_s != tt:
+            yield Violation("travel", w, f"outlet {o.id} travel {s.travel_s} s, matrix says {tt} s")
+        if s.distance_m != int(dist[prev_node, node]):
+            yield Violation("travel", w, f"outlet {o.id} distance {s.distance_m} m, matrix says "
+                                         f"{int(dist[prev_node, node])} m")
+        if s.arrival < prev_time + tt:
+            yield Violation("timing", w, f"arrives at {o.id} before it could get there")
+        if s.start < s.arrival:
+            yield Violation("timing", w, f"starts {o.id} before arriving")
+        if s.end != s.start + o.service:
+            yield Violation("timing", w, f"visit of {o.id} lasts {s.end - s.start} s, "
+                                         f"not {o.service} s")
+        if s.label:  # an extra visit: its window is checked when matched (check_extra)
+            ctx.extra[o.id].append((r.date, rep.id, s.start, s.end, s.label))
+        else:
+            wins = _open_windows(p, o, r.date)
+            if not any(lo <= s.start and s.end <= hi for lo, hi, _ in wins):
+                yield Violation("opening_hours", w,
+                                f"visit of {o.id} {s.start}-{s.end} is outside its "
+                                f"opening hours / appointment on {r.date}")
+            if r.date in p.locked and all(a.date != r.date for a in o.appointments):
+                yield Violation("locked", w, f"visit of {o.id} on a locked date that is not one "
+                                             "of its appointments")
+            ctx.visits[o.id].append((r.date, rep.id, s.start))
+        gaps.append((prev_time, s.start, tt))
+        intervals.append((s.start, s.end))
+        prev_node, prev_time = node, s.end
+    end_node = ctx.start_node(rep) + 1
+    tt = int(dur[prev_node, end_node])
+    if r.return_travel_s != tt:
+        yield Violation("travel", w, f"way back {r.return_travel_s} s, matrix says {tt} s")
+    if r.return_distance_m != int(dist[prev_node, end_node]):
+        yield Violation("travel", w, "way back distance differs from the matrix")
+    if r.back < prev_time + tt:
+        yield Violation("timing", w, "back before it could get there")
+    gaps.append((prev_time, r.back, tt))
+
+
+def check_break(r: Route, rep: Rep, gaps: list[tuple[int, int, int]]) -> Iterator[Violation]:
+    """The lunch break: there whenever the day runs into its window, of the right
+    length, inside its window, between visits, with time for the trip around it."""
+    lunch, w = rep.lunch, _where(r)
+    if lunch is None or r.back <= lunch.window.start:
+        return
+    if r.break_start is None or r.break_end is None:
+        yield Violation("break", w, f"no break although the day runs into {lunch.window}")
+        return
+    if r.break_end - r.break_start != lunch.duration:
+        yield Violation("break", w, f"break lasts {r.break_end - r.break_start} s, "
+                                    f"not {lunch.duration} s")
+    if r.break_start < lunch.window.start or r.break_end > lunch.window.end:
+        yield Violation("break", w, f"break outside its window {lunch.window}")
+    inside = [g for g in gaps if g[0] <= r.break_start and r.break_end <= g[1]]
+    if not inside:
+        yield Violation("break", w, "break overlaps a visit")
+    elif all(g[1] - g[0] < g[2] + lunch.duration for g in inside):
+        yield Violation("break", w, "no time for both the break and the trip around it")
+
+
+def check_overlap(r: Route, intervals: list[tuple[int, int]]) -> Iterator[Violation]:
+    """No two visits overlap."""
+    for a, b in itertools.pairwise(intervals):
+        if b[0] < a[1]:
+            yield Violation("overlap", _where(r), "visits overlap")
+
+
+def check_max_drive(ctx: _Plan, r: Route, rep: Rep, dur: Matrix) -> Iterator[Violation]:
+    """The route's driving time (every trip, from the matrix) within ``rep.max_drive``."""
+    if rep.max_drive is None:
+        return
+    start = ctx.start_node(rep)
+    nodes = [start, *(ctx.index[s.outlet_id] for s in r.stops if s.outlet_id in ctx.index),
+             start + 1]
+    drive = sum(int(dur[a, b]) for a, b in itertools.pairwise(nodes))
+    if drive > rep.max_drive:
+        yield Violation("max_drive", _where(r),
+                        f"drives {drive} s, more than max_drive {rep.max_drive} s")
+
+
+def check_blocks(r: Route, rep: Rep) -> Iterator[Violation]:
+    """No visit of the route overlaps one of the rep's fixed blocks that weekday."""
+    wd = r.date.weekday()
+    for b in rep.blocks:
+        if b.weekdays is not None and wd not in b.weekdays:
+            continue
+        for s in r.stops:
+            if s.start < b.window.end and s.end > b.window.start:
+                yield Violation("blocks", _where(r),
+                                f"visit of {s.outlet_id} {s.start}-{s.end} overlaps the fixed "
+                                f"block {b.window}")
+
+
+def check_routes(ctx: _Plan) -> Iterator[Violation]:
+    """Every route, rule by rule."""
+    seen: set[tuple[str, date]] = set()
+    for r in ctx.plan.routes:
+        w = _where(r)
+        rep = ctx.reps.get(r.rep_id)
         if rep is None:
-            out.append(f"{where}: unknown rep")
+            yield Violation("rep", w, "unknown rep")
             continue
-        if (r.rep_id, r.date) in seen_route:
-            out.append(f"{where}: two routes for one rep on one date")
-        seen_route.add((r.rep_id, r.date))
-        if r.date not in horizon_days:
-            out.append(f"{where}: date outside the horizon")
-        if r.date in p.horizon.holidays:
-            out.append(f"{where}: on a holiday")
-        if p.plan_from is not None and r.date < p.plan_from:
-            out.append(f"{where}: before the planned part of the horizon ({p.plan_from})")
-        if r.date.weekday() not in rep.working_days or r.date in rep.days_off:
-            out.append(f"{where}: the rep does not work that day")
+        if (r.rep_id, r.date) in seen:
+            yield Violation("rep", w, "two routes for one rep on one date")
+        seen.add((r.rep_id, r.date))
+        yield from check_route_day(ctx, r, rep)
         if not r.stops:
-            out.append(f"{where}: empty route")
+            yield Violation("empty", w, "empty route")
             continue
-        matrix = plan.matrices.get(rep.mode)
+        matrix = ctx.plan.matrices.get(rep.mode)
         if matrix is None:
-            out.append(f"{where}: no matrix for mode {rep.mode}")
+            yield Violation("matrix", w, f"no matrix for mode {rep.mode}")
             continue
         dur, dist = matrix.durations, matrix.distances
-        if r.depart < rep.shift.start:
-            out.append(f"{where}: leaves at {r.depart} before the shift starts ({rep.shift})")
-        if r.back > rep.shift.end:
-            out.append(f"{where}: back at {r.back} after the shift ends ({rep.shift})")
-        if rep.max_visits is not None and len(r.stops) > rep.max_visits:
-            out.append(f"{where}: {len(r.stops)} visits > max_visits {rep.max_visits}")
-        if rep.capacity is not None:
-            load = sum(outlets[s.outlet_id].demand for s in r.stops if s.outlet_id in outlets)
-            if load > rep.capacity:
-                out.append(f"{where}: load {load} > capacity {rep.capacity}")
-        k = rep_pos[rep.id]
-        prev_node, prev_time = n + 2 * k, r.depart
-        intervals: list[tuple[int, int]] = []  # busy: service, and the gaps' needs
-        gaps: list[tuple[int, int, int]] = []  # (free from, free to, travel needed)
-        for s in r.stops:
-            o = outlets.get(s.outlet_id)
-            if o is None:
-                out.append(f"{where}: unknown outlet {s.outlet_id!r}")
-                continue
-            node = index[o.id]
-            if o.rep_id is not None and o.rep_id != rep.id:
-                out.append(f"{where}: outlet {o.id} is fixed to rep {o.rep_id}")
-            tt = int(dur[prev_node, node])
-            if s.travel_s != tt:
-                out.append(f"{where}: outlet {o.id} travel {s.travel_s} s, matrix says {tt} s")
-            if s.distance_m != int(dist[prev_node, node]):
-                out.append(f"{where}: outlet {o.id} distance {s.distance_m} m, matrix says "
-                           f"{int(dist[prev_node, node])} m")
-            if s.arrival < prev_time + tt:
-                out.append(f"{where}: arrives at {o.id} before it could get there")
-            if s.start < s.arrival:
-                out.append(f"{where}: starts {o.id} before arriving")
-            if s.end != s.start + o.service:
-                out.append(f"{where}: visit of {o.id} lasts {s.end - s.start} s, not {o.service} s")
-            if s.label:  # an extra visit: its window is checked when matched, below
-                extra[o.id].append((r.date, rep.id, s.start, s.end, s.label))
-            else:
-                wins = _open_windows(p, o, r.date)
-                if not any(lo <= s.start and s.end <= hi for lo, hi, _ in wins):
-                    out.append(f"{where}: visit of {o.id} {s.start}-{s.end} is outside its "
-                               f"opening hours / appointment on {r.date}")
-                if r.date in p.locked and all(a.date != r.date for a in o.appointments):
-                    out.append(f"{where}: visit of {o.id} on a locked date that is not one of "
-                               "its appointments")
-                visits[o.id].append((r.date, rep.id, s.start))
-            gaps.append((prev_time, s.start, tt))
-            intervals.append((s.start, s.end))
-            prev_node, prev_time = node, s.end
-        end_node = n + 2 * k + 1
-        tt = int(dur[prev_node, end_node])
-        if r.return_travel_s != tt:
-            out.append(f"{where}: way back {r.return_travel_s} s, matrix says {tt} s")
-        if r.return_distance_m != int(dist[prev_node, end_node]):
-            out.append(f"{where}: way back distance differs from the matrix")
-        if r.back < prev_time + tt:
-            out.append(f"{where}: back before it could get there")
-        gaps.append((prev_time, r.back, tt))
-        # lunch break
-        lunch = rep.lunch
-        if lunch is not None and r.back > lunch.window.start:
-            if r.break_start is None or r.break_end is None:
-                out.append(f"{where}: no break although the day runs into {lunch.window}")
-            else:
-                if r.break_end - r.break_start != lunch.duration:
-                    out.append(f"{where}: break lasts {r.break_end - r.break_start} s, "
-                               f"not {lunch.duration} s")
-                if r.break_start < lunch.window.start or r.break_end > lunch.window.end:
-                    out.append(f"{where}: break outside its window {lunch.window}")
-                inside = [g for g in gaps if g[0] <= r.break_start and r.break_end <= g[1]]
-                if not inside:
-                    out.append(f"{where}: break overlaps a visit")
-                elif all(g[1] - g[0] < g[2] + lunch.duration for g in inside):
-                    out.append(f"{where}: no time for both the break and the trip around it")
-        for a, b in itertools.pairwise(intervals):
-            if b[0] < a[1]:
-                out.append(f"{where}: visits overlap")
-
-    # per outlet: counts, fixed person, days, spacing, route line, appointments
-    missing: dict[str, int] = defaultdict(int)
-    for u in plan.unscheduled:
-        missing[u.outlet_id] += 1
-    for o in p.outlets:
-        vs = sorted(visits.get(o.id, []))
-        need = p.visits_of(o)
-        n_extra = len(extra.get(o.id, []))
-        if len(vs) + n_extra + missing[o.id] != need:
-            out.append(f"outlet {o.id}: {len(vs) + n_extra} scheduled + {missing[o.id]} "
-                       f"unscheduled != {need} required")
-        out += _check_extra(p, o, extra.get(o.id, []))
-        dates = [v[0] for v in vs]
-        if len(set(dates)) != len(dates):
-            out.append(f"outlet {o.id}: two visits on one date")
-        if o.rule.same_rep and len({v[1] for v in vs}) > 1:
-            out.append(f"outlet {o.id}: visited by more than one rep")
-        appt = {a.date for a in o.appointments}
-        for appointment in o.appointments:
-            if appointment.date not in dates and not missing[o.id]:
-                out.append(f"outlet {o.id}: appointment on {appointment.date} not kept")
-            pinned = appointment.rep_id
-            if pinned is not None and any(v[0] == appointment.date and v[1] != pinned
-                                          for v in vs):
-                out.append(f"outlet {o.id}: appointment on {appointment.date} is pinned to "
-                           f"rep {pinned}, made by another")
-        free = [d for d in dates if d not in appt]
-        rule = o.rule
-        if rule.patterns is not None:
-            days = p.planning_days
-            pats = [{days[i] for i in pat if 0 <= i < len(days)} for pat in rule.patterns]
-            if vs and not any(set(dates) <= pat for pat in pats):
-                out.append(f"outlet {o.id}: visit dates fit none of its allowed patterns")
-            continue
-        if rule.allowed_weekdays is not None:
-            for d in free:
-                if d.weekday() not in rule.allowed_weekdays:
-                    out.append(f"outlet {o.id}: visited on {d:%a} {d}, not an allowed weekday")
-        if not vs or rule.per_week <= 0:
-            continue
-        rep = reps[vs[0][1]]
-        f = rule.per_week
-        if rule.same_weekday:
-            lines = {(p.horizon.week_of(d) % f.denominator, d.weekday()) for d in free}
-            if len(lines) > f.numerator:
-                out.append(f"outlet {o.id}: visits on {len(lines)} different weekdays of its "
-                           f"{f.denominator}-week cycle, more than its {f.numerator} route line(s)")
-            block = f.denominator * len(rep.working_days)
-            gap = rule.min_gap if rule.min_gap is not None else math.ceil(block / f.numerator) - 1
-        else:
-            gap = rule.min_gap if rule.min_gap is not None else 0
-        for d1, d2 in itertools.pairwise(free):
-            g = _working_gap(rep, d1, d2)
-            if g < max(gap, 1):
-                out.append(f"outlet {o.id}: visits {d1} and {d2} are {g} working day(s) apart, "
-                           f"less than {max(gap, 1)}")
-    return out
+        yield from check_shift(r, rep)
+        yield from check_max_visits(r, rep)
+        yield from check_capacity(ctx, r, rep)
+        gaps: list[tuple[int, int, int]] = []
+        intervals: list[tuple[int, int]] = []
+        yield from check_stops(ctx, r, rep, dur, dist, gaps, intervals)
+        yield from check_max_drive(ctx, r, rep, dur)
+        yield from check_blocks(r, rep)
+        yield from check_break(r, rep, gaps)
+        yield from check_overlap(r, intervals)
 
 
-def _check_extra(p: Problem, o: Outlet, made: list[tuple[date, str, int, int, str]]
-                 ) -> list[str]:
+# -- per outlet ---------------------------------------------------------------------------
+def check_visit_count(ctx: _Plan, o: Outlet, missing: int) -> Iterator[Violation]:
+    """Scheduled plus unscheduled visits equal the required count."""
+    made = len(ctx.visits.get(o.id, [])) + len(ctx.extra.get(o.id, []))
+    need = ctx.problem.visits_of(o)
+    if made + missing != need:
+        yield Violation("visits", f"outlet {o.id}",
+                        f"{made} scheduled + {missing} unscheduled != {need} required")
+
+
+def check_extra(ctx: _Plan, o: Outlet) -> Iterator[Violation]:
     """Match the extra visits made to the outlet's extra visits (earliest due first)."""
-    out: list[str] = []
-    left = sorted(made)
+    p = ctx.problem
+    left = sorted(ctx.extra.get(o.id, []))
     for x in sorted(o.extra_visits, key=lambda x: (x.latest, x.earliest)):
         for k, (day, rep_id, start, end, label) in enumerate(left):
             if label != x.label or not x.earliest <= day <= x.latest:
@@ -235,7 +360,96 @@ def _check_extra(p: Problem, o: Outlet, made: list[tuple[date, str, int, int, st
             del left[k]
             break
     for day, rep_id, start, _, label in left:
-        out.append(f"outlet {o.id}: extra visit {label!r} on {day} (rep {rep_id}, start "
-                   f"{start}) fits none of its extra visits (due window, rep, time, opening "
-                   "hours, locked date)")
-    return out
+        yield Violation("extra_visit", f"outlet {o.id}",
+                        f"extra visit {label!r} on {day} (rep {rep_id}, start {start}) fits none "
+                        "of its extra visits (due window, rep, time, opening hours, locked date)")
+
+
+def check_dates_and_rep(ctx: _Plan, o: Outlet) -> Iterator[Violation]:
+    """No two visits on one date; one rep for all (unless ``same_rep`` is off)."""
+    vs = ctx.visits.get(o.id, [])
+    dates = [v[0] for v in vs]
+    if len(set(dates)) != len(dates):
+        yield Violation("dates", f"outlet {o.id}", "two visits on one date")
+    if o.rule.same_rep and len({v[1] for v in vs}) > 1:
+        yield Violation("same_rep", f"outlet {o.id}", "visited by more than one rep")
+
+
+def check_appointments(ctx: _Plan, o: Outlet, missing: int) -> Iterator[Violation]:
+    """Appointments kept (unless visits are reported missing), by their pinned rep."""
+    vs = ctx.visits.get(o.id, [])
+    dates = [v[0] for v in vs]
+    for a in o.appointments:
+        if a.date not in dates and not missing:
+            yield Violation("appointment", f"outlet {o.id}", f"appointment on {a.date} not kept")
+        if a.rep_id is not None and any(v[0] == a.date and v[1] != a.rep_id for v in vs):
+            yield Violation("appointment", f"outlet {o.id}",
+                            f"appointment on {a.date} is pinned to rep {a.rep_id}, made by another")
+
+
+def check_pattern(ctx: _Plan, o: Outlet) -> Iterator[Violation]:
+    """The visit dates against the rule: explicit patterns, allowed weekdays, no
+    more weekdays per cycle than route lines, the minimum spacing."""
+    p, w = ctx.problem, f"outlet {o.id}"
+    vs = sorted(ctx.visits.get(o.id, []))
+    dates = [v[0] for v in vs]
+    appt = {a.date for a in o.appointments}
+    free = [d for d in dates if d not in appt]
+    rule = o.rule
+    if rule.patterns is not None:
+        days = p.planning_days
+        pats = [{days[i] for i in pat if 0 <= i < len(days)} for pat in rule.patterns]
+        if vs and not any(set(dates) <= pat for pat in pats):
+            yield Violation("pattern", w, "visit dates fit none of its allowed patterns")
+        return
+    if rule.allowed_weekdays is not None:
+        for d in free:
+            if d.weekday() not in rule.allowed_weekdays:
+                yield Violation("weekday", w, f"visited on {d:%a} {d}, not an allowed weekday")
+    if not vs or rule.per_week <= 0:
+        return
+    rep = ctx.reps[vs[0][1]]
+    f = rule.per_week
+    if rule.same_weekday:
+        lines = {(p.horizon.week_of(d) % f.denominator, d.weekday()) for d in free}
+        if len(lines) > f.numerator:
+            yield Violation("route_line", w,
+                            f"visits on {len(lines)} different weekdays of its "
+                            f"{f.denominator}-week cycle, more than its {f.numerator} "
+                            "route line(s)")
+        block = f.denominator * len(rep.working_days)
+        gap = rule.min_gap if rule.min_gap is not None else math.ceil(block / f.numerator) - 1
+    else:
+        gap = rule.min_gap if rule.min_gap is not None else 0
+    for d1, d2 in itertools.pairwise(free):
+        g = _working_gap(rep, d1, d2)
+        if g < max(gap, 1):
+            yield Violation("spacing", w, f"visits {d1} and {d2} are {g} working day(s) apart, "
+                                          f"less than {max(gap, 1)}")
+
+
+def check_outlets(ctx: _Plan) -> Iterator[Violation]:
+    """Every outlet, rule by rule (after :func:`check_routes` collected its visits)."""
+    missing: dict[str, int] = defaultdict(int)
+    for u in ctx.plan.unscheduled:
+        missing[u.outlet_id] += 1
+    for o in ctx.problem.outlets:
+        yield from check_visit_count(ctx, o, missing[o.id])
+        yield from check_extra(ctx, o)
+        yield from check_dates_and_rep(ctx, o)
+        yield from check_appointments(ctx, o, missing[o.id])
+        yield from check_pattern(ctx, o)
+
+
+def violations(plan: Plan) -> list[Violation]:
+    """Every rule the plan breaks (empty: valid)."""
+    p = plan.problem
+    ctx = _Plan(plan, {o.id: o for o in p.outlets}, {r.id: r for r in p.reps},
+                {o.id: i for i, o in enumerate(p.outlets)},
+                {r.id: k for k, r in enumerate(p.reps)})
+    return [*check_routes(ctx), *check_outlets(ctx)]
+
+
+def check_plan(plan: Plan) -> list[str]:
+    """The texts of :func:`violations` (``Plan.violations()``)."""
+    return [str(v) for v in violations(plan)]

@@ -14,20 +14,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from routeopt._types import Location, TravelMatrix
 from routeopt._values import Fields, invalid, is_int, is_real, parse_date, parse_number
 from routeopt.exceptions import CycleWarning, InputError, InputTypeError, Issue
-from routeopt.hours import WEEKDAYS, Break, OpeningHours, TimeWindow
-
-if TYPE_CHECKING:
-    from routeopt.matrix import TravelMatrix
+from routeopt.hours import WEEKDAYS, Break, OpeningHours, TimeWindow, parse_weekdays
 
 __all__ = [
     "MODES",
     "PRIORITY_LETTERS",
     "Appointment",
     "ExtraVisit",
+    "FixedBlock",
     "Horizon",
     "Outlet",
     "Problem",
@@ -350,14 +349,6 @@ class ExtraVisit:
 
 
 @dataclass(frozen=True, slots=True)
-class Location:
-    """A WGS-84 point."""
-
-    lat: float
-    lon: float
-
-
-@dataclass(frozen=True, slots=True)
 class Outlet:
     """A place a rep visits.
 
@@ -440,6 +431,68 @@ class Outlet:
 
 
 @dataclass(frozen=True, slots=True)
+class FixedBlock:
+    """Recurring time of a rep with no visits inside (admin, office, training).
+
+    Parameters
+    ----------
+    window
+        The time of day it covers; a visit may end at its start and start at
+        its end. Travel and waiting may fall inside it.
+    weekdays
+        The weekdays it recurs on (0 = Monday); ``None``: every working day.
+
+    Examples
+    --------
+    >>> [str(b) for b in FixedBlock.parse_list("Fr 14:00-17:30; 16:30-17:30")]
+    ['Fr 14:00-17:30', '16:30-17:30']
+    """
+
+    window: TimeWindow
+    weekdays: frozenset[int] | None = None
+
+    def __post_init__(self) -> None:
+        f = Fields(self)
+        f.instance("window", TimeWindow, "a TimeWindow (TimeWindow.parse('16:30-17:30') reads "
+                   "text)", column="blocks")
+        f.items("weekdays", int, "a set of weekdays 0 (Monday) .. 6 (Sunday), or None",
+                frozen=True, optional=True, column="blocks")
+        f.done()
+        if self.weekdays is not None and not all(0 <= d <= 6 for d in self.weekdays):
+            raise invalid(f"FixedBlock.weekdays {sorted(self.weekdays)} must be weekdays 0 "
+                          "(Monday) .. 6 (Sunday)", column="blocks")
+
+    def on(self, weekday: int) -> bool:
+        """Whether the block recurs on ``weekday``."""
+        return self.weekdays is None or weekday in self.weekdays
+
+    def __str__(self) -> str:
+        if self.weekdays is None:
+            return str(self.window)
+        days = ",".join(WEEKDAYS[d] for d in sorted(self.weekdays))
+        return f"{days} {self.window}"
+
+    @classmethod
+    def parse_list(cls, text: str) -> tuple[FixedBlock, ...]:
+        """Read blocks separated by ``;``, each an optional weekday list and one or
+        more windows: ``Fr 14:00-17:30; 16:30-17:30`` (Friday afternoons, and
+        16:30-17:30 every day); ``Mo,We 08:30-09:30,16:00-17:00``."""
+        out: list[FixedBlock] = []
+        for part in text.split(";"):
+            item = part.strip()
+            if not item:
+                continue
+            m = re.fullmatch(r"(?:(?P<days>[A-Za-z][A-Za-z ,\-]*?)\s+)?(?P<wins>\d.*)", item)
+            if m is None:
+                raise invalid(f"{item!r} is not a block; write it like 'Fr 14:00-17:30' or "
+                              "'16:30-17:30', blocks separated by ';'", column="blocks")
+            days = parse_weekdays(m["days"]) if m["days"] else None
+            for w in m["wins"].split(","):
+                out.append(cls(TimeWindow.parse(w.strip()), days))
+        return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
 class Rep:
     """A sales rep: where the day starts and ends, when and how they work.
 
@@ -465,6 +518,12 @@ class Rep:
         Units a route can carry (sum of outlet demands), ``None`` = no limit.
     days_off
         Dates this rep does not work (leave, training).
+    max_drive
+        Seconds of travel per day at most (every trip of the route, the way
+        out and back included), ``None`` = no limit.
+    blocks
+        Recurring times with no visits inside (:class:`FixedBlock`), each
+        inside the shift.
     """
 
     id: str
@@ -480,6 +539,8 @@ class Rep:
     mode: str = "drive"
     capacity: int | None = None
     days_off: frozenset[date] = frozenset()
+    max_drive: int | None = None
+    blocks: tuple[FixedBlock, ...] = ()
 
     def __post_init__(self) -> None:
         f = Fields(self, rep_id=self.id)
@@ -499,6 +560,9 @@ class Rep:
         f.text("mode", f"a travel mode ({', '.join(MODES)})")
         f.integer("capacity", "units per route (an int)", optional=True)
         f.items("days_off", date, "a set of datetime.date", frozen=True)
+        f.integer("max_drive", "seconds of driving per day (an int)", optional=True)
+        f.items("blocks", FixedBlock, "a tuple of FixedBlock (FixedBlock.parse_list("
+                "'Fr 14:00-17:30; 16:30-17:30') reads text)")
         f.done()
         issues = _check_point(self.lat, self.lon, rep_id=self.id)
         if (self.end_lat is None) != (self.end_lon is None):
@@ -524,6 +588,15 @@ class Rep:
                                 rep_id=self.id, column="max_visits"))
         if self.capacity is not None and self.capacity < 0:
             issues.append(Issue("capacity must be >= 0", rep_id=self.id, column="capacity"))
+        if self.max_drive is not None and self.max_drive < 0:
+            issues.append(Issue(
+                f"max_drive must be >= 0 seconds, not {self.max_drive}; give the driving time "
+                "per day (or leave it empty for no limit)", rep_id=self.id, column="max_drive"))
+        for b in self.blocks:
+            if not (self.shift.start <= b.window.start and b.window.end <= self.shift.end):
+                issues.append(Issue(
+                    f"the block {b} is not inside the shift {self.shift}; move it inside "
+                    "the shift or drop it", rep_id=self.id, column="blocks"))
         if self.lunch is not None and not (
             self.shift.start <= self.lunch.window.start and self.lunch.window.end <= self.shift.end
         ):
@@ -868,8 +941,6 @@ class Problem:
                 "up. Plan a whole cycle (e.g. --weeks 4) for an even spread.",
                 CycleWarning, stacklevel=4)
         if self.matrix is not None:
-            from routeopt.matrix import TravelMatrix
-
             n = len(self.outlets) + 2 * len(self.reps)
             for mode, m in self.matrix.items():
                 if not isinstance(m, TravelMatrix):

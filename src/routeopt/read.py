@@ -8,6 +8,7 @@ found is reported with its file, line and column, all at once; with
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
@@ -20,12 +21,13 @@ from routeopt._tables import by_line as _by_line
 from routeopt._tables import cell_text as _text
 from routeopt._tables import median_point as _median_point
 from routeopt._tables import read_table as _table
-from routeopt._values import parse_date
+from routeopt._values import parse_date, parse_number
 from routeopt.exceptions import InputError, Issue, RouteOptWarning
 from routeopt.hours import Break, OpeningHours, TimeWindow, parse_weekdays
 from routeopt.problem import (
     MODES,
     Appointment,
+    FixedBlock,
     Horizon,
     Outlet,
     Problem,
@@ -57,11 +59,12 @@ OUTLET_COLUMNS = {
 REP_COLUMNS = {
     "required": ("rep_id", "lat", "lon"),
     "optional": ("name", "end_lat", "end_lon", "shift", "working_days", "break", "max_visits",
-                 "mode", "capacity", "days_off", "crs"),
+                 "mode", "capacity", "days_off", "crs", "max_drive", "blocks"),
 }
 DEFAULT_SERVICE_MIN = 15
 _NO_APPOINTMENTS: tuple[Appointment, ...] = ()
 _NO_DATES: frozenset[date] = frozenset()
+_NO_BLOCKS: tuple[FixedBlock, ...] = ()
 
 class RowsSkippedWarning(RouteOptWarning):
     """Rows left out by ``skip_invalid=True``; :attr:`issues` says why."""
@@ -200,6 +203,22 @@ def _mode(text: str) -> str:
     return t
 
 
+def _duration(text: str) -> int:
+    """Seconds from minutes (``90``) or hours and minutes (``1:30``); >= 0."""
+    t = text.strip()
+    m = re.fullmatch(r"(\d+):([0-5]\d)", t)
+    if m:
+        return int(m[1]) * 3600 + int(m[2]) * 60
+    try:
+        minutes = parse_number(t, decimal_comma=True)
+    except InputError:
+        raise ValueError(f"{text!r} is not a duration; write minutes (90) or H:MM (1:30)"
+                         ) from None
+    if minutes < 0:
+        raise ValueError(f"{text!r} is not a duration >= 0; write minutes (90) or H:MM (1:30)")
+    return round(minutes * 60)
+
+
 def read_reps(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
               ) -> tuple[list[Rep], list[Issue], dict[str, int | None]]:
     """Parse the reps table; returns (reps, issues, line of each rep id).
@@ -229,6 +248,8 @@ def read_reps(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
         mode = r.get("mode", _mode, "drive")
         cap = r.number("capacity", lo=0, hint="units per route, >= 0", integer=True)
         off = r.get("days_off", _dates, _NO_DATES)
+        max_drive = r.get("max_drive", _duration, None)
+        blocks = r.get("blocks", FixedBlock.parse_list, _NO_BLOCKS)
         if r.issues:
             issues += r.issues
             continue
@@ -239,6 +260,7 @@ def read_reps(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
                 name=_text(row, "name"), shift=shift, working_days=working, lunch=brk,
                 max_visits=None if maxv is None else int(maxv), mode=mode,
                 capacity=None if cap is None else int(cap), days_off=off,
+                max_drive=max_drive, blocks=blocks,
             ))
             lines[rid] = line
         except InputError as e:

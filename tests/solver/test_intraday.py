@@ -60,8 +60,11 @@ def _check(search: Search, st: State) -> None:
         sched = timer.schedule(slot, seq)
         assert sched is not None and sched.back <= slot.shift_end, f"slot {t} is late"
         assert st.rcost[t] == timer.route_cost(slot, seq)
-        assert st.load[t] == sum(inst.demand[i] for i in seq) <= slot.capacity
-        assert len(seq) <= slot.max_visits
+        rep = inst.problem.reps[slot.rep]
+        assert rep.capacity is None or sum(inst.demand[i] for i in seq) <= rep.capacity
+        assert rep.max_visits is None or len(seq) <= rep.max_visits
+        for k, term in enumerate(search.terms):  # the terms' bookkeeping matches the route
+            assert st.use[k][t] == term.route_use(t, seq)
         assert st.scheds[t].start == sched.start
         for i in seq:
             where.setdefault(i, []).append(t)
@@ -160,12 +163,13 @@ def test_solve_counts_day_moves_by_the_iteration_budget() -> None:
     problem = _territory(6, lunch=False, capacity=None)
     plan = solve(problem, SolveParams(max_iterations=200, seed=1)).validate()
     knobs = Search(compile_problem(problem, SolveParams()))
-    search_its = round((1 - knobs.day_share) * 200)
+    tuning = knobs.tuning
+    search_its = round((1 - tuning.day_share) * 200)
     assert plan.stats["iterations"] == 200  # the end phase's moves count as iterations
     # the day arm's moves during the search, then day_moves per iteration left
-    end_phase = (200 - search_its) * knobs.day_moves
+    end_phase = (200 - search_its) * tuning.day_moves
     assert plan.stats["day_moves"] > end_phase
-    assert (plan.stats["day_moves"] - end_phase) % knobs.day_batch == 0
+    assert (plan.stats["day_moves"] - end_phase) % tuning.day_batch == 0
     again = solve(problem, SolveParams(max_iterations=200, seed=1))
     assert again.stats["day_moves"] == plan.stats["day_moves"]
     assert [r.stops for r in again.routes] == [r.stops for r in plan.routes]

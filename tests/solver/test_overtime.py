@@ -27,6 +27,7 @@ from routeopt import (
 from routeopt.solver._model import compile_problem
 from routeopt.solver._routes import Timer
 from routeopt.solver._search import Search
+from routeopt.solver._tuning import Tuning
 
 MONDAY = date(2026, 11, 30)
 HOURS = ["24/7", "Mo-Fr 09:00-11:00", "Mo-Fr 13:00-17:00", "Mo-Fr 08:30-12:30,14:00-19:00"]
@@ -110,15 +111,14 @@ def test_vector_pricer_prices_overtime_like_the_timer(seed: int, penalty: float)
     reps = [Rep(f"R{k}", 43.70 + 0.05 * rng.random(), 7.38 + 0.08 * rng.random(),
                 shift=TimeWindow.parse("08:00-12:00")) for k in range(2)]
     inst = compile_problem(Problem(outlets, reps, Horizon(MONDAY)), SolveParams(seed=seed))
-    search = Search(inst)
+    search = Search(inst, tuning=Tuning(overtime_pct=50))
     state = search.construct()
-    search.timer.overtime_pct = 50
     search._soften(state)
     search.timer.time_penalty = penalty
     vec = search.vector
     answered = 0
     for i in range(inst.n):
-        best, g = vec.best_positions(state.routes, list(state.scheds), state.version, i)
+        best, g = vec.best_positions(state.routes, list(state.scheds), state.version, state.use, i)
         for s, slot in enumerate(inst.slots):
             if not vec.last_use[s] or i in state.routes[s]:
                 continue
@@ -182,7 +182,6 @@ def test_soft_end_of_shift_switches_on_only_where_it_binds() -> None:
     loose = Problem(_outlets(rng, 6, ["24/7"]), [Rep("R", 43.72, 7.42)], Horizon(MONDAY))
     easy = Search(compile_problem(loose, params))
     assert not easy._time_binds(easy.construct())
-    off = Search(compile_problem(_tight_problem(1), params))
-    off.overtime_pct = 0
+    off = Search(compile_problem(_tight_problem(1), params), tuning=Tuning(overtime_pct=0))
     off.run()
     assert off.timer.time_penalty == 0

@@ -54,7 +54,8 @@ def _consistent(search: Search, st: State) -> None:
     for s, seq in enumerate(st.routes):
         slot = inst.slots[s]
         assert st.rcost[s] == timer.route_cost(slot, seq)
-        assert st.load[s] == sum(inst.demand[i] for i in seq)
+        for k, term in enumerate(search.terms):
+            assert st.use[k][s] == term.route_use(s, seq)
         assert timer.schedule(slot, seq) == st.scheds[s]
         for i in seq:
             where.setdefault(i, []).append(s)

@@ -21,7 +21,7 @@ MANY_WINDOWS = ["Mo-Fr 08:30-12:30,14:00-19:00", "Mo-Fr 08:00-10:00,11:00-12:00,
 
 
 def _problem(seed: int, multi: bool, capacity: bool, max_visits: bool,
-             fixed: bool) -> Problem:
+             fixed: bool, max_drive: bool = False) -> Problem:
     rng = random.Random(seed)
     hours = ONE_WINDOW + (MANY_WINDOWS if multi else [])
     outlets = [
@@ -33,17 +33,20 @@ def _problem(seed: int, multi: bool, capacity: bool, max_visits: bool,
         for i in range(24)
     ]
     reps = [Rep(f"R{k}", 43.70 + 0.05 * rng.random(), 7.38 + 0.08 * rng.random(),
-                capacity=12 if capacity else None, max_visits=4 if max_visits else None)
+                capacity=12 if capacity else None, max_visits=4 if max_visits else None,
+                max_drive=1500 if max_drive else None)
             for k in range(3)]
     return Problem(outlets, reps, Horizon(MONDAY, weeks=2))
 
 
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 10_000), multi=st.booleans(), capacity=st.booleans(),
-       max_visits=st.booleans(), fixed=st.booleans(), soft=st.booleans())
+       max_visits=st.booleans(), fixed=st.booleans(), soft=st.booleans(),
+       max_drive=st.booleans())
 def test_vector_pricing_matches_python(seed: int, multi: bool, capacity: bool,
-                                       max_visits: bool, fixed: bool, soft: bool) -> None:
-    inst = compile_problem(_problem(seed, multi, capacity, max_visits, fixed),
+                                       max_visits: bool, fixed: bool, soft: bool,
+                                       max_drive: bool) -> None:
+    inst = compile_problem(_problem(seed, multi, capacity, max_visits, fixed, max_drive),
                            SolveParams(seed=seed))
     search = Search(inst)
     vec = search.vector
@@ -57,23 +60,23 @@ def test_vector_pricing_matches_python(seed: int, multi: bool, capacity: bool,
     for i in out:
         touched.update(search.remove(state, i))
     search.settle(state, touched)
-    if soft:
-        search.cap_penalty = 3.5
+    if soft:  # the soft terms (capacity) at a finite penalty
+        search.penalties.term = [3.5 if t.soft else math.inf for t in search.terms]
     answered = plain_prices = 0
     for i in range(inst.n):
-        best, g = vec.best_positions(state.routes, list(state.scheds), state.version, i)
-        for s, slot in enumerate(inst.slots):
+        best, g = vec.best_positions(state.routes, list(state.scheds), state.version, state.use, i)
+        for s in range(len(inst.slots)):
             if not vec.last_use[s] or i in state.routes[s]:
                 continue
-            want = search.timer.best_insertion(slot, state.routes[s], state.scheds[s], i)
+            want = search._slot_insert_now(state, i, s)
             got = None if best[s] >= 1 << 62 else (int(best[s]), int(g[s]))
             assert got == want, (i, s, state.routes[s])
             answered += 1
         if state.choice[i] is not None:
             continue
         want_price = search.price(state, i)  # the Python path (vector disabled)
-        got_price = vec.price(state.routes, list(state.scheds), state.version, state.load, i,
-                              inst.penalty[i], search.cap_penalty, 0.0, rng.random)
+        got_price = vec.price(state.routes, list(state.scheds), state.version, state.use, i,
+                              inst.penalty[i], search.penalties.term, 0.0, rng.random)
         if not vec.all_plain:
             continue
         plain_prices += 1
@@ -122,9 +125,9 @@ def test_boundaries_match_the_timer() -> None:
     vec = search.vector
     state = search.empty()
     for i in range(inst.n):
-        best, g = vec.best_positions(state.routes, list(state.scheds), state.version, i)
-        for s, slot in enumerate(inst.slots):
-            want = search.timer.best_insertion(slot, state.routes[s], state.scheds[s], i)
+        best, g = vec.best_positions(state.routes, list(state.scheds), state.version, state.use, i)
+        for s in range(len(inst.slots)):
+            want = search._slot_insert_now(state, i, s)
             got = None if best[s] >= 1 << 62 else (int(best[s]), int(g[s]))
             assert got == want
     assert search.price(state, 0) is not None  # vector path, "edge" fits

@@ -1,77 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-import numpy as np
-import numpy.typing as npt
-
-from routeopt.exceptions import MatrixError
+from routeopt._types import IntMatrix, TravelMatrix
 
 if TYPE_CHECKING:
-    from routeopt.problem import Location
+    from routeopt._types import Location
 
-IntMatrix = npt.NDArray[np.int64]
-
-
-@dataclass(frozen=True, eq=False)
-class TravelMatrix:
-    """Travel time and distance between every pair of points.
-
-    Parameters
-    ----------
-    durations
-        Square array of travel times in whole seconds, ``durations[i, j]``
-        from point ``i`` to point ``j``.
-    distances
-        Square array of distances in whole metres, same shape.
-
-    Raises
-    ------
-    MatrixError
-        If the arrays are not square, differ in shape, or hold negative or
-        non-finite values.
-
-    Examples
-    --------
-    >>> m = TravelMatrix([[0, 60], [70, 0]], [[0, 500], [520, 0]])
-    >>> m.size, int(m.durations[1, 0])
-    (2, 70)
-    """
-
-    durations: IntMatrix
-    distances: IntMatrix
-
-    def __post_init__(self) -> None:
-        arrays = []
-        for name in ("durations", "distances"):
-            raw = np.asarray(getattr(self, name))
-            if raw.ndim != 2 or raw.shape[0] != raw.shape[1]:
-                raise MatrixError(f"{name} must be a square 2-d array, got shape {raw.shape}")
-            if raw.dtype.kind == "f" and not np.isfinite(raw).all():
-                i, j = np.argwhere(~np.isfinite(raw))[0]
-                raise MatrixError(
-                    f"{name}[{i}, {j}] is not finite: point {j} cannot be reached from {i}; "
-                    "drop the point or fix the matrix"
-                )
-            arr = np.rint(raw).astype(np.int64) if raw.dtype.kind == "f" else raw.astype(np.int64)
-            if (arr < 0).any():
-                i, j = np.argwhere(arr < 0)[0]
-                raise MatrixError(f"{name}[{i}, {j}] is negative")
-            arr.setflags(write=False)
-            arrays.append(arr)
-        if arrays[0].shape != arrays[1].shape:
-            raise MatrixError(
-                f"durations {arrays[0].shape} and distances {arrays[1].shape} differ in shape"
-            )
-        object.__setattr__(self, "durations", arrays[0])
-        object.__setattr__(self, "distances", arrays[1])
-
-    @property
-    def size(self) -> int:
-        """Number of points."""
-        return int(self.durations.shape[0])
+__all__ = ["IntMatrix", "MatrixProvider", "TravelMatrix"]
 
 
 @runtime_checkable

@@ -29,7 +29,7 @@ from routeopt.exceptions import MatrixCacheWarning, MatrixError
 from routeopt.matrix._base import MatrixProvider, TravelMatrix
 
 if TYPE_CHECKING:
-    from routeopt.problem import Location
+    from routeopt._types import Location
 
 __all__ = ["CachedProvider", "matrix_key"]
 

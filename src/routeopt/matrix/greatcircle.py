@@ -13,7 +13,7 @@ from routeopt.exceptions import MatrixError
 from routeopt.matrix._base import TravelMatrix
 
 if TYPE_CHECKING:
-    from routeopt.problem import Location
+    from routeopt._types import Location
 
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
 

@@ -43,7 +43,7 @@ from routeopt.exceptions import (
 from routeopt.matrix._base import TravelMatrix
 
 if TYPE_CHECKING:
-    from routeopt.problem import Location
+    from routeopt._types import Location
 
 __all__ = ["OSRM", "OSRMTable"]
 

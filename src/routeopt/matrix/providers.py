@@ -21,7 +21,8 @@ from routeopt.matrix.greatcircle import GreatCircle
 from routeopt.matrix.osrm import OSRM
 
 if TYPE_CHECKING:
-    from routeopt.problem import Location, Problem
+    from routeopt._types import Location
+    from routeopt.problem import Problem
 
 __all__ = ["PROVIDERS", "problem_matrices", "provider_for"]
 

@@ -73,7 +73,7 @@ if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
     from scipy.spatial import cKDTree
 
-    from routeopt.problem import Location
+    from routeopt._types import Location
 
 __all__ = ["DEFAULT_SPEEDS", "MODES", "RoadNetwork", "Snaps"]
 
@@ -613,7 +613,7 @@ class RoadNetwork:
         >>> pts == net.sample_points(3, seed=1), len(pts)
         (True, 3)
         """
-        from routeopt.problem import Location
+        from routeopt._types import Location
 
         g = self._graph(mode)
         rng = np.random.default_rng(seed)

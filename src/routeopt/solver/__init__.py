@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from routeopt.plan import REASONS, Plan, Route, Stop, Unscheduled
 from routeopt.solver.params import SolveParams
+from routeopt.solver.terms import TIME_TERMS
 
 if TYPE_CHECKING:
     from routeopt.problem import Problem
@@ -104,20 +105,10 @@ def solve(problem: Problem, params: SolveParams | None = None, *,
         "seed": params.seed + worker,
         "workers": params.workers,
         "worker_objectives": objectives,
-        "iterations": st.iterations,
-        "improvements": st.improvements,
-        "stop_reason": st.stop_reason,
-        "construction_s": st.construction_s,
-        "search_s": st.search_s,
-        "polish_s": st.polish_s,
-        "reoptimise_s": st.reoptimise_s,
-        "day_moves": st.day_moves,
-        "day_s": st.day_s,
-        "travel_before_polish": st.travel_before_polish,
+        **dataclasses.asdict(st),  # the winning search's own figures (SearchStats)
         "objective": objective,
         "travel_cost": int(sum(state.rcost)),
         "moved_visits": search.moves(state) if previous is not None else 0,
-        "history": st.history,
     }
     log.info("solved in %.2f s, %d iterations (%s)", solve_s, st.iterations, st.stop_reason)
     return _to_plan(inst, search.timer, state, stats)
@@ -171,15 +162,25 @@ def _to_plan(inst: Instance, timer: Timer, st: State, stats: dict[str, object]) 
                 dict(inst.matrices))
 
 
-def _why(inst: Instance, timer: Timer, st: State, i: int, slots: list[int]) -> str:
+def _why(inst: Instance, timer: Timer, st: State, i: int, slots: list[int]) -> tuple[str, str]:
+    """The reason (code, message) visit ``i`` is missing from ``slots``: it fits
+    none of them alone on time (because of a time term, or at all); or a route
+    term (in the order of ``TERMS``) it would exceed on every one that it fits
+    alone; or no time was left."""
     alone = [s for s in slots if timer.schedule(inst.slots[s], [i]) is not None]
     if not alone:
-        return "unreachable"
-    if all(len(st.routes[s]) >= inst.slots[s].max_visits for s in alone):
-        return "max_visits"
-    if all(st.load[s] + inst.demand[i] > inst.slots[s].capacity for s in alone):
-        return "capacity"
-    return "no_time"
+        # a time term (fixed blocks) binds where the visit fits alone without its cuts
+        for time_term in TIME_TERMS:
+            for s in slots:
+                slot = inst.slots[s]
+                if (slot.wkey != slot.day and time_term.forbidden(inst, slot)
+                        and timer.schedule(dataclasses.replace(slot, wkey=slot.day), [i])):
+                    return time_term.code, time_term.message
+        return "unreachable", REASONS["unreachable"]
+    for k, term in enumerate(inst.terms):
+        if all(term.blocks(s, st.routes[s], st.use[k][s], i) for s in alone):
+            return term.code, term.message
+    return "no_time", REASONS["no_time"]
 
 
 def _unscheduled(inst: Instance, timer: Timer, st: State) -> list[Unscheduled]:
@@ -199,11 +200,10 @@ def _unscheduled(inst: Instance, timer: Timer, st: State) -> list[Unscheduled]:
             for day, group in zip(opt.days, opt.groups, strict=True):
                 if day in done_days:
                     continue
-                reason = _why(inst, timer, st, i, list(group))
-                out.append(Unscheduled(o.id, reason, REASONS[reason], pri,
-                                       inst.slots[group[0]].date))
+                reason, message = _why(inst, timer, st, i, list(group))
+                out.append(Unscheduled(o.id, reason, message, pri, inst.slots[group[0]].date))
         else:
             slots = sorted({s for opt in inst.options[i] for g in opt.groups for s in g})
-            reason = _why(inst, timer, st, i, slots)
-            out += [Unscheduled(o.id, reason, REASONS[reason], pri)] * miss
+            reason, message = _why(inst, timer, st, i, slots)
+            out += [Unscheduled(o.id, reason, message, pri)] * miss
     return out

@@ -31,22 +31,24 @@ touches are copied, and a rejected move is undone.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from routeopt.solver._routes import Schedule
-    from routeopt.solver._search import Search, State
+    from routeopt.solver._state import Router, State
 
-    Saved = dict[int, tuple[list[int], Schedule, int, int, int]]  # slot -> its route before
+    # slot -> its route before: sequence, schedule, version, travel cost, each term's use
+    Saved = dict[int, tuple[list[int], Schedule, int, int, tuple[int, ...]]]
     Choices = dict[int, tuple[int, tuple[int, ...]] | None]  # node -> its choice before
 
 
 class DaySearch:
     """String removal and best reinsertion within the days of one plan."""
 
-    def __init__(self, search: Search) -> None:
+    def __init__(self, search: Router) -> None:
         self.s = search
         self.inst = search.inst
         self.rng = search.rng
@@ -79,20 +81,7 @@ class DaySearch:
         got = self._allowed.get((i, s, k))
         if got is not None:
             return got
-        day = self.day_of[s]
-        if inst.need[i] == 1 and len(ch[1]) == 1:
-            out: dict[int, int] = {}
-            for kk, opt in enumerate(inst.options[i][:max(inst.near_count[i], 1)]):
-                for g in opt.groups:
-                    for t in g:
-                        if self.day_of[t] == day and t not in out:
-                            out[t] = kk
-            if s not in out:
-                out[s] = k
-            got = sorted(out.items())
-        else:
-            group = next(g for g in inst.options[i][k].groups if s in g)
-            got = [(t, k) for t in group]
+        got = sorted(inst.move_slots(i, k, s, len(ch[1]), day=self.day_of[s]).items())
         self._allowed[(i, s, k)] = got
         return got
 
@@ -104,16 +93,26 @@ class DaySearch:
         return got
 
     # -- one move ---------------------------------------------------------------
+    def _save(self, st: State, t: int) -> tuple[list[int], Schedule, int, int, tuple[int, ...]]:
+        return (st.routes[t][:], st.scheds[t], st.version[t], st.rcost[t],
+                tuple(u[t] for u in st.use))
+
     def slot_cost(self, st: State, t: int) -> float:
-        """Route ``t``'s travel cost, plus its load over capacity and its time
-        after the end of the shift at the search's current penalties (both
-        zero in a plan that fits)."""
+        """Route ``t``'s travel cost, plus its objective route terms' cost, its use
+        over the soft route terms' limits and its time after the end of the
+        shift at the search's current penalties (the last two zero in a plan
+        that fits)."""
         srch = self.s
         sl = self.inst.slots[t]
         cost = float(st.rcost[t])
-        over = st.load[t] - sl.capacity
-        if over > 0:
-            cost += srch.cap_penalty * over
+        pen = srch.penalties
+        for k in pen.soft:
+            over = srch.terms[k].excess(t, st.use[k][t])
+            if over > 0:
+                cost += pen.term[k] * over
+        for k, term in enumerate(srch.terms):
+            if term.objective:
+                cost += term.cost(t, st.use[k][t])
         late = st.scheds[t].back - sl.shift_end
         if late > 0:
             cost += srch.timer.time_penalty * late
@@ -122,7 +121,7 @@ class DaySearch:
     def step(self, st: State, temp: float) -> float:
         """One ruin-and-recreate move on ``st``; returns the change in cost (see
         :meth:`slot_cost`) it kept: 0 when rejected or impossible."""
-        inst, rng, srch = self.inst, self.rng, self.s
+        rng, srch = self.rng, self.s
         self.iterations += 1
         lengths = [len(r) for r in st.routes]
         total = sum(lengths)
@@ -154,7 +153,7 @@ class DaySearch:
                 continue
             t = got
             seq = st.routes[t]
-            saved[t] = (seq[:], st.scheds[t], st.version[t], st.rcost[t], st.load[t])
+            saved[t] = self._save(st, t)
             old_cost += self.slot_cost(st, t)
             n_t = len(seq)
             size = int(rng.random() * min(ls_max, n_t)) + 1
@@ -162,7 +161,6 @@ class DaySearch:
             first = max(0, min(pos - int(rng.random() * size), n_t - size))
             for x in seq[first:first + size]:
                 removed.append((x, t))
-                st.load[t] -= inst.demand[x]
             del seq[first:first + size]
         old_choice: Choices = {x: st.choice[x] for x, _ in removed}
         ok = True
@@ -206,10 +204,8 @@ class DaySearch:
             removed.sort(key=lambda v: -int(dist[start][v[0]]))
         else:
             removed.sort(key=lambda v: int(dist[start][v[0]]))
-        slots = inst.slots
-        lam = srch.cap_penalty
+        soft = bool(srch.penalties.soft)
         for x, was in removed:
-            dem = inst.demand[x]
             pick: tuple[float, int, int, int] | None = None
             # granular: only the routes that hold one of its nearest visits that
             # day, its own route, and the empty ones
@@ -224,28 +220,27 @@ class DaySearch:
             for t, k in self.allowed(st, x, was):
                 if t not in near_slots and routes[t]:
                     continue
-                r = srch._slot_insert(st, x, t)
+                r = srch.slot_insert(st, x, t)
                 if r is None:
                     continue
                 cost = r[0]
-                over = st.load[t] + dem - slots[t].capacity
-                if over > 0:
-                    if lam == math.inf:
+                if soft:
+                    extra = srch.soft_cost(st, x, t)
+                    if extra is None:
                         continue
-                    cost += lam * min(over, dem)
+                    if extra:
+                        cost += extra
                 if pick is None or cost < pick[0]:
                     pick = (cost, t, r[1], k)
             if pick is None:
                 return None
             _, t, pos, k = pick
             if t not in saved:
-                saved[t] = (st.routes[t][:], st.scheds[t], st.version[t], st.rcost[t],
-                            st.load[t])
+                saved[t] = self._save(st, t)
                 old_cost += self.slot_cost(st, t)
             seq = st.routes[t]
             seq.insert(pos, x)
             on_day[x] = t
-            st.load[t] += dem
             ok = srch._touch(st, t, st.rcost[t] + srch._arc_delta(t, seq, pos))
             assert ok, "insertion checked feasible must stay feasible"
             ch = st.choice[x]
@@ -254,25 +249,35 @@ class DaySearch:
         return old_cost
 
     def _undo(self, st: State, saved: Saved, old_choice: Choices) -> None:
-        for t, (seq, sched, version, rcost, load) in saved.items():
+        for t, (seq, sched, version, rcost, use) in saved.items():
             st.routes[t] = seq
             st.scheds[t] = sched
             st.version[t] = version
             st.rcost[t] = rcost
-            st.load[t] = load
+            for k, u in enumerate(use):
+                st.use[k][t] = u
         for x, ch in old_choice.items():
             st.choice[x] = ch
 
     # -- the loop ----------------------------------------------------------------
-    def run(self, st: State, iterations: int, deadline: float, clock: Callable[[], float],
-            temp_start: float, temp_end: float, *, by_time: bool = False) -> int:
-        """Improve ``st`` in place for ``iterations`` moves or until ``deadline``
-        (by ``clock``); keep the best plan seen. Returns the moves made.
+    def run(self, st: State, iterations: int | None, deadline: float,
+            clock: Callable[[], float], temp_start: float, temp_end: float, *,
+            by_time: bool = False) -> int:
+        """Improve ``st`` in place for ``iterations`` moves (None: no limit) or until
+        ``deadline`` (by ``clock``); keep the best plan seen. Returns the moves
+        made. The soft route terms are hard here.
 
         The temperature falls from ``temp_start`` to ``temp_end`` over the
-        moves, or with ``by_time`` over the time left before ``deadline``.
+        moves, or with ``by_time`` (or no move limit) over the time left before
+        ``deadline``.
         """
-        lam, self.s.cap_penalty = self.s.cap_penalty, math.inf  # capacity hard here
+        with self.s.penalties.hard():
+            return self._run(st, iterations, deadline, clock, temp_start, temp_end,
+                             by_time=by_time or iterations is None)
+
+    def _run(self, st: State, iterations: int | None, deadline: float,
+             clock: Callable[[], float], temp_start: float, temp_end: float, *,
+             by_time: bool) -> int:
         best_cost = cur = float(sum(st.rcost))
         best = st.copy()
         ratio = temp_end / temp_start if temp_start > 0 else 1.0
@@ -280,14 +285,14 @@ class DaySearch:
         t0 = clock()
         span = max(1e-9, deadline - t0)
         frac = 0.0
-        for it in range(iterations):
+        for it in (range(iterations) if iterations is not None else itertools.count()):
             if it % 20 == 0:
                 now = clock()
                 if now >= deadline:
                     break
                 if by_time:
                     frac = (now - t0) / span
-            if not by_time:
+            if not by_time and iterations:
                 frac = it / iterations
             temp = temp_start * ratio ** frac
             cur += self.step(st, temp)
@@ -297,6 +302,5 @@ class DaySearch:
                 best = st.copy()
         if best_cost < sum(st.rcost):
             st.routes, st.scheds, st.version = best.routes, best.scheds, best.version
-            st.rcost, st.load, st.choice = best.rcost, best.load, best.choice
-        self.s.cap_penalty = lam
+            st.rcost, st.use, st.choice = best.rcost, best.use, best.choice
         return done

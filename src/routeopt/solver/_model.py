@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -13,6 +13,7 @@ from routeopt.matrix import GreatCircle, TravelMatrix
 from routeopt.patterns import day_patterns
 from routeopt.problem import Problem
 from routeopt.solver.params import SolveParams
+from routeopt.solver.terms import TIME_TERMS, RouteTerm, cut_windows, route_terms
 
 if TYPE_CHECKING:
     from routeopt.plan import Plan
@@ -34,9 +35,9 @@ class Slot:
     break_open: int  # earliest break start (-1: no break)
     break_late: int  # latest break start
     break_dur: int
-    max_visits: int
-    capacity: int
     mode: str
+    index: int  # its position in Instance.slots
+    wkey: int  # the key of its visits' start windows: its day, unless a time term cuts them
 
 
 @dataclass(slots=True)
@@ -77,7 +78,8 @@ class Instance:
     penalty: list[float]
     options: list[list[Option]]
     near_count: list[int]  # per outlet: how many options (the first) belong to its nearest reps
-    windows: list[dict[int, tuple[tuple[int, int], ...]]]  # outlet -> day -> start windows
+    # node -> day (or a slot's window key, see Slot.wkey) -> start windows
+    windows: list[dict[int, tuple[tuple[int, int], ...]]]
     near: IntArray  # outlets sorted by distance, per outlet
     outlet_of: list[int]  # node -> outlet
     priority: list[int]
@@ -85,10 +87,44 @@ class Instance:
     preferred: list[frozenset[int] | None]  # slots of the reference plan (None: no reference)
     start_routes: list[list[int]] | None  # the reference plan's routes, per slot
     ref_start: dict[tuple[int, int], int]  # (node, slot) -> start in the reference plan
+    terms: list[RouteTerm] = field(default_factory=list)  # the route rules that bind somewhere
 
     @property
     def n(self) -> int:
         return len(self.service)
+
+    # -- where a visit may move (one rule for the day search, OR-Tools' whole-plan
+    # search and the choice of whether the day search pays) ------------------------
+    def near_options(self, i: int) -> list[Option]:
+        """The options of node ``i`` that its nearest reps offer (at least one)."""
+        return self.options[i][:max(self.near_count[i], 1)]
+
+    def moves_alone(self, i: int, visits_made: int) -> bool:
+        """Whether the visit of node ``i`` may change its day and rep on its own: a
+        node visited once in the cycle (its other days are not tied to it)."""
+        return self.need[i] == 1 and visits_made == 1
+
+    def move_slots(self, i: int, k: int, s: int, visits_made: int,
+                   day: int | None = None) -> dict[int, int]:
+        """The slots that may make node ``i``'s visit now made on slot ``s`` with
+        option ``k``, each with the option it takes there.
+
+        A visit that moves alone (:meth:`moves_alone`) may go to any slot of its
+        nearest reps' options, or stay; any other visit keeps its day and may
+        go to the slots of its option for that day (several where the rule lets
+        each visit take any rep). ``day``: only the slots of that day.
+        """
+        if self.moves_alone(i, visits_made):
+            out: dict[int, int] = {}
+            for kk, opt in enumerate(self.near_options(i)):
+                for g in opt.groups:
+                    for t in g:
+                        if t not in out and (day is None or self.slots[t].day == day):
+                            out[t] = kk
+            out.setdefault(s, k)
+            return out
+        group = next(g for g in self.options[i][k].groups if s in g)
+        return dict.fromkeys(group, k)
 
 
 def build_matrices(problem: Problem) -> dict[str, TravelMatrix]:
@@ -144,9 +180,7 @@ def compile_problem(problem: Problem, params: SolveParams,
                 break_open=lunch.window.start if lunch else -1,
                 break_late=lunch.latest_start if lunch else -1,
                 break_dur=lunch.duration if lunch else 0,
-                max_visits=rep.max_visits if rep.max_visits is not None else 1 << 30,
-                capacity=rep.capacity if rep.capacity is not None else 1 << 60,
-                mode=rep.mode,
+                mode=rep.mode, index=len(slots), wkey=d,
             ))
     some = next(iter(dur.values()))
     outlet_d = np.asarray(dist[next(iter(matrices))][:n, :n])
@@ -231,7 +265,7 @@ def compile_problem(problem: Problem, params: SolveParams,
     if previous is not None:
         preferred, start_routes, ref_start = _reference(problem, previous, slot_of, outlet_of,
                                                         label)
-    return Instance(
+    inst = Instance(
         problem=problem, params=params, matrices=matrices, dur=dur, cost=cost, dist=dist,
         slots=slots, slot_of=slot_of,
         service=[problem.outlets[i].service for i in outlet_of],
@@ -240,6 +274,29 @@ def compile_problem(problem: Problem, params: SolveParams,
         near=near, outlet_of=outlet_of, priority=priority, label=label,
         preferred=preferred, start_routes=start_routes, ref_start=ref_start,
     )
+    _cut_windows(inst)
+    inst.terms = route_terms(inst)
+    return inst
+
+
+def _cut_windows(inst: Instance) -> None:
+    """Give each slot its window key: its day, or, where a time term forbids
+    intervals on it, a key of its own under which every node's start windows
+    that day are cut by them (an empty tuple when nothing is left)."""
+    n_days = len(inst.problem.planning_days)
+    keys: dict[tuple[int, tuple[tuple[int, int], ...]], int] = {}
+    for slot in inst.slots:
+        forb = tuple(sorted(iv for term in TIME_TERMS for iv in term.forbidden(inst, slot)))
+        if not forb:
+            continue
+        key = keys.get((slot.day, forb))
+        if key is None:
+            key = keys[(slot.day, forb)] = n_days + len(keys)
+            for v, w in enumerate(inst.windows):
+                ws = w.get(slot.day)
+                if ws is not None:
+                    w[key] = cut_windows(ws, inst.service[v], forb)
+        slot.wkey = key
 
 
 def _reference(problem: Problem, previous: Plan, slot_of: dict[tuple[int, int], int],

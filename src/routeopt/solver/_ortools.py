@@ -14,14 +14,16 @@ import time
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from routeopt.solver._model import Slot
 from routeopt.solver._routes import Timer
+from routeopt.solver.terms import Dimension
 
 log = logging.getLogger(__name__)
 
-_BIG = 1 << 40
+_UNBOUNDED = 1 << 59  # a dimension's capacity on a vehicle without a limit
 
 
 def _within(var: pywrapcp.IntVar, spans: Sequence[tuple[int, int]]) -> None:
@@ -34,13 +36,53 @@ def _within(var: pywrapcp.IntVar, spans: Sequence[tuple[int, int]]) -> None:
         reach = max(reach, hi)
 
 
-def reorder_route(timer: Timer, slot: Slot, seq: list[int], *,
+def _add_dimensions(routing: pywrapcp.RoutingModel, dims: Sequence[Dimension],
+                    node_of: Sequence[int],
+                    vehicles: Sequence[tuple[int, npt.NDArray[np.int64] | None]],
+                    unused: Sequence[tuple[int, int]] = ()) -> None:
+    """Add the route terms' dimensions to ``routing``.
+
+    ``node_of``: the search node of each OR-Tools node (a rep's start or end
+    adds nothing); ``vehicles``: per vehicle, its slot and, for dimensions
+    that count travel, its travel-time matrix over the OR-Tools nodes;
+    ``unused``: each vehicle's (start, end) nodes, whose direct arc (a vehicle
+    left unused) travels nothing.
+    A dimension that cannot bind (no limit below its whole use) is left out.
+    """
+    for dim in dims:
+        n = len(dim.node)
+        node = [dim.node[v] if v < n else 0 for v in node_of]
+        limits = [dim.limit[s] for s, _ in vehicles]
+        if all(lim is None for lim in limits):
+            continue
+        caps = [_UNBOUNDED if lim is None else min(lim, _UNBOUNDED) for lim in limits]
+        if not dim.travel:
+            if sum(node) <= min(caps):
+                continue
+            cb = routing.RegisterUnaryTransitVector(node)
+            routing.AddDimensionWithVehicleCapacity(cb, 0, caps, True, dim.name)
+            continue
+        cbs = []
+        for _, tm in vehicles:
+            assert tm is not None
+            transit = np.minimum(tm + np.asarray(node, dtype=np.int64)[:, None], _UNBOUNDED)
+            np.fill_diagonal(transit, 0)
+            for a, b in unused:
+                transit[a, b] = 0
+            cbs.append(routing.RegisterTransitMatrix(transit.tolist()))
+        routing.AddDimensionWithVehicleTransitAndCapacity(cbs, 0, caps, True, dim.name)
+
+
+def reorder_route(timer: Timer, slot: Slot, seq: list[int],
+                  dims: Sequence[Dimension] = (), *,
                   time_limit_s: float = 2.0) -> list[int] | None:
     """A cheaper order of ``seq`` on ``slot`` found by OR-Tools, or None.
 
     The search starts from ``seq`` and runs a greedy descent to a local
     optimum (deterministic: no time limit is reached on routes of normal
-    size; ``time_limit_s`` is only a safety net).
+    size; ``time_limit_s`` is only a safety net). ``dims``: the route terms;
+    those that count travel become dimensions (the others do not change with
+    the order).
     """
     if len(seq) < 3:
         return None
@@ -61,8 +103,13 @@ def reorder_route(timer: Timer, slot: Slot, seq: list[int], *,
     routing.SetArcCostEvaluatorOfAllVehicles(c_cb)
     routing.AddDimension(t_cb, slot.shift_end, slot.shift_end, False, "time")
     time_dim = routing.GetDimensionOrDie("time")
+    travel_dims = [d for d in dims if d.travel and d.limit[slot.index] is not None]
+    if travel_dims:
+        tm = np.array([[dur[a][b] if i != j else 0 for j, b in enumerate(nodes)]
+                       for i, a in enumerate(nodes)], dtype=np.int64)
+        _add_dimensions(routing, travel_dims, nodes, [(slot.index, tm)])
     for i, v in enumerate(seq, start=1):
-        _within(time_dim.CumulVar(manager.NodeToIndex(i)), inst.windows[v][slot.day])
+        _within(time_dim.CumulVar(manager.NodeToIndex(i)), inst.windows[v][slot.wkey])
     start_var = time_dim.CumulVar(routing.Start(0))
     start_var.SetRange(slot.shift_start, slot.shift_start)
     time_dim.CumulVar(routing.End(0)).SetRange(slot.shift_start, slot.shift_end)
@@ -93,7 +140,8 @@ def reorder_route(timer: Timer, slot: Slot, seq: list[int], *,
     return order
 
 
-def reoptimise(timer: Timer, routes: list[list[int]], allowed: list[list[list[int]]], *,
+def reoptimise(timer: Timer, routes: list[list[int]], allowed: list[list[list[int]]],
+               dims: Sequence[Dimension] = (), *,
                time_limit_s: float) -> list[list[int]] | None:
     """Improve a whole plan with OR-Tools local search; the new routes, or None.
 
@@ -110,7 +158,8 @@ def reoptimise(timer: Timer, routes: list[list[int]], allowed: list[list[list[in
     deterministic unless ``time_limit_s`` cuts it short. ``time_limit_s``
     counts from the call: building the model takes its share (None when
     nothing is left for the search). The caller re-times every route with the
-    :class:`Timer` before using the answer.
+    :class:`Timer` before using the answer. ``dims``: the route terms, each a
+    dimension of the model.
     """
     t0 = time.perf_counter()
     inst = timer.inst
@@ -132,6 +181,7 @@ def reoptimise(timer: Timer, routes: list[list[int]], allowed: list[list[list[in
     span = max(sl.shift_end for sl in slots) + 1
     horizon = span * (max(sl.day for sl in slots) + 1)
     time_cb: dict[str, int] = {}
+    travel_m: dict[str, npt.NDArray[np.int64]] = {}
     for mode in sorted({sl.mode for sl in slots}):
         sub = np.asarray(inst.cost[mode])[np.ix_(idx, idx)]
         cost_cb = routing.RegisterTransitMatrix(sub.tolist())
@@ -140,21 +190,16 @@ def reoptimise(timer: Timer, routes: list[list[int]], allowed: list[list[list[in
                 routing.SetArcCostEvaluatorOfVehicle(cost_cb, v)
         tm = np.asarray(inst.dur[mode])[np.ix_(idx, idx)] + service[:, None]
         np.fill_diagonal(tm, 0)
+        if any(d.travel for d in dims):
+            travel_m[mode] = np.asarray(inst.dur[mode])[np.ix_(idx, idx)]
+            np.fill_diagonal(travel_m[mode], 0)
         time_cb[mode] = routing.RegisterTransitMatrix(np.minimum(tm, horizon).tolist())
     routing.AddDimensionWithVehicleTransits([time_cb[sl.mode] for sl in slots], span, horizon,
                                             False, "time")
     time_dim = routing.GetDimensionOrDie("time")
-    demand = [inst.demand[i] for _, i in visits] + [0] * (2 * nv)
-    caps = [sl.capacity for sl in slots]
-    if any(c < 1 << 59 for c in caps) and any(demand):
-        dem_cb = routing.RegisterUnaryTransitVector(demand)
-        routing.AddDimensionWithVehicleCapacity(dem_cb, 0, [min(c, 1 << 59) for c in caps],
-                                                True, "load")
-    maxv = [sl.max_visits for sl in slots]
-    if any(m < nvis for m in maxv):
-        one_cb = routing.RegisterUnaryTransitVector([1] * nvis + [0] * (2 * nv))
-        routing.AddDimensionWithVehicleCapacity(one_cb, 0, [min(m, nvis) for m in maxv],
-                                                True, "count")
+    _add_dimensions(routing, dims, node_of,
+                    [(v, travel_m.get(sl.mode)) for v, sl in enumerate(slots)],
+                    list(zip(starts, ends, strict=True)))
     solver = routing.solver()
     pos = 0
     for s, seq in enumerate(routes):
@@ -166,7 +211,7 @@ def reoptimise(timer: Timer, routes: list[list[int]], allowed: list[list[list[in
             # the start windows of every day it may be visited on, on the time line
             _within(time_dim.CumulVar(index),
                     sorted({(slots[t].day * span + lo, slots[t].day * span + hi)
-                            for t in ok for lo, hi in inst.windows[i][slots[t].day]}))
+                            for t in ok for lo, hi in inst.windows[i][slots[t].wkey]}))
     transit_at = [int(service[manager.IndexToNode(k)]) for k in range(routing.Size() + nv)]
     for v, sl in enumerate(slots):
         off = sl.day * span

@@ -19,6 +19,7 @@ so most checks touch one or two visits.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from routeopt.solver._model import Instance, Slot
@@ -44,7 +45,7 @@ class Schedule:
     # starts in now; ``exact`` when every later visit has one window only, so
     # that a delay past the slack is surely infeasible.
     slack: tuple[int, ...] = ()
-    fast_from: int = 1 << 30
+    fast_from: int = 1  # > L: no gap is plain (the empty route's default: L = 0)
     exact: bool = False
     # Waiting after gap g (plain schedules only): the sum of the waits at visits
     # g..L-1. A delay d on arriving at visit g reaches the end as max(0, d - wait).
@@ -77,7 +78,7 @@ class Timer:
         # per day, per node: its one start window that day as (lo, hi), or None
         # when it has several or is closed (the general path answers those)
         self.win1: dict[int, list[tuple[int, int] | None]] = {}
-        for day in sorted({s.day for s in inst.slots}):
+        for day in sorted({s.wkey for s in inst.slots} | {s.day for s in inst.slots}):
             row: list[tuple[int, int] | None] = []
             for w in inst.windows:
                 ws = w.get(day)
@@ -101,7 +102,7 @@ class Timer:
 
         Returns (arrival, start, departure, taken, break_start or -1) or None.
         """
-        wins = self.windows[node][slot.day]
+        wins = self.windows[node][slot.wkey]
         svc = self.service[node]
         if taken or slot.break_open < 0:
             arr = t + tt
@@ -145,7 +146,7 @@ class Timer:
         nodes with one window that day (the hot path of the search).
         """
         d = self.dur[slot.mode]
-        day = slot.day
+        day = slot.wkey
         w1 = self.win1[day]
         windows = self.windows
         service = self.service
@@ -210,7 +211,7 @@ class Timer:
         s = self.end_of(slot) - back
         slack = [s]
         exact = True
-        day = slot.day
+        day = slot.wkey
         for j in range(len(seq) - 1, fast_from - 1, -1):
             wins = self.windows[seq[j]][day]
             if len(wins) == 1:
@@ -260,7 +261,7 @@ class Timer:
         elif 0 <= break_gap < len(seq):
             fast_from = break_gap + 1
         else:
-            fast_from = 1 << 30
+            fast_from = len(seq) + 1  # the break is still ahead at the end: no plain gap
         slack: tuple[int, ...] = ()
         exact = True
         if fast_from <= len(seq):
@@ -274,7 +275,7 @@ class Timer:
         prev = seq[g - 1] if g > 0 else slot.start_node
         t = sched.dep_before[g]
         if g >= sched.fast_from:
-            s = first_start(self.windows[node][slot.day], t + d[prev][node])
+            s = first_start(self.windows[node][slot.wkey], t + d[prev][node])
             if s < 0:
                 return False
             dep = s + self.service[node]
@@ -314,15 +315,24 @@ class Timer:
         return int(total)
 
     def best_insertion(self, slot: Slot, seq: list[int], sched: Schedule,
-                       node: int) -> tuple[float, int] | None:
+                       node: int, rooms: Sequence[tuple[list[list[int]], int]] = (),
+                       objective: Callable[[int, int], float] | None = None
+                       ) -> tuple[float, int] | None:
         """The cheapest (cost increase, position) for ``node`` that keeps the route
-        on time and within max_visits, or None. Capacity is the caller's business.
+        on time, or None.
 
         The cost is the travel added, plus :attr:`time_penalty` per second of
-        overtime added while the end of the shift is soft.
+        overtime added while the end of the shift is soft. ``rooms``: the route
+        terms whose use depends on the position (see
+        :mod:`routeopt.solver.terms`), each as (its arc matrix, how much the
+        arcs changed may add; an empty route replaces no arc: its use is 0);
+        a position that adds more is infeasible. The
+        other route terms are the caller's business. ``objective(p, q)``: what the
+        objective route terms add for the position between nodes ``p`` and
+        ``q`` (it may be negative, so every position is priced).
         """
-        wins = self.windows[node].get(slot.day)
-        if wins is None or len(seq) + 1 > slot.max_visits:
+        wins = self.windows[node].get(slot.wkey)
+        if wins is None:
             return None
         c = self.cost[slot.mode]
         cn = c[node]
@@ -330,7 +340,7 @@ class Timer:
         nexts = [*seq, slot.end_node]
         slack = sched.slack
         pen = self.time_penalty if slot.break_open < 0 else 0.0
-        if sched.fast_from == 0 and sched.exact and len(wins) == 1:
+        if sched.fast_from == 0 and sched.exact and len(wins) == 1 and objective is None:
             # one pass: the cheapest position whose delay the route can absorb
             d = self.dur[slot.mode]
             dn = d[node]
@@ -353,6 +363,9 @@ class Timer:
                 delta: float = c[p][node] + cn[q] - c[p][q]
                 if best_g >= 0 and delta >= best_delta:
                     continue
+                if rooms and any(a[p][node] + a[node][q] - (a[p][q] if seq else 0) > room
+                                 for a, room in rooms):
+                    continue
                 arr = dep_before[g] + d[p][node]
                 if arr > hi:
                     continue
@@ -366,10 +379,16 @@ class Timer:
                                 continue
                     best_delta, best_g = delta, g
             return (best_delta, best_g) if best_g >= 0 else None
-        deltas = sorted(
-            (c[p][node] + cn[q] - c[p][q], g)
-            for g, (p, q) in enumerate(zip(prevs, nexts, strict=True))
-        )
+        deltas: list[tuple[float, int]]
+        if not rooms and objective is None:
+            deltas = sorted((c[p][node] + cn[q] - c[p][q], g)
+                            for g, (p, q) in enumerate(zip(prevs, nexts, strict=True)))
+        else:
+            deltas = sorted(
+                (c[p][node] + cn[q] - c[p][q] + (objective(p, q) if objective else 0), g)
+                for g, (p, q) in enumerate(zip(prevs, nexts, strict=True))
+                if not rooms or all(a[p][node] + a[node][q] - (a[p][q] if seq else 0) <= room
+                                    for a, room in rooms))
         if not pen:
             for delta, g in deltas:
                 if self.can_insert(slot, seq, sched, node, g):

@@ -12,6 +12,13 @@ visits). One more arm of the search makes ruin-and-recreate moves inside a
 day instead (:mod:`_intraday`): which rep makes which visit of that day, in
 what order. At the end the day search polishes the best plan, and OR-Tools
 re-orders every route.
+
+The rules of a route other than its timing (capacity, max visits, max
+driving time) are route terms (:mod:`routeopt.solver.terms`): this module
+prices them through the terms' own numbers and knows none of them by name.
+The loop's other parts live in :mod:`_loop` (operators, stop rules,
+acceptance) and :mod:`_penalty` (the soft rules' penalties); its knobs in
+:class:`~routeopt.solver._tuning.Tuning`.
 """
 
 from __future__ import annotations
@@ -25,110 +32,68 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from routeopt.solver._intraday import DaySearch
+from routeopt.solver._loop import NO_ITERATION_BUDGET, Annealing, Arms, StopRules
 from routeopt.solver._model import Instance
 from routeopt.solver._ortools import reoptimise, reorder_route
-from routeopt.solver._routes import Schedule, Timer
+from routeopt.solver._penalty import PenaltyManager
+from routeopt.solver._routes import Timer
+from routeopt.solver._state import State
+from routeopt.solver._tuning import Tuning
 from routeopt.solver._vector import VectorPricer
+from routeopt.solver.terms import Dimension
+
+__all__ = ["Search", "SearchStats", "State"]
 
 log = logging.getLogger(__name__)
 
 _versions = itertools.count(1)
 RETIME_TOLERANCE = 60  # seconds a kept visit may shift for free (clock noise)
 
-
-@dataclass(slots=True)
-class State:
-    """A plan under construction."""
-
-    routes: list[list[int]]
-    scheds: list[Schedule]
-    version: list[int]
-    rcost: list[int]
-    load: list[int]
-    choice: list[tuple[int, tuple[int, ...]] | None]  # option index, slots visited
-    missed: list[int] = field(default_factory=list)
-
-    def copy(self) -> State:
-        return State([r[:] for r in self.routes], self.scheds[:], self.version[:],
-                     self.rcost[:], self.load[:], self.choice[:], self.missed[:])
+Priced = tuple[float, int, list[tuple[int, int]]]  # (cost with penalties, option, [(slot, pos)])
 
 
 @dataclass(slots=True)
 class SearchStats:
+    """What one search did; ``solve`` puts every field into ``Plan.stats``."""
+
     iterations: int = 0
     improvements: int = 0
+    stop_reason: str = ""
     construction_s: float = 0.0
     search_s: float = 0.0
     polish_s: float = 0.0
     reoptimise_s: float = 0.0
     day_moves: int = 0
     day_s: float = 0.0
-    stop_reason: str = ""
     travel_before_polish: int = 0
-    history: list[tuple[int, float, float]] = field(default_factory=list)
+    operators: dict[str, int] = field(default_factory=dict)  # draws per operator
+    history: list[tuple[int, float, float]] = field(default_factory=list)  # (it, s, best)
 
 
 class Search:
     """Construction and improvement for one instance."""
 
     def __init__(self, inst: Instance,
-                 progress: Callable[[int, float], None] | None = None) -> None:
+                 progress: Callable[[int, float], None] | None = None,
+                 tuning: Tuning | None = None) -> None:
         self.inst = inst
+        self.tuning = tuning if tuning is not None else Tuning()
         self.timer = Timer(inst)
         self.rng = random.Random(inst.params.seed)
-        # best insertion of an outlet in a slot, valid while the slot's version holds
-        self.cache: dict[tuple[int, int], tuple[int, tuple[float, int] | None]] = {}
+        self.terms = inst.terms
+        self.penalties = PenaltyManager(self.terms, self.timer, self.tuning)
+        # the terms the per-route pricer checks at each position (hard, with travel),
+        # the hard ones it checks once per route, and the soft ones priced per unit over
+        self._hard_arc = [k for k, t in enumerate(self.terms) if not t.soft and t.travel]
+        self._hard_node = [k for k, t in enumerate(self.terms) if not t.soft and not t.travel]
+        self._hard = [k for k, t in enumerate(self.terms) if not t.soft]
+        self._objective = [k for k, t in enumerate(self.terms) if t.objective]
+        assert all(not t.travel for t in self.terms if t.soft), "soft terms are per visit"
+        # best insertion of an outlet in a slot: (route version, penalty version, answer)
+        self.cache: dict[tuple[int, int], tuple[int, int, tuple[float, int] | None]] = {}
         self.vector = VectorPricer(inst, self.timer)
         self.progress = progress
         self.stats = SearchStats()
-        # search knobs (tuned on the PVRP and field benchmarks)
-        self.regret_share = 0.0
-        self.regret_max = 30
-        # Share of repairs that insert the removed outlets in random order within
-        # each priority class, instead of the hardest first (more varied plans:
-        # over 18 paired 60 s runs of the Cordeau set, the mean gap was 0.3
-        # points lower, p30 and p32 1-3 points lower in all four pairs).
-        self.order_random = 0.5
-        self.temp_start = 0.01  # initial temperature, share of the first plan's travel
-        self.temp_end = 0.003  # final temperature over initial
-        # Beyond this many outlets the starting temperature shrinks in proportion:
-        # a move re-plans a few outlets, so its cost change scales with the
-        # cost per outlet, not with the plan's total (measured on p13, pr05,
-        # pr10: a 2-4 point lower gap at 60 s, same on p30 with 153 outlets).
-        self.temp_outlets = 150
-        self.q_share = 0.25  # at most this share of outlets removed per iteration
-        self.q_cap = 40
-        self.adaptive = True
-        # Capacity is a hard limit while constructing, then a penalty per unit of
-        # overload that adapts so that about a third of the candidates are
-        # feasible (as in Vidal et al.'s hybrid genetic search); only feasible
-        # plans can become the best.
-        self.cap_penalty = math.inf
-        self.target_feasible = (0.2, 0.5)
-        # The end of the shift (of days without a lunch break) is soft in the
-        # same way: a route may end up to this share of its shift late, each
-        # second priced by a penalty that adapts like the capacity one (the
-        # Timer applies it to insertions). 0: the end of the shift stays hard.
-        self.overtime_pct = 25
-        # The last share of the time goes to OR-Tools' local search over the
-        # whole plan (relocate, exchange, cross between reps and days), up to
-        # this many visits (its model holds a visits x visits matrix).
-        self.reopt_share = 0.1
-        self.reopt_max_visits = 1500
-        self.reopt_min_flexible = 0.5
-        # Ruin and recreate inside each day (:mod:`_intraday`): the routing of
-        # each day among its reps, which the whole-outlet moves do poorly. It is
-        # one more arm of the adaptive search (``day_batch`` moves on the
-        # current plan per draw, weighted by how it pays like the removal
-        # operators), and it has the last ``day_share`` of the budget on the
-        # best plan, cold. With an iteration budget the search makes
-        # ``1 - day_share`` of ``max_iterations``, and the end phase
-        # ``day_moves`` day moves for each iteration left (a day move is cheap).
-        self.day_share = 0.05
-        self.day_batch = 4  # day moves per draw of the day arm (0: no day arm)
-        self.day_cap = 0.5  # the day arm's weight at most this times the others' (a third)
-        self.day_moves = 10
-        self.day_temp_end = 0.1  # the end phase's final temperature over its first
 
     # -- state helpers ----------------------------------------------------------
     def empty(self) -> State:
@@ -140,12 +105,18 @@ class Search:
             scheds.append(sch)
         ns = len(inst.slots)
         return State([[] for _ in range(ns)], scheds, [next(_versions) for _ in range(ns)],
-                     [0] * ns, [0] * ns, [None] * inst.n, list(inst.need))
+                     [0] * ns, [[0] * ns for _ in self.terms], [None] * inst.n,
+                     list(inst.need))
+
+    def term_excess(self, st: State) -> list[int]:
+        """Per route term, the use above its limits summed over routes (0s in a
+        plan that fits)."""
+        return [sum(t.excess(s, u) for s, u in enumerate(st.use[k]) if u)
+                for k, t in enumerate(self.terms)]
 
     def excess(self, st: State) -> int:
-        """Load above capacity, summed over routes (0 in a feasible plan)."""
-        slots = self.inst.slots
-        return sum(max(0, ld - slots[s].capacity) for s, ld in enumerate(st.load) if ld)
+        """The soft terms' use above their limits, summed (0 in a feasible plan)."""
+        return sum(self.term_excess(st)[k] for k in self.penalties.soft)
 
     def overtime(self, st: State) -> int:
         """Seconds routes end after the end of their shift (0 in a feasible plan)."""
@@ -157,16 +128,21 @@ class Search:
                 total += late
         return total
 
-    def objective(self, st: State, *, overload: int = 0, overtime: int = 0) -> float:
+    def objective(self, st: State, *, overload: list[int] | None = None,
+                  overtime: int = 0) -> float:
         """Travel cost plus missed-visit penalties, plus the moves away from the
-        reference plan, plus ``overload`` units over capacity and ``overtime``
-        seconds after the end of shifts at their current penalties."""
+        reference plan, plus the soft terms' ``overload`` (per term) and
+        ``overtime`` seconds after the end of shifts at their current penalties."""
         pen = self.inst.penalty
         obj = float(sum(st.rcost)) + sum(m * pen[i] for i, m in enumerate(st.missed) if m)
         if self.inst.start_routes is not None:
             obj += self.move_cost(st) + sum(self.retime_cost(st, s) for s in range(len(st.routes)))
+        if self._objective:
+            obj += self.objective_terms(st)
         if overload:
-            obj += self.cap_penalty * overload
+            for k, over in enumerate(overload):
+                if over:
+                    obj += self.penalties.term[k] * over
         if overtime:
             obj += self.timer.time_penalty * overtime
         return obj
@@ -208,15 +184,29 @@ class Search:
         return w * total
 
     def _touch(self, st: State, s: int, rcost: int | None = None) -> bool:
-        """Re-time route ``s`` after a change; ``rcost``: its new travel cost if known."""
+        """Re-time route ``s`` after a change; ``rcost``: its new travel cost if known.
+        Every term's use of the route is measured again. False (and ``st``
+        unchanged) when the route is late or over a hard term's limit (after a
+        removal, only where travel times break the triangle inequality)."""
         slot = self.inst.slots[s]
-        sch = self.timer.schedule(slot, st.routes[s])
+        seq = st.routes[s]
+        use = [t.route_use(s, seq) for t in self.terms]
+        for k in self._hard:
+            if self.terms[k].excess(s, use[k]):
+                return False
+        sch = self.timer.schedule(slot, seq)
         if sch is None:
             return False
         st.scheds[s] = sch
-        st.rcost[s] = self.timer.route_cost(slot, st.routes[s]) if rcost is None else rcost
+        st.rcost[s] = self.timer.route_cost(slot, seq) if rcost is None else rcost
         st.version[s] = next(_versions)
+        for k, u in enumerate(use):
+            st.use[k][s] = u
         return True
+
+    def fits(self, s: int, seq: list[int]) -> bool:
+        """Whether ``seq`` keeps every route term of slot ``s`` within its limit."""
+        return all(t.excess(s, t.route_use(s, seq)) == 0 for t in self.terms)
 
     def _arc_delta(self, s: int, seq: list[int], pos: int) -> int:
         """Travel cost that the visit at ``pos`` of ``seq`` (route ``s``) adds."""
@@ -228,7 +218,8 @@ class Search:
         return int(c[p][i] + c[i][q] - c[p][q])
 
     def remove(self, st: State, i: int) -> list[int]:
-        """Take outlet ``i`` out of every route; return the slots touched."""
+        """Take outlet ``i`` out of every route; return the slots touched (their
+        schedules and term uses are brought up to date by :meth:`settle`)."""
         ch = st.choice[i]
         if ch is None:
             return []
@@ -237,7 +228,6 @@ class Search:
             pos = seq.index(i)
             st.rcost[s] -= self._arc_delta(s, seq, pos)
             del seq[pos]
-            st.load[s] -= self.inst.demand[i]
         st.choice[i] = None
         st.missed[i] = self.inst.need[i]
         return list(ch[1])
@@ -256,45 +246,107 @@ class Search:
             todo.sort()
         return dropped
 
-    def _slot_insert(self, st: State, i: int, s: int) -> tuple[float, int] | None:
+    # -- pricing ------------------------------------------------------------------
+    def slot_insert(self, st: State, i: int, s: int) -> tuple[float, int] | None:
+        """The cheapest on-time insertion of ``i`` into route ``s`` within the hard
+        route terms: (cost change, position), or None. Cached per route version
+        and penalty version."""
         version = st.version[s]
+        pver = self.penalties.version
         hit = self.cache.get((i, s))
-        if hit is not None and hit[0] == version:
-            return hit[1]
-        r = self.timer.best_insertion(self.inst.slots[s], st.routes[s], st.scheds[s], i)
-        self.cache[(i, s)] = (version, r)
+        if hit is not None and hit[0] == version and hit[1] == pver:
+            return hit[2]
+        r = self._slot_insert_now(st, i, s)
+        self.cache[(i, s)] = (version, pver, r)
         return r
 
-    def price(self, st: State, i: int, noise: float = 0.0
-              ) -> tuple[float, int, list[tuple[int, int]]] | None:
+    _slot_insert = slot_insert
+
+    def _slot_insert_now(self, st: State, i: int, s: int) -> tuple[float, int] | None:
+        terms, use = self.terms, st.use
+        for k in self._hard_node:  # inline RouteTerm.room: this is the hot path
+            t = terms[k]
+            lim = t.limit[s]
+            if lim is not None and use[k][s] + t.node[i] > lim:
+                return None
+        rooms: list[tuple[list[list[int]], int]] = []
+        if self._hard_arc:
+            slot = self.inst.slots[s]
+            for k in self._hard_arc:
+                t = terms[k]
+                room = t.room(s, st.use[k][s], i)
+                if room is not None:
+                    rooms.append((t.arc[slot.mode], room))
+        extra = self._objective_delta(st, i, s) if self._objective else None
+        return self.timer.best_insertion(self.inst.slots[s], st.routes[s], st.scheds[s], i,
+                                         rooms, extra)
+
+    def _objective_delta(self, st: State, i: int, s: int) -> Callable[[int, int], float]:
+        """What the objective terms add when ``i`` goes between nodes ``p`` and ``q``
+        of route ``s``, as a function of (p, q)."""
+        mode = self.inst.slots[s].mode
+        parts = [(t, st.use[k][s], t.node[i], t.arc.get(mode)) for k, t in
+                 ((k, self.terms[k]) for k in self._objective)]
+        empty = not st.routes[s]  # no arc replaced: an empty route uses nothing
+
+        def delta(p: int, q: int) -> float:
+            total = 0.0
+            for t, u, nu, a in parts:
+                add = nu + (a[p][i] + a[i][q] - (0 if empty else a[p][q])
+                            if a is not None else 0)
+                total += t.cost(s, u + add) - t.cost(s, u)
+            return total
+
+        return delta
+
+    def objective_terms(self, st: State) -> float:
+        """The objective route terms' cost of every route of ``st``."""
+        return sum(self.terms[k].cost(s, u) for k in self._objective
+                   for s, u in enumerate(st.use[k]))
+
+    def soft_cost(self, st: State, i: int, s: int) -> float | None:
+        """What inserting ``i`` into route ``s`` adds through the soft route terms at
+        their current penalties (0.0 within every limit), or None where a term
+        it would exceed is hard now."""
+        extra = 0.0
+        terms, pen = self.terms, self.penalties.term
+        for k in self.penalties.soft:
+            t = terms[k]
+            add = t.added_excess(s, st.use[k][s], t.node[i])
+            if add > 0:
+                lam = pen[k]
+                if lam == math.inf:
+                    return None
+                extra += lam * add
+        return extra
+
+    def price(self, st: State, i: int, noise: float = 0.0) -> Priced | None:
         """Best option of outlet ``i``: (cost with penalties, option, [(slot, pos)])."""
         return self.price2(st, i, noise)[0]
 
     def price2(self, st: State, i: int, noise: float = 0.0, *, second: bool = False
-               ) -> tuple[tuple[float, int, list[tuple[int, int]]] | None, float]:
+               ) -> tuple[Priced | None, float]:
         """The best option of outlet ``i`` and, if asked, the cost of the second best."""
         inst = self.inst
         pen = inst.penalty[i]
-        slots = inst.slots
-        dem = inst.demand[i]
-        lam = self.cap_penalty
-        soft = lam < math.inf
-        best: tuple[float, int, list[tuple[int, int]]] | None = None
+        best: Priced | None = None
         runner_up = math.inf
         options = inst.options[i]
         n_near = inst.near_count[i]
         pref = inst.preferred[i]
         move = inst.params.move_penalty if pref is not None else 0.0
+        soft = bool(self.penalties.soft)
         if self.vector.enabled:
             vec = self.vector
             fresh = None
             if not second and not move:  # the vector pricer knows no reference plan
-                got = vec.price(st.routes, list(st.scheds), st.version, st.load, i, pen,
-                                self.cap_penalty, noise, self.rng.random)
+                got = vec.price(st.routes, list(st.scheds), st.version, st.use, i, pen,
+                                self.penalties.term, noise, self.rng.random)
                 if vec.all_plain:
                     return got, math.inf
                 fresh = vec.last_positions  # the per-slot answers it has just computed
-            vec.fill(st.routes, list(st.scheds), st.version, i, self.cache, fresh=fresh)
+            vec.fill(st.routes, list(st.scheds), st.version, st.use, i, self.cache,
+                     self.penalties.version, fresh=fresh)
         for k, opt in enumerate(options):
             if k == n_near and best is not None and len(best[2]) == inst.need[i]:
                 break  # the nearest reps take every visit: the others are not priced
@@ -304,17 +356,18 @@ class Search:
             for group in opt.groups:
                 pick: tuple[float, int, int] | None = None
                 for s in group:
-                    r = self._slot_insert(st, i, s)
+                    r = self.slot_insert(st, i, s)
                     if r is None:
                         continue
                     cost: float = r[0]
                     if move and s not in pref:  # type: ignore[operator]
                         cost += move
-                    over = st.load[s] + dem - slots[s].capacity
-                    if over > 0:
-                        if not soft:
+                    if soft:
+                        extra = self.soft_cost(st, i, s)
+                        if extra is None:
                             continue
-                        cost += lam * min(over, dem)
+                        if extra:
+                            cost += extra
                     if pick is None or cost < pick[0]:
                         pick = (cost, s, r[1])
                 if pick is None:
@@ -338,7 +391,7 @@ class Search:
         return best, runner_up
 
     def insert(self, st: State, i: int, noise: float = 0.0,
-               best: tuple[float, int, list[tuple[int, int]]] | None = None) -> bool:
+               best: Priced | None = None) -> bool:
         """Insert outlet ``i`` with its best option (some visits may be missed)."""
         if best is None:
             best = self.price(st, i, noise)
@@ -349,7 +402,6 @@ class Search:
         for s, pos in where:
             seq = st.routes[s]
             seq.insert(pos, i)
-            st.load[s] += inst.demand[i]
             ok = self._touch(st, s, st.rcost[s] + self._arc_delta(s, seq, pos))
             assert ok, "insertion checked feasible must stay feasible"
         st.choice[i] = (k, tuple(s for s, _ in where))
@@ -361,7 +413,8 @@ class Search:
         ``shuffle``, in a share ``order_random`` of the calls: priority first,
         then in random order)."""
         inst = self.inst
-        if shuffle and self.order_random and self.rng.random() < self.order_random:
+        share = self.tuning.order_random
+        if shuffle and share and self.rng.random() < share:
             keyed = [(inst.priority[i], 0, 0, 0, self.rng.random(), i) for i in outlets]
             return [k[-1] for k in sorted(keyed)]
         keyed = [
@@ -390,7 +443,7 @@ class Search:
                    if st.choice[i] is None and self.inst.options[i]]
         while pending:
             top = pri[pending[0]]
-            pick: tuple[float, int, tuple[float, int, list[tuple[int, int]]] | None] | None = None
+            pick: tuple[float, int, Priced | None] | None = None
             for i in pending:
                 if pri[i] != top:
                     break
@@ -416,7 +469,7 @@ class Search:
 
         Each node takes the option that holds most of its reference slots; a
         visit is kept when that option has its slot and the route stays on
-        time, within max_visits and capacity. The rest is left to the repair.
+        time and within every route term. The rest is left to the repair.
         """
         inst = self.inst
         slots_of: dict[int, list[int]] = {}
@@ -438,80 +491,31 @@ class Search:
             for i in seq:
                 if i not in keep or s not in keep[i][1]:
                     continue
-                if (len(st.routes[s]) >= slot.max_visits
-                        or st.load[s] + inst.demand[i] > slot.capacity):
-                    continue
                 st.routes[s].append(i)
-                if self.timer.schedule(slot, st.routes[s]) is None:
+                if (not self.fits(s, st.routes[s])
+                        or self.timer.schedule(slot, st.routes[s]) is None):
                     st.routes[s].pop()
                     continue
-                st.load[s] += inst.demand[i]
                 placed.setdefault(i, []).append(s)
             self._touch(st, s)
         for i, ss in placed.items():
             st.choice[i] = (keep[i][0], tuple(ss))
             st.missed[i] = inst.need[i] - len(ss)
 
-    # -- destroy operators ----------------------------------------------------
-    def _assigned(self, st: State) -> list[int]:
-        return [i for i, c in enumerate(st.choice) if c is not None]
-
-    def d_random(self, st: State, q: int) -> list[int]:
-        pool = self._assigned(st)
-        return self.rng.sample(pool, min(q, len(pool)))
-
-    def d_related(self, st: State, q: int) -> list[int]:
-        pool = self._assigned(st)
-        if not pool:
-            return []
-        seed = self.rng.choice(pool)
-        out = []
-        for j in self.inst.near[seed]:
-            j = int(j)
-            if st.choice[j] is not None and self.rng.random() < 0.85:
-                out.append(j)
-                if len(out) >= q:
-                    break
-        return out
-
-    def d_worst(self, st: State, q: int) -> list[int]:
-        inst = self.inst
-        c = self.timer.cost
-        gain: dict[int, int] = {}
-        for s, seq in enumerate(st.routes):
-            slot = inst.slots[s]
-            cm = c[slot.mode]
-            nodes = [slot.start_node, *seq, slot.end_node]
-            for p in range(1, len(nodes) - 1):
-                a, b, d = nodes[p - 1], nodes[p], nodes[p + 1]
-                gain[b] = gain.get(b, 0) + cm[a][b] + cm[b][d] - cm[a][d]
-        ranked = sorted(gain, key=lambda i: (-gain[i], i))
-        out: list[int] = []
-        while ranked and len(out) < q:
-            k = int(len(ranked) * self.rng.random() ** 4)
-            out.append(ranked.pop(k))
-        return out
-
-    def d_day(self, st: State, q: int) -> list[int]:
-        busy = [s for s, r in enumerate(st.routes) if r]
-        if not busy:
-            return []
-        s = self.rng.choice(busy)
-        return list(st.routes[s])[: max(q, 1) * 2]  # a whole day's route, to re-plan its days
-
     # -- the search -------------------------------------------------------------
     def polish(self, st: State, slots: list[int]) -> None:
         t0 = time.perf_counter()
         for s in slots:
             seq = st.routes[s]
-            new = reorder_route(self.timer, self.inst.slots[s], seq)
+            new = reorder_route(self.timer, self.inst.slots[s], seq, self.dimensions)
             if new is None or sorted(new) != sorted(seq):
                 continue
             slot = self.inst.slots[s]
             cost: float = self.timer.route_cost(slot, new)
             if self.inst.ref_start:  # keep the reference times unless it pays
                 cost += self.retime_cost(st, s, new) - self.retime_cost(st, s)
-            if cost < st.rcost[s] and self.timer.schedule(slot, new) is not None:
+            if (cost < st.rcost[s] and self.timer.schedule(slot, new) is not None
+                    and self.fits(s, new)):
                 st.routes[s] = new
                 self._touch(st, s)
         self.stats.polish_s += time.perf_counter() - t0
@@ -524,11 +528,11 @@ class Search:
         the Cordeau set, it does not pay where most outlets keep their days)."""
         inst = self.inst
         n_visits = sum(len(r) for r in st.routes)
-        if not 2 <= n_visits <= self.reopt_max_visits:
+        if not 2 <= n_visits <= self.tuning.reopt_max_visits:
             return False
         flexible = sum(1 for i in range(inst.n)
                        if inst.need[i] == 1 and len({o.days for o in inst.options[i]}) > 1)
-        return flexible >= self.reopt_min_flexible * n_visits
+        return flexible >= self.tuning.reopt_min_flexible * n_visits
 
     def reoptimise(self, st: State, time_limit_s: float) -> bool:
         """Hand the plan to OR-Tools' local search (:func:`reoptimise`); keep its
@@ -542,41 +546,30 @@ class Search:
         inst = self.inst
         t0 = time.perf_counter()
         allowed: list[list[list[int]]] = []
-        near: dict[int, tuple[set[int], list[int]]] = {}  # outlet -> its nearest reps' slots
         for s, seq in enumerate(st.routes):
             row = []
             for i in seq:
                 ch = st.choice[i]
                 assert ch is not None
-                if inst.need[i] == 1 and len(ch[1]) == 1:
-                    # any day of the nearest reps' options (candidate_reps), or its own
-                    if i not in near:
-                        got = {t for opt in inst.options[i][:inst.near_count[i]]
-                               for g in opt.groups for t in g}
-                        near[i] = (got, sorted(got))
-                    them, ok = near[i]
-                    if s not in them:
-                        ok = sorted({*them, s})
-                else:
-                    ok = next(list(g) for g in inst.options[i][ch[0]].groups if s in g)
-                row.append(ok)
+                row.append(sorted(inst.move_slots(i, ch[0], s, len(ch[1]))))
             allowed.append(row)
-        new = reoptimise(self.timer, st.routes, allowed, time_limit_s=time_limit_s)
+        new = reoptimise(self.timer, st.routes, allowed, self.dimensions,
+                         time_limit_s=time_limit_s)
         self.stats.reoptimise_s += time.perf_counter() - t0
         if new is None:
             return False
         slots = inst.slots
-        scheds, rcost, load = [], [], []
+        scheds, rcost = [], []
+        use: list[list[int]] = [[] for _ in self.terms]
         for s, seq in enumerate(new):
             sch = self.timer.schedule(slots[s], seq)
-            ld = sum(inst.demand[i] for i in seq)
-            if (sch is None or sch.back > slots[s].shift_end or ld > slots[s].capacity
-                    or len(seq) > slots[s].max_visits):
+            if sch is None or sch.back > slots[s].shift_end or not self.fits(s, seq):
                 log.debug("OR-Tools' plan does not re-time or fit on slot %d; kept ours", s)
                 return False
             scheds.append(sch)
             rcost.append(self.timer.route_cost(slots[s], seq))
-            load.append(ld)
+            for k, t in enumerate(self.terms):
+                use[k].append(t.route_use(s, seq))
         if sum(rcost) >= sum(st.rcost):
             return False
         where: dict[int, list[int]] = {}
@@ -587,7 +580,7 @@ class Search:
         for i, ss in where.items():
             ch = st.choice[i]
             assert ch is not None
-            if inst.need[i] == 1 and len(ch[1]) == 1:
+            if inst.moves_alone(i, len(ch[1])):
                 k = next(k for k, opt in enumerate(inst.options[i])
                          if any(ss[0] in g for g in opt.groups))
             else:
@@ -596,7 +589,7 @@ class Search:
         log.debug("OR-Tools lowered the travel from %d to %d in %.2f s",
                   sum(st.rcost), sum(rcost), time.perf_counter() - t0)
         st.routes = [list(seq) for seq in new]
-        st.scheds, st.rcost, st.load, st.choice = scheds, rcost, load, choice
+        st.scheds, st.rcost, st.use, st.choice = scheds, rcost, use, choice
         st.version = [next(_versions) for _ in new]
         return True
 
@@ -613,13 +606,18 @@ class Search:
                 return True
             if inst.need[i] == 1:
                 reps_by_day: dict[int, set[int]] = {}
-                for o in opts[:max(inst.near_count[i], 1)]:
+                for o in inst.near_options(i):
                     for g in o.groups:
                         for t in g:
                             reps_by_day.setdefault(inst.slots[t].day, set()).add(inst.slots[t].rep)
                 if any(len(r) > 1 for r in reps_by_day.values()):
                     return True
         return False
+
+    @property
+    def dimensions(self) -> list[Dimension]:
+        """The route terms as OR-Tools dimensions (see :class:`Dimension`)."""
+        return [t.dimension() for t in self.terms]
 
     def _better_best(self, st: State, obj: float, best_obj: float, soft_time: bool) -> bool:
         """Whether ``st`` (objective ``obj``) fits and beats the best plan."""
@@ -633,34 +631,23 @@ class Search:
         iteration budget; the temperature falls from ``temp0`` by ``day_temp_end``.
         Capacity is hard, and the end of the shift (hard again by now)."""
         p = self.inst.params
+        tn = self.tuning
         t0 = time.perf_counter()
         visits = sum(len(r) for r in st.routes)
         if visits < 2:
             return
-        if p.max_iterations < 10**8:
-            moves = max(0, p.max_iterations - iterations_done) * self.day_moves
-        else:
-            moves = 1 << 40
+        by_time = p.max_iterations >= NO_ITERATION_BUDGET
+        moves = None if by_time else max(0, p.max_iterations - iterations_done) * tn.day_moves
         before = sum(st.rcost)
         moves_before, accepted_before, improved_before = ds.iterations, ds.accepted, ds.improved
-        ds.run(st, moves, deadline, time.perf_counter, temp0, temp0 * self.day_temp_end,
-               by_time=p.max_iterations >= 10**8)
+        ds.run(st, moves, deadline, time.perf_counter, temp0, temp0 * tn.day_temp_end,
+               by_time=by_time)
         self.stats.day_moves = ds.iterations
         self.stats.day_s += time.perf_counter() - t0
         log.debug("day search: %d moves, %d accepted, %d better, travel %d -> %d in %.2f s",
                   ds.iterations - moves_before, ds.accepted - accepted_before,
                   ds.improved - improved_before, before, sum(st.rcost),
                   time.perf_counter() - t0)
-
-    def _adapt(self, penalty: float, share: float, floor: float) -> float:
-        """A penalty for infeasibility, moved towards ``target_feasible``: up when
-        too few of the last candidates were feasible, down when too many."""
-        share_lo, share_hi = self.target_feasible
-        if share < share_lo:
-            return penalty * 1.5
-        if share > share_hi:
-            return max(floor, penalty * 0.85)
-        return penalty
 
     def _time_binds(self, st: State) -> bool:
         """Whether a route of ``st`` on a day without a lunch break ends in the last
@@ -676,25 +663,63 @@ class Search:
         """Make the end of the shift soft for the search (see ``overtime_pct``) and
         re-time ``st`` under it. The penalty starts at the plan's travel cost
         per second on the road."""
-        timer = self.timer
         slots = self.inst.slots
         busy = sum(sch.back - slots[s].shift_start for s, sch in enumerate(st.scheds)
                    if st.routes[s])
-        timer.overtime_pct = self.overtime_pct
-        timer.time_penalty = max(1e-6, float(sum(st.rcost)) / max(1, busy))
-        self.cache.clear()
+        self.penalties.set_overtime(self.tuning.overtime_pct,
+                                    max(1e-6, float(sum(st.rcost)) / max(1, busy)))
         for s in range(len(st.routes)):
             ok = self._touch(st, s, st.rcost[s])
             assert ok, "a softer end of shift keeps every route on time"
 
     def _harden(self, st: State) -> None:
         """Make the end of the shift hard again and re-time ``st`` (an on-time plan)."""
-        self.timer.overtime_pct = 0
-        self.timer.time_penalty = 0.0
-        self.cache.clear()
+        self.penalties.set_overtime(0, 0.0)
         for s in range(len(st.routes)):
             ok = self._touch(st, s, st.rcost[s])
             assert ok, "the best plan ends every shift on time"
+
+    # -- the loop -----------------------------------------------------------------
+    def _remove_and_repair(self, cur: State, arm: int, arms: Arms) -> State:
+        """A candidate: ``cur`` with the arm's removal and a repair."""
+        cand = cur.copy()
+        a = arms.arms[arm]
+        assert a.op is not None
+        q = self.rng.randint(a.lo, a.hi)
+        removed = a.op(self, cand, q)
+        touched: set[int] = set()
+        for i in removed:
+            touched.update(self.remove(cand, i))
+        removed += self.settle(cand, touched)
+        extra = [i for i, m in enumerate(cand.missed) if m and i not in removed]
+        if extra:
+            self.rng.shuffle(extra)
+            for i in extra[:q]:
+                touched.update(self.remove(cand, i))
+                removed.append(i)
+            removed += self.settle(cand, touched)
+        noise = 0.1 if self.rng.random() < 0.3 else 0.0
+        tn = self.tuning
+        if len(removed) <= tn.regret_max and self.rng.random() < tn.regret_share:
+            self.repair_regret(cand, removed, noise)
+        else:
+            self.repair(cand, removed, noise, shuffle=True)
+        return cand
+
+    def _stop_rules(self, t_zero: float, recut: bool) -> tuple[StopRules, float, float]:
+        """The stop rules, the final deadline (the end phases') and the day share."""
+        p = self.inst.params
+        by_iterations = p.max_iterations < NO_ITERATION_BUDGET
+        day_share = self.tuning.day_share if recut else 0.0
+        max_it = p.max_iterations
+        if by_iterations and day_share:
+            max_it = max(1, round((1.0 - day_share) * p.max_iterations))
+        reserve = min(2.0, 0.05 * p.time_limit) if p.polish else 0.0
+        final_deadline = t_zero + p.time_limit - reserve
+        budget = (1.0 - day_share) * p.time_limit  # the clock's share of the search
+        deadline = final_deadline if by_iterations else t_zero + budget - reserve
+        return (StopRules(by_iterations, max_it, p.max_no_improvement, t_zero, budget, deadline),
+                final_deadline, day_share)
 
     def run(self, started: float | None = None) -> State:
         """Construct, then improve until a stop rule fires; return the best plan.
@@ -702,143 +727,90 @@ class Search:
         ``started`` is when the caller's clock started (the time limit counts
         from there); a small share of the limit is kept for the final polish.
         """
-        p = self.inst.params
+        inst, tn, pen, rng = self.inst, self.tuning, self.penalties, self.rng
         t_start = time.perf_counter()
         t_zero = t_start if started is None else started
         cur = self.construct()
         self.stats.construction_s = time.perf_counter() - t_start
         best, best_obj = cur.copy(), self.objective(cur)
-        soft_capacity = any(s.capacity < 1 << 59 for s in self.inst.slots)
-        if soft_capacity:
-            demand = sum(self.inst.demand[i] * self.inst.need[i] for i in range(self.inst.n))
-            self.cap_penalty = max(1.0, float(sum(cur.rcost)) / max(1, demand))
-        timer = self.timer
+        soft_terms = pen.any_soft
+        if soft_terms:
+            total = [float(sum(t.node[i] * inst.need[i] for i in range(inst.n)))
+                     for t in self.terms]
+            pen.soften_terms(float(sum(cur.rcost)), total)
         # The end of the shift turns soft once the best plan misses no visit:
         # before that, cheap overtime would buy the missed visits back and keep
         # the current plan late (the penalty needs a few hundred iterations to
         # price it right), so short runs would end on the first plan.
-        want_soft_time = self.overtime_pct > 0 and self._time_binds(cur)
+        want_soft_time = tn.overtime_pct > 0 and self._time_binds(cur)
         soft_time = False
         if want_soft_time and not any(cur.missed):
             self._soften(cur)
             soft_time = True
-        cur_obj = self.objective(cur, overload=self.excess(cur))
-        feasible_seen = on_time_seen = seen = 0  # over the candidates since the last adapt
+        cur_obj = self.objective(cur, overload=self.term_excess(cur))
         self.stats.history.append((0, 0.0, best_obj))
         travel0 = max(1.0, float(sum(cur.rcost)))
-        temp0 = self.temp_start * travel0 * min(1.0, self.temp_outlets / max(1, self.inst.n))
-        temp_ratio = self.temp_end
-        ops = [self.d_random, self.d_related, self.d_worst, self.d_day]
-        n = self.inst.n
-        qmax = max(2, min(self.q_cap, int(self.q_share * n)))
-        # Adaptive large-neighbourhood search (Ropke & Pisinger 2006): each arm is
-        # a removal operator with a range of sizes; arms that find better plans
-        # are drawn more often. Small moves polish, large ones re-plan days.
-        sizes = sorted({(min(3, qmax), min(10, qmax)), (min(10, qmax), min(25, qmax)),
-                        (min(25, qmax), qmax)}) if self.adaptive else [(min(3, qmax), qmax)]
-        arms = [(op, lo, hi) for op in ops for lo, hi in sizes]
-        recut = self.inst.start_routes is None and self._days_can_recut()
-        day_arm = len(arms) if self.day_batch and recut else -1
-        if day_arm >= 0:
-            arms.append((self.d_random, 0, 0))  # a placeholder: drawn, it runs day moves
-        weights = [1.0] * len(arms)
-        scores = [0.0] * len(arms)
-        uses = [0] * len(arms)
-        by_iterations = p.max_iterations < 10**8
-        day_share = self.day_share if recut else 0.0
-        max_it = p.max_iterations
-        if by_iterations and day_share:
-            max_it = max(1, round((1.0 - day_share) * p.max_iterations))
-        no_imp = 0
-        it = 0
+        anneal = Annealing(tn.temp_start * travel0 * min(1.0, tn.temp_outlets / max(1, inst.n)),
+                           tn.temp_end)
+        recut = inst.start_routes is None and self._days_can_recut()
+        arms = Arms.build(inst.n, tn, day_arm=bool(tn.day_batch) and recut)
+        stop, final_deadline, day_share = self._stop_rules(t_zero, recut)
+        no_imp = it = 0
         days = DaySearch(self)
         t_search = time.perf_counter()
-        reserve = min(2.0, 0.05 * p.time_limit) if p.polish else 0.0
-        reopt = self.reopt_share > 0 and self.inst.start_routes is None and self._flexible(cur)
-        final_deadline = t_zero + p.time_limit - reserve
-        budget = (1.0 - day_share) * p.time_limit  # the clock's share of the search
-        deadline = final_deadline if by_iterations else t_zero + budget - reserve
-        self.stats.stop_reason = "max_iterations"
-        while it < max_it:
-            now = time.perf_counter()
-            if now >= deadline:
-                self.stats.stop_reason = "time_limit"
-                break
-            if no_imp >= p.max_no_improvement:
-                self.stats.stop_reason = "no_improvement"
-                break
+        reopt = tn.reopt_share > 0 and inst.start_routes is None and self._flexible(cur)
+        now = time.perf_counter()
+        while not stop.stop(it, now, no_imp):
             it += 1
             # Cooling follows the iteration budget when there is one, so that the
             # same seed and iterations give the same plan whatever the clock says.
-            frac = it / max_it if by_iterations else (now - t_zero) / budget
-            if reopt and frac >= 1.0 - self.reopt_share:
+            frac = stop.progress(it, now)
+            if reopt and frac >= 1.0 - tn.reopt_share:
                 # once, near the end: OR-Tools improves the best plan, and the
                 # cold search goes on from there for the time left
                 reopt = False
-                if self.reoptimise(best, 0.6 * (deadline - now)):
+                if self.reoptimise(best, 0.6 * (stop.deadline - now)):
                     best_obj = self.objective(best)
                     cur, cur_obj = best.copy(), best_obj
                     self.stats.history.append((it, time.perf_counter() - t_start, best_obj))
                 now = time.perf_counter()
-                if now >= deadline:
-                    self.stats.stop_reason = "time_limit"
+                if now >= stop.deadline:
+                    stop.reason = "time_limit"
                     break
-                if not by_iterations:
-                    frac = (now - t_zero) / budget
-            temp = temp0 * temp_ratio ** min(frac, 1.0)
-            arm = self.rng.choices(range(len(arms)), weights)[0]
-            if arm == day_arm:
+                frac = stop.progress(it, now)
+            temp = anneal.temperature(frac)
+            arm = arms.draw(rng)
+            if arm == arms.day_arm:
                 # the day arm: a few ruin-and-recreate moves inside days on the
                 # current plan, scored like a removal operator
                 gain = 0.0
-                for _ in range(self.day_batch):
+                for _ in range(tn.day_batch):
                     gain += days.step(cur, temp)
-                uses[arm] += 1
                 cur_obj += gain
                 if self._better_best(cur, cur_obj, best_obj, soft_time):
                     best, best_obj = cur.copy(), self.objective(cur)
                     self.stats.improvements += 1
                     self.stats.history.append((it, time.perf_counter() - t_start, best_obj))
-                    scores[arm] += 33.0
+                    arms.score(arm, 33.0)
                     no_imp = 0
                 else:
-                    scores[arm] += 9.0 if gain < 0 else (13.0 if gain > 0 else 0.0)
+                    arms.score(arm, 9.0 if gain < 0 else (13.0 if gain > 0 else 0.0))
                     no_imp += 1
             else:
-                cand = cur.copy()
-                op, lo, hi = arms[arm]
-                q = self.rng.randint(lo, hi)
-                removed = op(cand, q)
-                touched: set[int] = set()
-                for i in removed:
-                    touched.update(self.remove(cand, i))
-                removed += self.settle(cand, touched)
-                extra = [i for i, m in enumerate(cand.missed) if m and i not in removed]
-                if extra:
-                    self.rng.shuffle(extra)
-                    for i in extra[:q]:
-                        touched.update(self.remove(cand, i))
-                        removed.append(i)
-                    removed += self.settle(cand, touched)
-                noise = 0.1 if self.rng.random() < 0.3 else 0.0
-                if len(removed) <= self.regret_max and self.rng.random() < self.regret_share:
-                    self.repair_regret(cand, removed, noise)
-                else:
-                    self.repair(cand, removed, noise, shuffle=True)
-                over = self.excess(cand) if soft_capacity else 0
+                cand = self._remove_and_repair(cur, arm, arms)
+                over = self.term_excess(cand) if soft_terms else [0] * len(self.terms)
                 late = self.overtime(cand) if soft_time else 0
                 obj = self.objective(cand, overload=over, overtime=late)
-                feasible = over == 0 and late == 0
-                feasible_seen += over == 0
-                on_time_seen += late == 0
-                seen += 1
-                uses[arm] += 1
+                feasible = not any(over[k] for k in pen.soft) and late == 0
+                pen.record(over, late)
                 if obj < cur_obj - 1e-9:
-                    scores[arm] += 33.0 if feasible and obj < best_obj - 1e-9 else 9.0
+                    arms.score(arm, 33.0 if feasible and obj < best_obj - 1e-9 else 9.0)
                     cur, cur_obj = cand, obj
-                elif self.rng.random() < math.exp(-(obj - cur_obj) / temp):
-                    scores[arm] += 13.0 if obj > cur_obj + 1e-9 else 0.0
+                elif anneal.accept(obj, cur_obj, temp, rng):
+                    arms.score(arm, 13.0 if obj > cur_obj + 1e-9 else 0.0)
                     cur, cur_obj = cand, obj
+                else:
+                    arms.score(arm, 0.0)
                 if feasible and obj < best_obj - 1e-9:
                     best, best_obj = cand.copy(), obj
                     self.stats.improvements += 1
@@ -846,41 +818,41 @@ class Search:
                     no_imp = 0
                 else:
                     no_imp += 1
-            if it % 100 == 0 and self.adaptive:
-                for a in range(len(arms)):
-                    if uses[a]:
-                        weights[a] = max(0.05, 0.8 * weights[a] + 0.2 * scores[a] / uses[a])
-                    scores[a], uses[a] = 0.0, 0
-                if day_arm >= 0:  # the outlet moves keep most draws: they change days
-                    others = sum(weights) - weights[day_arm]
-                    weights[day_arm] = min(weights[day_arm], self.day_cap * others)
-            if want_soft_time and not soft_time and it % 50 == 0 and not any(best.missed):
+            if it % tn.reweigh_every == 0 and tn.adaptive:
+                arms.reweigh()
+            if (want_soft_time and not soft_time and it % tn.penalty_every == 0
+                    and not any(best.missed)):
                 self._soften(cur)
                 soft_time = True
-                cur_obj = self.objective(cur, overload=self.excess(cur),
+                cur_obj = self.objective(cur, overload=self.term_excess(cur),
                                          overtime=self.overtime(cur))
-            if (soft_capacity or soft_time) and it % 50 == 0 and seen:
-                if soft_capacity:
-                    self.cap_penalty = self._adapt(self.cap_penalty, feasible_seen / seen, 1e-3)
-                if soft_time:
-                    was = timer.time_penalty
-                    timer.time_penalty = self._adapt(was, on_time_seen / seen, 1e-6)
-                    if timer.time_penalty != was:
-                        self.cache.clear()  # its answers priced the overtime
-                feasible_seen = on_time_seen = seen = 0
-                cur_obj = self.objective(cur, overload=self.excess(cur),
+            if ((soft_terms or soft_time) and it % tn.penalty_every == 0
+                    and pen.adapt(soft_terms, soft_time)):
+                cur_obj = self.objective(cur, overload=self.term_excess(cur),
                                          overtime=self.overtime(cur) if soft_time else 0)
             if it % 1000 == 0 and log.isEnabledFor(logging.DEBUG):
-                log.debug("it %d t %.1fs temp %.4g current %.0f (travel %d, over %d, late %d s) "
-                          "best %.0f cap_penalty %.3g time_penalty %.3g day arm %.3g of %.3g",
-                          it, now - t_zero, temp,
-                          cur_obj, sum(cur.rcost), self.excess(cur), self.overtime(cur),
-                          best_obj, self.cap_penalty, timer.time_penalty,
-                          weights[day_arm] if day_arm >= 0 else 0.0, sum(weights))
-            if self.progress is not None and it % 50 == 0:
+                log.debug("it %d t %.1fs temp %.4g current %.0f (travel %d, over %s, late %d s) "
+                          "best %.0f penalties %s time_penalty %.3g",
+                          it, now - t_zero, temp, cur_obj, sum(cur.rcost),
+                          self.term_excess(cur), self.overtime(cur), best_obj, pen.term,
+                          self.timer.time_penalty)
+            if self.progress is not None and it % tn.progress_every == 0:
                 self.progress(it, best_obj)
+            now = time.perf_counter()
+        self.stats.stop_reason = stop.reason
+        self.stats.operators = dict(arms.draws)
         self.stats.iterations = it
         self.stats.search_s = time.perf_counter() - t_search
+        self._end_phases(best, it, reopt, stop.deadline, final_deadline, day_share, days,
+                         anneal.final, soft_time)
+        return best
+
+    def _end_phases(self, best: State, it: int, reopt: bool, deadline: float,
+                    final_deadline: float, day_share: float, days: DaySearch,
+                    temp: float, soft_time: bool) -> None:
+        """After the loop: the end of the shift hard again, OR-Tools' whole-plan
+        search if its share was not reached, the day search on the best plan,
+        and OR-Tools re-ordering every route."""
         if soft_time:
             self._harden(best)
         if reopt and time.perf_counter() < deadline:  # stopped before the share began
@@ -890,10 +862,10 @@ class Search:
             # cold: from where the search's cooling ended (a hot restart costs more
             # than the end phase has time to win back)
             arm_moves = days.iterations
-            self.day_search(best, it, final_deadline, days, temp0 * temp_ratio)
+            self.day_search(best, it, final_deadline, days, temp)
             # the end phase's day_moves moves count as one iteration
-            self.stats.iterations += (days.iterations - arm_moves) // max(1, self.day_moves)
+            self.stats.iterations += ((days.iterations - arm_moves)
+                                      // max(1, self.tuning.day_moves))
         self.stats.travel_before_polish = int(sum(best.rcost))
-        if p.polish:
+        if self.inst.params.polish:
             self.polish(best, [s for s, r in enumerate(best.routes) if r])
-        return best

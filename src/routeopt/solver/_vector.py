@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from routeopt.solver._routes import Timer
 
 I64 = npt.NDArray[np.int64]
-_BIG = np.int64(1 << 62)
+_BIG = np.int64(1 << 62)  # the masked answer: no feasible position (far above any cost)
 
 
 class VectorPricer:
@@ -47,6 +47,7 @@ class VectorPricer:
     REACH: I64
     SLACK: I64
     ROOM: I64
+    DPQ: I64
     block: npt.NDArray[np.int64]
     cols: I64
 
@@ -62,6 +63,9 @@ class VectorPricer:
         mode = next(iter(modes))
         self.C = np.ascontiguousarray(inst.cost[mode], dtype=np.int64)
         self.cl: list[list[int]] = self.C.tolist()
+        # travel times as lists, where a route term counts travel (else unused)
+        self.dl: list[list[int]] = (inst.dur[mode].tolist()
+                                    if any(t.travel for t in inst.terms) else self.cl)
         self.CT = np.ascontiguousarray(self.C.T)
         self.D = np.ascontiguousarray(inst.dur[mode], dtype=np.int64)
         self.DT = np.ascontiguousarray(self.D.T)
@@ -71,13 +75,23 @@ class VectorPricer:
         self._alloc(16)
         self.simple = np.zeros(ns, dtype=bool)
         self.length = np.zeros(ns, dtype=np.int64)
-        self.maxv = np.array([min(s.max_visits, 1 << 40) for s in slots], dtype=np.int64)
         self.rows = np.arange(ns)
+        # the route terms (see routeopt.solver.terms): per term, its limit per slot
+        # (no limit: never reached) and its use per node; which are hard and
+        # checked per route, hard and checked per position (travel), or soft
+        self.terms = inst.terms
+        self.t_limit = [np.array([_BIG if x is None else x for x in t.limit], dtype=np.int64)
+                        for t in self.terms]
+        self.t_node = [np.asarray(t.node, dtype=np.int64) for t in self.terms]
+        self.hard_node = [k for k, t in enumerate(self.terms) if not t.soft and not t.travel]
+        self.hard_arc = [k for k, t in enumerate(self.terms) if not t.soft and t.travel]
+        self.soft = [k for k, t in enumerate(self.terms) if t.soft]
+        self.objective = [k for k, t in enumerate(self.terms) if t.objective]
+        self.any_travel = any(t.travel for t in self.terms)
         # per outlet: start window on each slot's day (lo, hi), and whether it
         # is a single window (multi-window days are left to the Timer)
         self._wins: dict[int, tuple[I64, I64, npt.NDArray[np.bool_]]] = {}
         self._opts: dict[int, tuple[I64, npt.NDArray[np.bool_]]] = {}
-        self.capacity = np.array([min(s.capacity, 1 << 60) for s in slots], dtype=np.int64)
         self.row_ver = np.full(ns, -1, dtype=np.int64)
         self.all_plain = False
         self.last_positions: tuple[I64, I64] | None = None  # best_positions, from price()
@@ -85,20 +99,22 @@ class VectorPricer:
     def _alloc(self, width: int) -> None:
         """(Re)allocate the per-slot position arrays, ``width`` positions wide.
 
-        The seven arrays are planes of one block, so a route's refresh is one
+        The eight arrays are planes of one block, so a route's refresh is one
         assignment: P (previous node of each position), Q (next node), CPQ
         (cost of the arc replaced), DEP (departure from the previous node),
-        REACH (arrival at the next node), SLACK (its forward slack) and ROOM
+        REACH (arrival at the next node), SLACK (its forward slack), ROOM
         (how much later the next node may be reached before the route ends
         after its shift: the waiting from there on, plus the time left before
-        the end of the shift).
+        the end of the shift) and DPQ (travel time of the arc replaced, for the
+        route terms that count travel).
         """
         old = self.width
-        block = np.zeros((7, self.ns, width), dtype=np.int64)
+        block = np.zeros((8, self.ns, width), dtype=np.int64)
         if old:
             block[:, :, :old] = self.block
         self.block = block
-        self.P, self.Q, self.CPQ, self.DEP, self.REACH, self.SLACK, self.ROOM = block
+        (self.P, self.Q, self.CPQ, self.DEP, self.REACH, self.SLACK, self.ROOM,
+         self.DPQ) = block
         self.cols = np.arange(width)
         self.width = width
 
@@ -110,7 +126,7 @@ class VectorPricer:
             hi = np.full(self.ns, -1, dtype=np.int64)
             single = np.zeros(self.ns, dtype=bool)
             for s, slot in enumerate(self.inst.slots):
-                ws = w.get(slot.day)
+                ws = w.get(slot.wkey)
                 if ws is None:  # closed: hi < 0 never fits
                     single[s] = True
                 elif len(ws) == 1:
@@ -132,7 +148,8 @@ class VectorPricer:
             a, b = slot.start_node, slot.end_node
             end = slot.shift_end if self.timer is None else self.timer.end_of(slot)
             self.block[:, s, 0] = (a, b, self.cl[a][b], slot.shift_start, slot.shift_start,
-                                   end - slot.shift_start, slot.shift_end - slot.shift_start)
+                                   end - slot.shift_start, slot.shift_end - slot.shift_start,
+                                   0)  # an empty route drives nothing: no arc replaced
             return
         ok = sched.fast_from == 0 and sched.exact
         self.simple[s] = ok
@@ -140,21 +157,24 @@ class VectorPricer:
             return
         if n + 1 > self.width:
             self._alloc(max(2 * self.width, n + 1))
-        cl = self.cl
+        cl, dl = self.cl, self.dl
         nodes = [slot.start_node, *seq, slot.end_node]
         cpq = [cl[p][q] for p, q in itertools.pairwise(nodes)]
+        dpq = [dl[p][q] for p, q in itertools.pairwise(nodes)] if self.any_travel else cpq
         left = slot.shift_end - sched.back
         room = [w + left for w in sched.wait_after] if left > 0 else sched.wait_after
         self.block[:, s, :n + 1] = (nodes[:-1], nodes[1:], cpq,
                                     sched.dep_before, [*sched.arrival, sched.back],
-                                    sched.slack, room)
+                                    sched.slack, room, dpq)
 
     def best_positions(self, routes: list[list[int]], scheds: list[object],
-                       version: list[int], i: int) -> tuple[I64, I64]:
-        """Per slot, the cheapest on-time insertion of outlet ``i``: its cost change
-        (``1 << 62`` where none) and position. Sets :attr:`all_plain` to whether
-        every slot could be answered here (else the Timer must answer the
-        others, see :meth:`plain`)."""
+                       version: list[int], term_use: list[list[int]], i: int
+                       ) -> tuple[I64, I64]:
+        """Per slot, the cheapest on-time insertion of outlet ``i`` within the hard
+        route terms (``term_use[k][s]``: term ``k``'s use of route ``s``): its cost
+        change (``1 << 62`` where none) and position. Sets :attr:`all_plain` to
+        whether every slot could be answered here (else the Timer must answer
+        the others)."""
         ver = np.asarray(version, dtype=np.int64)
         stale = np.flatnonzero(ver != self.row_ver)
         if stale.size:
@@ -171,28 +191,42 @@ class VectorPricer:
         late = start + self.inst.service[i] + self.D[i][nxt] - self.REACH
         valid = self.cols < (self.length + 1)[:, None]
         feas = valid & (arr <= hi[:, None]) & (late <= self.SLACK)
+        for k in self.hard_arc:  # the travel the insertion adds, within the term's room
+            room = self.t_limit[k] - np.asarray(term_use[k], dtype=np.int64) - self.t_node[k][i]
+            feas &= self.DT[i][prev] + self.D[i][nxt] - self.DPQ <= room[:, None]
         pen = 0.0 if self.timer is None else self.timer.time_penalty
         if pen:  # soft end of shift: price the overtime the delay adds
             delta = delta + pen * np.maximum(late - self.ROOM, 0)
+        for k in self.objective:  # cost(use + added) - cost(use), at every position
+            term = self.terms[k]
+            u = np.asarray(term_use[k], dtype=np.int64)[:, None]
+            added = self.t_node[k][i] + (self.DT[i][prev] + self.D[i][nxt] - self.DPQ
+                                         if term.travel else 0)
+            delta = delta + (term.cost_rows(u + added) - term.cost_rows(u))
         masked = np.where(feas, delta, _BIG)
         g = masked.argmin(axis=1)
         best = masked[self.rows, g]
-        best[self.length >= self.maxv] = _BIG
+        for k in self.hard_node:
+            over = np.asarray(term_use[k], dtype=np.int64) + self.t_node[k][i] > self.t_limit[k]
+            best[over] = _BIG
         return best, g
 
     def fill(self, routes: list[list[int]], scheds: list[object], version: list[int],
-             i: int, cache: dict[tuple[int, int], tuple[int, tuple[float, int] | None]], *,
-             fresh: tuple[I64, I64] | None = None) -> None:
+             use: list[list[int]], i: int,
+             cache: dict[tuple[int, int], tuple[int, int, tuple[float, int] | None]],
+             penalty_version: int, *, fresh: tuple[I64, I64] | None = None) -> None:
         """Store outlet ``i``'s answers on the plain routes in ``cache``, keyed like
-        :meth:`Search._slot_insert`: ``(i, slot) -> (version, answer)``.
+        :meth:`Search.slot_insert`: ``(i, slot) -> (version, penalty version, answer)``.
 
         ``fresh``: the answer :meth:`best_positions` just gave for ``i`` on these
         routes, to store instead of computing it again.
         """
-        best, g = fresh if fresh is not None else self.best_positions(routes, scheds, version, i)
+        best, g = (fresh if fresh is not None
+                   else self.best_positions(routes, scheds, version, use, i))
         for s in np.flatnonzero(self.last_use).tolist():
             b = best[s].item()  # an int, or a float with overtime priced in
-            cache[(i, s)] = (version[s], (b, int(g[s])) if b < _BIG else None)
+            cache[(i, s)] = (version[s], penalty_version,
+                             (b, int(g[s])) if b < _BIG else None)
 
     # -- whole-option pricing -----------------------------------------------------
     def _option_table(self, i: int) -> tuple[I64, npt.NDArray[np.bool_]]:
@@ -214,31 +248,36 @@ class VectorPricer:
         return got
 
     def price(self, routes: list[list[int]], scheds: list[object], version: list[int],
-              load: list[int], i: int, penalty: float, cap_penalty: float,
+              use: list[list[int]], i: int, penalty: float, term_penalty: list[float],
               noise: float, draw: Callable[[], float]
               ) -> tuple[float, int, list[tuple[int, int]]] | None:
         """Outlet ``i``'s best option, as :meth:`Search.price` defines it, priced
         with arrays: (cost with penalties, option index, [(slot, position)]).
+        ``term_penalty[k]``: the price per unit over soft term ``k``'s limit
+        (``math.inf``: hard).
 
         Only valid when every slot is plain: check :attr:`all_plain` after the
         call and use the Timer when it is False. ``draw`` gives the noise factors.
         """
         inst = self.inst
         opts = inst.options[i]
-        best_d, best_g = self.last_positions = self.best_positions(routes, scheds, version, i)
+        best_d, best_g = self.last_positions = self.best_positions(routes, scheds, version,
+                                                                   use, i)
         if not opts:
             return None
-        dem = inst.demand[i]
         cost = np.empty(self.ns + 1, dtype=np.float64)
         cost[: self.ns] = np.where(best_d < _BIG, best_d, np.inf)
         cost[self.ns] = np.inf
-        over = np.asarray(load, dtype=np.int64) + dem - self.capacity
-        if (over > 0).any():
-            if cap_penalty < math.inf:
-                extra = cap_penalty * np.minimum(over, dem).astype(np.float64)
-                cost[: self.ns] += np.where(over > 0, extra, 0.0)
-            else:
-                cost[: self.ns][over > 0] = np.inf
+        for k in self.soft:  # the excess an insertion adds, at the term's penalty
+            dem = self.t_node[k][i]
+            over = np.asarray(use[k], dtype=np.int64) + dem - self.t_limit[k]
+            if (over > 0).any():
+                lam = term_penalty[k]
+                if lam < math.inf:
+                    extra = lam * np.minimum(over, dem).astype(np.float64)
+                    cost[: self.ns] += np.where(over > 0, extra, 0.0)
+                else:
+                    cost[: self.ns][over > 0] = np.inf
         table, exists = self._option_table(i)
         sc = cost[table]  # options x visits x candidate slots
         low = sc.min(axis=2)

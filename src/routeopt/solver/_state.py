@@ -1,0 +1,53 @@
+"""A plan under construction: the state the search and the day search share."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from routeopt.solver._model import Instance
+    from routeopt.solver._penalty import PenaltyManager
+    from routeopt.solver._routes import Schedule, Timer
+    from routeopt.solver.terms import RouteTerm
+
+
+@dataclass(slots=True)
+class State:
+    """One route per slot, with its schedule, version, travel cost and the use
+    of each route term (``use[k][s]``: term ``k`` of ``Instance.terms`` on slot
+    ``s``), and per node its choice (option index, slots visited) and the
+    visits it misses."""
+
+    routes: list[list[int]]
+    scheds: list[Schedule]
+    version: list[int]
+    rcost: list[int]
+    use: list[list[int]]
+    choice: list[tuple[int, tuple[int, ...]] | None]
+    missed: list[int] = field(default_factory=list)
+
+    def copy(self) -> State:
+        return State([r[:] for r in self.routes], self.scheds[:], self.version[:],
+                     self.rcost[:], [u[:] for u in self.use], self.choice[:], self.missed[:])
+
+
+class Router(Protocol):
+    """What the day search (:mod:`_intraday`) needs of the search: its instance,
+    random generator, penalties and route terms, and its pricing and re-timing
+    of one route. :class:`~routeopt.solver._search.Search` is one."""
+
+    inst: Instance
+    timer: Timer
+    rng: random.Random
+    penalties: PenaltyManager
+    terms: list[RouteTerm]
+
+    def slot_insert(self, st: State, i: int, s: int) -> tuple[float, int] | None: ...
+
+    def soft_cost(self, st: State, i: int, s: int) -> float | None: ...
+
+    def _touch(self, st: State, s: int, rcost: int | None = None) -> bool: ...
+
+    def _arc_delta(self, s: int, seq: list[int], pos: int) -> int: ...

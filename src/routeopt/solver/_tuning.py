@@ -1,0 +1,90 @@
+"""The search's tuned knobs, in one frozen object.
+
+These are not solver parameters a user sets (those are in
+:class:`~routeopt.solver.params.SolveParams`): they were tuned on the PVRP and
+field benchmarks (``benchmarks/README.md``) and are kept together so that a
+test or a benchmark can try another value with ``Tuning(...)`` or
+:meth:`Tuning.replace`, and so that none changes while a search runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Tuning:
+    """The knobs of :class:`~routeopt.solver._search.Search`.
+
+    Attributes
+    ----------
+    regret_share, regret_max
+        Share of repairs done by regret-2 insertion (off), when at most
+        ``regret_max`` outlets were removed.
+    order_random
+        Share of repairs that insert the removed outlets in random order within
+        each priority class instead of the hardest first (more varied plans:
+        over 18 paired 60 s runs of the Cordeau set the mean gap was 0.3 points
+        lower, p30 and p32 1-3 points lower in all four pairs).
+    temp_start, temp_end
+        Initial temperature as a share of the first plan's travel; final over
+        initial.
+    temp_outlets
+        Beyond this many outlets the starting temperature shrinks in
+        proportion: a move re-plans a few outlets, so its cost change scales
+        with the cost per outlet, not the plan's total (p13, pr05, pr10: a 2-4
+        point lower gap at 60 s, same on p30 with 153 outlets).
+    q_share, q_cap
+        At most this share of the outlets, and this many, removed per iteration.
+    adaptive
+        Adaptive operator weights (Ropke and Pisinger); off: one size range,
+        uniform draws.
+    target_feasible
+        The share of candidates within the soft rules that the penalties aim at.
+    overtime_pct
+        A day without a lunch break may end up to this share of its shift late
+        while the search runs (0: the end of the shift stays hard).
+    reopt_share, reopt_max_visits, reopt_min_flexible
+        The share of the budget after which OR-Tools' local search gets the
+        whole best plan once, up to this many visits, and only when at least
+        this share of the visits are of outlets visited once with a choice of
+        days.
+    day_share, day_batch, day_cap, day_moves, day_temp_end
+        The day search (:mod:`_intraday`): the last ``day_share`` of the budget
+        on the best plan (``day_moves`` day moves per iteration left, cooling
+        to ``day_temp_end`` of its first temperature); as an arm of the
+        search, ``day_batch`` moves per draw (0: no arm), its weight at most
+        ``day_cap`` times the others'.
+    reweigh_every, penalty_every, progress_every
+        Iterations between operator reweighing, penalty updates and progress
+        reports.
+    """
+
+    regret_share: float = 0.0
+    regret_max: int = 30
+    order_random: float = 0.5
+    temp_start: float = 0.01
+    temp_end: float = 0.003
+    temp_outlets: int = 150
+    q_share: float = 0.25
+    q_cap: int = 40
+    adaptive: bool = True
+    target_feasible: tuple[float, float] = (0.2, 0.5)
+    overtime_pct: int = 25
+    reopt_share: float = 0.1
+    reopt_max_visits: int = 1500
+    reopt_min_flexible: float = 0.5
+    day_share: float = 0.05
+    day_batch: int = 4
+    day_cap: float = 0.5
+    day_moves: int = 10
+    day_temp_end: float = 0.1
+    reweigh_every: int = 100
+    penalty_every: int = 50
+    progress_every: int = 50
+
+    def replace(self, **changes: Any) -> Tuning:
+        """A copy with ``changes``."""
+        return dataclasses.replace(self, **changes)
