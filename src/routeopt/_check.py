@@ -17,14 +17,16 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from routeopt.plan import Plan
-    from routeopt.problem import Outlet, Problem, Rep
+    from routeopt.problem import Appointment, Outlet, Problem, Rep
 
 
 def _open_windows(problem: Problem, o: Outlet, day: date) -> list[tuple[int, int, bool]]:
-    """(from, to, is_appointment): the visit must start and end inside [from, to]."""
-    for a in o.appointments:
-        if a.date == day:
-            return [(a.window.start, a.window.end + o.service, True)]
+    """(from, to, is_appointment): the visit must start and end inside [from, to]
+    (on a date with appointments, each of them)."""
+    appts = [(a.window.start, a.window.end + o.service, True) for a in o.appointments
+             if a.date == day]
+    if appts:
+        return appts
     if day in o.hours.closed_dates:
         return []
     if day in problem.horizon.holidays and o.hours.closed_on_holidays:
@@ -168,17 +170,26 @@ def check_plan(plan: Plan) -> list[str]:
                        f"unscheduled != {need} required")
         out += _check_extra(p, o, extra.get(o.id, []))
         dates = [v[0] for v in vs]
-        if len(set(dates)) != len(dates):
-            out.append(f"outlet {o.id}: two visits on one date")
+        per_date: dict[date, list[Appointment]] = defaultdict(list)  # one visit each
+        for ap in o.appointments:
+            per_date[ap.date].append(ap)
+        for d, k in _counts(dates).items():
+            if k > max(1, len(per_date.get(d, ()))):
+                out.append(f"outlet {o.id}: {k} visits on {d}, more than its appointments "
+                           "that day" if per_date.get(d) else f"outlet {o.id}: two visits "
+                           "on one date")
         if o.rule.same_rep and len({v[1] for v in vs}) > 1:
             out.append(f"outlet {o.id}: visited by more than one rep")
         appt = {a.date for a in o.appointments}
+        if not missing[o.id]:
+            for d, day_appts in per_date.items():
+                starts = [v[2] for v in vs if v[0] == d]
+                for ap in _unmatched(day_appts, starts):
+                    out.append(f"outlet {o.id}: appointment on {d} at {ap.window} not kept")
         for appointment in o.appointments:
-            if appointment.date not in dates and not missing[o.id]:
-                out.append(f"outlet {o.id}: appointment on {appointment.date} not kept")
-            pinned = appointment.rep_id
-            if pinned is not None and any(v[0] == appointment.date and v[1] != pinned
-                                          for v in vs):
+            pinned, d, w = appointment.rep_id, appointment.date, appointment.window
+            if pinned is not None and any(v[0] == d for v in vs) and not any(
+                    v[0] == d and v[1] == pinned and w.start <= v[2] <= w.end for v in vs):
                 out.append(f"outlet {o.id}: appointment on {appointment.date} is pinned to "
                            f"rep {pinned}, made by another")
         free = [d for d in dates if d not in appt]
@@ -211,6 +222,27 @@ def check_plan(plan: Plan) -> list[str]:
             if g < max(gap, 1):
                 out.append(f"outlet {o.id}: visits {d1} and {d2} are {g} working day(s) apart, "
                            f"less than {max(gap, 1)}")
+    return out
+
+
+def _counts(dates: list[date]) -> dict[date, int]:
+    out: dict[date, int] = defaultdict(int)
+    for d in dates:
+        out[d] += 1
+    return out
+
+
+def _unmatched(appts: list[Appointment], starts: list[int]) -> list[Appointment]:
+    """The appointments of one date that no visit (by start) keeps, each visit
+    keeping one: earliest-ending window first, with the earliest start inside it."""
+    left = sorted(starts)
+    out = []
+    for a in sorted(appts, key=lambda a: (a.window.end, a.window.start)):
+        k = next((k for k, t in enumerate(left) if a.window.start <= t <= a.window.end), None)
+        if k is None:
+            out.append(a)
+        else:
+            del left[k]
     return out
 
 

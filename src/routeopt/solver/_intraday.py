@@ -281,12 +281,11 @@ class DaySearch:
         span = max(1e-9, deadline - t0)
         frac = 0.0
         for it in range(iterations):
-            if it % 20 == 0:
-                now = clock()
-                if now >= deadline:
-                    break
-                if by_time:
-                    frac = (now - t0) / span
+            now = clock()  # every move: one can be long (long routes with a break)
+            if now >= deadline:
+                break
+            if by_time:
+                frac = (now - t0) / span
             if not by_time:
                 frac = it / iterations
             temp = temp_start * ratio ** frac

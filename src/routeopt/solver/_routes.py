@@ -21,6 +21,9 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from routeopt.solver._model import Instance, Slot
 
 Windows = tuple[tuple[int, int], ...]
@@ -59,13 +62,26 @@ def first_start(wins: Windows, t: int) -> int:
     return -1
 
 
+def _rows(a: npt.NDArray[np.int64], twin: list[int]) -> list[list[int]]:
+    """``a`` as a list of rows (fast to index from Python); twins (nodes with equal
+    rows, see ``Instance.twin``) share one row object: thousands of outlets at
+    one place then cost one row, not thousands."""
+    rows: list[list[int]] = []
+    for i in range(a.shape[0]):
+        r = twin[i] if i < len(twin) else i
+        rows.append(rows[r] if r != i else a[i].tolist())
+    return rows
+
+
 class Timer:
     """Schedules and insertion checks for one instance (lists for speed)."""
 
     def __init__(self, inst: Instance) -> None:
         self.inst = inst
-        self.dur = {m: a.tolist() for m, a in inst.dur.items()}
-        self.cost = {m: a.tolist() for m, a in inst.cost.items()}
+        self.dur = {m: _rows(a, inst.twin) for m, a in inst.dur.items()}
+        # the cost is often the travel time itself: then one list serves both
+        self.cost = {m: self.dur[m] if a is inst.dur[m] else _rows(a, inst.twin)
+                     for m, a in inst.cost.items()}
         self.service = inst.service
         self.windows = inst.windows
         # Overtime (soft end of shift): while the search runs, a day without a
@@ -314,12 +330,14 @@ class Timer:
         return int(total)
 
     def best_insertion(self, slot: Slot, seq: list[int], sched: Schedule,
-                       node: int) -> tuple[float, int] | None:
+                       node: int, *, max_tries: int | None = None) -> tuple[float, int] | None:
         """The cheapest (cost increase, position) for ``node`` that keeps the route
         on time and within max_visits, or None. Capacity is the caller's business.
 
         The cost is the travel added, plus :attr:`time_penalty` per second of
-        overtime added while the end of the shift is soft.
+        overtime added while the end of the shift is soft. ``max_tries``: check
+        only that many positions, the cheapest, where a check is a simulation
+        (bounded work when time is short; an answer found is still on time).
         """
         wins = self.windows[node].get(slot.day)
         if wins is None or len(seq) + 1 > slot.max_visits:
@@ -370,6 +388,8 @@ class Timer:
             (c[p][node] + cn[q] - c[p][q], g)
             for g, (p, q) in enumerate(zip(prevs, nexts, strict=True))
         )
+        if max_tries is not None:
+            del deltas[max_tries:]
         if not pen:
             for delta, g in deltas:
                 if self.can_insert(slot, seq, sched, node, g):

@@ -65,6 +65,10 @@ class SearchStats:
     day_s: float = 0.0
     stop_reason: str = ""
     travel_before_polish: int = 0
+    # the construction against the clock: outlets priced the quick way, and
+    # outlets it had no time left to try (unscheduled with reason time_limit)
+    construction_quick: int = 0
+    construction_untried: int = 0
     history: list[tuple[int, float, float]] = field(default_factory=list)
 
 
@@ -116,6 +120,11 @@ class Search:
         self.reopt_share = 0.1
         self.reopt_max_visits = 1500
         self.reopt_min_flexible = 0.5
+        # Its model (a visits x visits matrix per mode) takes about this long to
+        # build per pair of visits (measured 5.5-8.6 us on the 2-core benchmark
+        # machine under load, 426 and 1,283 visits: 1.6 s and 9.1 s); with less
+        # time than the build, it is skipped, so that the build cannot overrun.
+        self.reopt_build_s = 5e-6
         # Ruin and recreate inside each day (:mod:`_intraday`): the routing of
         # each day among its reps, which the whole-outlet moves do poorly. It is
         # one more arm of the adaptive search (``day_batch`` moves on the
@@ -129,6 +138,18 @@ class Search:
         self.day_cap = 0.5  # the day arm's weight at most this times the others' (a third)
         self.day_moves = 10
         self.day_temp_end = 0.1  # the end phase's final temperature over its first
+        # The clock (see :meth:`construct`): the first plan prices every option
+        # until ``construct_full`` of the time limit has gone, then only the
+        # nearest reps' options and at most ``quick_positions`` positions per
+        # route (the cheapest), and from ``construct_quick`` on it leaves the
+        # outlets it has not reached unscheduled (reason ``time_limit``), so that
+        # the search, the polish and the reasons keep the rest of the time.
+        self.construct_full = 0.5
+        self.construct_quick = 0.8
+        self.quick_positions = 8
+        self.quick = False  # pricing the quick way now
+        self.deadline = math.inf  # repairs stop inserting beyond it (set by run)
+        self.untried: set[int] = set()  # nodes no pricing has tried since construction
 
     # -- state helpers ----------------------------------------------------------
     def empty(self) -> State:
@@ -261,7 +282,8 @@ class Search:
         hit = self.cache.get((i, s))
         if hit is not None and hit[0] == version:
             return hit[1]
-        r = self.timer.best_insertion(self.inst.slots[s], st.routes[s], st.scheds[s], i)
+        r = self.timer.best_insertion(self.inst.slots[s], st.routes[s], st.scheds[s], i,
+                                      max_tries=self.quick_positions if self.quick else None)
         self.cache[(i, s)] = (version, r)
         return r
 
@@ -285,26 +307,30 @@ class Search:
         n_near = inst.near_count[i]
         pref = inst.preferred[i]
         move = inst.params.move_penalty if pref is not None else 0.0
+        r_i = inst.twin[i] if inst.twin else i  # its twins' insertions are its own
         if self.vector.enabled:
             vec = self.vector
             fresh = None
             if not second and not move:  # the vector pricer knows no reference plan
-                got = vec.price(st.routes, list(st.scheds), st.version, st.load, i, pen,
+                got = vec.price(st.routes, list(st.scheds), st.version, st.load, r_i, pen,
                                 self.cap_penalty, noise, self.rng.random)
                 if vec.all_plain:
                     return got, math.inf
                 fresh = vec.last_positions  # the per-slot answers it has just computed
-            vec.fill(st.routes, list(st.scheds), st.version, i, self.cache, fresh=fresh)
+            vec.fill(st.routes, list(st.scheds), st.version, r_i, self.cache, fresh=fresh)
+        self.untried.discard(i)
         for k, opt in enumerate(options):
             if k == n_near and best is not None and len(best[2]) == inst.need[i]:
                 break  # the nearest reps take every visit: the others are not priced
+            if k == n_near and self.quick and k:
+                break  # short of time: the nearest reps' options only
             bound = runner_up if second else (best[0] if best is not None else math.inf)
             total = 0.0
             where: list[tuple[int, int]] = []
             for group in opt.groups:
                 pick: tuple[float, int, int] | None = None
                 for s in group:
-                    r = self._slot_insert(st, i, s)
+                    r = self._slot_insert(st, r_i, s)
                     if r is None:
                         continue
                     cost: float = r[0]
@@ -376,6 +402,8 @@ class Search:
         """Greedy: each outlet in turn, hardest first (see :meth:`order`), with its
         best option."""
         for i in self.order(outlets, shuffle=shuffle):
+            if time.perf_counter() >= self.deadline:
+                return  # out of time: the plan so far stands (a search move is undone)
             if st.choice[i] is None and self.inst.options[i]:
                 self.insert(st, i, noise)
 
@@ -388,7 +416,7 @@ class Search:
         pri = self.inst.priority
         pending = [i for i in self.order(outlets)
                    if st.choice[i] is None and self.inst.options[i]]
-        while pending:
+        while pending and time.perf_counter() < self.deadline:
             top = pri[pending[0]]
             pick: tuple[float, int, tuple[float, int, list[tuple[int, int]]] | None] | None = None
             for i in pending:
@@ -404,12 +432,88 @@ class Search:
             if best is not None:
                 self.insert(st, i, best=best)
 
-    def construct(self) -> State:
+    def construct(self, started: float | None = None) -> State:
+        """The first plan: best insertion in :meth:`order`, against the clock.
+
+        With ``started`` (when the time limit began) the pricing is full until
+        ``construct_full`` of the limit, then quick (the nearest reps' options,
+        ``quick_positions`` positions per route) until ``construct_quick``; the
+        outlets not reached by then stay out, in :attr:`untried`. When
+        compiling took most of the limit, the construction still gets a fifth
+        of it full and two fifths in all. Each step is bounded (one outlet's
+        pricing), so the construction ends within one step of those times,
+        whatever the input.
+        """
         st = self.empty()
-        if self.inst.start_routes is not None:
-            self.warm_start(st, self.inst.start_routes)
-        self.repair(st, list(range(self.inst.n)))
+        inst = self.inst
+        if inst.start_routes is not None:
+            self.warm_start(st, inst.start_routes)
+        limit = inst.params.time_limit
+        now = time.perf_counter()
+        t0 = now if started is None else started
+        # shares of the limit from ``started``, and at least a fifth of it (full)
+        # and two fifths (in all) from now when compiling took most of the limit:
+        # a plan of a few outlets would be no plan
+        full_until = max(t0 + self.construct_full * limit, now + 0.2 * limit)
+        quick_until = max(t0 + self.construct_quick * limit, now + 0.4 * limit)
+        todo = [i for i in self.order(list(range(inst.n)))
+                if st.choice[i] is None and inst.options[i]]
+        for k, i in enumerate(todo):
+            now = time.perf_counter()
+            if now >= quick_until:
+                self.untried.update(todo[k:])
+                self.stats.construction_untried = len(todo) - k
+                log.warning("time limit: the first plan left %d of %d outlet(s) untried "
+                            "(unscheduled with reason time_limit); give more time",
+                            len(todo) - k, inst.n)
+                break
+            if not self.quick and now >= full_until:
+                self.quick = True
+                log.info("time limit: the first plan prices the last %d outlet(s) the "
+                         "quick way", len(todo) - k)
+            self.stats.construction_quick += self.quick
+            self.insert(st, i)
+        if self.quick:
+            self.quick = False
+            self.cache.clear()  # quick answers may have missed a position
         return st
+
+    def same_rep_appointments(self, st: State) -> bool:
+        """Give each further appointment of a date (a node of its own, see
+        ``Instance.sibling``) its outlet's rep when the rule keeps one rep
+        (``same_rep``): the search places it apart, so it may have gone to
+        another rep. It moves to that rep's route of its date where it fits,
+        else it is left out (and listed with its reason). Returns whether
+        ``st`` changed."""
+        inst = self.inst
+        slots = inst.slots
+        groups: dict[int, list[int]] = {}
+        for j, m in enumerate(inst.sibling):
+            if m >= 0 and inst.problem.outlets[inst.outlet_of[m]].rule.same_rep:
+                groups.setdefault(m, []).append(j)
+        changed = False
+        for m, apart in groups.items():
+            placed = [i for i in (m, *apart) if st.choice[i] is not None]
+            if not placed:
+                continue
+            first = st.choice[placed[0]]
+            assert first is not None
+            rep = slots[first[1][0]].rep
+            for j in apart:
+                ch = st.choice[j]
+                if ch is None or slots[ch[1][0]].rep == rep:
+                    continue
+                changed = True
+                day = slots[ch[1][0]].day
+                dropped = self.settle(st, set(self.remove(st, j)))
+                s = inst.slot_of.get((rep, day))
+                k = next((k for k, o in enumerate(inst.options[j]) if o.rep == rep), None)
+                if s is not None and k is not None:
+                    r = self.timer.best_insertion(slots[s], st.routes[s], st.scheds[s], j)
+                    if r is not None and st.load[s] + inst.demand[j] <= slots[s].capacity:
+                        self.insert(st, j, best=(r[0], k, [(s, r[1])]))
+                self.repair(st, dropped)
+        return changed
 
     def warm_start(self, st: State, routes: list[list[int]]) -> None:
         """Place the reference plan's visits, in its order, where they still fit.
@@ -500,11 +604,17 @@ class Search:
         return list(st.routes[s])[: max(q, 1) * 2]  # a whole day's route, to re-plan its days
 
     # -- the search -------------------------------------------------------------
-    def polish(self, st: State, slots: list[int]) -> None:
+    def polish(self, st: State, slots: list[int], deadline: float = math.inf) -> None:
+        """Re-order each route of ``slots`` with OR-Tools (:func:`reorder_route`),
+        up to 2 seconds a route and none after ``deadline``."""
         t0 = time.perf_counter()
         for s in slots:
             seq = st.routes[s]
-            new = reorder_route(self.timer, self.inst.slots[s], seq)
+            left = deadline - time.perf_counter()
+            if left < 0.01:
+                log.info("time limit: %d route(s) left in their order", len(slots) - slots.index(s))
+                break
+            new = reorder_route(self.timer, self.inst.slots[s], seq, time_limit_s=min(2.0, left))
             if new is None or sorted(new) != sorted(seq):
                 continue
             slot = self.inst.slots[s]
@@ -541,6 +651,11 @@ class Search:
         """
         inst = self.inst
         t0 = time.perf_counter()
+        n_visits = sum(len(r) for r in st.routes)
+        if time_limit_s < self.reopt_build_s * n_visits * n_visits:
+            log.debug("no time for OR-Tools' model of %d visits (%.2f s left)", n_visits,
+                      time_limit_s)
+            return False
         allowed: list[list[list[int]]] = []
         near: dict[int, tuple[set[int], list[int]]] = {}  # outlet -> its nearest reps' slots
         for s, seq in enumerate(st.routes):
@@ -705,7 +820,10 @@ class Search:
         p = self.inst.params
         t_start = time.perf_counter()
         t_zero = t_start if started is None else started
-        cur = self.construct()
+        # repairs stop inserting at the polish's reserve (kept as below)
+        self.deadline = t_zero + p.time_limit - (min(2.0, 0.05 * p.time_limit) if p.polish
+                                                 else 0.0)
+        cur = self.construct(t_zero)
         self.stats.construction_s = time.perf_counter() - t_start
         best, best_obj = cur.copy(), self.objective(cur)
         soft_capacity = any(s.capacity < 1 << 59 for s in self.inst.slots)
@@ -895,5 +1013,5 @@ class Search:
             self.stats.iterations += (days.iterations - arm_moves) // max(1, self.day_moves)
         self.stats.travel_before_polish = int(sum(best.rcost))
         if p.polish:
-            self.polish(best, [s for s, r in enumerate(best.routes) if r])
+            self.polish(best, [s for s, r in enumerate(best.routes) if r], t_zero + p.time_limit)
         return best

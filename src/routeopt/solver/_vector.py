@@ -61,10 +61,12 @@ class VectorPricer:
             return
         mode = next(iter(modes))
         self.C = np.ascontiguousarray(inst.cost[mode], dtype=np.int64)
-        self.cl: list[list[int]] = self.C.tolist()
-        self.CT = np.ascontiguousarray(self.C.T)
+        # the Timer's lists when there is one (an n x n list of lists is large)
+        self.cl: list[list[int]] = timer.cost[mode] if timer is not None else self.C.tolist()
         self.D = np.ascontiguousarray(inst.dur[mode], dtype=np.int64)
         self.DT = np.ascontiguousarray(self.D.T)
+        # the cost is often the travel time itself: one transposed copy then
+        self.CT = self.DT if self.C is self.D else np.ascontiguousarray(self.C.T)
         ns = len(slots)
         self.ns = ns
         self.width = 0
