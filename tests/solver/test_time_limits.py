@@ -150,9 +150,10 @@ def test_a_matrix_of_ones_own_is_checked_before_outlets_count_as_twins() -> None
     assert inst.twin[:3] == [0, 0, 2]
 
 
-def test_nearest_rows_are_the_head_of_a_stable_sort() -> None:
+@pytest.mark.parametrize("top", [5, 10**6], ids=["ties", "distinct"])
+def test_nearest_rows_are_the_head_of_a_stable_sort(top: int) -> None:
     rng = np.random.default_rng(0)
-    d = rng.integers(0, 5, size=(40, 40)).astype(np.int64)  # many ties
+    d = rng.integers(0, top, size=(40, 40)).astype(np.int64)
     full = np.argsort(d + d.T, axis=1, kind="stable")
     twin = list(range(40))
     assert (_nearest(d, twin, keep=7) == full[:, :7]).all()

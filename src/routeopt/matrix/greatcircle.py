@@ -99,13 +99,28 @@ class GreatCircle:
         # each distinct place once (outlets often share one: a mall, a market),
         # then spread to the points by index
         coords = np.array([(p.lat, p.lon) for p in points], dtype=np.float64).reshape(-1, 2)
-        uniq, back = np.unique(coords, axis=0, return_inverse=True)
-        back = back.reshape(-1)
-        dist = haversine_m(uniq[:, 0], uniq[:, 1]) * self.detour.get(mode, 1.0)
+        uniq, inverse = np.unique(coords, axis=0, return_inverse=True)
+        back: npt.NDArray[np.intp] | None = inverse.reshape(-1)
+        if len(uniq) == len(coords):  # all distinct: in their own order, no spreading
+            uniq, back = coords, None
+        la = np.radians(uniq[:, 0])
+        lo = np.radians(uniq[:, 1])
+        cos = np.cos(la)
+        n = len(uniq)
+        t = np.empty((n, n), dtype=np.int64)
+        d = np.empty((n, n), dtype=np.int64)
+        detour = self.detour.get(mode, 1.0)
         speed = self.speed_kmh[mode] / 3.6
-        time = dist / speed + np.where(dist > 0.5, self.overhead_s.get(mode, 0.0), 0.0)
-        t, d = np.rint(time).astype(np.int64), np.rint(dist).astype(np.int64)
-        if len(uniq) != len(coords) or (back != np.arange(len(back))).any():
+        overhead = self.overhead_s.get(mode, 0.0)
+        step = max(1, 1_000_000 // max(1, n))
+        for b in range(0, n, step):  # a block of rows at a time: small temporaries
+            rows = slice(b, b + step)
+            a = (np.sin((la[rows, None] - la[None, :]) / 2) ** 2
+                 + cos[rows, None] * cos[None, :] * np.sin((lo[rows, None] - lo[None, :]) / 2) ** 2)
+            dist = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))) * detour
+            t[rows] = np.rint(dist / speed + np.where(dist > 0.5, overhead, 0.0))
+            d[rows] = np.rint(dist)
+        if back is not None:
             t, d = t[back][:, back], d[back][:, back]  # faster than np.ix_
         t.setflags(write=False)  # ours alone: TravelMatrix keeps them without a copy
         d.setflags(write=False)

@@ -353,10 +353,18 @@ def _nearest(d: npt.NDArray[np.int64], twin: list[int], keep: int = NEAR_KEEP) -
         vals = d[chunk] + d[:, chunk].T
         kth = (np.partition(vals, keep - 1, axis=1)[:, keep - 1] if keep < n
                else vals.max(axis=1))
-        for k, r in enumerate(chunk):
+        near = vals <= kth[:, None]  # the keep nearest, and any tied with the last
+        count = near.sum(axis=1)
+        plain = np.flatnonzero(count == keep)  # no tie across the cut: all rows at once
+        if plain.size:
+            cols = np.nonzero(near[plain])[1].reshape(plain.size, keep)  # ascending per row
+            order = np.argsort(np.take_along_axis(vals[plain], cols, axis=1), axis=1,
+                               kind="stable")
+            out[np.asarray(chunk)[plain]] = np.take_along_axis(cols, order, axis=1)
+        for k in np.flatnonzero(count != keep).tolist():
             v = vals[k]
-            idx = np.flatnonzero(v <= kth[k])  # the keep nearest, and any tied with the last
-            out[r] = idx[np.argsort(v[idx], kind="stable")][:keep]
+            idx = np.flatnonzero(near[k])
+            out[chunk[k]] = idx[np.argsort(v[idx], kind="stable")][:keep]
     for i in range(n):
         if twin[i] != i:
             out[i] = out[twin[i]]
