@@ -177,3 +177,18 @@ def test_polish_stops_at_its_deadline() -> None:
     before = [r[:] for r in st.routes]
     search.polish(st, [s for s, r in enumerate(st.routes) if r], deadline=time.perf_counter())
     assert st.routes == before
+
+
+def test_a_first_plan_priced_the_quick_way_is_on_time_and_complete() -> None:
+    # No time for full pricing, plenty for the quick way: every outlet is tried
+    # with the nearest reps' options and a few positions per route.
+    problem = _same_place(40, weeks=1)
+    inst = compile_problem(problem, SolveParams(time_limit=1e-6))
+    search = Search(inst)
+    search.construct_quick = 1e9  # the quick phase never ends
+    st = search.construct(started=time.perf_counter())
+    assert search.stats.construction_quick == inst.n and not search.untried
+    assert not search.quick and not search.cache  # quick answers are not kept
+    assert sum(len(r) for r in st.routes) == inst.n  # 40 short visits fit two reps' week
+    for s, seq in enumerate(st.routes):
+        assert search.timer.schedule(inst.slots[s], seq) is not None
