@@ -113,13 +113,19 @@ class GreatCircle:
         speed = self.speed_kmh[mode] / 3.6
         overhead = self.overhead_s.get(mode, 0.0)
         step = max(1, 1_000_000 // max(1, n))
-        for b in range(0, n, step):  # a block of rows at a time: small temporaries
-            rows = slice(b, b + step)
-            a = (np.sin((la[rows, None] - la[None, :]) / 2) ** 2
-                 + cos[rows, None] * cos[None, :] * np.sin((lo[rows, None] - lo[None, :]) / 2) ** 2)
+        for b in range(0, n, step):
+            # a block of rows at a time (small temporaries), from the diagonal on:
+            # the great circle is symmetric, so the block's transpose fills the
+            # columns below it (half the trigonometry)
+            e = min(n, b + step)
+            a = (np.sin((la[b:e, None] - la[None, b:]) / 2) ** 2
+                 + cos[b:e, None] * cos[None, b:]
+                 * np.sin((lo[b:e, None] - lo[None, b:]) / 2) ** 2)
             dist = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))) * detour
-            t[rows] = np.rint(dist / speed + np.where(dist > 0.5, overhead, 0.0))
-            d[rows] = np.rint(dist)
+            tb = np.rint(dist / speed + np.where(dist > 0.5, overhead, 0.0))
+            db = np.rint(dist)
+            t[b:e, b:], d[b:e, b:] = tb, db
+            t[e:, b:e], d[e:, b:e] = tb[:, e - b:].T, db[:, e - b:].T
         if back is not None:
             t, d = t[back][:, back], d[back][:, back]  # faster than np.ix_
         t.setflags(write=False)  # ours alone: TravelMatrix keeps them without a copy
