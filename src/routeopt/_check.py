@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from routeopt._types import TravelMatrix
-    from routeopt.problem import Outlet, Problem, Rep
+    from routeopt.problem import Appointment, Outlet, Problem, Rep
 
     Matrix = npt.NDArray[np.int64]
 
@@ -124,10 +124,12 @@ class _Plan:
 
 
 def _open_windows(problem: Problem, o: Outlet, day: date) -> list[tuple[int, int, bool]]:
-    """(from, to, is_appointment): the visit must start and end inside [from, to]."""
-    for a in o.appointments:
-        if a.date == day:
-            return [(a.window.start, a.window.end + o.service, True)]
+    """(from, to, is_appointment): the visit must start and end inside [from, to]
+    (on a date with appointments, each of them)."""
+    appts = [(a.window.start, a.window.end + o.service, True) for a in o.appointments
+             if a.date == day]
+    if appts:
+        return appts
     if day in o.hours.closed_dates:
         return []
     if day in problem.horizon.holidays and o.hours.closed_on_holidays:
@@ -366,25 +368,59 @@ def check_extra(ctx: _Plan, o: Outlet) -> Iterator[Violation]:
 
 
 def check_dates_and_rep(ctx: _Plan, o: Outlet) -> Iterator[Violation]:
-    """No two visits on one date; one rep for all (unless ``same_rep`` is off)."""
+    """No two visits on one date (but one per appointment on a date with several);
+    one rep for all (unless ``same_rep`` is off)."""
     vs = ctx.visits.get(o.id, [])
-    dates = [v[0] for v in vs]
-    if len(set(dates)) != len(dates):
-        yield Violation("dates", f"outlet {o.id}", "two visits on one date")
+    per_date = _appointments_by_date(o)
+    counts: dict[date, int] = defaultdict(int)
+    for v in vs:
+        counts[v[0]] += 1
+    for d, k in counts.items():
+        if k > max(1, len(per_date.get(d, ()))):
+            yield Violation("dates", f"outlet {o.id}",
+                            f"{k} visits on {d}, more than its appointments that day"
+                            if per_date.get(d) else "two visits on one date")
     if o.rule.same_rep and len({v[1] for v in vs}) > 1:
         yield Violation("same_rep", f"outlet {o.id}", "visited by more than one rep")
 
 
 def check_appointments(ctx: _Plan, o: Outlet, missing: int) -> Iterator[Violation]:
-    """Appointments kept (unless visits are reported missing), by their pinned rep."""
+    """Each appointment kept by a visit of its own inside its window (unless visits
+    are reported missing), and by its pinned rep."""
     vs = ctx.visits.get(o.id, [])
-    dates = [v[0] for v in vs]
+    if not missing:
+        for d, day_appts in _appointments_by_date(o).items():
+            starts = [v[2] for v in vs if v[0] == d]
+            for a in _unmatched(day_appts, starts):
+                yield Violation("appointment", f"outlet {o.id}",
+                                f"appointment on {d} at {a.window} not kept")
     for a in o.appointments:
-        if a.date not in dates and not missing:
-            yield Violation("appointment", f"outlet {o.id}", f"appointment on {a.date} not kept")
-        if a.rep_id is not None and any(v[0] == a.date and v[1] != a.rep_id for v in vs):
+        pinned, d, win = a.rep_id, a.date, a.window
+        if pinned is not None and any(v[0] == d for v in vs) and not any(
+                v[0] == d and v[1] == pinned and win.start <= v[2] <= win.end for v in vs):
             yield Violation("appointment", f"outlet {o.id}",
-                            f"appointment on {a.date} is pinned to rep {a.rep_id}, made by another")
+                            f"appointment on {a.date} is pinned to rep {pinned}, made by another")
+
+
+def _appointments_by_date(o: Outlet) -> dict[date, list[Appointment]]:
+    per_date: dict[date, list[Appointment]] = defaultdict(list)
+    for a in o.appointments:
+        per_date[a.date].append(a)
+    return per_date
+
+
+def _unmatched(appts: list[Appointment], starts: list[int]) -> list[Appointment]:
+    """The appointments of one date that no visit (by start) keeps, each visit
+    keeping one: earliest-ending window first, with the earliest start inside it."""
+    left = sorted(starts)
+    out = []
+    for a in sorted(appts, key=lambda a: (a.window.end, a.window.start)):
+        k = next((k for k, t in enumerate(left) if a.window.start <= t <= a.window.end), None)
+        if k is None:
+            out.append(a)
+        else:
+            del left[k]
+    return out
 
 
 def check_pattern(ctx: _Plan, o: Outlet) -> Iterator[Violation]:

@@ -67,7 +67,10 @@ class TravelMatrix:
                     f"{name}[{i}, {j}] is not finite: point {j} cannot be reached from {i}; "
                     "drop the point or fix the matrix"
                 )
-            arr = np.rint(raw).astype(np.int64) if raw.dtype.kind == "f" else raw.astype(np.int64)
+            if raw.dtype.kind == "f":
+                arr = np.rint(raw).astype(np.int64)
+            else:  # an int64 array already read-only is kept as it is (no n x n copy)
+                arr = raw.astype(np.int64, copy=raw.dtype != np.int64 or raw.flags.writeable)
             if (arr < 0).any():
                 i, j = np.argwhere(arr < 0)[0]
                 raise MatrixError(f"{name}[{i}, {j}] is negative")

@@ -40,9 +40,9 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from routeopt.problem import Outlet, Problem, Rep
+    from routeopt.problem import Appointment, Outlet, Problem, Rep
 
-__all__ = ["day_patterns", "weekday_lines"]
+__all__ = ["day_patterns", "pattern_visits", "same_day_appointments", "weekday_lines"]
 
 MAX_PATTERNS = 400
 
@@ -115,6 +115,38 @@ def _line_dates(line: tuple[tuple[int, int], ...], k: int, start: date, weeks: i
     return sorted(out)
 
 
+def same_day_appointments(outlet: Outlet) -> list[Appointment]:
+    """The appointments of ``outlet`` after the first of their date, in the order given.
+
+    A pattern visits a date once; the first appointment of a date is that
+    visit, and each further one on the same date is a visit of its own (the
+    solver places it apart, and it replaces the line visit nearest to it).
+
+    Examples
+    --------
+    >>> from routeopt.problem import Appointment, Outlet, VisitRule
+    >>> o = Outlet("P", 43.7, 7.4, VisitRule.parse("1/week"), appointments=(
+    ...     Appointment.parse("2026-12-02 10:00"), Appointment.parse("2026-12-02 14:00")))
+    >>> [str(a.window) for a in same_day_appointments(o)]
+    ['14:00-14:00']
+    """
+    seen: set[date] = set()
+    out = []
+    for a in outlet.appointments:
+        if a.date in seen:
+            out.append(a)
+        seen.add(a.date)
+    return out
+
+
+def pattern_visits(problem: Problem, outlet: Outlet) -> int:
+    """How many dates a pattern of ``outlet`` holds: its visits (the rule's, or
+    its appointments if more), less the appointments made apart
+    (:func:`same_day_appointments`)."""
+    apart = len(same_day_appointments(outlet))
+    return max(problem.regular_visits_of(outlet), len(outlet.appointments)) - apart
+
+
 def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, ...]]:
     """Candidate patterns of ``outlet`` when visited by ``rep``.
 
@@ -122,9 +154,10 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
     -------
     list of tuple of int
         Sorted indices into ``problem.planning_days``; each tuple has as many
-        days as the rule's visits (or appointments, if more), on which the
-        outlet is open and the rep works; extra visits are not included. Empty
-        when no pattern fits the calendar.
+        days as the rule's visits (or appointments, if more) less the further
+        appointments of a date (:func:`pattern_visits`), on which the outlet
+        is open and the rep works; extra visits are not included. Empty when
+        no pattern fits the calendar.
 
     Examples
     --------
@@ -138,7 +171,7 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
     """
     days = problem.planning_days
     index = {d: i for i, d in enumerate(days)}
-    need = max(problem.regular_visits_of(outlet), len(outlet.appointments))
+    need = pattern_visits(problem, outlet)
     if need == 0:
         return []
     if any(a.rep_id not in (None, rep.id) for a in outlet.appointments):
@@ -153,7 +186,7 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
         candidates = [[days[i] for i in pat] for pat in rule.patterns if all(
             0 <= i < len(days) for i in pat)]
     elif rule.per_week <= 0:
-        candidates = [sorted(a.date for a in outlet.appointments)]
+        candidates = [sorted({a.date for a in outlet.appointments})]
     elif rule.same_weekday:
         k = rule.per_week.denominator
         for line in weekday_lines(outlet, rep, problem.horizon.weeks):
@@ -190,20 +223,29 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
 
 
 def _with_appointments(dates: list[date], outlet: Outlet) -> list[date]:
-    """Replace the line's visit closest to each appointment by the appointment."""
+    """Replace the line's visit closest to each appointment by the appointment.
+
+    A further appointment on a date already fixed is a visit of its own
+    (:func:`same_day_appointments`): it takes the line's nearest free visit
+    out instead.
+    """
     if not outlet.appointments:
         return dates
     dates = list(dates)
     fixed: set[date] = set()
     for a in sorted(outlet.appointments, key=lambda a: a.date):
+        free = [d for d in dates if d not in fixed]
+        nearest = min(free, key=lambda d: (abs((d - a.date).days), d)) if free else None
+        if a.date in fixed:  # made apart: it replaces the nearest visit left
+            if nearest is not None:
+                dates.remove(nearest)
+            continue
         if a.date in dates:
             fixed.add(a.date)
             continue
-        free = [d for d in dates if d not in fixed]
-        if not free:
+        if nearest is None:
             dates.append(a.date)
         else:
-            nearest = min(free, key=lambda d: (abs((d - a.date).days), d))
             dates[dates.index(nearest)] = a.date
         fixed.add(a.date)
     return sorted(dates)

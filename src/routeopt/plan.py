@@ -36,6 +36,8 @@ REASONS = {
     "no_time": "no allowed day had time left for it (the routes were full)",
     "max_visits": "the rep's max_visits per day was reached on every allowed day",
     "capacity": "the rep's capacity was reached on every allowed day",
+    "time_limit": "the time limit ran out before the solver could try it; "
+                  "give more time (time_limit) or plan fewer outlets at once",
 }
 
 

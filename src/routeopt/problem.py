@@ -866,6 +866,7 @@ class Problem:
         issues += _duplicates([r.id for r in self.reps], "rep_id", "rep")
         rep_ids = {r.id for r in self.reps}
         cycle_warned: list[str] = []
+        line_fits: dict[tuple[object, ...], bool] = {}
         for o in self.outlets:
             if o.rep_id is not None and o.rep_id not in rep_ids:
                 issues.append(Issue(
@@ -911,9 +912,12 @@ class Problem:
                 exact = r.per_week * self.horizon.weeks
                 if r.visits is None and exact.denominator != 1:
                     cycle_warned.append(o.id)
-                if r.visits is None and r.per_week > 0 and not any(
-                    weekday_lines(o, rep, self.horizon.weeks) for rep in self.reps_for(o)
-                ):
+                fits_key = (r, o.hours, o.rep_id)  # the same for every outlet of its kind
+                fits = line_fits.get(fits_key)
+                if fits is None and r.visits is None and r.per_week > 0:
+                    fits = line_fits[fits_key] = any(
+                        weekday_lines(o, rep, self.horizon.weeks) for rep in self.reps_for(o))
+                if r.visits is None and r.per_week > 0 and not fits:
                     days = _allowed_weekdays_text(o, self.reps_for(o))
                     if days == "none":
                         msg = (f"no day is both open ({o.hours}), allowed and worked by its "
@@ -975,7 +979,7 @@ class Problem:
                     issues.append(Issue(f"appointment on {a.date} is pinned to rep {a.rep_id!r}, "
                                         "who does not work that day", outlet_id=o.id,
                                         column="appointment"))
-        days = set(self.planning_days)
+        days = set(self.planning_days) if o.extra_visits else set()
         for x in o.extra_visits:
             if x.rep_id is not None and x.rep_id not in rep_ids:
                 issues.append(Issue(f"extra visit due {x.earliest}..{x.latest} names rep "

@@ -23,7 +23,8 @@ def haversine_m(lat: npt.ArrayLike, lon: npt.ArrayLike) -> npt.NDArray[np.float6
 
     Notes
     -----
-    Vectorised with numpy: O(n^2) time and memory (8 bytes per pair).
+    Vectorised with numpy: O(n^2) time and memory (8 bytes per pair), the
+    temporaries computed a block of rows at a time.
 
     Examples
     --------
@@ -33,10 +34,16 @@ def haversine_m(lat: npt.ArrayLike, lon: npt.ArrayLike) -> npt.NDArray[np.float6
     """
     la = np.radians(np.asarray(lat, dtype=np.float64))
     lo = np.radians(np.asarray(lon, dtype=np.float64))
-    dlat = la[:, None] - la[None, :]
-    dlon = lo[:, None] - lo[None, :]
-    a = np.sin(dlat / 2) ** 2 + np.cos(la)[:, None] * np.cos(la)[None, :] * np.sin(dlon / 2) ** 2
-    out: npt.NDArray[np.float64] = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    n = la.shape[0]
+    out: npt.NDArray[np.float64] = np.empty((n, n), dtype=np.float64)
+    cos = np.cos(la)
+    step = max(1, 1_000_000 // max(1, n))
+    for b in range(0, n, step):
+        rows = slice(b, b + step)
+        dlat = la[rows, None] - la[None, :]
+        dlon = lo[rows, None] - lo[None, :]
+        a = np.sin(dlat / 2) ** 2 + cos[rows, None] * cos[None, :] * np.sin(dlon / 2) ** 2
+        out[rows] = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
     return out
 
 
@@ -89,9 +96,38 @@ class GreatCircle:
         """Estimate travel between every pair of ``points`` by ``mode``."""
         if mode not in self.speed_kmh:
             raise MatrixError(f"no speed for travel mode {mode!r}; known: {sorted(self.speed_kmh)}")
-        lat = [p.lat for p in points]
-        lon = [p.lon for p in points]
-        dist = haversine_m(lat, lon) * self.detour.get(mode, 1.0)
+        # each distinct place once (outlets often share one: a mall, a market),
+        # then spread to the points by index
+        coords = np.array([(p.lat, p.lon) for p in points], dtype=np.float64).reshape(-1, 2)
+        uniq, inverse = np.unique(coords, axis=0, return_inverse=True)
+        back: npt.NDArray[np.intp] | None = inverse.reshape(-1)
+        if len(uniq) == len(coords):  # all distinct: in their own order, no spreading
+            uniq, back = coords, None
+        la = np.radians(uniq[:, 0])
+        lo = np.radians(uniq[:, 1])
+        cos = np.cos(la)
+        n = len(uniq)
+        t = np.empty((n, n), dtype=np.int64)
+        d = np.empty((n, n), dtype=np.int64)
+        detour = self.detour.get(mode, 1.0)
         speed = self.speed_kmh[mode] / 3.6
-        time = dist / speed + np.where(dist > 0.5, self.overhead_s.get(mode, 0.0), 0.0)
-        return TravelMatrix(np.rint(time).astype(np.int64), np.rint(dist).astype(np.int64))
+        overhead = self.overhead_s.get(mode, 0.0)
+        step = max(1, 1_000_000 // max(1, n))
+        for b in range(0, n, step):
+            # a block of rows at a time (small temporaries), from the diagonal on:
+            # the great circle is symmetric, so the block's transpose fills the
+            # columns below it (half the trigonometry)
+            e = min(n, b + step)
+            a = (np.sin((la[b:e, None] - la[None, b:]) / 2) ** 2
+                 + cos[b:e, None] * cos[None, b:]
+                 * np.sin((lo[b:e, None] - lo[None, b:]) / 2) ** 2)
+            dist = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))) * detour
+            tb = np.rint(dist / speed + np.where(dist > 0.5, overhead, 0.0))
+            db = np.rint(dist)
+            t[b:e, b:], d[b:e, b:] = tb, db
+            t[e:, b:e], d[e:, b:e] = tb[:, e - b:].T, db[:, e - b:].T
+        if back is not None:
+            t, d = t[back][:, back], d[back][:, back]  # faster than np.ix_
+        t.setflags(write=False)  # ours alone: TravelMatrix keeps them without a copy
+        d.setflags(write=False)
+        return TravelMatrix(t, d)

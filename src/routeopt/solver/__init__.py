@@ -83,11 +83,12 @@ def solve(problem: Problem, params: SolveParams | None = None, *,
         state = search.run(started=t0)
         st = search.stats
         objective = search.objective(state)
+        untried = search.untried
         worker = 0
         objectives: list[float | None] = [objective]
         for k, fut in enumerate(futures or [], start=1):
             try:
-                obj, other, other_stats = fut.result()
+                obj, other, other_stats, other_untried = fut.result()
             except Exception as e:  # a lost search costs its plan, not the solve
                 log.warning("search %d of %d failed, its plan is left out: %r",
                             k + 1, params.workers, e)
@@ -96,9 +97,12 @@ def solve(problem: Problem, params: SolveParams | None = None, *,
             objectives.append(obj)
             if obj < objective:
                 objective, state, st, worker = obj, other, other_stats, k
+                untried = other_untried
     finally:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
+    if search.same_rep_appointments(state):
+        objective = search.objective(state)
     solve_s = time.perf_counter() - t0
     stats = {
         "solve_s": solve_s,
@@ -111,23 +115,24 @@ def solve(problem: Problem, params: SolveParams | None = None, *,
         "moved_visits": search.moves(state) if previous is not None else 0,
     }
     log.info("solved in %.2f s, %d iterations (%s)", solve_s, st.iterations, st.stop_reason)
-    return _to_plan(inst, search.timer, state, stats)
+    return _to_plan(inst, search.timer, state, stats, untried)
 
 
 def _search_worker(inst: Instance, params: SolveParams, wall0: float
-                   ) -> tuple[float, State, SearchStats]:
+                   ) -> tuple[float, State, SearchStats, set[int]]:
     """One of :func:`solve`'s parallel searches, in a child process: the
-    objective, the best plan and its search figures. ``wall0``: when the solve
-    started (the time limit counts from there)."""
+    objective, the best plan, its search figures and the nodes it had no time
+    to try. ``wall0``: when the solve started (the time limit counts from there)."""
     from routeopt.solver._search import Search
 
     inst = dataclasses.replace(inst, params=params)
     search = Search(inst)
     state = search.run(started=time.perf_counter() - (time.time() - wall0))
-    return search.objective(state), state, search.stats
+    return search.objective(state), state, search.stats, search.untried
 
 
-def _to_plan(inst: Instance, timer: Timer, st: State, stats: dict[str, object]) -> Plan:
+def _to_plan(inst: Instance, timer: Timer, st: State, stats: dict[str, object],
+             untried: set[int] | None = None) -> Plan:
     problem = inst.problem
     routes: list[Route] = []
     for s, seq in enumerate(st.routes):
@@ -158,16 +163,17 @@ def _to_plan(inst: Instance, timer: Timer, st: State, stats: dict[str, object]) 
             break_start=brk[0] if brk else None, break_end=brk[1] if brk else None,
         ))
     routes.sort(key=lambda r: (r.rep_id, r.date))
-    return Plan(problem, tuple(routes), tuple(_unscheduled(inst, timer, st)), stats,
-                dict(inst.matrices))
+    return Plan(problem, tuple(routes), tuple(_unscheduled(inst, timer, st, untried or set())),
+                stats, dict(inst.matrices))
 
 
-def _why(inst: Instance, timer: Timer, st: State, i: int, slots: list[int]) -> tuple[str, str]:
+def _why(inst: Instance, timer: Timer, st: State, i: int, slots: list[int],
+         memo: dict[tuple[int, int, object], bool]) -> tuple[str, str]:
     """The reason (code, message) visit ``i`` is missing from ``slots``: it fits
     none of them alone on time (because of a time term, or at all); or a route
     term (in the order of ``TERMS``) it would exceed on every one that it fits
     alone; or no time was left."""
-    alone = [s for s in slots if timer.schedule(inst.slots[s], [i]) is not None]
+    alone = [s for s in slots if _alone(inst, timer, i, s, memo)]
     if not alone:
         # a time term (fixed blocks) binds where the visit fits alone without its cuts
         for time_term in TIME_TERMS:
@@ -183,8 +189,29 @@ def _why(inst: Instance, timer: Timer, st: State, i: int, slots: list[int]) -> t
     return "no_time", REASONS["no_time"]
 
 
-def _unscheduled(inst: Instance, timer: Timer, st: State) -> list[Unscheduled]:
+def _alone(inst: Instance, timer: Timer, i: int, s: int,
+           memo: dict[tuple[int, int, object], bool]) -> bool:
+    """Whether node ``i`` fits slot ``s`` as its only visit.
+
+    That depends on the node's place, visit and windows that day and on the
+    rep (shift, break, start, end) only, so it is timed once per twin class,
+    rep and day windows: thousands of missed outlets at one place, or on a
+    weekly timetable, cost a few timings, not one per outlet and day.
+    """
+    slot = inst.slots[s]
+    key = (inst.twin[i] if inst.twin else i, slot.rep, inst.windows[i].get(slot.wkey))
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = timer.schedule(slot, [i]) is not None
+    return got
+
+
+def _unscheduled(inst: Instance, timer: Timer, st: State, untried: set[int]
+                 ) -> list[Unscheduled]:
+    """Every missed visit with its reason; ``untried``: nodes the construction had
+    no time to price and the search never tried (reason ``time_limit``)."""
     out: list[Unscheduled] = []
+    memo: dict[tuple[int, int, object], bool] = {}
     for i in range(inst.n):
         o = inst.problem.outlets[inst.outlet_of[i]]
         miss = st.missed[i]
@@ -194,16 +221,20 @@ def _unscheduled(inst: Instance, timer: Timer, st: State) -> list[Unscheduled]:
         pri = inst.priority[i]
         if not inst.options[i]:
             out += [Unscheduled(o.id, "no_pattern", REASONS["no_pattern"], pri)] * miss
+        elif ch is None and i in untried:
+            out += [Unscheduled(o.id, "time_limit", REASONS["time_limit"], pri)] * miss
         elif ch is not None:
             opt = inst.options[i][ch[0]]
             done_days = {inst.slots[s].day for s in ch[1]}
             for day, group in zip(opt.days, opt.groups, strict=True):
                 if day in done_days:
                     continue
-                reason, message = _why(inst, timer, st, i, list(group))
+                reason, message = _why(inst, timer, st, i, list(group), memo)
                 out.append(Unscheduled(o.id, reason, message, pri, inst.slots[group[0]].date))
         else:
             slots = sorted({s for opt in inst.options[i] for g in opt.groups for s in g})
-            reason, message = _why(inst, timer, st, i, slots)
-            out += [Unscheduled(o.id, reason, message, pri)] * miss
+            reason, message = _why(inst, timer, st, i, slots, memo)
+            days = {d for opt in inst.options[i] for d in opt.days}
+            when = inst.slots[slots[0]].date if len(days) == 1 and miss == 1 else None
+            out += [Unscheduled(o.id, reason, message, pri, when)] * miss
     return out

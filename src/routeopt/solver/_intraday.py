@@ -286,12 +286,11 @@ class DaySearch:
         span = max(1e-9, deadline - t0)
         frac = 0.0
         for it in (range(iterations) if iterations is not None else itertools.count()):
-            if it % 20 == 0:
-                now = clock()
-                if now >= deadline:
-                    break
-                if by_time:
-                    frac = (now - t0) / span
+            now = clock()  # every move: one can be long (long routes with a break)
+            if now >= deadline:
+                break
+            if by_time:
+                frac = (now - t0) / span
             if not by_time and iterations:
                 frac = it / iterations
             temp = temp_start * ratio ** frac

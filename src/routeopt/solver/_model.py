@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -10,8 +11,8 @@ import numpy as np
 import numpy.typing as npt
 
 from routeopt.matrix import GreatCircle, TravelMatrix
-from routeopt.patterns import day_patterns
-from routeopt.problem import Problem
+from routeopt.patterns import day_patterns, pattern_visits, same_day_appointments
+from routeopt.problem import ExtraVisit, Outlet, Problem, Rep
 from routeopt.solver.params import SolveParams
 from routeopt.solver.terms import TIME_TERMS, RouteTerm, cut_windows, route_terms
 
@@ -19,6 +20,10 @@ if TYPE_CHECKING:
     from routeopt.plan import Plan
 
 IntArray = npt.NDArray[np.int64]
+
+# Nearest nodes kept per node (the related removal and the day search read the
+# first few; all of them, an n x n int64 array, was 200 MB at 5,000 outlets).
+NEAR_KEEP = 1000
 
 
 @dataclass(slots=True)
@@ -80,7 +85,7 @@ class Instance:
     near_count: list[int]  # per outlet: how many options (the first) belong to its nearest reps
     # node -> day (or a slot's window key, see Slot.wkey) -> start windows
     windows: list[dict[int, tuple[tuple[int, int], ...]]]
-    near: IntArray  # outlets sorted by distance, per outlet
+    near: IntArray  # per node: the NEAR_KEEP nearest nodes, nearest first (itself included)
     outlet_of: list[int]  # node -> outlet
     priority: list[int]
     label: list[str]  # "" for an outlet's rule, the extra visit's label otherwise
@@ -88,6 +93,13 @@ class Instance:
     start_routes: list[list[int]] | None  # the reference plan's routes, per slot
     ref_start: dict[tuple[int, int], int]  # (node, slot) -> start in the reference plan
     terms: list[RouteTerm] = field(default_factory=list)  # the route rules that bind somewhere
+    # per node: the first node of its class of twins, nodes that no rule tells
+    # apart (same place in every matrix, visit, windows, options, priority): an
+    # insertion priced for one holds for every twin (itself when it has none)
+    twin: list[int] = field(default_factory=list)
+    # per node: for a further appointment of a date, made apart, the node of its
+    # outlet's pattern (with ``same_rep`` both go to one rep); -1 otherwise
+    sibling: list[int] = field(default_factory=list)
 
     @property
     def n(self) -> int:
@@ -144,25 +156,35 @@ def compile_problem(problem: Problem, params: SolveParams,
     ``previous``: a reference plan, the search's starting point and the plan
     a visit is moved away from at ``params.move_penalty`` per visit.
     """
+    # matrices estimated here from the coordinates give one place one row and column
+    derived = matrices is None and problem.matrix is None
     matrices = matrices if matrices is not None else build_matrices(problem)
     n_out = len(problem.outlets)
     outlet_of = list(range(n_out))
-    extras = []
+    extras: list[ExtraVisit] = []
+    apart: set[int] = set()  # nodes of the further appointments of a date
     for i, o in enumerate(problem.outlets):
         for x in o.extra_visits:
             outlet_of.append(i)
             extras.append(x)
+        for a in same_day_appointments(o):
+            # a visit of its own, pinned to its date and window (and rep, if any)
+            apart.add(len(outlet_of))
+            outlet_of.append(i)
+            extras.append(ExtraVisit(a.date, a.date, rep_id=a.rep_id, window=a.window,
+                                     label="appointment"))
     n = len(outlet_of)
     point = np.array(outlet_of + list(range(n_out, n_out + 2 * len(problem.reps))))
 
     def by_node(a: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        return a if not extras else np.ascontiguousarray(a[np.ix_(point, point)])
+        return a if not extras else np.ascontiguousarray(a[point][:, point])
 
     dur = {m: by_node(tm.durations) for m, tm in matrices.items()}
     dist = {m: by_node(tm.distances) for m, tm in matrices.items()}
     cost = {
-        m: np.rint(params.time_weight * dur[m] + params.distance_weight * dist[m]
-                   ).astype(np.int64)
+        # the default weights make the cost the travel time: one array, not two
+        m: dur[m] if params.time_weight == 1 and params.distance_weight == 0 else
+        np.rint(params.time_weight * dur[m] + params.distance_weight * dist[m]).astype(np.int64)
         for m in matrices
     }
     days = problem.planning_days
@@ -183,21 +205,36 @@ def compile_problem(problem: Problem, params: SolveParams,
                 mode=rep.mode, index=len(slots), wkey=d,
             ))
     some = next(iter(dur.values()))
-    outlet_d = np.asarray(dist[next(iter(matrices))][:n, :n])
-    near = np.argsort(outlet_d + outlet_d.T, axis=1, kind="stable").astype(np.int64)
     windows: list[dict[int, tuple[tuple[int, int], ...]]] = []
     options: list[list[Option]] = []
     near_count: list[int] = []  # options of the nearest reps come first
     need: list[int] = []
     penalty: list[float] = []
+    # outlets that share their rule, hours, appointments and visit length share
+    # their windows and day patterns: each is computed once per such kind
+    windows_of: dict[tuple[object, ...], dict[int, tuple[tuple[int, int], ...]]] = {}
+    patterns_of: dict[tuple[object, ...], list[tuple[int, ...]]] = {}
+    options_of: dict[tuple[object, ...], tuple[list[Option], int]] = {}
+
+    def patterns(o: Outlet, rep: Rep) -> list[tuple[int, ...]]:
+        key = (o.rule, o.hours, o.appointments, o.service, rep.id)
+        got = patterns_of.get(key)
+        if got is None:
+            got = patterns_of[key] = day_patterns(problem, o, rep)
+        return got
+
     for i, o in enumerate(problem.outlets):
-        w: dict[int, tuple[tuple[int, int], ...]] = {}
-        for d, day in enumerate(days):
-            ws = problem.windows(o, day)
-            if ws:
-                w[d] = tuple((x.start, x.end) for x in ws)
+        kind = (o.hours, o.appointments, o.service)
+        w = windows_of.get(kind)
+        if w is None:
+            w = {}
+            for d, day in enumerate(days):
+                ws = problem.windows(o, day)
+                if ws:
+                    w[d] = tuple((x.start, x.end) for x in ws)
+            windows_of[kind] = w
         windows.append(w)
-        need.append(max(problem.regular_visits_of(o), len(o.appointments)))
+        need.append(pattern_visits(problem, o))
         penalty.append(params.miss_penalty * params.priority_factor ** (9 - o.priority))
         reps = problem.reps_for(o)
         n_reps_near = len(reps)
@@ -212,26 +249,13 @@ def compile_problem(problem: Problem, params: SolveParams,
             n_reps_near = params.candidate_reps
             reps = (tuple(problem.reps[int(k)] for k in sorted(order[:n_reps_near]))
                     + tuple(problem.reps[int(k)] for k in sorted(order[n_reps_near:])))
-        opts: list[Option] = []
-        if o.rule.same_rep:
-            for j, rep in enumerate(reps):
-                if j == n_reps_near:
-                    near_count.append(len(opts))
-                k = problem.rep_index(rep.id)
-                for pat in day_patterns(problem, o, rep):
-                    opts.append(Option(k, pat, tuple((slot_of[(k, d)],) for d in pat)))
-        else:
-            ks = [problem.rep_index(rep.id) for rep in reps]
-            pats: dict[tuple[int, ...], None] = {}
-            for rep in reps:
-                pats.update(dict.fromkeys(day_patterns(problem, o, rep)))
-            for pat in pats:
-                groups = tuple(tuple(slot_of[(k, d)] for k in ks if (k, d) in slot_of)
-                               for d in pat)
-                opts.append(Option(-1, pat, groups))
-        if len(near_count) == i:
-            near_count.append(len(opts))
-        options.append(opts)
+        okey = (o.rule, o.hours, o.appointments, o.service, tuple(r.id for r in reps),
+                n_reps_near)
+        got = options_of.get(okey)
+        if got is None:  # else shared with the outlets of its kind (read only)
+            got = options_of[okey] = _options(problem, o, reps, n_reps_near, slot_of, patterns)
+        options.append(got[0])
+        near_count.append(got[1])
     priority = [o.priority for o in problem.outlets]
     label = [""] * n_out
     for x, i in zip(extras, outlet_of[n_out:], strict=True):
@@ -258,13 +282,17 @@ def compile_problem(problem: Problem, params: SolveParams,
         p = o.priority if x.priority is None else x.priority
         priority.append(p)
         penalty.append(params.miss_penalty * params.priority_factor ** (9 - p))
-        label.append(x.label)
+        label.append("" if len(label) in apart else x.label)  # an appointment is no extra
+    sibling = [outlet_of[i] if i in apart else -1 for i in range(n)]
     preferred: list[frozenset[int] | None] = [None] * n
     start_routes = None
     ref_start: dict[tuple[int, int], int] = {}
     if previous is not None:
         preferred, start_routes, ref_start = _reference(problem, previous, slot_of, outlet_of,
                                                         label)
+    twin = list(range(n)) if previous is not None else _twins(
+        problem, n_out, n, dur, dist, windows, options, need, priority, check=not derived)
+    near = _nearest(np.asarray(dist[next(iter(matrices))][:n, :n]), twin)
     inst = Instance(
         problem=problem, params=params, matrices=matrices, dur=dur, cost=cost, dist=dist,
         slots=slots, slot_of=slot_of,
@@ -272,7 +300,8 @@ def compile_problem(problem: Problem, params: SolveParams,
         demand=[problem.outlets[i].demand for i in outlet_of],
         need=need, penalty=penalty, options=options, near_count=near_count, windows=windows,
         near=near, outlet_of=outlet_of, priority=priority, label=label,
-        preferred=preferred, start_routes=start_routes, ref_start=ref_start,
+        preferred=preferred, start_routes=start_routes, ref_start=ref_start, twin=twin,
+        sibling=sibling,
     )
     _cut_windows(inst)
     inst.terms = route_terms(inst)
@@ -297,6 +326,106 @@ def _cut_windows(inst: Instance) -> None:
                 if ws is not None:
                     w[key] = cut_windows(ws, inst.service[v], forb)
         slot.wkey = key
+
+
+def _options(problem: Problem, o: Outlet, reps: tuple[Rep, ...], n_reps_near: int,
+             slot_of: dict[tuple[int, int], int],
+             patterns: Callable[[Outlet, Rep], list[tuple[int, ...]]]
+             ) -> tuple[list[Option], int]:
+    """The options of outlet ``o`` with ``reps`` (the nearest ``n_reps_near`` first),
+    and how many of them belong to those nearest reps."""
+    opts: list[Option] = []
+    n_near = -1
+    if o.rule.same_rep:
+        for j, rep in enumerate(reps):
+            if j == n_reps_near:
+                n_near = len(opts)
+            k = problem.rep_index(rep.id)
+            for pat in patterns(o, rep):
+                opts.append(Option(k, pat, tuple((slot_of[(k, d)],) for d in pat)))
+    else:
+        ks = [problem.rep_index(rep.id) for rep in reps]
+        pats: dict[tuple[int, ...], None] = {}
+        for rep in reps:
+            pats.update(dict.fromkeys(patterns(o, rep)))
+        for pat in pats:
+            groups = tuple(tuple(slot_of[(k, d)] for k in ks if (k, d) in slot_of)
+                           for d in pat)
+            opts.append(Option(-1, pat, groups))
+    return opts, len(opts) if n_near < 0 else n_near
+
+
+def _twins(problem: Problem, n_out: int, n: int, dur: dict[str, IntArray],
+           dist: dict[str, IntArray], windows: list[dict[int, tuple[tuple[int, int], ...]]],
+           options: list[list[Option]], need: list[int], priority: list[int], *,
+           check: bool = True) -> list[int]:
+    """Per node, the first node it cannot be told apart from (see ``Instance.twin``).
+
+    Outlets at one place with the same visit, windows, options, need and
+    priority are twins when their rows and columns are equal in every matrix:
+    checked with ``check`` (a matrix of the user's own counts as it is),
+    given without (matrices computed from the coordinates). Extra visits
+    have no twins.
+    """
+    twin = list(range(n))
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for i in range(n_out):
+        o = problem.outlets[i]
+        key = (o.lat, o.lon, o.service, o.demand, need[i], priority[i], o.rep_id,
+               o.rule, o.hours, o.appointments)
+        groups.setdefault(key, []).append(i)
+    mats = [m for ms in (dur, dist) for m in ms.values()]
+    for members in groups.values():
+        r = members[0]
+        cand = [i for i in members[1:] if windows[i] == windows[r] and options[i] == options[r]]
+        if not check:
+            for i in cand:
+                twin[i] = r
+            continue
+        for b in range(0, len(cand), 512):  # blocks of rows: no n x n temporary
+            block = np.asarray(cand[b:b + 512])
+            same = np.ones(len(block), dtype=bool)
+            for m in mats:
+                same &= (m[block] == m[r]).all(axis=1)
+                same &= (m[:, block] == m[:, [r]]).all(axis=0)
+            for i in block[same].tolist():
+                twin[i] = r
+    return twin
+
+
+def _nearest(d: npt.NDArray[np.int64], twin: list[int], keep: int = NEAR_KEEP) -> IntArray:
+    """Per node, the ``keep`` nearest nodes by the round trip ``d[i, j] + d[j, i]``,
+    ties by index (the first ``keep`` of a stable sort of the whole row).
+
+    Twins share their row, computed once; each row is found by a partial sort,
+    in blocks, so that no n x n temporary is made.
+    """
+    n = d.shape[0]
+    keep = min(keep, n)
+    out = np.empty((n, keep), dtype=np.int64)
+    rows = sorted({twin[i] for i in range(n)})
+    block = max(1, 4_000_000 // max(1, n))
+    for b in range(0, len(rows), block):
+        chunk = rows[b:b + block]
+        vals = d[chunk] + d[:, chunk].T
+        kth = (np.partition(vals, keep - 1, axis=1)[:, keep - 1] if keep < n
+               else vals.max(axis=1))
+        near = vals <= kth[:, None]  # the keep nearest, and any tied with the last
+        count = near.sum(axis=1)
+        plain = np.flatnonzero(count == keep)  # no tie across the cut: all rows at once
+        if plain.size:
+            cols = np.nonzero(near[plain])[1].reshape(plain.size, keep)  # ascending per row
+            order = np.argsort(np.take_along_axis(vals[plain], cols, axis=1), axis=1,
+                               kind="stable")
+            out[np.asarray(chunk)[plain]] = np.take_along_axis(cols, order, axis=1)
+        for k in np.flatnonzero(count != keep).tolist():
+            v = vals[k]
+            idx = np.flatnonzero(near[k])
+            out[chunk[k]] = idx[np.argsort(v[idx], kind="stable")][:keep]
+    for i in range(n):
+        if twin[i] != i:
+            out[i] = out[twin[i]]
+    return out
 
 
 def _reference(problem: Problem, previous: Plan, slot_of: dict[tuple[int, int], int],

@@ -22,6 +22,9 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from routeopt.solver._model import Instance, Slot
 
 Windows = tuple[tuple[int, int], ...]
@@ -60,13 +63,26 @@ def first_start(wins: Windows, t: int) -> int:
     return -1
 
 
+def _rows(a: npt.NDArray[np.int64], twin: list[int]) -> list[list[int]]:
+    """``a`` as a list of rows (fast to index from Python); twins (nodes with equal
+    rows, see ``Instance.twin``) share one row object: thousands of outlets at
+    one place then cost one row, not thousands."""
+    rows: list[list[int]] = []
+    for i in range(a.shape[0]):
+        r = twin[i] if i < len(twin) else i
+        rows.append(rows[r] if r != i else a[i].tolist())
+    return rows
+
+
 class Timer:
     """Schedules and insertion checks for one instance (lists for speed)."""
 
     def __init__(self, inst: Instance) -> None:
         self.inst = inst
-        self.dur = {m: a.tolist() for m, a in inst.dur.items()}
-        self.cost = {m: a.tolist() for m, a in inst.cost.items()}
+        self.dur = {m: _rows(a, inst.twin) for m, a in inst.dur.items()}
+        # the cost is often the travel time itself: then one list serves both
+        self.cost = {m: self.dur[m] if a is inst.dur[m] else _rows(a, inst.twin)
+                     for m, a in inst.cost.items()}
         self.service = inst.service
         self.windows = inst.windows
         # Overtime (soft end of shift): while the search runs, a day without a
@@ -316,8 +332,8 @@ class Timer:
 
     def best_insertion(self, slot: Slot, seq: list[int], sched: Schedule,
                        node: int, rooms: Sequence[tuple[list[list[int]], int]] = (),
-                       objective: Callable[[int, int], float] | None = None
-                       ) -> tuple[float, int] | None:
+                       objective: Callable[[int, int], float] | None = None, *,
+                       max_tries: int | None = None) -> tuple[float, int] | None:
         """The cheapest (cost increase, position) for ``node`` that keeps the route
         on time, or None.
 
@@ -329,7 +345,10 @@ class Timer:
         a position that adds more is infeasible. The
         other route terms are the caller's business. ``objective(p, q)``: what the
         objective route terms add for the position between nodes ``p`` and
-        ``q`` (it may be negative, so every position is priced).
+        ``q`` (it may be negative, so every position is priced). ``max_tries``:
+        check only that many positions, the cheapest, where a check is a
+        simulation (bounded work when time is short; an answer found is still
+        on time).
         """
         wins = self.windows[node].get(slot.wkey)
         if wins is None:
@@ -389,6 +408,8 @@ class Timer:
                 for g, (p, q) in enumerate(zip(prevs, nexts, strict=True))
                 if not rooms or all(a[p][node] + a[node][q] - (a[p][q] if seq else 0) <= room
                                     for a, room in rooms))
+        if max_tries is not None:
+            del deltas[max_tries:]
         if not pen:
             for delta, g in deltas:
                 if self.can_insert(slot, seq, sched, node, g):

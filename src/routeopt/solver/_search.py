@@ -67,6 +67,10 @@ class SearchStats:
     day_s: float = 0.0
     travel_before_polish: int = 0
     operators: dict[str, int] = field(default_factory=dict)  # draws per operator
+    # the construction against the clock: outlets priced the quick way, and
+    # outlets it had no time left to try (unscheduled with reason time_limit)
+    construction_quick: int = 0
+    construction_untried: int = 0
     history: list[tuple[int, float, float]] = field(default_factory=list)  # (it, s, best)
 
 
@@ -94,6 +98,11 @@ class Search:
         self.vector = VectorPricer(inst, self.timer)
         self.progress = progress
         self.stats = SearchStats()
+        # the clock (see :meth:`construct` and Tuning.construct_full)
+        self.quick = False  # pricing the quick way now
+        self.deadline = math.inf  # repairs stop inserting beyond it (set by run)
+        self.untried: set[int] = set()  # nodes no pricing has tried since construction
+        self._t_zero = 0.0  # when the time limit began (set by run)
 
     # -- state helpers ----------------------------------------------------------
     def empty(self) -> State:
@@ -278,8 +287,9 @@ class Search:
                 if room is not None:
                     rooms.append((t.arc[slot.mode], room))
         extra = self._objective_delta(st, i, s) if self._objective else None
-        return self.timer.best_insertion(self.inst.slots[s], st.routes[s], st.scheds[s], i,
-                                         rooms, extra)
+        return self.timer.best_insertion(
+            self.inst.slots[s], st.routes[s], st.scheds[s], i, rooms, extra,
+            max_tries=self.tuning.quick_positions if self.quick else None)
 
     def _objective_delta(self, st: State, i: int, s: int) -> Callable[[int, int], float]:
         """What the objective terms add when ``i`` goes between nodes ``p`` and ``q``
@@ -336,27 +346,31 @@ class Search:
         pref = inst.preferred[i]
         move = inst.params.move_penalty if pref is not None else 0.0
         soft = bool(self.penalties.soft)
+        r_i = inst.twin[i] if inst.twin else i  # its twins' insertions are its own
         if self.vector.enabled:
             vec = self.vector
             fresh = None
             if not second and not move:  # the vector pricer knows no reference plan
-                got = vec.price(st.routes, list(st.scheds), st.version, st.use, i, pen,
+                got = vec.price(st.routes, list(st.scheds), st.version, st.use, r_i, pen,
                                 self.penalties.term, noise, self.rng.random)
                 if vec.all_plain:
                     return got, math.inf
                 fresh = vec.last_positions  # the per-slot answers it has just computed
-            vec.fill(st.routes, list(st.scheds), st.version, st.use, i, self.cache,
+            vec.fill(st.routes, list(st.scheds), st.version, st.use, r_i, self.cache,
                      self.penalties.version, fresh=fresh)
+        self.untried.discard(i)
         for k, opt in enumerate(options):
             if k == n_near and best is not None and len(best[2]) == inst.need[i]:
                 break  # the nearest reps take every visit: the others are not priced
+            if k == n_near and self.quick and k:
+                break  # short of time: the nearest reps' options only
             bound = runner_up if second else (best[0] if best is not None else math.inf)
             total = 0.0
             where: list[tuple[int, int]] = []
             for group in opt.groups:
                 pick: tuple[float, int, int] | None = None
                 for s in group:
-                    r = self.slot_insert(st, i, s)
+                    r = self.slot_insert(st, r_i, s)
                     if r is None:
                         continue
                     cost: float = r[0]
@@ -429,6 +443,8 @@ class Search:
         """Greedy: each outlet in turn, hardest first (see :meth:`order`), with its
         best option."""
         for i in self.order(outlets, shuffle=shuffle):
+            if time.perf_counter() >= self.deadline:
+                return  # out of time: the plan so far stands (a search move is undone)
             if st.choice[i] is None and self.inst.options[i]:
                 self.insert(st, i, noise)
 
@@ -441,7 +457,7 @@ class Search:
         pri = self.inst.priority
         pending = [i for i in self.order(outlets)
                    if st.choice[i] is None and self.inst.options[i]]
-        while pending:
+        while pending and time.perf_counter() < self.deadline:
             top = pri[pending[0]]
             pick: tuple[float, int, Priced | None] | None = None
             for i in pending:
@@ -457,12 +473,88 @@ class Search:
             if best is not None:
                 self.insert(st, i, best=best)
 
-    def construct(self) -> State:
+    def construct(self, started: float | None = None) -> State:
+        """The first plan: best insertion in :meth:`order`, against the clock.
+
+        With ``started`` (when the time limit began) the pricing is full until
+        ``construct_full`` of the limit, then quick (the nearest reps' options,
+        ``quick_positions`` positions per route) until ``construct_quick``; the
+        outlets not reached by then stay out, in :attr:`untried`. When
+        compiling took most of the limit, the construction still gets a fifth
+        of it full and two fifths in all. Each step is bounded (one outlet's
+        pricing), so the construction ends within one step of those times,
+        whatever the input.
+        """
         st = self.empty()
-        if self.inst.start_routes is not None:
-            self.warm_start(st, self.inst.start_routes)
-        self.repair(st, list(range(self.inst.n)))
+        inst = self.inst
+        if inst.start_routes is not None:
+            self.warm_start(st, inst.start_routes)
+        limit = inst.params.time_limit
+        now = time.perf_counter()
+        t0 = now if started is None else started
+        # shares of the limit from ``started``, and at least a fifth of it (full)
+        # and two fifths (in all) from now when compiling took most of the limit:
+        # a plan of a few outlets would be no plan
+        full_until = max(t0 + self.tuning.construct_full * limit, now + 0.2 * limit)
+        quick_until = max(t0 + self.tuning.construct_quick * limit, now + 0.4 * limit)
+        todo = [i for i in self.order(list(range(inst.n)))
+                if st.choice[i] is None and inst.options[i]]
+        for k, i in enumerate(todo):
+            now = time.perf_counter()
+            if now >= quick_until:
+                self.untried.update(todo[k:])
+                self.stats.construction_untried = len(todo) - k
+                log.warning("time limit: the first plan left %d of %d outlet(s) untried "
+                            "(unscheduled with reason time_limit); give more time",
+                            len(todo) - k, inst.n)
+                break
+            if not self.quick and now >= full_until:
+                self.quick = True
+                log.info("time limit: the first plan prices the last %d outlet(s) the "
+                         "quick way", len(todo) - k)
+            self.stats.construction_quick += self.quick
+            self.insert(st, i)
+        if self.quick:
+            self.quick = False
+            self.cache.clear()  # quick answers may have missed a position
         return st
+
+    def same_rep_appointments(self, st: State) -> bool:
+        """Give each further appointment of a date (a node of its own, see
+        ``Instance.sibling``) its outlet's rep when the rule keeps one rep
+        (``same_rep``): the search places it apart, so it may have gone to
+        another rep. It moves to that rep's route of its date where it fits,
+        else it is left out (and listed with its reason). Returns whether
+        ``st`` changed."""
+        inst = self.inst
+        slots = inst.slots
+        groups: dict[int, list[int]] = {}
+        for j, m in enumerate(inst.sibling):
+            if m >= 0 and inst.problem.outlets[inst.outlet_of[m]].rule.same_rep:
+                groups.setdefault(m, []).append(j)
+        changed = False
+        for m, apart in groups.items():
+            placed = [i for i in (m, *apart) if st.choice[i] is not None]
+            if not placed:
+                continue
+            first = st.choice[placed[0]]
+            assert first is not None
+            rep = slots[first[1][0]].rep
+            for j in apart:
+                ch = st.choice[j]
+                if ch is None or slots[ch[1][0]].rep == rep:
+                    continue
+                changed = True
+                day = slots[ch[1][0]].day
+                dropped = self.settle(st, set(self.remove(st, j)))
+                s = inst.slot_of.get((rep, day))
+                k = next((k for k, o in enumerate(inst.options[j]) if o.rep == rep), None)
+                if s is not None and k is not None:
+                    r = self._slot_insert_now(st, j, s)  # on time, within the hard terms
+                    if r is not None and self.soft_cost(st, j, s) == 0.0:
+                        self.insert(st, j, best=(r[0], k, [(s, r[1])]))
+                self.repair(st, dropped)
+        return changed
 
     def warm_start(self, st: State, routes: list[list[int]]) -> None:
         """Place the reference plan's visits, in its order, where they still fit.
@@ -503,11 +595,18 @@ class Search:
             st.missed[i] = inst.need[i] - len(ss)
 
     # -- the search -------------------------------------------------------------
-    def polish(self, st: State, slots: list[int]) -> None:
+    def polish(self, st: State, slots: list[int], deadline: float = math.inf) -> None:
+        """Re-order each route of ``slots`` with OR-Tools (:func:`reorder_route`),
+        up to 2 seconds a route and none after ``deadline``."""
         t0 = time.perf_counter()
         for s in slots:
             seq = st.routes[s]
-            new = reorder_route(self.timer, self.inst.slots[s], seq, self.dimensions)
+            left = deadline - time.perf_counter()
+            if left < 0.01:
+                log.info("time limit: %d route(s) left in their order", len(slots) - slots.index(s))
+                break
+            new = reorder_route(self.timer, self.inst.slots[s], seq, self.dimensions,
+                                time_limit_s=min(2.0, left))
             if new is None or sorted(new) != sorted(seq):
                 continue
             slot = self.inst.slots[s]
@@ -545,6 +644,11 @@ class Search:
         """
         inst = self.inst
         t0 = time.perf_counter()
+        n_visits = sum(len(r) for r in st.routes)
+        if time_limit_s < self.tuning.reopt_build_s * n_visits * n_visits:
+            log.debug("no time for OR-Tools' model of %d visits (%.2f s left)", n_visits,
+                      time_limit_s)
+            return False
         allowed: list[list[list[int]]] = []
         for s, seq in enumerate(st.routes):
             row = []
@@ -730,7 +834,12 @@ class Search:
         inst, tn, pen, rng = self.inst, self.tuning, self.penalties, self.rng
         t_start = time.perf_counter()
         t_zero = t_start if started is None else started
-        cur = self.construct()
+        # repairs stop inserting at the polish's reserve (kept as below)
+        p = inst.params
+        self.deadline = t_zero + p.time_limit - (min(2.0, 0.05 * p.time_limit) if p.polish
+                                                 else 0.0)
+        self._t_zero = t_zero
+        cur = self.construct(t_zero)
         self.stats.construction_s = time.perf_counter() - t_start
         best, best_obj = cur.copy(), self.objective(cur)
         soft_terms = pen.any_soft
@@ -867,5 +976,7 @@ class Search:
             self.stats.iterations += ((days.iterations - arm_moves)
                                       // max(1, self.tuning.day_moves))
         self.stats.travel_before_polish = int(sum(best.rcost))
-        if self.inst.params.polish:
-            self.polish(best, [s for s, r in enumerate(best.routes) if r])
+        p = self.inst.params
+        if p.polish:
+            self.polish(best, [s for s, r in enumerate(best.routes) if r],
+                        self._t_zero + p.time_limit)

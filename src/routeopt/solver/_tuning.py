@@ -51,6 +51,18 @@ class Tuning:
         whole best plan once, up to this many visits, and only when at least
         this share of the visits are of outlets visited once with a choice of
         days.
+    reopt_build_s
+        Seconds OR-Tools' whole-plan model takes to build per pair of visits
+        (measured 5.5-8.6 us on the 2-core benchmark machine under load, 426 and
+        1,283 visits: 1.6 s and 9.1 s); with less time left than the build, the
+        search is skipped, so that the build cannot overrun the limit.
+    construct_full, construct_quick, quick_positions
+        The first plan against the clock: every option is priced until
+        ``construct_full`` of the time limit has gone, then only the nearest
+        reps' options and at most ``quick_positions`` positions per route (the
+        cheapest); from ``construct_quick`` on, the outlets not reached are left
+        unscheduled (reason ``time_limit``), so that the search, the polish and
+        the reasons keep the rest of the time.
     day_share, day_batch, day_cap, day_moves, day_temp_end
         The day search (:mod:`_intraday`): the last ``day_share`` of the budget
         on the best plan (``day_moves`` day moves per iteration left, cooling
@@ -76,6 +88,10 @@ class Tuning:
     reopt_share: float = 0.1
     reopt_max_visits: int = 1500
     reopt_min_flexible: float = 0.5
+    reopt_build_s: float = 5e-6
+    construct_full: float = 0.5
+    construct_quick: float = 0.8
+    quick_positions: int = 8
     day_share: float = 0.05
     day_batch: int = 4
     day_cap: float = 0.5

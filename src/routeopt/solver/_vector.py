@@ -62,13 +62,16 @@ class VectorPricer:
             return
         mode = next(iter(modes))
         self.C = np.ascontiguousarray(inst.cost[mode], dtype=np.int64)
-        self.cl: list[list[int]] = self.C.tolist()
+        # the Timer's lists when there is one (an n x n list of lists is large)
+        self.cl: list[list[int]] = timer.cost[mode] if timer is not None else self.C.tolist()
         # travel times as lists, where a route term counts travel (else unused)
-        self.dl: list[list[int]] = (inst.dur[mode].tolist()
-                                    if any(t.travel for t in inst.terms) else self.cl)
-        self.CT = np.ascontiguousarray(self.C.T)
+        self.dl: list[list[int]] = (
+            (timer.dur[mode] if timer is not None else inst.dur[mode].tolist())
+            if any(t.travel for t in inst.terms) else self.cl)
         self.D = np.ascontiguousarray(inst.dur[mode], dtype=np.int64)
         self.DT = np.ascontiguousarray(self.D.T)
+        # the cost is often the travel time itself: one transposed copy then
+        self.CT = self.DT if self.C is self.D else np.ascontiguousarray(self.C.T)
         ns = len(slots)
         self.ns = ns
         self.width = 0

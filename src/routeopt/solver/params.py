@@ -22,9 +22,10 @@ class SolveParams:
     Parameters
     ----------
     time_limit
-        Wall-clock seconds for the whole solve, from the call to the plan
-        (the construction always completes, even if it takes longer): a
-        finite number above 0 and at most :data:`MAX_TIME_LIMIT`. A plan is
+        Wall-clock seconds for the whole solve, from the call to the plan: a
+        finite number above 0 and at most :data:`MAX_TIME_LIMIT`. Every phase
+        watches the clock, the first plan too: outlets it has no time to try
+        are unscheduled with reason ``time_limit``. A plan is
         reproducible only when ``max_iterations`` stops the search first.
     max_iterations
         Search iterations (the deterministic stop rule). The last 5 % are
