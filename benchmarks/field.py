@@ -80,6 +80,26 @@ CSV_COLUMNS = (
 )
 
 
+# -- the territories ------------------------------------------------------------------
+def territory_problem(outlets: int, weeks: int, seed: int) -> Any:
+    """The benchmark's seeded territory of ``outlets`` outlets as a ``weeks``-week problem.
+
+    :func:`routeopt.datasets.make_territory` with its default of one rep per
+    150 outlets and ``appointments=max(2, outlets // 100)``, planned from
+    ``START`` (``benchmarks/balance.py`` plans the same territories).
+    """
+    import warnings
+
+    from routeopt import CycleWarning
+    from routeopt.datasets import make_territory
+    from routeopt.read import read_problem
+
+    table, reps = make_territory(outlets, seed=seed, appointments=max(2, outlets // 100))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CycleWarning)
+        return read_problem(table, reps, start=START, weeks=weeks)
+
+
 # -- one case, in its own process ---------------------------------------------------
 def _maxrss_mib() -> float:
     import resource
@@ -128,21 +148,14 @@ def _peak(how: str) -> float:
 def run_case(case: dict[str, Any]) -> dict[str, Any]:
     """Build the territory and solve it with one method (run in a fresh process)."""
     import gc
-    import warnings
 
     import field_baselines
     from ortools.constraint_solver import pywrapcp  # noqa: F401  (part of the baseline)
 
-    from routeopt import CycleWarning, SolveParams, solve
-    from routeopt.datasets import make_territory
-    from routeopt.read import read_problem
+    from routeopt import SolveParams, solve
 
     t0 = time.perf_counter()
-    outlets, reps = make_territory(case["outlets"], seed=case["seed"],
-                                   appointments=case["appointments"])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CycleWarning)
-        problem = read_problem(outlets, reps, start=START, weeks=case["weeks"])
+    problem = territory_problem(case["outlets"], case["weeks"], case["seed"])
     build_s = time.perf_counter() - t0
     limit = float(case["time_limit"])
     method = case["method"]

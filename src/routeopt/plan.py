@@ -153,7 +153,47 @@ class Plan:
         the share of outlets with all their visits; ``drive_share`` travel time
         over the time from leaving to coming back; ``coverage_by_priority``
         maps each priority to its coverage.
+
+        The day figures, per rep (``per_rep``) and team-wide: working days
+        and days worked, visits per day (min / median / max), the busiest
+        over the quietest day, day lengths and their spread, the most drive
+        time in a day, the workload (service plus travel) and its deviation
+        from the team mean. They are defined in
+        :func:`routeopt._kpis.day_kpis`.
+
+        The time figures, per outlet: the spread between the earliest and the
+        latest start of its visits on one weekday
+        (``start_spread_same_weekday``; ``start_spread_one_weekday`` for the
+        outlets on a single weekday) and over all its visits
+        (``start_spread_all_visits``), each as the number of outlets and the
+        median, 90th percentile and maximum in seconds. They are defined in
+        :func:`routeopt._kpis.start_spreads`.
+
+        Every key is described in ``docs/csv-schema.md`` (``summary.json``).
+
+        Returns
+        -------
+        dict
+            JSON-ready: numbers, strings, ``None`` and nested dicts.
+
+        Examples
+        --------
+        >>> from datetime import date
+        >>> from routeopt import Horizon, Outlet, Problem, Rep, VisitRule
+        >>> problem = Problem([Outlet("A", 43.73, 7.42, VisitRule.parse("1/week"))],
+        ...                   [Rep("R1", 43.74, 7.42)], Horizon(date(2026, 11, 30), weeks=2))
+        >>> def day(d, start):
+        ...     a = Stop("A", start, start, start + 900, 600, 500)
+        ...     return Route("R1", d, start - 600, start + 1500, (a,), 600, 500)
+        >>> plan = Plan(problem, (day(date(2026, 12, 1), 32400), day(date(2026, 12, 8), 36000)), ())
+        >>> k = plan.kpis()
+        >>> k["coverage"], k["working_days"], k["days_without_route"]
+        (1.0, 10, 8)
+        >>> k["start_spread_same_weekday"]
+        {'outlets': 1, 'median_s': 3600.0, 'p90_s': 3600.0, 'max_s': 3600}
         """
+        from routeopt._kpis import day_kpis, start_spreads
+
         required = self.problem.required_visits
         scheduled = self.scheduled_visits
         travel = sum(r.travel_s for r in self.routes)
@@ -187,10 +227,20 @@ class Plan:
             "route_days": days,
             "visits_per_day": round(scheduled / days, 3) if days else 0.0,
             "solve_s": round(float(self.stats.get("solve_s", 0.0)), 3),
+            **day_kpis(self),
+            **start_spreads(self.routes),
         }
 
     def summary(self) -> str:
-        """A short, readable account of the plan."""
+        """A short, readable account of the plan.
+
+        After coverage, travel and routes: the working days with a route and
+        the visits per day over all reps, one line per rep (days worked of
+        working days, visits per day min / median / max, shortest and longest
+        day, the most drive time in a day, workload and its deviation from the
+        team mean; the first ten reps), and the spread of each outlet's start
+        times on its weekday (:meth:`kpis`).
+        """
         k = self.kpis()
         lines = [
             f"Plan for {len(self.problem.outlets)} outlets, {len(self.problem.reps)} rep(s), "
@@ -202,6 +252,7 @@ class Plan:
             f"  travel      {k['travel_s'] / 3600:.1f} h, {k['distance_m'] / 1000:.1f} km, "
             f"{100 * k['drive_share']:.1f}% of the working time",
             f"  routes      {k['route_days']} rep-days, {k['visits_per_day']:.1f} visits per day",
+            *_day_lines(k),
             f"  solver      {k['solve_s']:.1f} s, {self.stats.get('iterations', 0)} iterations, "
             f"seed {self.stats.get('seed', 0)}",
         ]
@@ -362,6 +413,43 @@ class Plan:
         if v:
             raise PlanValidationError(v)
         return self
+
+
+def _hours(seconds: float) -> str:
+    """``"42 min"`` below an hour, else ``"7.4 h"``."""
+    return f"{seconds / 60:.0f} min" if seconds < 3600 else f"{seconds / 3600:.1f} h"
+
+
+def _day_lines(k: Mapping[str, Any], most: int = 10) -> list[str]:
+    """The summary's lines on days, reps and start times, from :meth:`Plan.kpis`."""
+    lines = []
+    if k["working_days"]:
+        line = (f"  days        {k['working_days'] - k['days_without_route']} of "
+                f"{k['working_days']} working days with a route")
+        if k["visits_per_route_day_min"] is not None:
+            line += (f", {k['visits_per_route_day_min']} / {k['visits_per_route_day_median']:g} / "
+                     f"{k['visits_per_route_day_max']} visits per day (min / median / max)")
+        lines.append(line)
+    reps = list(k["per_rep"].items())
+    for rep_id, f in reps[:most]:
+        line = f"  {'rep ' + rep_id:<11} {f['days_worked']} of {f['working_days']} days"
+        if f["days_worked"]:
+            dev = f["workload_deviation"]
+            line += (f", {f['visits_per_day_min']} / {f['visits_per_day_median']:g} / "
+                     f"{f['visits_per_day_max']} visits, day "
+                     f"{f['day_length_min_s'] / 3600:.1f}-{f['day_length_max_s'] / 3600:.1f} h, "
+                     f"drive max {f['drive_s_per_day_max'] / 3600:.1f} h, workload "
+                     f"{f['workload_s'] / 3600:.1f} h"
+                     + (f" ({100 * dev:+.1f}%)" if dev is not None else ""))
+        lines.append(line)
+    if len(reps) > most:
+        lines.append(f"  ... and {len(reps) - most} more reps (per_rep in summary.json)")
+    s = k["start_spread_same_weekday"]
+    if s["outlets"]:
+        lines.append(f"  times       start spread per outlet on its weekday: median "
+                     f"{_hours(s['median_s'])}, p90 {_hours(s['p90_s'])}, max "
+                     f"{_hours(s['max_s'])} ({s['outlets']} outlets)")
+    return lines
 
 
 _atomic_write = atomic_write  # the name the other modules import
