@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from routeopt.exceptions import InputError, Issue, OpeningHoursError, RouteOptWarning
-from routeopt.hours import Break, OpeningHours, TimeWindow, parse_weekdays
+from routeopt.hours import Break, OpeningHours, TimeWindow, parse_time, parse_weekdays
 from routeopt.problem import (
     MODES,
     Appointment,
@@ -50,12 +50,13 @@ __all__ = [
 OUTLET_COLUMNS = {
     "required": ("outlet_id", "lat", "lon", "frequency"),
     "optional": ("name", "address", "priority", "service_min", "opening_hours", "rep_id",
-                 "allowed_days", "appointment", "demand", "crs"),
+                 "allowed_days", "appointment", "demand", "crs", "preferred_time"),
 }
 REP_COLUMNS = {
     "required": ("rep_id", "lat", "lon"),
     "optional": ("name", "end_lat", "end_lon", "shift", "working_days", "break", "max_visits",
-                 "mode", "capacity", "days_off", "crs", "max_drive"),
+                 "mode", "capacity", "days_off", "crs", "max_drive",
+                 "min_visits", "target_day"),
 }
 DEFAULT_SERVICE_MIN = 15
 _NO_APPOINTMENTS: tuple[Appointment, ...] = ()
@@ -352,6 +353,7 @@ def read_outlets(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
         hours = r.get("opening_hours", OpeningHours.parse, OpeningHours())
         demand = r.number("demand", lo=0, hint="units per visit, >= 0")
         rep_id = _text(row, "rep_id") or None
+        preferred = r.get("preferred_time", parse_time, None)
         if r.issues:
             issues += r.issues
             continue
@@ -363,7 +365,7 @@ def read_outlets(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
                 name=_text(row, "name"), address=_text(row, "address"),
                 service=round(60 * (service if service is not None else DEFAULT_SERVICE_MIN)),
                 priority=priority, hours=hours, appointments=appts, rep_id=rep_id,
-                demand=round(demand or 0),
+                demand=round(demand or 0), preferred_time=preferred,
             ))
             lines[oid] = line
         except InputError as e:
@@ -450,6 +452,8 @@ def read_reps(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
         cap = r.number("capacity", lo=0, hint="units per route, >= 0", integer=True)
         off = r.get("days_off", _dates, _NO_DATES)
         max_drive = r.get("max_drive", _duration, None)
+        minv = r.number("min_visits", lo=0, hi=10_000, hint="visits per day, >= 0", integer=True)
+        target = r.get("target_day", _duration, None)
         if r.issues:
             issues += r.issues
             continue
@@ -460,7 +464,8 @@ def read_reps(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
                 name=_text(row, "name"), shift=shift, working_days=working, lunch=brk,
                 max_visits=None if maxv is None else int(maxv), mode=mode,
                 capacity=None if cap is None else int(cap), days_off=off,
-                max_drive=max_drive,
+                max_drive=max_drive, min_visits=None if minv is None else int(minv),
+                target_day=target,
             ))
             lines[rid] = line
         except InputError as e:

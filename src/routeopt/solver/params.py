@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +61,30 @@ class SolveParams:
         vary less from seed to seed. The same input, seed, ``workers`` and
         iteration stop give the same plan. In a batch of many territories,
         run the territories in parallel instead.
+    balance_weight
+        Balanced days: the cost of each minute that a route's working time
+        (service plus travel) lies away from the rep's target for a day, in
+        travel-cost units per minute (the default 6 prices a minute off the
+        target like six minutes of travel). The target is the rep's
+        ``target_day`` or, without one, the mean over the rep's working days
+        of the current plan. Each visit a day lies away from the rep's mean
+        count is priced too, as that rep's mean minutes per visit at the same
+        weight, so that short and long visits cannot hide an unequal number
+        of calls. An empty working day lies a whole day off the target, so a
+        day without a route remains only when the rep's workload cannot fill
+        it. 0 switches balanced days off. The default was chosen on the
+        bundled Monaco example (``benchmarks/README.md``, balance section).
+    steady_weight
+        Steady visit times: the cost, in travel-cost units per minute, of an
+        outlet's start spread (its latest minus its earliest start over its
+        visits on one weekday) and of each minute a visit starts away from
+        its outlet's ``preferred_time``. After the search the routes of a
+        rep on one weekday are put in one order where that stays feasible
+        and costs little travel, and the start times are chosen (waiting
+        allowed) to minimise the spread at this weight against the working
+        time it adds (a minute of waiting costs ``time_weight`` times 60).
+        0 switches steady times off: every visit then starts as early as
+        possible.
     """
 
     time_limit: float = 60.0
@@ -75,6 +100,8 @@ class SolveParams:
     move_penalty: float = 3600.0
     retime_penalty: float = 0.1
     workers: int = 1
+    balance_weight: float = 6.0
+    steady_weight: float = 600.0
 
     def __post_init__(self) -> None:
         issues = []
@@ -82,9 +109,12 @@ class SolveParams:
             if getattr(self, name) <= 0:
                 issues.append(Issue(f"{name} must be > 0", column=name))
         for name in ("max_iterations", "max_no_improvement", "candidate_reps", "move_penalty",
-                     "retime_penalty"):
+                     "retime_penalty", "balance_weight", "steady_weight"):
             if getattr(self, name) < 0:
                 issues.append(Issue(f"{name} must be >= 0", column=name))
+        for name in ("balance_weight", "steady_weight"):
+            if not math.isfinite(getattr(self, name)):
+                issues.append(Issue(f"{name} must be a finite number >= 0 (0: off)", column=name))
         if self.workers < 1:
             issues.append(Issue("workers must be >= 1", column="workers"))
         if self.time_weight < 0 or self.distance_weight < 0 or (
