@@ -160,3 +160,21 @@ def test_a_preferred_time_is_kept_where_the_day_allows() -> None:
     early = solve(problem.replace(outlets=tuple(outlets)), OFF).validate()
     assert [s.start for r in early.routes for s in r.stops
             if s.outlet_id == outlets[2].id] != [want]  # the rule binds
+
+
+def test_the_workload_band_pulls_the_reps_together() -> None:
+    """Two reps side by side, 24 free outlets: where geography allows, the band
+    brings the reps' workloads nearer the team mean."""
+    rng = random.Random(5)
+    outlets = [Outlet(f"P{i}", 43.70 + 0.03 * rng.random(), 7.40 + 0.03 * rng.random(),
+                      VisitRule.parse("1/week"), service=1800) for i in range(24)]
+    problem = Problem(outlets, [Rep("A", 43.715, 7.415), Rep("B", 43.716, 7.416)],
+                      Horizon(MONDAY))
+    params = SolveParams(max_iterations=150, seed=0)
+    loose = solve(problem, params).validate()  # the band is off by default
+    held = solve(problem, params.replace(workload_band=0.05)).validate()
+    assert loose.kpis()["workload_deviation_max"] > 0.1  # the split is uneven without it
+    # measured: 13.8 % without the band, 6.9 % with it
+    assert held.kpis()["workload_deviation_max"] < 0.75 * loose.kpis()["workload_deviation_max"]
+    with pytest.raises(InputError, match="workload_band must be >= 0 and < 1"):
+        SolveParams(workload_band=1.0)

@@ -17,6 +17,16 @@ day lies a whole ``T_rep`` off, so a route that the rep's workload can fill
 is never left empty. The means follow the plan (:meth:`DayBalance.refresh`):
 a fixed target would ask for work the territory does not have.
 
+**Balanced reps** (``SolveParams.workload_band`` above 0). Where outlets may
+go to several reps (an outlet with options of two reps or more), a rep's day
+target also carries the team: the rep's
+total work is held to ``SolveParams.workload_band`` of the team mean (the mean
+of the reps' totals), so a rep above the band gets the band's edge as target,
+spread over its working days, and its days pay for the work above it; a rep
+below it, for the work missing. Which outlets move between reps stays the
+search's choice, at the balance weight against travel: where geography does
+not allow it (a rep's outlets far from the others), travel wins.
+
 Unlike GlobalSpan-style costs (the longest route), a cost per route on its
 deviation tells [6, 6, 0, 0] from [6, 2, 2, 2]: every day away from the mean
 pays.
@@ -54,6 +64,11 @@ class DayBalance(ObjectiveTerm):
         self.by_rep: dict[int, list[int]] = {}
         for s, sl in enumerate(inst.slots):
             self.by_rep.setdefault(sl.rep, []).append(s)
+        # balanced reps: only where some outlet may go to two reps or more
+        self.band = inst.params.workload_band
+        self.shared = self.band > 0 and len(self.by_rep) > 1 and any(
+            any(o.rep < 0 for o in opts) or len({o.rep for o in opts}) > 1
+            for opts in inst.options)
         # before the first plan: the whole workload spread over every slot
         ns = max(1, len(inst.slots))
         visits = sum(inst.need)
@@ -109,10 +124,15 @@ class DayBalance(ObjectiveTerm):
 
     def refresh(self, st: State) -> bool:
         changed = False
-        for ss in self.by_rep.values():
+        totals = {r: sum(self.work(st, s) for s in ss) for r, ss in self.by_rep.items()}
+        team = sum(totals.values()) / len(totals)
+        for r, ss in self.by_rep.items():
             works = [self.work(st, s) for s in ss]
             visits = sum(len(st.routes[s]) for s in ss)
-            mean = sum(works) / len(ss)
+            total = float(totals[r])
+            if self.shared:  # the rep's total held within the band of the team mean
+                total = min(max(total, team * (1.0 - self.band)), team * (1.0 + self.band))
+            mean = total / len(ss)
             mean_n = visits / len(ss)
             per_visit = self.w * sum(works) / max(1, visits)
             for s in ss:
