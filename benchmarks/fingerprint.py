@@ -6,6 +6,10 @@ must give the same fingerprint. The instances are the Monaco example (four
 weeks from 2026-11-30, 300 iterations), the Cordeau PVRP instances p01 and
 pr01 (300 iterations) and a generated field territory of 60 outlets (300
 iterations), all with seed 0 and a time limit far above what they need.
+Monaco and the field territory run twice: with the default parameters, and
+with balanced days and steady times off (``-off``: the plans of the solver
+before those terms, which must not change); the PVRP instances run with them
+off, as ``pvrp.py`` does.
 
 Run from the repository root::
 
@@ -35,6 +39,7 @@ from routeopt.datasets import make_territory  # noqa: E402
 from routeopt.read import read_problem  # noqa: E402
 
 ITERATIONS = 300
+OFF = {"balance_weight": 0.0, "steady_weight": 0.0}  # balanced days and steady times off
 
 
 def fingerprint(plan: Plan) -> str:
@@ -51,10 +56,14 @@ def fingerprint(plan: Plan) -> str:
     return h.hexdigest()[:16]
 
 
-def monaco() -> tuple[Problem, SolveParams]:
-    data = ROOT / "examples" / "data" / "monaco"
-    problem = read_problem(data / "outlets.csv", data / "reps.csv", start="2026-11-30", weeks=4)
-    return problem, SolveParams(max_iterations=ITERATIONS, time_limit=600, seed=0)
+def monaco(**changes: float) -> Callable[[], tuple[Problem, SolveParams]]:
+    def make() -> tuple[Problem, SolveParams]:
+        data = ROOT / "examples" / "data" / "monaco"
+        problem = read_problem(data / "outlets.csv", data / "reps.csv", start="2026-11-30",
+                               weeks=4)
+        return problem, SolveParams(max_iterations=ITERATIONS, time_limit=600, seed=0,
+                                    **changes)
+    return make
 
 
 def pvrp(name: str) -> Callable[[], tuple[Problem, SolveParams]]:
@@ -62,21 +71,26 @@ def pvrp(name: str) -> Callable[[], tuple[Problem, SolveParams]]:
         inst = parse_pvrp((ROOT / "tests" / "data" / "pvrp" / name).read_text(), name)
         return to_problem(inst), SolveParams(
             max_iterations=ITERATIONS, max_no_improvement=ITERATIONS, time_limit=600, seed=0,
-            time_weight=0.0, distance_weight=1.0)
+            time_weight=0.0, distance_weight=1.0, **OFF)
     return make
 
 
-def field() -> tuple[Problem, SolveParams]:
-    outlets, reps = make_territory(60, 2, seed=3)
-    problem = read_problem(outlets, reps, start="2026-11-30", weeks=4)
-    return problem, SolveParams(max_iterations=ITERATIONS, time_limit=600, seed=0)
+def field(**changes: float) -> Callable[[], tuple[Problem, SolveParams]]:
+    def make() -> tuple[Problem, SolveParams]:
+        outlets, reps = make_territory(60, 2, seed=3)
+        problem = read_problem(outlets, reps, start="2026-11-30", weeks=4)
+        return problem, SolveParams(max_iterations=ITERATIONS, time_limit=600, seed=0,
+                                    **changes)
+    return make
 
 
 CASES: dict[str, Callable[[], tuple[Problem, SolveParams]]] = {
-    "monaco": monaco,
+    "monaco": monaco(),
+    "monaco-off": monaco(**OFF),
     "p01": pvrp("p01"),
     "pr01": pvrp("pr01"),
-    "field60": field,
+    "field60": field(),
+    "field60-off": field(**OFF),
 }
 
 

@@ -110,7 +110,10 @@ def run_routeopt(inst: PVRPInstance, time_limit: float, seed: int,
     problem = to_problem(inst)
     plan = solve(problem, SolveParams(time_limit=time_limit, max_iterations=iterations,
                                       max_no_improvement=iterations, seed=seed,
-                                      time_weight=0.0, distance_weight=1.0, workers=workers))
+                                      time_weight=0.0, distance_weight=1.0, workers=workers,
+                                      # the PVRP objective is distance alone: no balanced
+                                      # days, no steady times
+                                      balance_weight=0.0, steady_weight=0.0))
     seconds = time.perf_counter() - t0
     days = {d: k for k, d in enumerate(problem.planning_days)}
     routes = [PVRPRoute(days[r.date], int(r.rep_id[1:]) - 1,

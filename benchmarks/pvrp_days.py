@@ -57,7 +57,8 @@ def fixed(inst: PVRPInstance, routes: list[PVRPRoute], time_limit: float
     problem = pvrp.to_problem(dataclasses.replace(inst, patterns=tuple(pats)))
     plan = solve(problem, SolveParams(time_limit=time_limit, max_iterations=10**9,
                                       max_no_improvement=10**9, time_weight=0.0,
-                                      distance_weight=1.0))
+                                      distance_weight=1.0, balance_weight=0.0,
+                                      steady_weight=0.0))
     index = {d: k for k, d in enumerate(problem.planning_days)}
     got = [PVRPRoute(index[r.date], int(r.rep_id[1:]) - 1,
                      tuple(int(s.outlet_id) for s in r.stops)) for r in plan.routes]

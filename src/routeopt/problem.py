@@ -374,6 +374,11 @@ class Outlet:
         Units carried per visit, against the rep's ``capacity``.
     extra_visits
         One-off visits on top of the rule, each due in a window of dates.
+    preferred_time
+        The time of day (seconds since midnight) the outlet likes its visits
+        to start, ``None`` = no preference. Soft: with steady visit times on
+        (``SolveParams.steady_weight``), each minute a visit starts away from
+        it is priced like a minute of start spread.
     """
 
     id: str
@@ -389,6 +394,7 @@ class Outlet:
     rep_id: str | None = None
     demand: int = 0
     extra_visits: tuple[ExtraVisit, ...] = ()
+    preferred_time: int | None = None
 
     def __post_init__(self) -> None:
         f = Fields(self, outlet_id=self.id)
@@ -406,6 +412,8 @@ class Outlet:
         f.text("rep_id", "a rep id (a str)", optional=True)
         f.integer("demand", "units per visit (an int)")
         f.items("extra_visits", ExtraVisit, "a tuple of ExtraVisits")
+        f.integer("preferred_time", "seconds since midnight (an int; parse_time('10:00') "
+                  "reads text)", optional=True)
         f.done()
         issues = _check_point(self.lat, self.lon, outlet_id=self.id)
         if not self.id.strip():
@@ -421,6 +429,10 @@ class Outlet:
                 outlet_id=self.id, column="service_min"))
         if self.demand < 0:
             issues.append(Issue("demand is negative", outlet_id=self.id, column="demand"))
+        if self.preferred_time is not None and not 0 <= self.preferred_time < 86400:
+            issues.append(Issue(
+                f"preferred_time {self.preferred_time} s is not a time of day; give e.g. 10:00",
+                outlet_id=self.id, column="preferred_time"))
         if issues:
             raise InputError(issues)
 
@@ -524,6 +536,16 @@ class Rep:
     blocks
         Recurring times with no visits inside (:class:`FixedBlock`), each
         inside the shift.
+    min_visits
+        Visits per working day at least, ``None`` = no floor. A soft rule:
+        each visit short on a working day (a day without a route included)
+        costs about an hour of travel (``Tuning.min_visits_price``), so the
+        search fills every day up to it when the rep's outlets allow, and
+        never leaves a visit out for it.
+    target_day
+        Working time per day (service plus travel, seconds) that balanced days
+        aim at (``SolveParams.balance_weight``), ``None`` = the mean over the
+        rep's working days.
     """
 
     id: str
@@ -541,6 +563,8 @@ class Rep:
     days_off: frozenset[date] = frozenset()
     max_drive: int | None = None
     blocks: tuple[FixedBlock, ...] = ()
+    min_visits: int | None = None
+    target_day: int | None = None
 
     def __post_init__(self) -> None:
         f = Fields(self, rep_id=self.id)
@@ -563,6 +587,8 @@ class Rep:
         f.integer("max_drive", "seconds of driving per day (an int)", optional=True)
         f.items("blocks", FixedBlock, "a tuple of FixedBlock (FixedBlock.parse_list("
                 "'Fr 14:00-17:30; 16:30-17:30') reads text)")
+        f.integer("min_visits", "visits per day (an int)", optional=True)
+        f.integer("target_day", "seconds of work per day (an int)", optional=True)
         f.done()
         issues = _check_point(self.lat, self.lon, rep_id=self.id)
         if (self.end_lat is None) != (self.end_lon is None):
@@ -597,6 +623,21 @@ class Rep:
                 issues.append(Issue(
                     f"the block {b} is not inside the shift {self.shift}; move it inside "
                     "the shift or drop it", rep_id=self.id, column="blocks"))
+        if self.min_visits is not None and self.min_visits < 0:
+            issues.append(Issue(
+                f"min_visits must be >= 0, not {self.min_visits} (or empty for no floor)",
+                rep_id=self.id, column="min_visits"))
+        elif (self.min_visits is not None and self.max_visits is not None
+              and self.min_visits > self.max_visits):
+            issues.append(Issue(
+                f"min_visits {self.min_visits} is more than max_visits {self.max_visits}; "
+                "lower min_visits or raise max_visits", rep_id=self.id, column="min_visits"))
+        if self.target_day is not None and not (
+                0 < self.target_day <= self.shift.end - self.shift.start):
+            issues.append(Issue(
+                f"target_day must be more than 0 and at most the shift ({self.shift}), not "
+                f"{self.target_day} s; give the working time per day", rep_id=self.id,
+                column="target_day"))
         if self.lunch is not None and not (
             self.shift.start <= self.lunch.window.start and self.lunch.window.end <= self.shift.end
         ):

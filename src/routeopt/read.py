@@ -23,7 +23,7 @@ from routeopt._tables import median_point as _median_point
 from routeopt._tables import read_table as _table
 from routeopt._values import parse_date, parse_number
 from routeopt.exceptions import InputError, Issue, RouteOptWarning
-from routeopt.hours import Break, OpeningHours, TimeWindow, parse_weekdays
+from routeopt.hours import Break, OpeningHours, TimeWindow, parse_time, parse_weekdays
 from routeopt.problem import (
     MODES,
     Appointment,
@@ -54,12 +54,13 @@ __all__ = [
 OUTLET_COLUMNS = {
     "required": ("outlet_id", "lat", "lon", "frequency"),
     "optional": ("name", "address", "priority", "service_min", "opening_hours", "rep_id",
-                 "allowed_days", "appointment", "demand", "crs"),
+                 "allowed_days", "appointment", "demand", "crs", "preferred_time"),
 }
 REP_COLUMNS = {
     "required": ("rep_id", "lat", "lon"),
     "optional": ("name", "end_lat", "end_lon", "shift", "working_days", "break", "max_visits",
-                 "mode", "capacity", "days_off", "crs", "max_drive", "blocks"),
+                 "mode", "capacity", "days_off", "crs", "max_drive", "blocks",
+                 "min_visits", "target_day"),
 }
 DEFAULT_SERVICE_MIN = 15
 _NO_APPOINTMENTS: tuple[Appointment, ...] = ()
@@ -157,6 +158,7 @@ def read_outlets(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
         hours = r.get("opening_hours", OpeningHours.parse, OpeningHours())
         demand = r.number("demand", lo=0, hint="units per visit, >= 0")
         rep_id = _text(row, "rep_id") or None
+        preferred = r.get("preferred_time", parse_time, None)
         if r.issues:
             issues += r.issues
             continue
@@ -168,7 +170,7 @@ def read_outlets(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
                 name=_text(row, "name"), address=_text(row, "address"),
                 service=round(60 * (service if service is not None else DEFAULT_SERVICE_MIN)),
                 priority=priority, hours=hours, appointments=appts, rep_id=rep_id,
-                demand=round(demand or 0),
+                demand=round(demand or 0), preferred_time=preferred,
             ))
             lines[oid] = line
         except InputError as e:
@@ -250,6 +252,8 @@ def read_reps(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
         off = r.get("days_off", _dates, _NO_DATES)
         max_drive = r.get("max_drive", _duration, None)
         blocks = r.get("blocks", FixedBlock.parse_list, _NO_BLOCKS)
+        minv = r.number("min_visits", lo=0, hi=10_000, hint="visits per day, >= 0", integer=True)
+        target = r.get("target_day", _duration, None)
         if r.issues:
             issues += r.issues
             continue
@@ -261,6 +265,7 @@ def read_reps(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
                 max_visits=None if maxv is None else int(maxv), mode=mode,
                 capacity=None if cap is None else int(cap), days_off=off,
                 max_drive=max_drive, blocks=blocks,
+                min_visits=None if minv is None else int(minv), target_day=target,
             ))
             lines[rid] = line
         except InputError as e:

@@ -94,8 +94,9 @@ def _reps(inst: Instance, st: State) -> dict[int, set[int]]:
                          [(0, False, None), (1, True, None), (2, False, 25), (3, True, 30)])
 def test_day_search_keeps_days_and_reps_and_shortens(seed: int, lunch: bool,
                                                      capacity: int | None) -> None:
+    # travel alone (balanced days off): the day search must shorten it
     inst = compile_problem(_territory(seed, lunch=lunch, capacity=capacity),
-                           SolveParams(seed=seed))
+                           SolveParams(seed=seed, balance_weight=0.0))
     search = Search(inst)
     st = search.construct()
     days, reps, before = _days(inst, st), _reps(inst, st), sum(st.rcost)
@@ -188,3 +189,18 @@ def test_no_day_search_where_no_visit_can_change_rep() -> None:
     assert plan.stats["iterations"] == 60
     two = problem.replace(reps=(Rep("R", 43.72, 7.42), Rep("S", 43.73, 7.40)))
     assert solve(two, SolveParams(max_iterations=60, seed=0)).stats["day_moves"] > 0
+
+
+def test_day_search_with_balanced_days_lowers_the_objective() -> None:
+    inst = compile_problem(_territory(1, lunch=True, capacity=None), SolveParams(seed=1))
+    search = Search(inst)
+    assert search.objectives  # balanced days are on by default
+    st = search.construct()
+    search.refresh_targets(st)
+    days, before = _days(inst, st), search.objective(st)
+    ds = DaySearch(search)
+    temp = 0.5 * sum(st.rcost) / sum(len(r) + 1 for r in st.routes)
+    ds.run(st, 300, math.inf, time.perf_counter, temp, 0.01 * temp)
+    _check(search, st)
+    assert _days(inst, st) == days
+    assert search.objective(st) < before

@@ -153,7 +153,9 @@ def test_same_seed_and_iterations_give_the_same_plan() -> None:
 
 def test_search_improves_on_construction() -> None:
     p = Problem(grid_outlets(40, "1/week"), [Rep("R1", 43.72, 7.42)], Horizon(MONDAY))
-    plan = solve(p, SolveParams(max_iterations=400, time_limit=600))
+    # balanced days off: their targets follow the plan, so the objectives of the
+    # history are priced against different targets
+    plan = solve(p, SolveParams(max_iterations=400, time_limit=600, balance_weight=0.0))
     history = plan.stats["history"]
     assert history[-1][2] < history[0][2]
     assert plan.stats["objective"] == history[-1][2] or plan.stats["objective"] < history[-1][2]

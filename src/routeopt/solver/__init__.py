@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from routeopt.solver._model import Instance
     from routeopt.solver._routes import Timer
     from routeopt.solver._search import SearchStats, State
+    from routeopt.solver._steady import RouteTimes
 
 __all__ = ["SolveParams", "solve"]
 
@@ -103,6 +104,19 @@ def solve(problem: Problem, params: SolveParams | None = None, *,
             pool.shutdown(wait=False, cancel_futures=True)
     if search.same_rep_appointments(state):
         objective = search.objective(state)
+    times: list[RouteTimes | None] | None = None
+    aligned = 0
+    steady_s = 0.0
+    if params.steady_weight > 0:
+        from routeopt.solver._steady import align, keep_reference_orders, steady_times
+
+        t1 = time.perf_counter()
+        if inst.start_routes is None:  # "objective" stays the search's
+            aligned = align(search, state)
+        else:  # a re-plan keeps its reference orders where a day is unchanged
+            keep_reference_orders(search, state)
+        times = steady_times(search, state)
+        steady_s = time.perf_counter() - t1
     solve_s = time.perf_counter() - t0
     stats = {
         "solve_s": solve_s,
@@ -110,12 +124,14 @@ def solve(problem: Problem, params: SolveParams | None = None, *,
         "workers": params.workers,
         "worker_objectives": objectives,
         **dataclasses.asdict(st),  # the winning search's own figures (SearchStats)
+        "aligned_routes": aligned,
+        "steady_s": steady_s,
         "objective": objective,
         "travel_cost": int(sum(state.rcost)),
         "moved_visits": search.moves(state) if previous is not None else 0,
     }
     log.info("solved in %.2f s, %d iterations (%s)", solve_s, st.iterations, st.stop_reason)
-    return _to_plan(inst, search.timer, state, stats, untried)
+    return _to_plan(inst, search.timer, state, stats, untried, times)
 
 
 def _search_worker(inst: Instance, params: SolveParams, wall0: float
@@ -132,7 +148,11 @@ def _search_worker(inst: Instance, params: SolveParams, wall0: float
 
 
 def _to_plan(inst: Instance, timer: Timer, st: State, stats: dict[str, object],
-             untried: set[int] | None = None) -> Plan:
+             untried: set[int] | None = None,
+             times: list[RouteTimes | None] | None = None) -> Plan:
+    """The plan of ``st``: each route timed by ``times`` (steady visit times)
+    where given, else by its earliest-start schedule; ``untried``: nodes the
+    construction had no time to try (reason ``time_limit``)."""
     problem = inst.problem
     routes: list[Route] = []
     for s, seq in enumerate(st.routes):
@@ -142,21 +162,28 @@ def _to_plan(inst: Instance, timer: Timer, st: State, stats: dict[str, object],
         sch = timer.schedule(slot, seq)
         assert sch is not None
         dur, dist = inst.dur[slot.mode], inst.dist[slot.mode]
+        tm = times[s] if times is not None else None
         first_tt = int(dur[slot.start_node, seq[0]])
-        depart = slot.shift_start
-        if sch.break_gap != 0:
-            depart = max(slot.shift_start, sch.start[0] - first_tt)
+        if tm is not None:
+            depart, arrival, start, back = tm.depart, tm.arrival, tm.start, tm.back
+            brk_start = tm.break_start
+        else:
+            depart = slot.shift_start
+            if sch.break_gap != 0:
+                depart = max(slot.shift_start, sch.start[0] - first_tt)
+            arrival = (depart + first_tt, *sch.arrival[1:])
+            start, back = sch.start, sch.back
+            brk_start = sch.break_start if sch.break_gap >= 0 else -1
         stops = []
         prev = slot.start_node
         for g, node in enumerate(seq):
-            arr = sch.arrival[g] if g else depart + first_tt
-            stops.append(Stop(problem.outlets[inst.outlet_of[node]].id, arr, sch.start[g],
-                              sch.start[g] + inst.service[node],
+            stops.append(Stop(problem.outlets[inst.outlet_of[node]].id, arrival[g], start[g],
+                              start[g] + inst.service[node],
                               int(dur[prev, node]), int(dist[prev, node]), inst.label[node]))
             prev = node
-        brk = (sch.break_start, sch.break_start + slot.break_dur) if sch.break_gap >= 0 else None
+        brk = (brk_start, brk_start + slot.break_dur) if brk_start >= 0 else None
         routes.append(Route(
-            rep_id=problem.reps[slot.rep].id, date=slot.date, depart=depart, back=sch.back,
+            rep_id=problem.reps[slot.rep].id, date=slot.date, depart=depart, back=back,
             stops=tuple(stops),
             return_travel_s=int(dur[prev, slot.end_node]),
             return_distance_m=int(dist[prev, slot.end_node]),

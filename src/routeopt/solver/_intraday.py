@@ -116,6 +116,8 @@ class DaySearch:
         late = st.scheds[t].back - sl.shift_end
         if late > 0:
             cost += srch.timer.time_penalty * late
+        for goal in srch.objectives:
+            cost += goal.route_cost(st, t)
         return cost
 
     def step(self, st: State, temp: float) -> float:
@@ -204,7 +206,7 @@ class DaySearch:
             removed.sort(key=lambda v: -int(dist[start][v[0]]))
         else:
             removed.sort(key=lambda v: int(dist[start][v[0]]))
-        soft = bool(srch.penalties.soft)
+        soft = bool(srch.penalties.soft) or bool(srch.objectives)
         for x, was in removed:
             pick: tuple[float, int, int, int] | None = None
             # granular: only the routes that hold one of its nearest visits that

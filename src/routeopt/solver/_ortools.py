@@ -4,7 +4,10 @@ OR-Tools routing re-orders the visits of one route (a rep on a day) with the
 time windows, service times, shift and lunch break of that day. The search
 decides which outlets a route holds; OR-Tools finds a better order for them.
 Every order it returns is re-timed by :mod:`routeopt.solver._routes` before it
-is used, so OR-Tools never has the last word on feasibility.
+is used, so OR-Tools never has the last word on feasibility. Its linear
+solver (GLOP) chooses steady start times for routes of fixed order
+(:func:`steady_starts`, used by :mod:`routeopt.solver._steady`), whose answer
+is checked again before it is used.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +24,9 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from routeopt.solver._model import Slot
 from routeopt.solver._routes import Timer
 from routeopt.solver.terms import Dimension
+
+if TYPE_CHECKING:
+    from routeopt.solver._steady import DaySpec
 
 log = logging.getLogger(__name__)
 
@@ -250,4 +257,92 @@ def reoptimise(timer: Timer, routes: list[list[int]], allowed: list[list[list[in
             seq.append(node_of[manager.IndexToNode(k)])
             k = sol.Value(routing.NextVar(k))
         out.append(seq)
+    return out
+
+
+def steady_starts(days: Sequence[DaySpec], groups: Sequence[Sequence[tuple[int, int]]],
+                  spread_weight: float, anchors: Sequence[tuple[int, int, int, float]],
+                  day_weight: float) -> list[tuple[int, list[int], int]] | None:
+    """Start times for routes of fixed order (steady visit times), or None.
+
+    A linear program (GLOP): per route a departure, a start per visit and the
+    lunch break's start, each visit after the trip from the previous one (or
+    from the break), waiting allowed, inside the window it keeps, the break in
+    its window and place, back by ``back_hi``. It minimises ``spread_weight``
+    times the spread of each group of visits (latest minus earliest start;
+    ``groups`` as (route, visit) pairs), plus each anchor's weight times the
+    distance of a visit's start from its anchor (``anchors``: route, visit,
+    time, weight per second), plus ``day_weight`` per second of each day
+    (back minus departure). Every constraint is a difference of two times
+    with a constant, so the optimal vertex is integral; the caller checks
+    the rounded answer anyway.
+
+    Returns per route (departure, starts, break start or -1).
+    """
+    from ortools.linear_solver import pywraplp
+
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    if solver is None:  # pragma: no cover - GLOP ships with OR-Tools
+        return None
+    inf = solver.infinity()
+    obj = solver.Objective()
+
+    def after(later: pywraplp.Variable, earlier: pywraplp.Variable, gap: int) -> None:
+        c = solver.Constraint(gap, inf)
+        c.SetCoefficient(later, 1)
+        c.SetCoefficient(earlier, -1)
+
+    starts: list[list[pywraplp.Variable]] = []
+    others: list[tuple[pywraplp.Variable, pywraplp.Variable | None]] = []
+    for day in days:
+        d = solver.NumVar(day.depart_lo, day.back_hi, "")
+        back = solver.NumVar(day.depart_lo, day.back_hi, "")
+        obj.SetCoefficient(back, day_weight)
+        obj.SetCoefficient(d, -day_weight)
+        prev, gap = d, 0
+        bvar = None
+        row = []
+        n = len(day.service)
+        for g in range(n + 1):
+            if day.brk is not None and day.brk[0] == g:
+                _, lo, hi, dur = day.brk
+                bvar = solver.NumVar(lo, hi, "")
+                after(bvar, prev, gap)
+                prev, gap = bvar, dur
+            if g == n:
+                break
+            lo, hi = day.window[g]
+            s = solver.NumVar(lo, hi, "")
+            after(s, prev, gap + day.travel[g])
+            prev, gap = s, day.service[g]
+            row.append(s)
+        after(back, prev, gap + day.travel[n])
+        starts.append(row)
+        others.append((d, bvar))
+    for group in groups:
+        lo_v = solver.NumVar(0, 86400 * 2, "")
+        hi_v = solver.NumVar(0, 86400 * 2, "")
+        for r, g in group:
+            after(hi_v, starts[r][g], 0)
+            after(starts[r][g], lo_v, 0)
+        obj.SetCoefficient(hi_v, spread_weight)
+        obj.SetCoefficient(lo_v, -spread_weight)
+    for r, g, at, w in anchors:
+        dev = solver.NumVar(0, inf, "")
+        c = solver.Constraint(-at, inf)  # dev >= s - at
+        c.SetCoefficient(dev, 1)
+        c.SetCoefficient(starts[r][g], -1)
+        c = solver.Constraint(at, inf)  # dev >= at - s
+        c.SetCoefficient(dev, 1)
+        c.SetCoefficient(starts[r][g], 1)
+        obj.SetCoefficient(dev, obj.GetCoefficient(dev) + w)
+    obj.SetMinimization()
+    status = solver.Solve()
+    if status != pywraplp.Solver.OPTIMAL:
+        log.debug("the re-timing program ended with status %d; earliest starts kept", status)
+        return None
+    out = []
+    for row, (d, bvar) in zip(starts, others, strict=True):
+        out.append((round(d.solution_value()), [round(v.solution_value()) for v in row],
+                    -1 if bvar is None else round(bvar.solution_value())))
     return out

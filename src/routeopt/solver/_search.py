@@ -40,7 +40,7 @@ from routeopt.solver._routes import Timer
 from routeopt.solver._state import State
 from routeopt.solver._tuning import Tuning
 from routeopt.solver._vector import VectorPricer
-from routeopt.solver.terms import Dimension
+from routeopt.solver.terms import Dimension, objective_terms
 
 __all__ = ["Search", "SearchStats", "State"]
 
@@ -86,6 +86,8 @@ class Search:
         self.rng = random.Random(inst.params.seed)
         self.terms = inst.terms
         self.penalties = PenaltyManager(self.terms, self.timer, self.tuning)
+        # the soft costs of routes' totals (balanced days), priced with the soft terms
+        self.objectives = objective_terms(inst, self.tuning)
         # the terms the per-route pricer checks at each position (hard, with travel),
         # the hard ones it checks once per route, and the soft ones priced per unit over
         self._hard_arc = [k for k, t in enumerate(self.terms) if not t.soft and t.travel]
@@ -144,6 +146,8 @@ class Search:
         ``overtime`` seconds after the end of shifts at their current penalties."""
         pen = self.inst.penalty
         obj = float(sum(st.rcost)) + sum(m * pen[i] for i, m in enumerate(st.missed) if m)
+        for term in self.objectives:
+            obj += sum(term.route_cost(st, s) for s in range(len(st.routes)))
         if self.inst.start_routes is not None:
             obj += self.move_cost(st) + sum(self.retime_cost(st, s) for s in range(len(st.routes)))
         if self._objective:
@@ -169,7 +173,8 @@ class Search:
 
     def retime_cost(self, st: State, s: int, seq: list[int] | None = None) -> float:
         """Route ``s`` (or ``seq`` on its slot): the reference visits it holds that start
-        more than the tolerance away from their reference start, priced per second."""
+        more than the tolerance away from their reference start (with steady
+        times on, later than it), priced per second."""
         inst = self.inst
         w = inst.params.retime_penalty
         ref = inst.ref_start
@@ -184,13 +189,26 @@ class Search:
             start = sch.start
         tol = RETIME_TOLERANCE
         total = 0
+        # with steady times the plan's times are chosen at the end, waiting allowed
+        # (:mod:`_steady`, anchored to the reference starts): an earliest start
+        # before the reference start can wait for it
+        wait_ok = inst.params.steady_weight > 0
         for g, i in enumerate(seq):
             r = ref.get((i, s))
             if r is not None:
-                dev = abs(start[g] - r)
+                dev = start[g] - r if wait_ok else abs(start[g] - r)
                 if dev > tol:
                     total += dev - tol
         return w * total
+
+    def refresh_targets(self, st: State) -> bool:
+        """Move the objective terms' targets to ``st`` (see
+        :meth:`ObjectiveTerm.refresh`); whether any changed (then the caller
+        prices its plans again)."""
+        changed = False
+        for term in self.objectives:
+            changed |= term.refresh(st)
+        return changed
 
     def _touch(self, st: State, s: int, rcost: int | None = None) -> bool:
         """Re-time route ``s`` after a change; ``rcost``: its new travel cost if known.
@@ -317,8 +335,15 @@ class Search:
     def soft_cost(self, st: State, i: int, s: int) -> float | None:
         """What inserting ``i`` into route ``s`` adds through the soft route terms at
         their current penalties (0.0 within every limit), or None where a term
-        it would exceed is hard now."""
+        it would exceed is hard now; plus what the objective terms add for its
+        cheapest feasible position (:meth:`slot_insert`, which the caller has
+        just found feasible)."""
         extra = 0.0
+        if self.objectives:
+            r = self.slot_insert(st, i, s)
+            if r is not None:
+                for term in self.objectives:
+                    extra += term.insert_cost(st, i, s, r[1])
         terms, pen = self.terms, self.penalties.term
         for k in self.penalties.soft:
             t = terms[k]
@@ -345,12 +370,15 @@ class Search:
         n_near = inst.near_count[i]
         pref = inst.preferred[i]
         move = inst.params.move_penalty if pref is not None else 0.0
-        soft = bool(self.penalties.soft)
+        soft = bool(self.penalties.soft) or bool(self.objectives)
         r_i = inst.twin[i] if inst.twin else i  # its twins' insertions are its own
         if self.vector.enabled:
             vec = self.vector
             fresh = None
-            if not second and not move:  # the vector pricer knows no reference plan
+            # the vector pricer knows no reference plan and no objective term: with
+            # those it gives the cheapest position per slot, and the loop below adds
+            # their prices
+            if not second and not move and not self.objectives:
                 got = vec.price(st.routes, list(st.scheds), st.version, st.use, r_i, pen,
                                 self.penalties.term, noise, self.rng.random)
                 if vec.all_plain:
@@ -551,7 +579,10 @@ class Search:
                 k = next((k for k, o in enumerate(inst.options[j]) if o.rep == rep), None)
                 if s is not None and k is not None:
                     r = self._slot_insert_now(st, j, s)  # on time, within the hard terms
-                    if r is not None and self.soft_cost(st, j, s) == 0.0:
+                    within = all(self.terms[q].added_excess(s, st.use[q][s],
+                                                            self.terms[q].node[j]) <= 0
+                                 for q in self.penalties.soft)  # and the soft ones
+                    if r is not None and within:
                         self.insert(st, j, best=(r[0], k, [(s, r[1])]))
                 self.repair(st, dropped)
         return changed
@@ -676,6 +707,11 @@ class Search:
                 use[k].append(t.route_use(s, seq))
         if sum(rcost) >= sum(st.rcost):
             return False
+        if self.objectives:  # lower travel, but maybe a worse balance
+            trial = State([list(seq) for seq in new], scheds,
+                          [next(_versions) for _ in new], rcost, use, st.choice, st.missed)
+            if self.objective(trial) >= self.objective(st):
+                return False
         where: dict[int, list[int]] = {}
         for s, seq in enumerate(new):
             for i in seq:
@@ -840,6 +876,7 @@ class Search:
                                                  else 0.0)
         self._t_zero = t_zero
         cur = self.construct(t_zero)
+        self.refresh_targets(cur)
         self.stats.construction_s = time.perf_counter() - t_start
         best, best_obj = cur.copy(), self.objective(cur)
         soft_terms = pen.any_soft
@@ -929,6 +966,10 @@ class Search:
                     no_imp += 1
             if it % tn.reweigh_every == 0 and tn.adaptive:
                 arms.reweigh()
+            if it % tn.reweigh_every == 0 and self.refresh_targets(cur):
+                cur_obj = self.objective(cur, overload=self.term_excess(cur),
+                                         overtime=self.overtime(cur) if soft_time else 0)
+                best_obj = self.objective(best)
             if (want_soft_time and not soft_time and it % tn.penalty_every == 0
                     and not any(best.missed)):
                 self._soften(cur)

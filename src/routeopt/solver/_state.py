@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from routeopt.solver._model import Instance
     from routeopt.solver._penalty import PenaltyManager
     from routeopt.solver._routes import Schedule, Timer
-    from routeopt.solver.terms import RouteTerm
+    from routeopt.solver.terms import ObjectiveTerm, RouteTerm
 
 
 @dataclass(slots=True)
@@ -35,7 +35,7 @@ class State:
 
 class Router(Protocol):
     """What the day search (:mod:`_intraday`) needs of the search: its instance,
-    random generator, penalties and route terms, and its pricing and re-timing
+    random generator, penalties, route terms and objective terms, and its pricing and re-timing
     of one route. :class:`~routeopt.solver._search.Search` is one."""
 
     inst: Instance
@@ -43,6 +43,7 @@ class Router(Protocol):
     rng: random.Random
     penalties: PenaltyManager
     terms: list[RouteTerm]
+    objectives: list[ObjectiveTerm]
 
     def slot_insert(self, st: State, i: int, s: int) -> tuple[float, int] | None: ...
 

@@ -70,8 +70,19 @@ class Tuning:
         search, ``day_batch`` moves per draw (0: no arm), its weight at most
         ``day_cap`` times the others'.
     reweigh_every, penalty_every, progress_every
-        Iterations between operator reweighing, penalty updates and progress
-        reports.
+        Iterations between operator reweighing (and the refresh of the
+        objective terms' targets: balanced days), penalty updates and
+        progress reports.
+    min_visits_price
+        The cost of each visit a working day is short of ``Rep.min_visits``,
+        in travel-cost units (an hour of travel: far below a missed visit, so
+        the floor never costs a visit).
+    align_travel
+        Steady times: a route is put in its weekday's common order when that
+        adds at most this share to its travel cost (Monaco, 3,000 iterations,
+        balanced days on: the one-weekday start spread's 90th percentile is
+        73.7 min at 0.01, 23.2 min at 0.02 for 0.12 % more travel, 23.2 min at
+        0.03 to 0.1 for 0.29 %).
     """
 
     regret_share: float = 0.0
@@ -100,6 +111,8 @@ class Tuning:
     reweigh_every: int = 100
     penalty_every: int = 50
     progress_every: int = 50
+    min_visits_price: float = 3600.0
+    align_travel: float = 0.03
 
     def replace(self, **changes: Any) -> Tuning:
         """A copy with ``changes``."""
