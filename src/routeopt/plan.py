@@ -120,6 +120,10 @@ class Plan:
         Solver facts: ``solve_s``, ``iterations``, ``seed``, ``objective``...
     matrices
         The travel matrices the plan was timed with, per travel mode.
+    outlet_ids
+        The ids of the outlets the plan was made for, when that is not
+        ``problem`` (a plan read back from its folder for today's tables);
+        ``None``: the outlets of ``problem``. See :attr:`planned_for`.
     """
 
     problem: Problem
@@ -127,6 +131,16 @@ class Plan:
     unscheduled: tuple[Unscheduled, ...]
     stats: Mapping[str, Any] = field(default_factory=dict)
     matrices: Mapping[str, TravelMatrix] = field(default_factory=dict, repr=False)
+    outlet_ids: tuple[str, ...] | None = field(default=None, repr=False)
+
+    @property
+    def planned_for(self) -> frozenset[str]:
+        """The ids of the outlets this plan was made for (written to ``plan.json``):
+        an outlet outside them is new to it, one inside with no visit left owes
+        nothing more in its cycle (re-planning)."""
+        if self.outlet_ids is not None:
+            return frozenset(self.outlet_ids)
+        return frozenset(o.id for o in self.problem.outlets)
 
     # -- views ------------------------------------------------------------------
     def __iter__(self) -> Iterator[Route]:
@@ -375,7 +389,8 @@ class Plan:
             ]
             routes.append(d)
         return json.dumps({"summary": self.summary_dict(), "routes": routes,
-                           "unscheduled": self.unscheduled_rows()}, indent=2, ensure_ascii=False)
+                           "unscheduled": self.unscheduled_rows(),
+                           "outlets": sorted(self.planned_for)}, indent=2, ensure_ascii=False)
 
     def files(self) -> dict[str, str]:
         """The plan's files, name to text: what :meth:`write` writes, before the manifest."""

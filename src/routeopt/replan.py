@@ -401,7 +401,10 @@ def _plan_from_json(data: dict[str, Any], problem: Problem) -> Plan:
     uns = tuple(Unscheduled(u["outlet_id"], u["reason"], u["message"], int(u["priority"]),
                             date.fromisoformat(u["date"]) if u.get("date") else None)
                 for u in data.get("unscheduled", []))
-    return Plan(problem, tuple(routes), uns, dict(data.get("summary", {})))
+    seen = {s.outlet_id for r in routes for s in r.stops} | {u.outlet_id for u in uns}
+    ids = data.get("outlets")  # written since plan folders list their outlets
+    known = (tuple(str(i) for i in ids) if isinstance(ids, list) else tuple(sorted(seen)))
+    return Plan(problem, tuple(routes), uns, dict(data.get("summary", {})), outlet_ids=known)
 
 
 def _plan_from_visits(path: Path, rows: list[tuple[int, dict[str, str]]],
@@ -422,7 +425,9 @@ def _plan_from_visits(path: Path, rows: list[tuple[int, dict[str, str]]],
         stops = tuple(s for _, s in sorted(seq, key=lambda x: x[0]))
         routes.append(Route(rid, day, stops[0].arrival - stops[0].travel_s, stops[-1].end,
                             stops, 0, 0))
-    return Plan(problem, tuple(routes), ())
+    # without plan.json, the outlets it was made for are those it visits
+    return Plan(problem, tuple(routes), (),
+                outlet_ids=tuple(sorted({s.outlet_id for r in routes for s in r.stops})))
 
 
 # -- the re-planning problem ----------------------------------------------------------
@@ -476,6 +481,7 @@ def replan_problem(problem: Problem, previous: Plan, log: Iterable[LogEntry], *,
     first_free = free_days[0] if free_days else None
     reps = {r.id: r for r in problem.reps}
 
+    known = previous.planned_for
     planned: dict[str, list[_Visit]] = defaultdict(list)
     for r in previous.routes:
         for s in r.stops:
@@ -552,7 +558,10 @@ def replan_problem(problem: Problem, previous: Plan, log: Iterable[LogEntry], *,
         for u_day in unplaced.get(o.id, []):
             if u_day is not None and first_free is not None and u_day >= first_free:
                 regular += 1
-        if not visits and o.rule.per_week > 0:  # new since the plan was made
+        if not visits and o.rule.per_week > 0 and (
+                o.id not in known or None in unplaced.get(o.id, ())):
+            # new since the plan was made, or never placed in it: owed afresh. An
+            # outlet the plan knew, with no visit left, owes nothing more.
             regular = max(1, math.floor(o.rule.per_week * days_left))
         regular = max(0, regular - credit) + len(pins)
         extras = list(o.extra_visits) + pinned_extra + carried
