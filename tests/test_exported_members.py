@@ -17,12 +17,13 @@ def test_all_public_names_are_exported() -> None:
 
 def test_errors_share_one_root_and_builtins() -> None:
     for name in ("InputError", "InputTypeError", "MatrixError", "SolverError",
-                 "PlanValidationError", "OpeningHoursError"):
+                 "PlanValidationError", "PlanIntegrityError", "OpeningHoursError"):
         assert issubclass(getattr(routeopt, name), routeopt.RouteOptError)
     assert issubclass(routeopt.InputError, ValueError)
     assert issubclass(routeopt.InputTypeError, routeopt.InputError)
     assert issubclass(routeopt.InputTypeError, TypeError)
     assert issubclass(routeopt.PlanValidationError, AssertionError)
+    assert issubclass(routeopt.PlanIntegrityError, routeopt.InputError)
 
 
 def test_import_is_light() -> None:
