@@ -8,6 +8,7 @@ case, each with the file, line and column the error must name.
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -210,3 +211,13 @@ def require_server() -> Callable[[str, str], str]:
         pytest.skip(hint)
 
     return need
+
+
+# In CI (where .ci/run sets ROUTEOPT_REQUIRE_SERVERS), hypothesis draws the same examples on
+# every run, so that a red run is a change's doing and can be replayed; elsewhere it draws new
+# ones each time, to keep finding what a fixed set would miss.
+if os.environ.get("ROUTEOPT_REQUIRE_SERVERS"):
+    from hypothesis import settings as _hypothesis_settings
+
+    _hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+    _hypothesis_settings.load_profile("ci")

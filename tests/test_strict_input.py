@@ -433,3 +433,17 @@ def test_visit_log_dates_are_strict(tmp_path) -> None:
     assert [e.date for e in entries] == [MONDAY]
     assert [(i.line, i.column) for i in issues] == [(3, "date"), (4, "date")]
     assert "'20261201' is not a date; write YYYY-MM-DD" in issues[0].message
+
+
+@pytest.mark.parametrize("column", ["max_drive", "target_day"])
+@pytest.mark.parametrize("text", ["2.9961552247705265e+306", "1441", "25:00"])
+def test_a_duration_of_more_than_a_day_is_rejected_with_its_place(column: str, text: str) -> None:
+    import pandas as pd
+
+    from routeopt.read import read_reps
+
+    reps = pd.DataFrame({"rep_id": ["R1"], "lat": ["43.7"], "lon": ["7.4"], column: [text]})
+    got, issues, _ = read_reps(reps)
+    assert got == []
+    assert [(i.rep_id, i.column) for i in issues] == [("R1", column)]
+    assert "0 to 24 hours" in issues[0].message

@@ -210,14 +210,16 @@ def _duration(text: str) -> int:
     t = text.strip()
     m = re.fullmatch(r"(\d+):([0-5]\d)", t)
     if m:
-        return int(m[1]) * 3600 + int(m[2]) * 60
-    try:
-        minutes = parse_number(t, decimal_comma=True)
-    except InputError:
-        raise ValueError(f"{text!r} is not a duration; write minutes (90) or H:MM (1:30)"
-                         ) from None
-    if minutes < 0:
-        raise ValueError(f"{text!r} is not a duration >= 0; write minutes (90) or H:MM (1:30)")
+        minutes: float = int(m[1]) * 60 + int(m[2])
+    else:
+        try:
+            minutes = parse_number(t, decimal_comma=True)
+        except InputError:
+            raise ValueError(f"{text!r} is not a duration; write minutes (90) or H:MM (1:30)"
+                             ) from None
+    if not 0 <= minutes <= 24 * 60:
+        raise ValueError(f"{text!r} is not a duration of a day (0 to 24 hours); write "
+                         "minutes (90) or H:MM (1:30)")
     return round(minutes * 60)
 
 
