@@ -1,0 +1,167 @@
+"""``routeopt export PLAN_DIR --out DIR``: the outputs of a plan folder, in one folder.
+
+Each output is an :class:`Output`: the option that asks for it and the
+function that writes it. The outputs asked for are written into one
+:func:`~routeopt._files.atomic_folder` with a ``manifest.json`` (each file's
+size and SHA-256): a reader finds the complete old export or the complete new
+one, and an export folder is replaced only if routeopt wrote it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from routeopt._files import atomic_folder
+from routeopt._version import __version__
+from routeopt.exceptions import InputError, Issue
+from routeopt.export._labels import LANGUAGES
+
+if TYPE_CHECKING:
+    from routeopt.plan import Plan
+
+__all__ = ["OUTPUTS", "ExportOptions", "Output", "add_parser", "write_exports"]
+
+MANIFEST: Final = "manifest.json"
+FORMAT: Final = "routeopt-export"
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What every output may use: the language, the time zone, the extra inputs."""
+
+    lang: str = "en"
+    tz: str | None = None
+    log: Path | None = None
+    stock: Path | None = None
+    tiles: str | None = None
+    pdf: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+#: ``write(plan, folder, options)`` writes its files under ``folder`` and returns their paths.
+Writer = Callable[["Plan", Path, ExportOptions], list[Path]]
+
+
+@dataclass(frozen=True)
+class Output:
+    """One output of ``routeopt export``: ``--flag`` asks for it; ``target`` is a
+    :data:`Writer`, or ``"module:function"`` naming one, imported only when asked for."""
+
+    flag: str
+    help: str
+    target: str | Writer
+
+    def writer(self) -> Writer:
+        if not isinstance(self.target, str):
+            return self.target
+        module, _, name = self.target.partition(":")
+        fn: Writer = getattr(importlib.import_module(module), name)
+        return fn
+
+
+#: The outputs, in the order they are written.
+OUTPUTS: tuple[Output, ...] = ()
+
+
+def _entry(path: Path) -> dict[str, Any]:
+    data = path.read_bytes()
+    return {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def _foreign(out: Path) -> list[str]:
+    """Top-level entries of ``out`` that an earlier export did not write."""
+    try:
+        m = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        ok = isinstance(m, dict) and m.get("format") == FORMAT
+        listed = {str(k).split("/")[0] for k in m.get("files", {})} if ok else set()
+    except (OSError, ValueError, AttributeError):
+        listed = set()
+    return sorted(p.name for p in out.iterdir() if p.name not in listed | {MANIFEST})
+
+
+def write_exports(plan: Plan, out: str | Path, outputs: Sequence[Output],
+                  options: ExportOptions | None = None, *,
+                  progress: Callable[[str], None] | None = None) -> dict[str, Path]:
+    """Write ``outputs`` of ``plan`` as the folder ``out``, all at once.
+
+    Returns
+    -------
+    dict
+        Each file's path relative to ``out`` (``/``-separated) to its path.
+
+    Raises
+    ------
+    InputError
+        ``out`` is a file, or a folder holding files an export did not write.
+    """
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise InputError([Issue("is a file; give a folder for the export", file=str(path))])
+    if path.is_dir() and (foreign := _foreign(path)):
+        raise InputError([Issue(
+            f"holds files routeopt did not export ({', '.join(foreign[:5])}); an export "
+            "replaces its whole folder, so give a folder of its own", file=str(path))])
+    opts = options or ExportOptions()
+    written: list[Path] = []
+    with atomic_folder(path) as tmp:
+        for o in outputs:
+            if progress is not None:
+                progress(o.flag)
+            written.extend(o.writer()(plan, tmp, opts))
+        files = sorted(p for p in tmp.rglob("*") if p.is_file())
+        manifest = {"format": FORMAT, "routeopt_version": __version__,
+                    "files": {p.relative_to(tmp).as_posix(): _entry(p) for p in files}}
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    rel = [p.relative_to(tmp).as_posix() for p in files]
+    return {r: path / r for r in [*rel, MANIFEST]}
+
+
+def add_parser(sub: Any) -> None:
+    """The ``export`` command and its options."""
+    p = sub.add_parser("export", help="route sheets, maps, calendars and a workbook from a plan")
+    p.add_argument("plan_dir", type=Path, metavar="PLAN_DIR", help="a folder routeopt plan wrote")
+    p.add_argument("--out", type=Path, default=None,
+                   help="the folder to write (default: PLAN_DIR-share beside the plan)")
+    for o in OUTPUTS:
+        p.add_argument(f"--{o.flag}", action="store_true", help=o.help)
+    p.add_argument("--all", action="store_true", help="every output")
+    p.add_argument("--lang", default="en",
+                   help=f"the language of the labels: {', '.join(LANGUAGES)} (default en)")
+    p.add_argument("--tz", default=None,
+                   help="IANA time zone of the plan's times, e.g. Asia/Shanghai "
+                        "(default: this machine's)")
+    p.add_argument("--log", type=Path, default=None,
+                   help="visit log CSV: last visits, notes and follow-ups on the sheets")
+    p.add_argument("--stock", type=Path, default=None,
+                   help="stock table CSV (outlet_id, date, sku, stock, delivered): order "
+                        "suggestions on the sheets")
+
+
+def default_out(plan_dir: Path) -> Path:
+    """``PLAN_DIR-share`` beside the plan folder."""
+    p = plan_dir.resolve()
+    return p.with_name(p.name + "-share")
+
+
+def chosen(args: argparse.Namespace) -> list[Output]:
+    """The outputs the options ask for (all with ``--all``)."""
+    picked = [o for o in OUTPUTS if args.all or getattr(args, o.flag.replace("-", "_"))]
+    if not picked:
+        flags = " ".join(f"--{o.flag}" for o in OUTPUTS)
+        raise InputError([Issue(f"say which outputs to make: {flags}, or --all")])
+    return picked
+
+
+def stderr_progress(name: str) -> None:
+    """One line per output, on a terminal."""
+    if os.isatty(sys.stderr.fileno()):
+        print(f"routeopt: writing {name}...", file=sys.stderr)
