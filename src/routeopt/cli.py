@@ -46,11 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--weeks", type=cli_int, default=1, help="weeks in the cycle (default 1)")
     p.add_argument("--out", required=True, type=Path, help="output directory")
     p.add_argument("--holidays", default="", help="dates nobody works, YYYY-MM-DD,YYYY-MM-DD")
-    p.add_argument("--time-limit", type=cli_seconds, default=None,
-                   help="search seconds (default 30)")
-    p.add_argument("--iterations", type=cli_int, default=None,
-                   help="search iterations (the deterministic stop rule; default 3000)")
-    p.add_argument("--seed", type=cli_int, default=None, help="random seed (default 0)")
+    _add_search_options(p)
     p.add_argument("--params", type=Path, default=None, help="solver parameters, TOML")
     p.add_argument("--skip-invalid", action="store_true",
                    help="leave bad outlet rows out (listed in rejected.csv) instead of stopping")
@@ -73,10 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--frozen-days", type=cli_int, default=0,
                    help="planning days after today that stay as planned too (default 0)")
     r.add_argument("--holidays", default="", help="dates nobody works, YYYY-MM-DD,YYYY-MM-DD")
-    for a, kind, h in (("--time-limit", cli_seconds, "search seconds"), ("--iterations", cli_int,
-                       "search iterations (deterministic stop)"), ("--seed", cli_int,
-                       "random seed")):
-        r.add_argument(a, type=kind, default=None, help=h)
+    _add_search_options(r)
     r.add_argument("--params", type=Path, default=None, help="solver parameters, TOML")
     r.add_argument("--skip-invalid", action="store_true",
                    help="leave bad log rows out (listed in replan.json) instead of stopping")
@@ -84,6 +77,27 @@ def _parser() -> argparse.ArgumentParser:
     add_plan_options(r)
     batch_cli.add_parser(sub)
     return ap
+
+
+def search_defaults() -> dict[str, str]:
+    """The search's defaults as the help states them, read from :class:`SolveParams`."""
+    from routeopt.solver.params import SolveParams
+
+    d = SolveParams()
+    return {"time_limit": f"{d.time_limit:g} s", "max_iterations": f"{d.max_iterations}",
+            "seed": f"{d.seed}"}
+
+
+def _add_search_options(p: argparse.ArgumentParser) -> None:
+    """``--time-limit``, ``--iterations`` and ``--seed``; their defaults are SolveParams'."""
+    d = search_defaults()
+    p.add_argument("--time-limit", type=cli_seconds, default=None, metavar="S",
+                   help=f"search seconds (default {d['time_limit']}, or --params)")
+    p.add_argument("--iterations", type=cli_int, default=None, metavar="N",
+                   help="search iterations, the deterministic stop rule (default "
+                        f"{d['max_iterations']}, or --params)")
+    p.add_argument("--seed", type=cli_int, default=None, metavar="N",
+                   help=f"random seed (default {d['seed']}, or --params)")
 
 
 def _add_matrix_options(p: argparse.ArgumentParser) -> None:

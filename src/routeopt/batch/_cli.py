@@ -41,10 +41,15 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--start", default=None, help="first date planned, YYYY-MM-DD (a default "
                    "that territory.toml may change)")
     p.add_argument("--weeks", type=cli_int, default=None, help="weeks in the cycle (a default)")
+    from routeopt.cli import search_defaults
+
+    d = search_defaults()
     p.add_argument("--time-limit", type=cli_seconds, default=None, metavar="S",
-                   help="search seconds per territory (a default)")
+                   help="search seconds per territory (a default that batch.toml and "
+                        f"territory.toml may change; else {d['time_limit']})")
     p.add_argument("--iterations", type=cli_int, default=None, metavar="N",
-                   help="search iterations per territory (a default; the deterministic stop)")
+                   help="search iterations per territory, the deterministic stop (a default; "
+                        f"else {d['max_iterations']})")
     p.add_argument("--retries", type=cli_int, default=1, metavar="N",
                    help="runs alone for a territory whose worker died (default 1)")
     p.add_argument("--redo", action="store_true", help="plan territories already done again")
