@@ -37,3 +37,12 @@ def test_every_default_a_help_states_is_the_options_own() -> None:
             assert str(a.default) == m.group(1).strip(), (name, a.option_strings, a.help)
             checked += 1
     assert checked >= 3
+
+
+def test_getting_started_states_the_defaults_that_apply() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "getting-started.md").read_text()
+    d = SolveParams()
+    assert (f"The search stops after {d.max_iterations} iterations or {d.time_limit:g} seconds"
+            in page)
