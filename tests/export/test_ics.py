@@ -29,6 +29,8 @@ import icalendar
 import pandas as pd
 import pytest
 import vobject
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from routeopt import (
     CycleWarning,
@@ -493,6 +495,9 @@ def test_the_description_holds_times_priority_and_the_outlets_contacts(small: Pl
     cal = icalendar.Calendar.from_ical((tmp_path / "en" / "R1.ics").read_bytes())
     assert str(cal["X-WR-CALNAME"]) == "Visits: Rep West"
     assert str(cal["X-WR-TIMEZONE"]) == ZONE and str(cal["METHOD"]) == "PUBLISH"
+    text = (tmp_path / "en" / "R1.ics").read_bytes()
+    assert b"\r\nX-PUBLISHED-TTL:PT1H\r\n" in text
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in text
     assert [str(t["TZID"]) for t in cal.walk("VTIMEZONE")] == [ZONE]
 
 
@@ -563,3 +568,59 @@ def test_the_ics_output_of_an_export_continues_the_export_it_replaces(small: Pla
         write_exports(small, out, [ics], ExportOptions(tz="Europe/Monoco"))
     assert (out / "calendars" / "R1.ics").read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["share"]
+
+
+# -- any chain of plans ----------------------------------------------------------------------
+_OUTLETS = (Outlet("W", 43.735, 7.420, VisitRule.parse("1/week")),
+            Outlet("T", 43.740, 7.425, VisitRule.parse("2/week")),
+            Outlet("F", 43.738, 7.421, VisitRule.parse("1/2weeks")))
+_PROBLEM = Problem(_OUTLETS, [Rep("R1", 43.731, 7.418), Rep("R2", 43.74, 7.42)],
+                   Horizon(MONDAY, weeks=2))
+_VISIT = st.tuples(st.sampled_from(["W", "T", "F"]), st.sampled_from(["R1", "R2"]),
+                   st.sampled_from([0, 1, 2, 3, 4, 7, 8, 9, 10, 11]),
+                   st.integers(32, 64).map(lambda q: q * 900),
+                   st.sampled_from(["", "", "", "makeup", "follow_up"]))
+
+
+def _plan(visits: list[tuple[str, str, int, int, str]]) -> Plan:
+    days: dict[tuple[str, date], list[Stop]] = {}
+    for oid, rep, k, start, label in visits:
+        days.setdefault((rep, MONDAY + timedelta(days=k)), []).append(
+            Stop(oid, start, start, start + 900, 300, 1000, label))
+    routes = tuple(Route(rep, d, 28800, 61200, tuple(sorted(s, key=lambda s: s.start)), 300,
+                         1000) for (rep, d), s in sorted(days.items()))
+    return Plan(_PROBLEM, routes, ())
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.lists(_VISIT, max_size=8), min_size=2, max_size=4))
+def test_any_chain_of_plans_keeps_every_event_and_shows_each_plan(
+        nights: list[list[tuple[str, str, int, int, str]]]) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        seen: dict[str, dict[str, Any]] = {}
+        for night, visits in enumerate(nights):
+            plan = _plan(visits)
+            stamp = STAMP + timedelta(days=night)
+            write_calendars(plan, folder, tz=ZONE, previous=folder if night else None,
+                            stamp=stamp)
+            now: dict[str, dict[str, Any]] = {}
+            for rep in ("R1", "R2"):
+                events = by_icalendar(folder / f"{rep}.ics")
+                assert not set(events) & set(now), "a UID in two calendars"
+                now.update(events)
+                assert shown(events) == planned(plan, rep)  # the plan, every visit once
+                assert by_vobject(folder / f"{rep}.ics").keys() == events.keys()
+            assert set(now) >= set(seen), "an event vanished"
+            for uid, e in now.items():
+                old = seen.get(uid)
+                if old is None:
+                    assert (e["sequence"], e["stamp"]) == (0, stamp)
+                elif all(e[k] == old[k] for k in ("start", "end", "status", "description")):
+                    assert (e["sequence"], e["stamp"]) == (old["sequence"], old["stamp"])
+                else:
+                    assert (e["sequence"], e["stamp"]) == (old["sequence"] + 1, stamp)
+                    assert old["status"] != "CANCELLED", "a cancelled event changed again"
+            seen = now

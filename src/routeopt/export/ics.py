@@ -479,7 +479,7 @@ def _calendar(rep_id: str, name: str, events: Iterable[_Event], zone: ZoneInfo,
     cal.add("x-wr-calname", title)
     cal.add("x-wr-timezone", zone.key)
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", REFRESH)
+    cal.add("x-published-ttl", icalendar.vDuration(REFRESH))
     cal.add(X_REP, rep_id)
     for e in events:
         cal.add_component(_vevent(e))
