@@ -457,6 +457,48 @@ def test_a_rep_moved_visits_cancel_in_one_calendar_and_start_in_the_other(
     assert [e["status"] for e in by_icalendar(tmp_path / "R2.ics").values()] == ["CANCELLED"]
 
 
+def test_the_first_day_of_a_plan_read_from_an_older_folder_is_its_first_route(
+        small: Plan, tmp_path: Path) -> None:
+    write_calendars(small, tmp_path, tz=ZONE, stamp=STAMP)
+    rest = dataclasses.replace(small, routes=small.routes[2:], stats={"start": "2026-11-30"})
+    write_calendars(rest, tmp_path / "new", tz=ZONE, previous=tmp_path, stamp=LATER)
+    events = by_icalendar(tmp_path / "new" / "R1.ics")
+    assert {e["status"] for e in events.values()} == {"CONFIRMED"}  # week 1 is history
+    whole = dataclasses.replace(rest, stats={"start": "2026-11-30", "plan_from": None})
+    write_calendars(whole, tmp_path / "whole", tz=ZONE, previous=tmp_path, stamp=LATER)
+    cancelled = [u for u, e in by_icalendar(tmp_path / "whole" / "R1.ics").items()
+                 if e["status"] == "CANCELLED"]
+    assert sorted(cancelled) == ["A/R1/2026-11-30/1@routeopt", "B/R1/2026-12-02/1@routeopt"]
+
+
+def test_another_time_zone_moves_every_event_and_keeps_the_uids(small: Plan,
+                                                                 tmp_path: Path) -> None:
+    write_calendars(small, tmp_path, tz=ZONE, stamp=STAMP)
+    before = by_icalendar(tmp_path / "R1.ics")
+    write_calendars(small, tmp_path, tz="Asia/Shanghai", previous=tmp_path, stamp=LATER)
+    for read in (by_icalendar, by_vobject):
+        after = read(tmp_path / "R1.ics")
+        assert set(after) == set(before)
+        assert {(e["tzid"], e["sequence"], e["start"].utcoffset()) for e in after.values()} == {
+            ("Asia/Shanghai", 1, timedelta(hours=8))}
+        assert shown(after) == planned(small, "R1")
+
+
+def test_bad_options_are_input_errors(small: Plan, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="keep_days must be a whole number of days"):
+        write_calendars(small, tmp_path, tz=ZONE, keep_days=-1)
+    with pytest.raises(InputError, match="unknown language 'fr'"):
+        write_calendars(small, tmp_path, tz=ZONE, lang="fr")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_the_reports_extra_the_error_says_what_to_install(
+        small: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "icalendar", None)  # as if not installed
+    with pytest.raises(ImportError, match=r'pip install "routeopt\[reports\]"'):
+        write_calendars(small, tmp_path, tz=ZONE)
+
+
 # -- what the events say -------------------------------------------------------------------
 def _with_attributes(outlet: Outlet, attributes: dict[str, str]) -> Outlet:
     """``outlet`` with extra columns (``Outlet.attributes``, or a subclass adding it)."""
