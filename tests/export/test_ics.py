@@ -298,8 +298,12 @@ def test_a_disturbed_replan_moves_cancels_and_adds_events(
         # the follow-up: a new event
         new = [e for u, e in after.items() if u not in before]
         assert follow in {e["outlet"] for e in new}
-    cancelled = [u for u, e in by_icalendar(path).items() if e["status"] == "CANCELLED"]
-    assert len(cancelled) == result.changes.dropped
+    # against the re-plan's own change report, which pairs moves across the whole cycle:
+    # a move out of its frequency block is here a cancellation and a new event instead
+    after = by_icalendar(path)
+    cancelled = sum(1 for e in after.values() if e["status"] == "CANCELLED")
+    new_events = sum(1 for u in after if u not in before)
+    assert cancelled - result.changes.dropped == new_events - result.changes.added >= 0
     assert "Follow-up visit" in next(e["description"] for e in by_icalendar(path).values()
                                      if e["label"] == "follow_up")
 
