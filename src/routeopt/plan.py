@@ -368,6 +368,8 @@ class Plan:
         out.update({
             "start": self.problem.horizon.start.isoformat(),
             "weeks": self.problem.horizon.weeks,
+            "plan_from": (self.problem.plan_from.isoformat()
+                          if self.problem.plan_from is not None else None),
             "outlets": len(self.problem.outlets),
             "reps": len(self.problem.reps),
             "seed": self.stats.get("seed"),

@@ -10,6 +10,7 @@ one, and an export folder is replaced only if routeopt wrote it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import importlib
 import json
@@ -36,7 +37,12 @@ FORMAT: Final = "routeopt-export"
 
 @dataclass(frozen=True)
 class ExportOptions:
-    """What every output may use: the language, the time zone, the extra inputs."""
+    """What every output may use: the language, the time zone, the extra inputs.
+
+    ``extra`` holds what one output alone uses: ``previous``, the previous
+    calendars (:func:`routeopt.export.ics.write`), and ``replacing``, the
+    export folder being replaced, which :func:`write_exports` sets.
+    """
 
     lang: str = "en"
     tz: str | None = None
@@ -69,7 +75,11 @@ class Output:
 
 
 #: The outputs, in the order they are written.
-OUTPUTS: tuple[Output, ...] = ()
+OUTPUTS: tuple[Output, ...] = (
+    Output("ics", "one calendar per rep (calendars/REP.ics), its events updated in place "
+                  "when a re-plan is exported into the same folder",
+           "routeopt.export.ics:write"),
+)
 
 
 def _entry(path: Path) -> dict[str, Any]:
@@ -113,6 +123,10 @@ def write_exports(plan: Plan, out: str | Path, outputs: Sequence[Output],
     opts = options or ExportOptions()
     written: list[Path] = []
     with atomic_folder(path) as tmp:
+        if path.is_dir() and "replacing" not in opts.extra:
+            # the export being replaced (still whole until the swap), for the outputs
+            # that continue it: the calendars keep their events' UIDs
+            opts = dataclasses.replace(opts, extra={**opts.extra, "replacing": path})
         for o in outputs:
             if progress is not None:
                 progress(o.flag)
@@ -141,6 +155,9 @@ def add_parser(sub: Any) -> None:
                         "(default: this machine's)")
     p.add_argument("--log", type=Path, default=None,
                    help="visit log CSV: last visits, notes and follow-ups on the sheets")
+    p.add_argument("--previous", type=Path, default=None, metavar="DIR",
+                   help="the calendars the new ones continue (a calendars/ folder, an export "
+                        "folder or a plan folder; default: those of the export --out replaces)")
     p.add_argument("--stock", type=Path, default=None,
                    help="stock table CSV (outlet_id, date, sku, stock, delivered): order "
                         "suggestions on the sheets")

@@ -34,6 +34,9 @@ _EN: Final[dict[str, str]] = {
     "travel": "Travel",
     "distance": "Distance",
     "unscheduled": "Unscheduled",
+    "stop": "Stop",
+    "makeup": "Make-up visit",
+    "follow_up": "Follow-up visit",
 }
 _ZH: Final[dict[str, str]] = {
     "rep": "业务代表",
@@ -55,6 +58,9 @@ _ZH: Final[dict[str, str]] = {
     "travel": "路程时间",
     "distance": "距离",
     "unscheduled": "未安排",
+    "stop": "站点",
+    "makeup": "补访",
+    "follow_up": "跟进拜访",
 }
 _WEEKDAYS: Final = {
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
