@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import re
+import runpy
+import sys
 from collections.abc import Sequence
 from datetime import date, timedelta
 from fractions import Fraction
@@ -484,3 +486,21 @@ def test_orders_frame_keeps_missing_figures_missing() -> None:
     plan_order = df["plan_order"].astype(object).where(df["plan_order"].notna(), None)
     assert list(plan_order) == [26, None]  # P1's next visit: Monday + 7 days
     assert str(df["plan_order"].dtype) == "Int64"
+
+
+@pytest.mark.filterwarnings("ignore::routeopt.CycleWarning")  # a 1-week plan, for speed
+def test_the_monaco_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                            capsys: pytest.CaptureFixture[str]) -> None:
+    """The bundled stock counts read cleanly against the Monaco outlets, and the example
+    prints the first route's suggestions and writes one row per line."""
+    monkeypatch.setattr(sys, "argv", ["orders_monaco.py", "--iterations", "30", "--weeks", "1",
+                                      "--out", str(tmp_path)])
+    runpy.run_path(str(ROOT / "examples" / "orders_monaco.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "Orders: rep" in out and "_____  _____" in out
+    m = re.search(r"(\d+) lines over (\d+) visits: (\d+) with a plan-aware order", out)
+    assert m is not None, out
+    with (tmp_path / "orders.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == int(m.group(1)) > int(m.group(2)) > 0
+    assert sum(r["plan_order"] != "" for r in rows) == int(m.group(3)) > 0
