@@ -36,6 +36,7 @@ from routeopt.orders import (
     StockCount,
     StockTable,
     by_visit,
+    export_orders,
     orders_frame,
     read_stock,
     sales_rate,
@@ -504,3 +505,14 @@ def test_the_monaco_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         rows = list(csv.DictReader(f))
     assert len(rows) == int(m.group(1)) > int(m.group(2)) > 0
     assert sum(r["plan_order"] != "" for r in rows) == int(m.group(3)) > 0
+
+
+def test_export_orders_takes_the_stock_option(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    plan = plan_of(problem_of(TWICE_A_WEEK), MON_THU)
+    stock = write(tmp_path, COLA_CSV)
+    (path,) = export_orders(plan, tmp_path, SimpleNamespace(stock=stock))
+    assert path == tmp_path / "orders.csv" and path.read_text(encoding="utf-8").count("\n") == 3
+    with pytest.raises(InputError, match="give --stock STOCK_CSV"):
+        export_orders(plan, tmp_path, SimpleNamespace(stock=None))

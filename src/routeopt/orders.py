@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from routeopt._values import Fields, is_real
 from routeopt.exceptions import InputError, Issue
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from routeopt.plan import Plan
-    from routeopt.problem import Problem
+    from routeopt.problem import Outlet, Problem
 
 __all__ = [
     "FLAGS",
@@ -63,6 +63,7 @@ __all__ = [
     "StockCount",
     "StockTable",
     "by_visit",
+    "export_orders",
     "order_rows",
     "orders_frame",
     "read_stock",
@@ -504,7 +505,7 @@ def _safety(value: Any) -> Fraction:
     if isinstance(value, Fraction):
         s = value
     elif is_real(value):
-        s = Fraction(str(float(value)))  # 1.1 is 11/10, not the binary float below it
+        s = Fraction(str(float(value)))  # 1.1 is 11/10, not the binary float next to it
     else:
         raise InputError([Issue(f"safety must be a number, not {value!r}", column="safety")])
     if not s > 0:
@@ -521,7 +522,8 @@ class _Visits:
     regular: dict[date, bool] = field(default_factory=dict)
 
 
-def _after_plan(plan: Plan, oid: str, visits: _Visits, day: date) -> tuple[date | None, str]:
+def _after_plan(plan: Plan, outlet: Outlet | None, visits: _Visits,
+                day: date) -> tuple[date | None, str]:
     """The stand-in for the next visit after the outlet's last one in the plan, and why."""
     problem = plan.problem
     if problem is None:
@@ -534,7 +536,6 @@ def _after_plan(plan: Plan, oid: str, visits: _Visits, day: date) -> tuple[date 
         return nxt, (f"no next visit in this plan: its route line repeats every {h.weeks} "
                      f"week{'s' if h.weeks != 1 else ''}, next on {nxt} (the first visit, "
                      f"{regular[0]}, one cycle later)")
-    outlet = next((o for o in problem.outlets if o.id == oid), None)
     if outlet is not None and outlet.rule.per_week > 0:
         days = math.floor(Fraction(7) / outlet.rule.per_week + Fraction(1, 2))
         return day + timedelta(days=days), (
@@ -593,6 +594,7 @@ def suggest_orders(plan: Plan, stock: StockTable, *, safety: float | Fraction = 
     """
     s = _safety(safety)
     sales_rate((), window=window)  # checks the window
+    outlets = {o.id: o for o in plan.problem.outlets} if plan.problem is not None else {}
     visits: dict[str, _Visits] = defaultdict(_Visits)
     for route, stop in plan.visits():
         v = visits[stop.outlet_id]
@@ -602,7 +604,7 @@ def suggest_orders(plan: Plan, stock: StockTable, *, safety: float | Fraction = 
     for oid, v in visits.items():
         dates = sorted(v.regular)
         nexts: list[tuple[date | None, str]] = [(d, "") for d in dates[1:]]
-        nexts.append(_after_plan(plan, oid, v, dates[-1]))
+        nexts.append(_after_plan(plan, outlets.get(oid), v, dates[-1]))
         skus = stock.skus(oid)
         for day in dates:
             per_date[(oid, day)] = []
@@ -818,3 +820,24 @@ def write_orders(plan: Plan, stock: StockTable | pd.DataFrame | str | Path, out:
         for row in order_rows(lines):
             w.writerow({k: "" if v is None else v for k, v in row.items()})
     return [target]
+
+
+class _StockOption(Protocol):
+    @property
+    def stock(self) -> Path | None: ...
+
+
+def export_orders(plan: Plan, folder: Path, options: _StockOption) -> list[Path]:
+    """``orders.csv`` in ``folder``, from the stock table ``options.stock``: the form of an
+    output of ``routeopt export`` (``write(plan, folder, options) -> paths``).
+
+    Raises
+    ------
+    InputError
+        When no stock table is given (``--stock STOCK_CSV``), or for its bad rows.
+    """
+    if options.stock is None:
+        raise InputError([Issue("order suggestions need the stock counts: give --stock "
+                                "STOCK_CSV (columns outlet_id, date, sku, stock, delivered)",
+                                column="stock")])
+    return write_orders(plan, options.stock, Path(folder) / "orders.csv")
