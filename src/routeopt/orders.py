@@ -30,6 +30,7 @@ The formulas, the rate estimate, each edge case and a worked example are in
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import itertools
@@ -490,11 +491,6 @@ class OrderLine:
     note: str = ""
 
 
-def _up(x: Fraction) -> int:
-    """Units to order: 0 or more, rounded up to whole units."""
-    return max(0, math.ceil(x))
-
-
 def _num(x: Fraction | int) -> str:
     """A figure for a note: whole numbers plain, others to one decimal."""
     f = Fraction(x)
@@ -600,7 +596,7 @@ def suggest_orders(plan: Plan, stock: StockTable, *, safety: float | Fraction = 
         v = visits[stop.outlet_id]
         v.regular[route.date] = v.regular.get(route.date, False) or not stop.label
     # Each outlet, SKU and date once, chained in date order; then one line per stop.
-    per_date: dict[tuple[str, date], list[OrderLine]] = {}
+    per_date: dict[tuple[str, date], list[dict[str, Any]]] = {}
     for oid, v in visits.items():
         dates = sorted(v.regular)
         nexts: list[tuple[date | None, str]] = [(d, "") for d in dates[1:]]
@@ -613,36 +609,28 @@ def suggest_orders(plan: Plan, stock: StockTable, *, safety: float | Fraction = 
                 said = _said(["no_history"], ["no stock count of this outlet yet: no "
                                               "suggestion; count every SKU to start its "
                                               "history"], why)
-                per_date[(oid, day)].append(_line(
-                    oid, day, "", next_visit=nxt,
-                    days_to_next=(nxt - day).days if nxt is not None else None, **said))
+                line = dict.fromkeys(_FIGURES)
+                line.update(outlet_id=oid, sku="", date=day, next_visit=nxt,
+                            days_to_next=(nxt - day).days if nxt is not None else None)
+                per_date[(oid, day)].append(line | said)
             continue
         for sku in skus:
             history = stock.history(oid, sku)
+            counted = [c.date for c in history]
+            rates: dict[int, SalesRate] = {}
             chain: _Chain | None = None
             for day, (nxt, why) in zip(dates, nexts, strict=True):
-                line, chain = _suggest(oid, sku, day, history, chain, nxt, why, s, window)
-                per_date[(oid, day)].append(line)
-    out: list[OrderLine] = []
-    for route, stop in plan.visits():
-        for ln in per_date[(stop.outlet_id, route.date)]:
-            out.append(ln if ln.rep_id == route.rep_id else _with_rep(ln, route.rep_id))
-    return out
+                fields, chain = _suggest(oid, sku, day, history, counted, rates, chain, nxt,
+                                         why, s, window)
+                per_date[(oid, day)].append(fields)
+    return [OrderLine(rep_id=route.rep_id, **fields) for route, stop in plan.visits()
+            for fields in per_date[(stop.outlet_id, route.date)]]
 
 
-def _with_rep(line: OrderLine, rep_id: str) -> OrderLine:
-    import dataclasses
-
-    return dataclasses.replace(line, rep_id=rep_id)
-
-
-def _line(oid: str, day: date, sku: str, **values: Any) -> OrderLine:
-    base: dict[str, Any] = dict.fromkeys(
-        ("last_count_date", "last_stock", "rate", "since", "days_since", "incoming",
-         "expected_stock", "sales_since", "classic_order", "next_visit", "days_to_next",
-         "plan_order"))
-    base.update(values)
-    return OrderLine("", day, oid, sku, **base)
+#: The figures of an :class:`OrderLine`, missing (None) unless a case gives them.
+_FIGURES = ("last_count_date", "last_stock", "rate", "since", "days_since", "incoming",
+            "expected_stock", "sales_since", "classic_order", "next_visit", "days_to_next",
+            "plan_order")
 
 
 def _said(flags: list[str], notes: list[str], why: str) -> dict[str, Any]:
@@ -655,31 +643,52 @@ def _said(flags: list[str], notes: list[str], why: str) -> dict[str, Any]:
 @dataclass(frozen=True, slots=True)
 class _Chain:
     """The state a planned visit hands to the outlet's next one: its date, its expected
-    stock and the order assumed agreed there (``expected`` None: it had no suggestion)."""
+    stock as ``expected / den`` units and the order assumed agreed there (``expected``
+    None: it had no suggestion)."""
 
     day: date
-    expected: Fraction | None = None
+    expected: int | None = None
+    den: int = 1
     order: int = 0
 
 
+def _ceil_div(a: int, b: int) -> int:
+    """``ceil(a / b)`` for ``b > 0``, in whole numbers."""
+    return -(-a // b)
+
+
+def _ratio(num: int, den: int) -> str:
+    """``num / den`` for a note: whole numbers plain, others to one decimal."""
+    return str(num // den) if num % den == 0 else f"{num / den:.1f}"
+
+
 def _suggest(oid: str, sku: str, day: date, history: Sequence[StockCount],
-             chain: _Chain | None, nxt: date | None, why: str, safety: Fraction,
-             window: int) -> tuple[OrderLine, _Chain | None]:
-    """One SKU at one visit, and the state the outlet's next visit starts from."""
-    before = [c for c in history if c.date < day]
+             counted: Sequence[date], rates: dict[int, SalesRate], chain: _Chain | None,
+             nxt: date | None, why: str, safety: Fraction,
+             window: int) -> tuple[dict[str, Any], _Chain | None]:
+    """One SKU at one visit (the line's fields but its rep), and the state the outlet's
+    next visit starts from.
+
+    The sums are exact and in whole numbers: with the rate ``num / den`` units a day,
+    every stock figure is counted in ``1 / den`` units.
+    """
+    k = bisect.bisect_left(counted, day)  # the counts before the visit: history[:k]
     days_to_next = (nxt - day).days if nxt is not None else None
-    common: dict[str, Any] = {"next_visit": nxt, "days_to_next": days_to_next}
+    line: dict[str, Any] = dict.fromkeys(_FIGURES)
+    line.update(outlet_id=oid, sku=sku, date=day, next_visit=nxt, days_to_next=days_to_next)
     flags: list[str] = []
     notes: list[str] = []
-    if not before:
+    if k == 0:
         first = history[0].date if history else None
         flags.insert(0, "no_history")
         notes.insert(0, f"no count of this SKU before this visit (the first is on {first}): no "
                         "suggestion; count it on site")
-        return _line(oid, day, sku, **common, **_said(flags, notes, why)), chain
-    last = before[-1]
-    common.update(last_count_date=last.date, last_stock=last.stock)
-    rate = sales_rate(before, window=window)
+        return line | _said(flags, notes, why), chain
+    last = history[k - 1]
+    line.update(last_count_date=last.date, last_stock=last.stock)
+    rate = rates.get(k)
+    if rate is None:
+        rate = rates[k] = sales_rate(history[:k], window=window)
     for i in rate.left_out:
         notes.append(f"sales negative from {i.start} to {i.end} ({i.sales}: a delivery not "
                      "logged?), left out of the rate")
@@ -687,14 +696,11 @@ def _suggest(oid: str, sku: str, day: date, history: Sequence[StockCount],
         flags.append("negative_sales")
     # A planned visit after the last count hands its state on; a count after it wins.
     prev = chain if chain is not None and chain.day > last.date else None
-    if prev is not None and prev.expected is not None:
-        since, level, incoming = prev.day, prev.expected, prev.order
-    else:
-        since, level, incoming = last.date, Fraction(last.stock), last.ordered
+    since, incoming = (prev.day, prev.order) if prev is not None else (last.date, last.ordered)
     t = (day - since).days
-    common.update(since=since, days_since=t, incoming=incoming)
+    line.update(since=since, days_since=t, incoming=incoming)
     if rate.per_day is None:
-        code = "one_count" if len(before) == 1 else "no_rate"
+        code = "one_count" if k == 1 else "no_rate"
         flags.insert(0, code)
         head = (f"one count only ({last.stock} on {last.date}): no sales rate yet"
                 if code == "one_count" else
@@ -702,6 +708,8 @@ def _suggest(oid: str, sku: str, day: date, history: Sequence[StockCount],
         if prev is not None:  # an earlier planned visit since the count, without a suggestion
             sums = (f"on site: sales = the count at the visit of {prev.day} + its agreed order "
                     "- the count now")
+            # what that visit's count and order were is not known yet
+            line.update(since=None, days_since=None, incoming=None)
         else:
             got = f"{last.stock} + {incoming}" if incoming else f"{last.stock}"
             sums = f"on site: sales = {got} - count"
@@ -709,30 +717,37 @@ def _suggest(oid: str, sku: str, day: date, history: Sequence[StockCount],
         if days_to_next is not None and prev is None:
             sums += f"; plan-aware = {_num(safety)} x sales / {t} x {days_to_next} - count"
         notes.insert(0, f"{head}; {sums}")
-        if prev is not None:  # what the earlier visit's count and order were is not known yet
-            common.update(since=None, days_since=None, incoming=None)
-        line = _line(oid, day, sku, **common, **_said(flags, notes, why))
-        return line, _Chain(day)
-    r = rate.per_day
-    expected = max(Fraction(0), level + incoming - r * t)
-    if level + incoming - r * t < 0:
+        return line | _said(flags, notes, why), _Chain(day)
+    num, den = rate.per_day.numerator, rate.per_day.denominator
+    p, q = safety.numerator, safety.denominator
+    if prev is not None:
+        # The chain comes from a visit after the last count: the same counts, the same rate.
+        assert prev.expected is not None and prev.den == den
+        level = prev.expected
+    else:
+        level = last.stock * den
+    held = level + incoming * den  # S + I
+    left = held - num * t  # S + I - rate x t
+    expected = max(0, left)
+    sales = held - expected
+    if left < 0:
         flags.append("stock_out")
         notes.append("the stock is expected to run out before the visit: the classic form "
                      "counts only the sales the stock allowed")
-    sales = level + incoming - expected
-    classic = _up(safety * sales - expected)
-    plan_order = _up(safety * r * days_to_next - expected) if days_to_next is not None else None
+    classic = max(0, _ceil_div(p * sales - q * expected, q * den))
+    plan_order = (max(0, _ceil_div(p * num * days_to_next - q * expected, q * den))
+                  if days_to_next is not None else None)
     if prev is not None:
         flags.insert(0, "chained")
-        notes.insert(0, f"from the visit of {since}: expected {_num(level)} + its suggested "
-                        f"order {incoming}, assumed delivered")
+        notes.insert(0, f"from the visit of {since}: expected {_ratio(level, den)} + its "
+                        f"suggested order {incoming}, assumed delivered")
     else:
         got = f" + ordered {incoming}" if incoming else ""
         notes.insert(0, f"from the count of {since}: {last.stock}{got}")
-    line = _line(oid, day, sku, rate=float(r), expected_stock=float(expected),
-                 sales_since=float(sales), classic_order=classic, plan_order=plan_order,
-                 **common, **_said(flags, notes, why))
-    return line, _Chain(day, expected, plan_order if plan_order is not None else classic)
+    line.update(rate=num / den, expected_stock=expected / den, sales_since=sales / den,
+                classic_order=classic, plan_order=plan_order)
+    order = plan_order if plan_order is not None else classic
+    return line | _said(flags, notes, why), _Chain(day, expected, den, order)
 
 
 # -- per visit, as a table, as a file ------------------------------------------------------
