@@ -362,6 +362,7 @@ def test_read_stock_reads_a_file(tmp_path: Path) -> None:
     assert [(c.date, c.stock, c.delivered, c.ordered, c.line) for c in t.counts] == [
         (nov(23), 40, 30, 0, 2), (nov(26), 25, 0, 10, 3)]
     assert list(t.to_frame()["stock"]) == [40, 25]
+    assert repr(t) == "StockTable(2 counts of 1 outlet, file='stock.csv')"
 
 
 BAD_STOCK = [

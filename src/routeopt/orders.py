@@ -161,7 +161,7 @@ class StockCount:
             raise InputError(issues)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class StockTable:
     """Stock counts, checked: one count per outlet, SKU and date.
 
@@ -212,6 +212,12 @@ class StockTable:
 
     def __len__(self) -> int:
         return len(self.counts)
+
+    def __repr__(self) -> str:
+        where = f", file={self.file!r}" if self.file is not None else ""
+        n, m = len(self.counts), len(self._index)
+        return (f"StockTable({n} count{'s' if n != 1 else ''} of {m} "
+                f"outlet{'s' if m != 1 else ''}{where})")
 
     @property
     def outlet_ids(self) -> frozenset[str]:
