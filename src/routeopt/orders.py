@@ -593,6 +593,25 @@ def suggest_orders(plan: Plan, stock: StockTable, *, safety: float | Fraction = 
     ------
     InputError
         For a ``safety`` that is not above 0 or a ``window`` below 1.
+
+    Examples
+    --------
+    A weekly outlet, visited on Monday 30 November, counted twice before
+    (40, then 26 a week later: 2 units a day). Four days after the last count
+    18 are expected: the classic form (1.5 x 8 sold - 18) orders nothing, the
+    plan-aware one covers the week to the next visit (1.5 x 2 x 7 - 18):
+
+    >>> from datetime import date
+    >>> from routeopt import Horizon, Outlet, Plan, Problem, Rep, Route, Stop
+    >>> problem = Problem([Outlet("P1", 43.73, 7.42)], [Rep("R1", 43.74, 7.42)],
+    ...                   Horizon(date(2026, 11, 30)))
+    >>> monday = Route("R1", date(2026, 11, 30), 30600, 36000,
+    ...                (Stop("P1", 31000, 31000, 32000, 400, 3000),), 400, 3000)
+    >>> stock = StockTable((StockCount("P1", "cola", date(2026, 11, 19), 40),
+    ...                     StockCount("P1", "cola", date(2026, 11, 26), 26)))
+    >>> (line,) = suggest_orders(Plan(problem, (monday,), ()), stock)
+    >>> line.expected_stock, line.classic_order, line.days_to_next, line.plan_order
+    (18.0, 0, 7, 3)
     """
     s = _safety(safety)
     sales_rate((), window=window)  # checks the window
