@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from routeopt import Horizon, InputError, Issue, Outlet, Problem, Rep
 from routeopt.batch.territory import TerritoryOptions, read_territories
+from routeopt.orders import STOCK_COLUMNS, read_stock
 from routeopt.read import OUTLET_COLUMNS, REP_COLUMNS, read_problem
 from routeopt.replan import LOG_COLUMNS, read_visit_log
 
@@ -101,6 +102,10 @@ GOOD = {  # a plausible value per column, so that some tables get past the first
     "time": st.sampled_from(["10:00", "10:00-11:00", ""]),
     "due": st.sampled_from(["2026-12-04", ""]),
     "reason": st.sampled_from(["objection", "order", ""]),
+    "sku": st.sampled_from(["cola", "water", "", "cola"]),
+    "stock": st.sampled_from(["0", "12", "40", "7"]),
+    "delivered": st.sampled_from(["", "0", "30"]),
+    "ordered": st.sampled_from(["", "6"]),
 }
 
 
@@ -119,6 +124,8 @@ TRICKY = {  # near misses for one column: what a typo or Python's own parsers wo
     "days_off": ["20261201", "2026-12-01,2026-W49-2"],
     "appointment": ["20261201 10:00", "2026-12-01 \uff11\uff10:00", "2026-12-01 25:00"],
     "time": ["\uff11\uff10:00", "10:00-09:00", "1000"],
+    "stock": ["-1", "2.5", "1_0", "inf", "1e400", "-0", "\uff11\uff12"],
+    "delivered": ["-3", "0.5", "nan"],
 }
 
 
@@ -294,6 +301,22 @@ def test_visit_log_fuzz(tmp_path_factory: pytest.TempPathFactory, log: bytes,
     ids = {o.id for o in problem.outlets}
     for e in entries:
         assert e.outlet_id in ids and e.date in problem.horizon
+
+
+@FUZZ
+@given(stock=csv_bytes(STOCK_COLUMNS))
+def test_stock_file_fuzz(tmp_path_factory: pytest.TempPathFactory, stock: bytes) -> None:
+    path = tmp_path_factory.mktemp("fuzz") / "stock.csv"
+    path.write_bytes(stock)
+    problem = _problem()
+    try:
+        table = read_stock(path, outlets=problem)
+    except InputError as e:
+        assert_located(e)
+        return
+    ids = {o.id for o in problem.outlets}
+    for c in table.counts:
+        assert c.outlet_id in ids and c.sku and min(c.stock, c.delivered, c.ordered) >= 0
 
 
 # -- option files ----------------------------------------------------------------------------

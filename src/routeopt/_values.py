@@ -23,7 +23,7 @@ from typing import Any
 from routeopt.exceptions import InputError, InputTypeError, Issue
 
 __all__ = ["MAX_TIME_LIMIT", "NUMBER_HINT", "Fields", "cli_float", "cli_int", "cli_seconds",
-           "invalid", "message_of", "parse_date", "parse_number"]
+           "invalid", "message_of", "parse_date", "parse_day", "parse_number"]
 
 #: The longest solver ``time_limit`` accepted, in seconds (about 31 years): far above
 #: any solve, far below what the clock arithmetic and OR-Tools' limits can hold.
@@ -105,6 +105,22 @@ def parse_date(text: str) -> date:
     except ValueError:
         raise invalid(f"{s!r} is not a date of the calendar; write YYYY-MM-DD") from None
     raise invalid(f"{s!r} is not a date; write YYYY-MM-DD")
+
+
+def parse_day(text: str) -> date:
+    """Read a date written ``YYYY-MM-DD``, or the date of a ``YYYY-MM-DD HH:MM`` (or
+    ``YYYY-MM-DDTHH:MM``) stamp, as visit logs and stock counts are often exported.
+
+    >>> parse_day("2026-11-30 17:45"), parse_day("2026-11-30T08:05:00")
+    (datetime.date(2026, 11, 30), datetime.date(2026, 11, 30))
+    """
+    day, _, rest = text.strip().replace("T", " ", 1).partition(" ")
+    try:
+        if rest.strip() and not re.match(r"[0-9]{1,2}:[0-9]{2}", rest.strip(), re.ASCII):
+            raise ValueError(rest)
+        return parse_date(day)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date; write YYYY-MM-DD") from None
 
 
 def _why_not(s: str) -> str:

@@ -104,17 +104,9 @@ class LogEntry:
 
 def _date(text: str) -> date:
     """``YYYY-MM-DD``, or the date of a ``YYYY-MM-DD HH:MM`` / ``YYYY-MM-DDTHH:MM`` stamp."""
-    import re
+    from routeopt._values import parse_day
 
-    from routeopt._values import parse_date
-
-    day, _, rest = text.strip().replace("T", " ", 1).partition(" ")
-    try:
-        if rest.strip() and not re.match(r"[0-9]{1,2}:[0-9]{2}", rest.strip(), re.ASCII):
-            raise ValueError(rest)
-        return parse_date(day)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a date; write YYYY-MM-DD") from None
+    return parse_day(text)
 
 
 def _window(text: str) -> TimeWindow:
