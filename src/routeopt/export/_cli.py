@@ -65,6 +65,9 @@ class Output:
     flag: str
     help: str
     target: str | Writer
+    #: The option it cannot do without (``stock`` for the order suggestions): ``--all``
+    #: leaves it out when that option is not given.
+    needs: str | None = None
 
     def writer(self) -> Writer:
         if not isinstance(self.target, str):
@@ -79,6 +82,9 @@ OUTPUTS: tuple[Output, ...] = (
     Output("ics", "one calendar per rep (calendars/REP.ics), its events updated in place "
                   "when a re-plan is exported into the same folder",
            "routeopt.export.ics:write"),
+    Output("orders", "orders.csv: per planned visit and SKU, the expected stock and the "
+                     "suggested order by the 1.5x safety-stock rule (needs --stock)",
+           "routeopt.orders:export_orders", needs="stock"),
 )
 
 
@@ -171,7 +177,8 @@ def default_out(plan_dir: Path) -> Path:
 
 def chosen(args: argparse.Namespace) -> list[Output]:
     """The outputs the options ask for (all with ``--all``)."""
-    picked = [o for o in OUTPUTS if args.all or getattr(args, o.flag.replace("-", "_"))]
+    picked = [o for o in OUTPUTS if getattr(args, o.flag.replace("-", "_"))
+              or (args.all and (o.needs is None or getattr(args, o.needs, None) is not None))]
     if not picked:
         flags = " ".join(f"--{o.flag}" for o in OUTPUTS)
         raise InputError([Issue(f"say which outputs to make: {flags}, or --all")])
