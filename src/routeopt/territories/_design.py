@@ -372,14 +372,20 @@ def _loads(md: _Model, rep_of: IntArray) -> FloatArray:
 
 
 def _outside(md: _Model, loads: FloatArray, band: float) -> tuple[float, float]:
-    """(hours outside the band at the best utilisation, that utilisation)."""
+    """(hours outside the band at the best utilisation, that utilisation).
+
+    Of the utilisations with the fewest hours outside, the one nearest the
+    company's mean (total workload over total capacity): the targets sit in
+    the middle of what the band allows.
+    """
     ratios = loads / md.capacity_h
-    best, best_u = math.inf, float(ratios.mean())
-    for u in np.unique(np.concatenate([ratios / (1 + band), ratios / (1 - band),
-                                       [ratios.mean()]])):
+    mean = float(loads.sum() / md.capacity_h.sum())
+    best, best_u = math.inf, mean
+    points = np.unique(np.concatenate([ratios / (1 + band), ratios / (1 - band)]))
+    for u in [mean, *points]:
         lo, hi = (1 - band) * u * md.capacity_h, (1 + band) * u * md.capacity_h
         v = float(np.maximum(loads - hi, 0).sum() + np.maximum(lo - loads, 0).sum())
-        if v < best - 1e-9:
+        if v < best - 1e-9 or (v <= best + 1e-9 and abs(u - mean) < abs(best_u - mean)):
             best, best_u = v, float(u)
     return best, best_u
 
