@@ -122,8 +122,8 @@ def writable_folder(out: str | Path) -> Path:
     return path
 
 
-def write_folder(out: str | Path, files: Mapping[str, str]) -> dict[str, Path]:
-    """Write ``files`` (name -> UTF-8 text) and their manifest as the folder ``out``, atomically.
+def write_folder(out: str | Path, files: Mapping[str, str | bytes]) -> dict[str, Path]:
+    """Write ``files`` (name -> UTF-8 text or bytes) and a manifest as the folder ``out``, at once.
 
     An existing ``out`` is replaced whole, and only if it holds nothing but
     routeopt's own files (a plan, a re-plan, a batch result): routeopt never
@@ -150,7 +150,7 @@ def write_folder(out: str | Path, files: Mapping[str, str]) -> dict[str, Path]:
     try:
         with atomic_folder(path) as tmp:
             for name, text in files.items():
-                data = text.encode("utf-8")
+                data = text.encode("utf-8") if isinstance(text, str) else text
                 (tmp / name).write_bytes(data)
                 entries[name] = _entry(name, data)
             name = MANIFEST

@@ -76,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_matrix_options(r)  # give the previous plan's: its pinned times depend on them
     add_plan_options(r)
     batch_cli.add_parser(sub)
+    from routeopt.territories import _cli as territories_cli
+
+    territories_cli.add_parser(sub)
     return ap
 
 
@@ -284,6 +287,10 @@ def _run(args: argparse.Namespace) -> int:
             return cmd_replan(args)
         if args.command == "batch":
             return batch_cli.run(args)
+        if args.command == "territories":
+            from routeopt.territories import _cli as territories_cli
+
+            return territories_cli.run(args)
     except InputError as e:
         skippable = args.command == "plan" and not args.skip_invalid
         _print_issues(e, skip_hint=args.outlets.name if skippable else None)

@@ -16,7 +16,7 @@ from routeopt._values import cli_int, cli_seconds
 from routeopt.exceptions import InputError, Issue
 
 if TYPE_CHECKING:
-    from routeopt.batch import Territory
+    from routeopt.batch import Territory, TerritoryOptions
 
 EXIT_SOME_FAILED = 3
 
@@ -31,8 +31,15 @@ def add_parser(sub: Any) -> None:
                        "territories failed (listed; see OUT/batch-summary.json), 2 bad batch "
                        "input (a territories folder without territories too). See "
                        "docs/batch.md.")
-    p.add_argument("--territories", required=True, type=Path, metavar="DIR",
+    p.add_argument("--territories", type=Path, metavar="DIR", default=None,
                    help="folder with one folder per territory")
+    p.add_argument("--outlets", type=Path, metavar="CSV", default=None,
+                   help="instead of --territories: every territory's outlets in one table "
+                        "with a territory column (as routeopt territories writes it)")
+    p.add_argument("--reps", type=Path, metavar="CSV", default=None,
+                   help="with --outlets: every territory's reps, with a territory column")
+    p.add_argument("--by", default="territory", metavar="COLUMN",
+                   help="with --outlets: the territory column (default territory)")
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
     p.add_argument("--workers", type=cli_int, default=None, metavar="N",
                    help="local worker processes (default: the CPU count)")
@@ -104,7 +111,20 @@ def run(args: argparse.Namespace) -> int:
         raise InputError([Issue("--today and --frozen-days go with --replan")])
     if task_opts:
         changes["task"] = task_opts
-    defaults = batch_defaults(args.territories).updated(changes, file="command line")
+    if (args.territories is None) == (args.outlets is None) or \
+            (args.outlets is None) != (args.reps is None):
+        raise InputError([Issue("give --territories DIR, or --outlets CSV and --reps CSV "
+                                "(tables with a territory column)")])
+    root = args.territories if args.territories is not None else args.outlets.parent
+    defaults = batch_defaults(root).updated(changes, file="command line")
+    if args.outlets is not None:
+        if args.replan or args.previous is not None:
+            raise InputError([Issue("--replan and --previous need --territories folders")])
+        territories = _from_tables(args.outlets, args.reps, args.by, defaults)
+        summary = run_batch(territories, args.out, workers=args.workers,
+                            scheduler=args.scheduler, redo=args.redo, retries=args.retries)
+        print(summary.text())
+        return 0 if summary.ok else EXIT_SOME_FAILED
     if args.replan:
         from routeopt.batch import read_territories
         from routeopt.batch.task import replan_territory
@@ -131,6 +151,26 @@ def run(args: argparse.Namespace) -> int:
                             retries=args.retries)
     print(summary.text())
     return 0 if summary.ok else EXIT_SOME_FAILED
+
+
+def _from_tables(outlets: Path, reps: Path, column: str,
+                 defaults: TerritoryOptions) -> list[Territory]:
+    """Territories from two tables with a territory column (every cell read as text)."""
+    import pandas as pd
+
+    from routeopt.batch import territories_from_frames
+
+    frames = []
+    for path in (outlets, reps):
+        try:
+            frames.append(pd.read_csv(path, dtype=str, keep_default_na=False,
+                                      encoding="utf-8-sig"))
+        except FileNotFoundError:
+            raise InputError([Issue("not found", file=str(path))]) from None
+        except (ValueError, UnicodeDecodeError) as e:
+            raise InputError([Issue(f"cannot be read as a CSV table: {e}",
+                                    file=str(path))]) from None
+    return territories_from_frames(frames[0], frames[1], column=column, defaults=defaults)
 
 
 def with_previous(territories: list[Territory], previous: Path) -> list[Territory]:

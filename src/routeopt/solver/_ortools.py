@@ -346,3 +346,70 @@ def steady_starts(days: Sequence[DaySpec], groups: Sequence[Sequence[tuple[int, 
         out.append((round(d.solution_value()), [round(v.solution_value()) for v in row],
                     -1 if bvar is None else round(bvar.solution_value())))
     return out
+
+
+def assignment_lp(n: int, m: int, arcs_i: npt.NDArray[np.int64], arcs_j: npt.NDArray[np.int64],
+                  weight: npt.NDArray[np.float64], cost: npt.NDArray[np.float64],
+                  capacity: npt.NDArray[np.float64], band: float, *, band_price: float,
+                  max_outlets: npt.NDArray[np.int64] | None = None,
+                  keep: npt.NDArray[np.bool_] | None = None, max_moves: int | None = None,
+                  ) -> tuple[npt.NDArray[np.float64], float, str]:
+    """The balanced assignment of ``n`` items to ``m`` centres, relaxed (GLOP).
+
+    Arc ``k`` puts item ``arcs_i[k]`` with centre ``arcs_j[k]`` at ``cost[k]``
+    and adds ``weight[k]`` to the centre's load. Each item's arcs sum to 1;
+    each centre's load lies within ``band`` of ``u * capacity[j]`` (``u`` a
+    variable), the hours outside priced at ``band_price`` each; at most
+    ``max_outlets[j]`` items per centre; with ``keep`` (the arcs of the
+    current assignment), at most ``max_moves`` items leave theirs, and every
+    other arc costs a little more so that nothing moves for nothing.
+
+    Returns the arcs' values, ``u`` and the solver's status name.
+    """
+    from ortools.linear_solver import pywraplp
+
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    if solver is None:  # pragma: no cover - GLOP ships with OR-Tools
+        raise RuntimeError("OR-Tools has no GLOP")
+    inf = solver.infinity()
+    obj = solver.Objective()
+    nudge = 1e-3 * float(cost.mean()) if len(cost) else 0.0
+    xs = [solver.NumVar(0.0, 1.0, "") for _ in range(len(arcs_i))]
+    u = solver.NumVar(0.0, inf, "u")
+    one = [solver.Constraint(1.0, 1.0) for _ in range(n)]
+    hi = [solver.Constraint(-inf, 0.0) for _ in range(m)]
+    lo = [solver.Constraint(0.0, inf) for _ in range(m)]
+    count = ([solver.Constraint(-inf, float(c)) for c in max_outlets]
+             if max_outlets is not None else None)
+    stay = (solver.Constraint(float(n - max_moves), inf)
+            if keep is not None and max_moves is not None else None)
+    for k, x in enumerate(xs):
+        i, j, w = int(arcs_i[k]), int(arcs_j[k]), float(weight[k])
+        c = float(cost[k])
+        if keep is not None and not keep[k]:
+            c += nudge
+        obj.SetCoefficient(x, c)
+        one[i].SetCoefficient(x, 1.0)
+        hi[j].SetCoefficient(x, w)
+        lo[j].SetCoefficient(x, w)
+        if count is not None:
+            count[j].SetCoefficient(x, 1.0)
+        if stay is not None and keep is not None and keep[k]:
+            stay.SetCoefficient(x, 1.0)
+    for j in range(m):
+        over = solver.NumVar(0.0, inf, "")
+        under = solver.NumVar(0.0, inf, "")
+        hi[j].SetCoefficient(u, -(1 + band) * float(capacity[j]))
+        hi[j].SetCoefficient(over, -1.0)
+        lo[j].SetCoefficient(u, -(1 - band) * float(capacity[j]))
+        lo[j].SetCoefficient(under, 1.0)
+        obj.SetCoefficient(over, band_price)
+        obj.SetCoefficient(under, band_price)
+    obj.SetMinimization()
+    status = solver.Solve()
+    names = {pywraplp.Solver.OPTIMAL: "optimal", pywraplp.Solver.FEASIBLE: "feasible",
+             pywraplp.Solver.INFEASIBLE: "infeasible"}
+    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        raise RuntimeError(f"the territory program ended {names.get(status, status)}")
+    return (np.array([x.solution_value() for x in xs]), float(u.solution_value()),
+            names[status])

@@ -1,0 +1,602 @@
+"""Territory design and realignment: the model and its solution.
+
+:func:`design` gives every outlet a rep (its territory) so that the reps'
+weekly workloads are balanced and each territory is compact around its rep's
+home; :func:`realign` improves the balance of existing territories while
+moving at most a given number of outlets.
+
+The model
+---------
+It is the classical location-allocation model of political and sales
+districting (Hess et al., 1965; Hess and Samuels, 1971; the survey of
+Kalcsics and Ríos-Mercado, 2019), with the reps' homes as the fixed centres:
+an assignment of outlets to reps that minimises the visit-weighted travel
+from each rep's home to its outlets, subject to balanced workloads. Its
+linear relaxation has few fractional outlets (a basic solution of the
+transportation structure splits at most about one outlet per balance
+constraint), so it is solved as a linear program (OR-Tools' GLOP, over the
+``candidates`` nearest reps of each outlet), then rounded and repaired.
+
+- **Workload** of outlet ``i`` for rep ``j``, in hours per week:
+  ``f_i * (s_i + a_i + 2 * t_ij / V)``. ``f_i`` is its visits per week,
+  ``s_i`` its visit time, ``a_i`` the approach: the mean drive to its three
+  nearest outlets (the travel between the stops of a day), ``t_ij`` the
+  drive from the rep's home, shared by the ``V`` visits of a day (the
+  company's mean visits per rep-day): the commute to the territory and back.
+  Drive times are great-circle estimates (:class:`~routeopt.GreatCircle`:
+  the distance times a detour factor, at an average speed).
+- **Balanced**: each rep's workload lies within ``band`` (default 5 %) of
+  ``u * C_j``, where ``C_j`` is the rep's weekly capacity (working days
+  times the shift less the break) and ``u`` the company's utilisation, a
+  variable of the program: reps with the same capacity get the same
+  workload, a part-timer proportionally less.
+- **Compact**: the objective is ``sum f_i * t_ij`` over the assignment, the
+  visits' distance from their rep's home; a far outlet costs its rep
+  commute hours too, which the balance counts.
+- **Constrained**: a fixed pair (an outlet's ``rep_id``) is kept, an
+  excluded pair never made, and ``max_outlets`` caps a rep's outlets.
+  Where geography does not allow the band (one rep alone on an island of
+  outlets), the band is relaxed at a high price per hour outside it, and
+  :attr:`TerritoryPlan.stats` says by how much.
+
+Realignment adds the current assignment and a cap on moves:
+``sum_i (1 - x_{i, current(i)}) <= max_moves``, which is linear, with the
+band violation priced far above travel: it balances as well as the cap
+allows, and moves nothing it need not.
+
+Examples
+--------
+>>> from routeopt.datasets import make_company
+>>> from routeopt.territories import design
+>>> outlets, reps = make_company(1_500, 5, seed=2)
+>>> plan = design(outlets, reps)
+>>> len(plan.assignment), plan.spread()["max_over_min"] < 1.11
+(1500, True)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+from routeopt.exceptions import InputError, Issue
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from routeopt.problem import Problem, Rep
+
+__all__ = ["Move", "RepLoad", "TerritoryPlan", "design", "outlet_workloads", "realign"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: Outlets whose drive times count in the approach estimate.
+APPROACH_NEIGHBOURS: Final = 3
+#: The price of an hour outside the band, against one visit-hour of travel from home.
+BAND_PRICE: Final = 1000.0
+_EARTH_KM: Final = 6371.0088
+
+
+@dataclass(frozen=True, slots=True)
+class RepLoad:
+    """One rep's territory in figures (hours per week)."""
+
+    rep_id: str
+    outlets: int
+    visits_per_week: float
+    service_h: float
+    travel_h: float
+    workload_h: float
+    capacity_h: float
+    target_h: float
+
+    @property
+    def deviation(self) -> float:
+        """Workload against the target: ``0.03`` is 3 % above it."""
+        return self.workload_h / self.target_h - 1 if self.target_h else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """An outlet that changes hands in a realignment."""
+
+    outlet_id: str
+    from_rep: str
+    to_rep: str
+
+
+@dataclass(frozen=True)
+class TerritoryPlan:
+    """Outlets to reps, each rep's load, and the moves from the current assignment.
+
+    Attributes
+    ----------
+    assignment
+        Each outlet id to its rep id, in the outlets' order.
+    loads
+        Per rep, in the reps' order.
+    moves
+        The outlets whose rep changed (empty without a current assignment).
+    stats
+        ``lp_s``, ``total_s``, ``band``, ``utilisation``, ``outside_band_h``
+        (the hours outside the band the geography forced), ``fractional``
+        (outlets the program split, before rounding), ``objective``.
+    """
+
+    assignment: Mapping[str, str]
+    loads: tuple[RepLoad, ...]
+    moves: tuple[Move, ...] = ()
+    stats: Mapping[str, Any] = field(default_factory=dict)
+
+    def spread(self) -> dict[str, float]:
+        """The workload spread: ``max_over_min``, ``std_pct`` (of the mean), ``max_dev_pct``
+        (the largest deviation from the target, in %)."""
+        w = np.array([r.workload_h / r.capacity_h for r in self.loads if r.capacity_h])
+        dev = [abs(r.deviation) for r in self.loads]
+        return {"max_over_min": float(w.max() / w.min()) if w.min() > 0 else math.inf,
+                "std_pct": float(100 * w.std() / w.mean()),
+                "max_dev_pct": 100 * max(dev)}
+
+    def to_frame(self) -> pd.DataFrame:
+        """``territories.csv``: ``outlet_id``, ``territory`` (the rep), and, after a
+        realignment, ``previous`` and ``moved``."""
+        import pandas as pd
+
+        df = pd.DataFrame({"outlet_id": list(self.assignment),
+                           "territory": list(self.assignment.values())})
+        if self.moves or "previous" in self.stats:
+            before = {m.outlet_id: m.from_rep for m in self.moves}
+            df["previous"] = [before.get(o, t) for o, t in self.assignment.items()]
+            df["moved"] = df["previous"] != df["territory"]
+        return df
+
+    def summary_frame(self) -> pd.DataFrame:
+        """One row per rep: outlets, visits per week, hours of visits, travel and
+        workload, capacity, target, and the deviation in %."""
+        import pandas as pd
+
+        return pd.DataFrame([{
+            "rep_id": r.rep_id, "outlets": r.outlets,
+            "visits_per_week": round(r.visits_per_week, 2),
+            "service_h": round(r.service_h, 2), "travel_h": round(r.travel_h, 2),
+            "workload_h": round(r.workload_h, 2), "capacity_h": round(r.capacity_h, 2),
+            "target_h": round(r.target_h, 2), "deviation_pct": round(100 * r.deviation, 2),
+        } for r in self.loads])
+
+
+# -- the workload model ------------------------------------------------------------------------
+def _xy_km(lat: FloatArray, lon: FloatArray, lat0: float) -> FloatArray:
+    """Equirectangular km around ``lat0``: enough for nearest neighbours in a region."""
+    k = math.pi / 180 * _EARTH_KM
+    return np.column_stack([lon * k * math.cos(math.radians(lat0)), lat * k])
+
+
+def _gc_km(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> FloatArray:
+    """Great-circle km between every point 1 (rows) and point 2 (columns)."""
+    p1, p2 = np.radians(lat1)[:, None], np.radians(lat2)[None, :]
+    dl = np.radians(lon2)[None, :] - np.radians(lon1)[:, None]
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    out: FloatArray = 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+    return out
+
+
+def _nearest_mean_km(xy: FloatArray, k: int, block: int = 2048) -> FloatArray:
+    """Mean distance (km) from each point to its ``k`` nearest others: a k-d tree
+    (SciPy) where installed, else exact blocks of all pairs (the same figures)."""
+    n = len(xy)
+    out = np.zeros(n)
+    if n < 2:
+        return out
+    k = min(k, n - 1)
+    try:
+        from scipy.spatial import cKDTree
+    except ImportError:  # pragma: no cover - SciPy comes with the test and road extras
+        pass
+    else:
+        d, _ = cKDTree(xy).query(xy, k=k + 1)
+        out[:] = np.asarray(d)[:, 1:].mean(axis=1)
+        return out
+    for lo in range(0, n, block):
+        d = np.hypot(xy[lo:lo + block, None, 0] - xy[None, :, 0],
+                     xy[lo:lo + block, None, 1] - xy[None, :, 1])
+        d[np.arange(len(d)), np.arange(lo, lo + len(d))] = np.inf
+        part = np.partition(d, k - 1, axis=1)[:, :k]
+        out[lo:lo + block] = part.mean(axis=1)
+    return out
+
+
+@dataclass(frozen=True)
+class _Model:
+    outlet_ids: tuple[str, ...]
+    rep_ids: tuple[str, ...]
+    visits: FloatArray        # per outlet, per week
+    service_h: FloatArray     # per outlet, per week (f * s)
+    approach_h: FloatArray    # per outlet, per week (f * a)
+    home_h: FloatArray        # outlets x reps, one way, hours
+    capacity_h: FloatArray    # per rep, per week
+    per_day: float            # visits per rep-day, company-wide
+    fixed: dict[int, int]     # outlet -> rep
+    excluded: set[tuple[int, int]]
+    max_outlets: IntArray | None
+
+    def workload(self, j: int | IntArray, i: IntArray | slice = slice(None)) -> FloatArray:
+        """Hours per week of outlets ``i`` for rep(s) ``j``: visits, approach, commute."""
+        commute = self.visits[i] * 2 * self.home_h[i, j] / self.per_day
+        out: FloatArray = self.service_h[i] + self.approach_h[i] + commute
+        return out
+
+
+def _speed(rep: Rep) -> tuple[float, float, float]:
+    from routeopt.matrix import GreatCircle
+
+    gc = GreatCircle()
+    mode = rep.mode if rep.mode in gc.speed_kmh else "drive"
+    return gc.speed_kmh[mode], gc.detour[mode], gc.overhead_s[mode]
+
+
+def _capacity_h(rep: Rep) -> float:
+    day = rep.shift.end - rep.shift.start - (rep.lunch.duration if rep.lunch else 0)
+    return len(rep.working_days) * max(day, 0) / 3600
+
+
+def _model(problem: Problem, excluded: Iterable[tuple[str, str]] = (),
+           max_outlets: int | Mapping[str, int] | None = None) -> _Model:
+    outlets, reps = problem.outlets, problem.reps
+    n, m = len(outlets), len(reps)
+    rep_index = {r.id: j for j, r in enumerate(reps)}
+    lat = np.array([o.lat for o in outlets])
+    lon = np.array([o.lon for o in outlets])
+    speed, detour, overhead = _speed(reps[0])
+    f = np.array([float(o.rule.per_week) for o in outlets])
+    s = np.array([o.service for o in outlets], dtype=np.float64) / 3600
+    near = _nearest_mean_km(_xy_km(lat, lon, float(lat.mean())), APPROACH_NEIGHBOURS)
+    a = (near * detour / speed) + overhead / 3600
+    home = _gc_km(lat, lon, np.array([r.lat for r in reps]), np.array([r.lon for r in reps]))
+    home_h = home * detour / speed + overhead / 3600
+    cap = np.array([_capacity_h(r) for r in reps])
+    days = sum(len(r.working_days) for r in reps)
+    per_day = max(float(f.sum()) / max(days, 1), 1.0)
+    issues: list[Issue] = []
+    fixed: dict[int, int] = {}
+    for i, o in enumerate(outlets):
+        if o.rep_id is not None:
+            if o.rep_id not in rep_index:  # Problem checks this; a clear word if not
+                issues.append(Issue(f"fixed to rep {o.rep_id!r}, who is not in the reps table",
+                                    column="rep_id", outlet_id=o.id))
+            else:
+                fixed[i] = rep_index[o.rep_id]
+    out_index = {o.id: i for i, o in enumerate(outlets)}
+    bad: set[tuple[int, int]] = set()
+    for oid, rid in excluded:
+        if oid not in out_index:
+            issues.append(Issue(f"an excluded pair names outlet {oid!r}, which is not in the "
+                                "outlets table", column="outlet_id", outlet_id=oid))
+        elif rid not in rep_index:
+            issues.append(Issue(f"an excluded pair names rep {rid!r}, who is not in the reps "
+                                "table", column="rep_id", outlet_id=oid))
+        elif fixed.get(out_index[oid]) == rep_index[rid]:
+            issues.append(Issue(f"is both fixed to and excluded from rep {rid!r}",
+                                column="rep_id", outlet_id=oid))
+        else:
+            bad.add((out_index[oid], rep_index[rid]))
+    caps: IntArray | None = None
+    if max_outlets is not None:
+        if isinstance(max_outlets, Mapping):
+            unknown = sorted(set(max_outlets) - set(rep_index))
+            if unknown:
+                issues.append(Issue(f"max_outlets names unknown rep(s) {', '.join(unknown)}",
+                                    column="max_outlets"))
+            caps = np.array([int(max_outlets.get(r.id, n)) for r in reps], dtype=np.int64)
+        else:
+            caps = np.full(m, int(max_outlets), dtype=np.int64)
+        if int(caps.sum()) < n:
+            issues.append(Issue(f"max_outlets allows {int(caps.sum())} outlets in all, fewer "
+                                f"than the {n} to share out; raise it", column="max_outlets"))
+    if float(cap.sum()) <= 0:
+        issues.append(Issue("the reps have no working hours; give shifts and working days",
+                            column="shift"))
+    else:  # the least the outlets need: each with its nearest rep
+        least = float((f * (s + a + 2 * home_h.min(axis=1) / per_day)).sum())
+        if least > float(cap.sum()):
+            issues.append(Issue(
+                f"the reps' weekly capacity, {cap.sum():.0f} h (working days times the shift "
+                f"less the break), cannot hold the outlets' workload of at least {least:.0f} h "
+                "(visits, and travel estimated); add reps, lengthen their shifts, or visit "
+                "less often", column="shift"))
+    if issues:
+        raise InputError(issues)
+    return _Model(tuple(o.id for o in outlets), tuple(r.id for r in reps), f, f * s, f * a,
+                  home_h, cap, per_day, fixed, bad, caps)
+
+
+def outlet_workloads(problem: Problem) -> pd.DataFrame:
+    """The workload model per outlet: visits, visit hours, approach hours per week,
+    and the commute hours for its nearest rep.
+
+    Examples
+    --------
+    >>> from routeopt.datasets import make_company
+    >>> from routeopt.read import read_problem
+    >>> from routeopt.territories import outlet_workloads
+    >>> o, r = make_company(600, 2, seed=1)
+    >>> w = outlet_workloads(read_problem(o, r, start="2026-11-30", weeks=4))
+    >>> list(w.columns)
+    ['outlet_id', 'visits_per_week', 'service_h', 'approach_h', 'commute_h', 'nearest_rep']
+    """
+    import pandas as pd
+
+    md = _model(problem)
+    j = md.home_h.argmin(axis=1)
+    rows = np.arange(len(md.outlet_ids))
+    return pd.DataFrame({
+        "outlet_id": md.outlet_ids, "visits_per_week": md.visits, "service_h": md.service_h,
+        "approach_h": md.approach_h,
+        "commute_h": md.visits * 2 * md.home_h[rows, j] / md.per_day,
+        "nearest_rep": [md.rep_ids[k] for k in j],
+    })
+
+
+# -- solving -----------------------------------------------------------------------------------
+def _candidates(md: _Model, k: int, current: IntArray | None) -> list[list[int]]:
+    n, m = md.home_h.shape
+    k = min(k, m)
+    order = np.argsort(md.home_h, axis=1, kind="stable")
+    out: list[list[int]] = []
+    for i in range(n):
+        if i in md.fixed:
+            out.append([md.fixed[i]])
+            continue
+        row = [int(j) for j in order[i] if (i, int(j)) not in md.excluded]
+        cand = row[:k]
+        if current is not None and int(current[i]) not in cand and int(current[i]) in row:
+            cand.append(int(current[i]))
+        if not cand:
+            raise InputError([Issue("every rep is excluded for this outlet", column="rep_id",
+                                    outlet_id=md.outlet_ids[i])])
+        out.append(cand)
+    return out
+
+
+def _loads(md: _Model, rep_of: IntArray) -> FloatArray:
+    w = md.workload(rep_of, np.arange(len(rep_of)))
+    out = np.bincount(rep_of, weights=w, minlength=len(md.rep_ids)).astype(np.float64)
+    return out
+
+
+def _outside(md: _Model, loads: FloatArray, band: float) -> tuple[float, float]:
+    """(hours outside the band at the best utilisation, that utilisation).
+
+    Of the utilisations with the fewest hours outside, the one nearest the
+    company's mean (total workload over total capacity): the targets sit in
+    the middle of what the band allows.
+    """
+    ratios = loads / md.capacity_h
+    mean = float(loads.sum() / md.capacity_h.sum())
+    best, best_u = math.inf, mean
+    points = np.unique(np.concatenate([ratios / (1 + band), ratios / (1 - band)]))
+    for u in [mean, *points]:
+        lo, hi = (1 - band) * u * md.capacity_h, (1 + band) * u * md.capacity_h
+        v = float(np.maximum(loads - hi, 0).sum() + np.maximum(lo - loads, 0).sum())
+        if v < best - 1e-9 or (v <= best + 1e-9 and abs(u - mean) < abs(best_u - mean)):
+            best, best_u = v, float(u)
+    return best, best_u
+
+
+def _viol(load: FloatArray, lo: FloatArray, hi: FloatArray) -> FloatArray:
+    """Hours outside ``[lo, hi]``."""
+    out: FloatArray = np.maximum(load - hi, 0) + np.maximum(lo - load, 0)
+    return out
+
+
+def _repair(md: _Model, cur_arc: IntArray, arcs_i: IntArray, arcs_j: IntArray,
+            arc_w: FloatArray, band: float, movable: npt.NDArray[np.bool_], budget: int
+            ) -> IntArray:
+    """Greedy single moves that cut the hours outside the band, least travel per hour
+    of gain first. ``cur_arc[i]`` is the arc outlet ``i`` is on; returns the new ones."""
+    cur_arc = cur_arc.copy()
+    m = len(md.rep_ids)
+    # each arc's own index within its outlet's arcs is not needed: an arc is (i, j)
+    arc_of = {(int(i), int(j)): k for k, (i, j) in enumerate(zip(arcs_i, arcs_j, strict=True))}
+    travel = md.visits[arcs_i] * md.home_h[arcs_i, arcs_j]
+    for _ in range(max(budget, 0)):
+        rep_of = arcs_j[cur_arc]
+        loads = np.bincount(rep_of, weights=arc_w[cur_arc], minlength=m).astype(np.float64)
+        v0, u = _outside(md, loads, band)
+        if v0 <= 1e-9:
+            break
+        lo, hi = (1 - band) * u * md.capacity_h, (1 + band) * u * md.capacity_h
+        over, under = loads > hi, loads < lo
+        a, b = rep_of[arcs_i], arcs_j
+        ok = (b != a) & movable[arcs_i] & (over[a] | under[b])
+        if md.max_outlets is not None:
+            ok &= np.bincount(rep_of, minlength=m)[b] < md.max_outlets[b]
+        if not ok.any():
+            break
+        ka = cur_arc[arcs_i]
+        la, lb = loads[a], loads[b]
+        wa, wb = arc_w[ka], arc_w
+
+        gain = (_viol(la, lo[a], hi[a]) + _viol(lb, lo[b], hi[b])
+                - _viol(la - wa, lo[a], hi[a]) - _viol(lb + wb, lo[b], hi[b]))
+        ok &= gain > 1e-9
+        if not ok.any():
+            break
+        price = np.where(ok, (travel - travel[ka]) / np.where(ok, gain, 1.0), np.inf)
+        k = int(np.argmin(price))
+        cur_arc[arcs_i[k]] = arc_of[(int(arcs_i[k]), int(arcs_j[k]))]
+    return cur_arc
+
+
+def _solve(md: _Model, *, band: float, candidates: int, current: IntArray | None = None,
+           max_moves: int | None = None) -> tuple[IntArray, dict[str, Any]]:
+    from routeopt.solver._ortools import assignment_lp
+
+    n, m = md.home_h.shape
+    cand = _candidates(md, candidates, current)
+    arcs_i = np.repeat(np.arange(n), [len(c) for c in cand])
+    arcs_j = np.fromiter((j for c in cand for j in c), dtype=np.int64, count=len(arcs_i))
+    weight = md.workload(arcs_j, arcs_i)
+    cost = md.visits[arcs_i] * md.home_h[arcs_i, arcs_j]
+    keep = None
+    if current is not None:
+        keep = arcs_j == current[arcs_i]
+    t0 = time.perf_counter()
+    x, u, status = assignment_lp(n, m, arcs_i, arcs_j, weight, cost, md.capacity_h, band,
+                                 band_price=BAND_PRICE, max_outlets=md.max_outlets,
+                                 keep=keep, max_moves=max_moves)
+    lp_s = time.perf_counter() - t0
+    # rounding: each outlet to its largest share (its current rep on a tie)
+    share = x + (1e-7 * keep if keep is not None else 0.0)
+    order = np.lexsort((-share, arcs_i))  # by outlet, largest share first
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = arcs_i[order[1:]] != arcs_i[order[:-1]]
+    cur_arc = order[first]  # one arc per outlet, in outlet order
+    fractional = int(np.count_nonzero((x > 1e-6) & (x < 1 - 1e-6)))
+    movable = np.array([i not in md.fixed for i in range(n)])
+    budget = n if max_moves is None else max_moves
+    if current is not None:
+        budget -= int(np.count_nonzero(arcs_j[cur_arc] != current))
+    cur_arc = _repair(md, cur_arc, arcs_i, arcs_j, weight, band, movable,
+                      min(budget, 4 * m + 50))
+    repaired = arcs_j[cur_arc].astype(np.int64)
+    return repaired, {"lp_s": round(lp_s, 3), "lp_status": status, "utilisation": u,
+                      "fractional": fractional}
+
+
+def _problem(outlets: Problem | pd.DataFrame | str | Path,
+             reps: pd.DataFrame | str | Path | None) -> Problem:
+    from routeopt.problem import Problem
+
+    if isinstance(outlets, Problem):
+        return outlets
+    if reps is None:
+        raise TypeError("give the reps table with the outlets table")
+    from routeopt.read import read_problem
+
+    return read_problem(outlets, reps, start="2026-11-30", weeks=4)
+
+
+def _result(md: _Model, rep_of: IntArray, band: float, stats: dict[str, Any],
+            current: IntArray | None, t0: float) -> TerritoryPlan:
+    loads = _loads(md, rep_of)
+    outside, u = _outside(md, loads, band)
+    loads_out = []
+    for j, rid in enumerate(md.rep_ids):
+        mine = np.flatnonzero(rep_of == j)
+        service = float(md.service_h[mine].sum())
+        loads_out.append(RepLoad(rid, len(mine), float(md.visits[mine].sum()), service,
+                                 float(loads[j]) - service, float(loads[j]),
+                                 float(md.capacity_h[j]), float(u * md.capacity_h[j])))
+    moves: tuple[Move, ...] = ()
+    if current is not None:
+        moves = tuple(Move(md.outlet_ids[i], md.rep_ids[current[i]], md.rep_ids[rep_of[i]])
+                      for i in np.flatnonzero(rep_of != current))
+    objective = float((md.visits * md.home_h[np.arange(len(rep_of)), rep_of]).sum())
+    stats = {**stats, "band": band, "utilisation": round(u, 4),
+             "outside_band_h": round(outside, 3), "objective": round(objective, 3),
+             "total_s": round(time.perf_counter() - t0, 3)}
+    if current is not None:
+        stats["previous"] = True
+    return TerritoryPlan(dict(zip(md.outlet_ids, (md.rep_ids[j] for j in rep_of), strict=True)),
+                         tuple(loads_out), moves, stats)
+
+
+def design(outlets: Problem | pd.DataFrame | str | Path,
+           reps: pd.DataFrame | str | Path | None = None, *, band: float = 0.05,
+           candidates: int = 8, excluded: Iterable[tuple[str, str]] = (),
+           max_outlets: int | Mapping[str, int] | None = None) -> TerritoryPlan:
+    """Design balanced, compact territories: a rep for every outlet.
+
+    Parameters
+    ----------
+    outlets, reps
+        A :class:`~routeopt.Problem`, or the outlets and reps tables (paths or
+        DataFrames, as :func:`routeopt.read.read_problem` reads them). An
+        outlet's ``rep_id`` is a fixed pair.
+    band
+        Each rep's workload within this share of the target (0.05 = ±5 %).
+    candidates
+        The reps considered for an outlet: its nearest ones by drive from home.
+    excluded
+        ``(outlet_id, rep_id)`` pairs never made.
+    max_outlets
+        The most outlets a rep may have: one number, or per rep id.
+
+    Returns
+    -------
+    TerritoryPlan
+
+    Raises
+    ------
+    InputError
+        A pair or a cap that names an unknown outlet or rep, an outlet both
+        fixed to and excluded from a rep, caps that cannot hold every outlet.
+    """
+    t0 = time.perf_counter()
+    if not 0 < band < 1:
+        raise InputError([Issue(f"band is {band!r}; give a share between 0 and 1, e.g. 0.05",
+                                column="band")])
+    md = _model(_problem(outlets, reps), excluded, max_outlets)
+    rep_of, stats = _solve(md, band=band, candidates=candidates)
+    return _result(md, rep_of, band, stats, None, t0)
+
+
+def realign(outlets: Problem | pd.DataFrame | str | Path,
+            reps: pd.DataFrame | str | Path | None = None, *,
+            current: Mapping[str, str], max_moves: int | float, band: float = 0.05,
+            candidates: int = 8, excluded: Iterable[tuple[str, str]] = (),
+            max_outlets: int | Mapping[str, int] | None = None) -> TerritoryPlan:
+    """Improve the balance of the ``current`` territories, moving at most ``max_moves`` outlets.
+
+    Parameters
+    ----------
+    current
+        Each outlet id to its rep today (every outlet must have one).
+    max_moves
+        The most outlets that may change hands: a count, or a share below 1
+        (``0.05`` = 5 % of the outlets).
+    outlets, reps, band, candidates, excluded, max_outlets
+        As for :func:`design`.
+
+    Returns
+    -------
+    TerritoryPlan
+        With :attr:`~TerritoryPlan.moves`: who gains and loses which outlets.
+        The workload spread is never worse than the current one: when the
+        rounded answer would be, the current territories are returned.
+    """
+    t0 = time.perf_counter()
+    md = _model(_problem(outlets, reps), excluded, max_outlets)
+    rep_index = {r: j for j, r in enumerate(md.rep_ids)}
+    issues = [Issue("has no current rep; give every outlet one", column="territory",
+                    outlet_id=o) for o in md.outlet_ids if o not in current]
+    issues += [Issue(f"current rep {current[o]!r} is not in the reps table", column="territory",
+                     outlet_id=o) for o in md.outlet_ids if o in current
+               and current[o] not in rep_index]
+    if issues:
+        raise InputError(issues)
+    cur = np.array([rep_index[current[o]] for o in md.outlet_ids], dtype=np.int64)
+    n = len(cur)
+    cap = math.floor(max_moves * n) if isinstance(max_moves, float) and max_moves < 1 \
+        else int(max_moves)
+    if cap < 0:
+        raise InputError([Issue(f"max_moves is {max_moves!r}; give 0 or more",
+                                column="max_moves")])
+    rep_of, stats = _solve(md, band=band, candidates=candidates, current=cur, max_moves=cap)
+    before, _ = _outside(md, _loads(md, cur), band)
+    after, _ = _outside(md, _loads(md, rep_of), band)
+    moved = int(np.count_nonzero(rep_of != cur))
+    if moved > cap or after > before + 1e-9:
+        stats["kept_current"] = True
+        rep_of = cur
+    stats["max_moves"] = cap
+    return _result(md, rep_of, band, stats, cur, t0)
+

@@ -1,0 +1,125 @@
+"""Territory design and realignment on generated companies."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from routeopt.datasets import make_company
+from routeopt.exceptions import InputError
+from routeopt.read import read_problem
+from routeopt.territories import design, outlet_workloads, realign
+
+EPS = 1e-6
+
+
+@pytest.fixture(scope="module")
+def company() -> tuple[pd.DataFrame, pd.DataFrame]:
+    return make_company(1_200, 4, seed=5, radius_km=40.0)
+
+
+@pytest.fixture(scope="module")
+def problem(company: tuple[pd.DataFrame, pd.DataFrame]):  # type: ignore[no-untyped-def]
+    return read_problem(*company, start="2026-11-30", weeks=4)
+
+
+def _nearest(problem) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    w = outlet_workloads(problem)
+    return dict(zip(w["outlet_id"], w["nearest_rep"], strict=True))
+
+
+def test_every_outlet_gets_a_rep_within_the_band(problem) -> None:  # type: ignore[no-untyped-def]
+    plan = design(problem)
+    assert set(plan.assignment) == {o.id for o in problem.outlets}
+    assert set(plan.assignment.values()) == {r.id for r in problem.reps}
+    assert all(abs(r.deviation) <= 0.05 + EPS for r in plan.loads)
+    assert plan.stats["outside_band_h"] == 0
+    # the loads add up to the workload model's figures for the chosen reps
+    assert sum(r.outlets for r in plan.loads) == len(problem.outlets)
+    w = outlet_workloads(problem)
+    assert sum(r.visits_per_week for r in plan.loads) == pytest.approx(w["visits_per_week"].sum())
+
+
+def test_a_tighter_band_is_honoured_and_costs_travel(problem) -> None:  # type: ignore[no-untyped-def]
+    loose, tight = design(problem, band=0.10), design(problem, band=0.02)
+    assert tight.spread()["max_dev_pct"] <= 2 + EPS
+    assert tight.stats["objective"] >= loose.stats["objective"] - EPS
+
+
+def test_the_design_is_balanced_where_nearest_rep_is_not(problem) -> None:  # type: ignore[no-untyped-def]
+    near = realign(problem, current=_nearest(problem), max_moves=0)
+    assert near.moves == () and near.spread()["max_over_min"] > 1.3
+    assert design(problem).spread()["max_over_min"] < 1.11
+
+
+def test_fixed_excluded_and_capped_pairs(company, problem) -> None:  # type: ignore[no-untyped-def]
+    outlets, reps = company
+    free = design(problem)
+    # pin the first 20 outlets to a rep the free design did not give them
+    ids = list(free.assignment)[:20]
+    other = {o: next(r for r in reps["rep_id"] if r != free.assignment[o]) for o in ids}
+    pinned = outlets.copy()
+    pinned["rep_id"] = [other.get(o, "") for o in pinned["outlet_id"]]
+    excluded = [(o, free.assignment[o]) for o in list(free.assignment)[20:60]]
+    cap = max(r.outlets for r in free.loads) - 10
+    plan = design(read_problem(pinned, reps, start="2026-11-30", weeks=4), excluded=excluded,
+                  max_outlets=cap, band=0.08)
+    assert all(plan.assignment[o] == other[o] for o in ids)
+    assert all(plan.assignment[o] != r for o, r in excluded)
+    assert max(r.outlets for r in plan.loads) <= cap
+
+
+def test_the_same_input_gives_the_same_territories(problem) -> None:  # type: ignore[no-untyped-def]
+    assert design(problem).assignment == design(problem).assignment
+
+
+def test_realignment_moves_at_most_the_cap_and_improves_balance(problem) -> None:  # type: ignore[no-untyped-def]
+    current = _nearest(problem)
+    before = realign(problem, current=current, max_moves=0).spread()
+    plan = realign(problem, current=current, max_moves=0.05)
+    n = len(problem.outlets)
+    assert 0 < len(plan.moves) <= int(0.05 * n)
+    moved = {m.outlet_id for m in plan.moves}
+    assert moved == {o for o in current if plan.assignment[o] != current[o]}
+    assert all(m.from_rep == current[m.outlet_id] for m in plan.moves)
+    after = plan.spread()
+    assert after["max_over_min"] < before["max_over_min"]
+    assert after["std_pct"] < before["std_pct"]
+    frame = plan.to_frame()
+    assert int(frame["moved"].sum()) == len(plan.moves)
+
+
+def test_realigning_balanced_territories_moves_nothing(problem) -> None:  # type: ignore[no-untyped-def]
+    balanced = design(problem)
+    again = realign(problem, current=dict(balanced.assignment), max_moves=0.05)
+    assert again.moves == ()
+
+
+def test_capacities_that_cannot_hold_the_workload(company) -> None:  # type: ignore[no-untyped-def]
+    outlets, reps = company
+    short = reps.head(1)
+    with pytest.raises(InputError, match=r"cannot hold the outlets' workload") as e:
+        design(outlets, short)
+    assert e.value.issues[0].column == "shift"
+
+
+def test_bad_pairs_name_what_is_wrong(problem) -> None:  # type: ignore[no-untyped-def]
+    o = problem.outlets[0].id
+    with pytest.raises(InputError, match="rep 'R999', who is not in the reps table"):
+        design(problem, excluded=[(o, "R999")])
+    with pytest.raises(InputError, match="has no current rep"):
+        realign(problem, current={}, max_moves=5)
+    with pytest.raises(InputError, match=r"band is 1\.5"):
+        design(problem, band=1.5)
+
+
+def test_the_workload_model_counts_visits_service_and_travel(problem) -> None:  # type: ignore[no-untyped-def]
+    w = outlet_workloads(problem)
+    o = {x.id: x for x in problem.outlets}
+    first = w.iloc[0]
+    outlet = o[first["outlet_id"]]
+    assert first["visits_per_week"] == float(outlet.rule.per_week)
+    assert first["service_h"] == pytest.approx(float(outlet.rule.per_week) * outlet.service / 3600)
+    assert (w["approach_h"] > 0).all() and (w["commute_h"] >= 0).all()
+    assert np.isfinite(w[["service_h", "approach_h", "commute_h"]].to_numpy()).all()
