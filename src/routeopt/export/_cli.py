@@ -69,7 +69,10 @@ class Output:
 
 
 #: The outputs, in the order they are written.
-OUTPUTS: tuple[Output, ...] = ()
+OUTPUTS: tuple[Output, ...] = (
+    Output("map", "interactive maps (HTML, offline): the cycle and each rep's day",
+           "routeopt.export.maps:write"),
+)
 
 
 def _entry(path: Path) -> dict[str, Any]:
@@ -141,6 +144,8 @@ def add_parser(sub: Any) -> None:
                         "(default: this machine's)")
     p.add_argument("--log", type=Path, default=None,
                    help="visit log CSV: last visits, notes and follow-ups on the sheets")
+    p.add_argument("--tiles", default=None,
+                   help="map tiles: osm (default), carto, amap or gaode (China, GCJ-02), none")
     p.add_argument("--stock", type=Path, default=None,
                    help="stock table CSV (outlet_id, date, sku, stock, delivered): order "
                         "suggestions on the sheets")
