@@ -6,8 +6,6 @@ import json
 import math
 import re
 import sys
-import warnings
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,20 +14,18 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from browser import chromium, distinct_colours, dump_dom, screenshot
+from monaco import MONDAY, monaco_week
 
 from routeopt import (
-    CycleWarning,
     Horizon,
     Outlet,
     Plan,
     Problem,
     Rep,
     Route,
-    SolveParams,
     Stop,
     Unscheduled,
     VisitRule,
-    solve,
 )
 from routeopt.exceptions import InputError
 from routeopt.export._cli import OUTPUTS, ExportOptions, write_exports
@@ -42,23 +38,14 @@ from routeopt.export.maps import (
     write_maps,
 )
 from routeopt.geocode import from_wgs84
-from routeopt.read import read_problem
 
 __all__ = ["chromium"]  # the fixture, used by name
 
-ROOT = Path(__file__).resolve().parents[2]
-MONACO = ROOT / "examples" / "data" / "monaco"
-MONDAY = date(2026, 11, 30)
 
 
 @pytest.fixture(scope="module")
 def monaco() -> Plan:
-    """The Monaco example, one week (its 1/2weeks and 1/4weeks outlets once), a short search."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CycleWarning)
-        problem = read_problem(MONACO / "outlets.csv", MONACO / "reps.csv",
-                               start=MONDAY.isoformat(), weeks=1)
-    return solve(problem, SolveParams(max_iterations=20, seed=1))
+    return monaco_week()
 
 
 def _plan(lat: float, lon: float, *, unscheduled: bool = False) -> Plan:

@@ -29,6 +29,15 @@ _EN: Final[dict[str, str]] = {
     "contact": "Contact",
     "hours": "Opening hours",
     "priority": "Priority",
+    # charts
+    "week": "week {n}",
+    "seg_travel": "Travel",
+    "seg_visit": "Visit",
+    "seg_wait": "Waiting",
+    "seg_break": "Lunch break",
+    "seg_other": "Waiting and break",
+    "mean_day": "mean day",
+    "hours_axis": "Hours",
     # maps
     "wait": "Wait",
     "h": "h",
@@ -65,6 +74,15 @@ _ZH: Final[dict[str, str]] = {
     "contact": "联系人",
     "hours": "营业时间",
     "priority": "优先级",
+    # charts
+    "week": "第 {n} 周",
+    "seg_travel": "路程",
+    "seg_visit": "拜访",
+    "seg_wait": "等待",
+    "seg_break": "午休",
+    "seg_other": "等待与午休",
+    "mean_day": "平均每天",
+    "hours_axis": "小时",
     # maps
     "wait": "等待",
     "h": "小时",
