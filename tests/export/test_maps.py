@@ -249,3 +249,14 @@ def test_a_map_renders_offline_in_chromium_with_one_marker_per_stop(
     expected = len({(r.rep_id, r.date.weekday(), s.outlet_id) for r, s in monaco.visits()})
     assert len(re.findall(r'class="[^"]*\brouteopt-outlet\b', overview)) == expected
     assert len(re.findall(r'class="[^"]*\brouteopt-home\b', overview)) == len(monaco.problem.reps)
+
+
+def test_the_map_and_chart_libraries_load_only_when_used() -> None:
+    import subprocess
+
+    code = ("import sys, routeopt, routeopt.export, routeopt.export._cli; "
+            "print(','.join(m for m in ('folium', 'branca', 'matplotlib', 'xstatic.pkg.leaflet') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == ""
