@@ -225,6 +225,10 @@ _CSS: Final = """
 .routeopt-panel li b { display: inline-block; min-width: 20px; text-align: right;
   margin-right: 5px; }
 .routeopt-panel .chips span { white-space: nowrap; margin-right: 8px; }
+@media (max-width: 720px) {
+  .routeopt-panel { max-width: 62vw; font-size: 11px; padding: 5px 7px; }
+  .routeopt-panel ol, .routeopt-panel .chips { display: none; }
+}
 .routeopt-panel h3 { margin: 0 0 4px; font-size: 14px; }
 .routeopt-panel table { border-collapse: collapse; }
 .routeopt-panel td { padding: 1px 6px 1px 0; vertical-align: top; }
@@ -240,11 +244,12 @@ _CSS: Final = """
 
 
 @functools.lru_cache(maxsize=1)
-def _elements() -> tuple[Any, Any, Any]:
+def _elements() -> tuple[Any, Any, Any, Any]:
     """The elements folium lacks, made once: ``Raw`` renders its text as it is (Leaflet's
     code holds braces a template would read), ``Bind`` gives its marker or line a popup
     and a tooltip (folium's popups need jQuery), ``Panel`` is the control at the top
-    right, whose note shows when a tile fails to load (no network)."""
+    right, whose note shows when a tile fails to load (no network); ``Fit`` fits the view
+    to the points, beside the panel where the screen is wide enough."""
     from branca.element import Element, MacroElement
     from jinja2 import Template
 
@@ -306,7 +311,23 @@ def _elements() -> tuple[Any, Any, Any]:
             self._name = "RouteoptPanel"
             self.body, self.note = body, note
 
-    return Raw, Bind, Panel
+    class Fit(MacroElement):
+        _template = Template("""
+{% macro script(this, kwargs) %}
+(function (map) {
+  var wide = map.getSize().x > 720;  // beside the panel on a screen, under it on a phone
+  map.fitBounds({{ this.bounds|tojson }},
+                {paddingTopLeft: [30, 30], paddingBottomRight: [wide ? 380 : 30, 30]});
+})({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+        def __init__(self, bounds: list[list[float]]) -> None:
+            super().__init__()  # type: ignore[no-untyped-call]
+            self._name = "RouteoptFit"
+            self.bounds = bounds
+
+    return Raw, Bind, Panel, Fit
 
 
 def _raw(text: str) -> Any:
@@ -357,7 +378,7 @@ def _day_title(rep: Rep, day: date, lang: str) -> str:
 
 
 def _new_map(fl: Any, provider: TileProvider, offline: bool) -> Any:
-    m = fl.Map(location=None, tiles=None, control_scale=True, zoom_start=13,
+    m = fl.Map(location=None, tiles=None, control_scale=True, zoom_start=13, zoom_snap=0.25,
                    max_zoom=max(provider.max_zoom, 18))
     # Only Leaflet itself: folium's defaults also load jQuery, Bootstrap and Font Awesome
     # from the network, which the maps do not use.
@@ -385,9 +406,7 @@ def _finish(m: Any, points: Sequence[tuple[float, float]]) -> Any:
     if points:
         lats = [p[0] for p in points]
         lons = [p[1] for p in points]
-        # The panel is at the top right and the layer list at the bottom right.
-        m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]],
-                     padding_top_left=(30, 30), padding_bottom_right=(350, 30))
+        m.add_child(_elements()[3]([[min(lats), min(lons)], [max(lats), max(lons)]]))
     count = 0
 
     def walk(el: Any) -> None:
