@@ -87,5 +87,6 @@ def test_the_example_notebook_runs_and_shows_its_figures_and_maps() -> None:
     pngs = [src for src, out in outputs if "image/png" in out.get("data", {})]
     view = next(v for s, v in html.items() if s.strip().endswith("plan"))
     assert "Visits scheduled" in view and "<iframe" in view
-    assert any("plan.map(" in s and "<iframe" in v for s, v in html.items())
+    maps = [s for s, v in html.items() if "plan.map(" in s and "<iframe" in v and "L.map(" in v]
+    assert len(maps) == 2  # the overview and a rep's day
     assert any("gantt(" in s for s in pngs) and any("workload(" in s for s in pngs)
