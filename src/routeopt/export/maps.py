@@ -244,12 +244,13 @@ _CSS: Final = """
 
 
 @functools.lru_cache(maxsize=1)
-def _elements() -> tuple[Any, Any, Any, Any]:
+def _elements() -> tuple[Any, Any, Any, Any, Any]:
     """The elements folium lacks, made once: ``Raw`` renders its text as it is (Leaflet's
     code holds braces a template would read), ``Bind`` gives its marker or line a popup
     and a tooltip (folium's popups need jQuery), ``Panel`` is the control at the top
     right, whose note shows when a tile fails to load (no network); ``Fit`` fits the view
-    to the points, beside the panel where the screen is wide enough."""
+    to the points, beside the panel where the screen is wide enough; ``Circles`` draws
+    a layer's outlets from one list ``[lat, lon, radius, colour, popup, tooltip]``."""
     from branca.element import Element, MacroElement
     from jinja2 import Template
 
@@ -261,7 +262,20 @@ def _elements() -> tuple[Any, Any, Any, Any]:
         def render(self, **kwargs: Any) -> str:
             return self.text
 
-    class Bind(MacroElement):
+    class Fast(MacroElement):
+        """A macro element whose script goes into the page as it is: branca's own
+        ``render`` compiles each element's output as a new template, which took most of
+        the time of an overview of thousands of outlets."""
+
+        def render(self, **kwargs: Any) -> str:
+            script = self._template.module.__dict__["script"]
+            root: Any = self.get_root()
+            root.script.add_child(Raw(script(self, kwargs)), name=self.get_name())
+            for child in self._children.values():
+                child.render(**kwargs)
+            return ""
+
+    class Bind(Fast):
         _template = Template("""
 {% macro script(this, kwargs) %}
 {%- if this.popup %}
@@ -278,7 +292,7 @@ def _elements() -> tuple[Any, Any, Any, Any]:
             self._name = "Bind"
             self.popup, self.tooltip, self.width = popup, tooltip, width
 
-    class Panel(MacroElement):
+    class Panel(Fast):
         _template = Template("""
 {% macro script(this, kwargs) %}
 (function (map) {
@@ -311,7 +325,7 @@ def _elements() -> tuple[Any, Any, Any, Any]:
             self._name = "RouteoptPanel"
             self.body, self.note = body, note
 
-    class Fit(MacroElement):
+    class Fit(Fast):
         _template = Template("""
 {% macro script(this, kwargs) %}
 (function (map) {
@@ -327,7 +341,26 @@ def _elements() -> tuple[Any, Any, Any, Any]:
             self._name = "RouteoptFit"
             self.bounds = bounds
 
-    return Raw, Bind, Panel, Fit
+    class Circles(Fast):
+        _template = Template("""
+{% macro script(this, kwargs) %}
+(function (layer) {
+  {{ this.points|tojson }}.forEach(function (p) {
+    L.circleMarker([p[0], p[1]], {radius: p[2], color: "#333", weight: 1, fill: true,
+                                  fillColor: p[3], fillOpacity: 0.9,
+                                  className: "routeopt-outlet"})
+      .bindPopup(p[4], {maxWidth: 360}).bindTooltip(p[5], {sticky: true}).addTo(layer);
+  });
+})({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+        def __init__(self, points: list[list[Any]]) -> None:
+            super().__init__()  # type: ignore[no-untyped-call]
+            self._name = "RouteoptCircles"
+            self.points = points
+
+    return Raw, Bind, Panel, Fit, Circles
 
 
 def _raw(text: str) -> Any:
@@ -625,16 +658,14 @@ def overview_map(plan: Plan, *, rep_id: str | None = None,
     used_days = sorted({wd for _, wd in lines})
     for (rid, wd), ids in sorted(lines.items()):
         group = fl.FeatureGroup(name=f"{rid} · {weekday_name(wd, lang)}")
+        circles = []
         for oid in ids:
             o = outlets[oid]
             xy = to_map(o.lat, o.lon)
             points.append(xy)
-            marker = fl.CircleMarker(
-                xy, radius=7 if o.priority <= 2 else 6, color="#333", weight=1,
-                fill=True, fill_color=WEEKDAY_COLOURS[wd], fill_opacity=0.9,
-                class_name="routeopt-outlet")
-            _bind(marker, popup(o), f"{o.name or o.id} · {rid} · {weekday_name(wd, lang)}",
-                  360).add_to(group)
+            circles.append([xy[0], xy[1], 7 if o.priority <= 2 else 6, WEEKDAY_COLOURS[wd],
+                            popup(o), f"{o.name or o.id} · {rid} · {weekday_name(wd, lang)}"])
+        group.add_child(_elements()[4](circles))
         group.add_to(m)
 
     by_rep: dict[str, list[Route]] = defaultdict(list)
