@@ -63,14 +63,18 @@ def _plan(lat: float, lon: float, *, unscheduled: bool = False) -> Plan:
 
 
 def _drawn(m: Any) -> dict[str, list[Any]]:
-    """The coordinates of every marker and every line of a folium map, by kind."""
+    """The coordinates of every marker and every line of a folium map, by kind (and the
+    rows of the numbered stops)."""
     import folium
 
-    out: dict[str, list[Any]] = {"markers": [], "lines": [], "circles": []}
+    out: dict[str, list[Any]] = {"markers": [], "lines": [], "circles": [], "stops": []}
 
     def walk(el: Any) -> None:
         if el._name == "RouteoptCircles":  # a layer's outlets, drawn from one list
             out["circles"].extend((p[0], p[1]) for p in el.points)
+        elif el._name == "RouteoptStops":  # a route's numbered stops, from one list
+            out["markers"].extend((p[0], p[1]) for p in el.points)
+            out["stops"].extend(el.points)
         elif isinstance(el, folium.Marker):
             out["markers"].append(tuple(el.location))
         elif isinstance(el, folium.PolyLine):
@@ -163,16 +167,17 @@ def test_a_route_map_is_self_contained_and_needs_no_network() -> None:
 
 
 def test_a_route_map_has_numbered_stops_with_their_times() -> None:
-    page = route_map(_plan(43.73, 7.42), "R1", MONDAY).get_root().render()
-    assert page.count('"className": "routeopt-stop"') == 2
-    icons = [json.loads(h) for h in re.findall(r'"html": (".*?"),\n', page)]
-    assert "<div style='background:#0072B2'>2</div>" in icons  # Monday's colour, number 2
-    popups = [json.loads(p) for p in re.findall(r"\.bindPopup\((\".*?\"), \{", page)]
-    second = next(p for p in popups if "2. Shop 2" in p)
-    for text in ("2 Main Street", "Arrival</th><td>09:25", "Start</th><td>09:30",
+    m = route_map(_plan(43.73, 7.42), "R1", MONDAY)
+    page = m.get_root().render()
+    stops = _drawn(m)["stops"]
+    assert [(k, colour) for _, _, k, colour, _, _ in stops] == [(1, "#0072B2"), (2, "#0072B2")]
+    second = stops[1][4]  # its popup
+    for text in ("2. Shop 2", "2 Main Street", "Arrival</th><td>09:25", "Start</th><td>09:30",
                  "End</th><td>09:45", "Wait</th><td>5 min", "Priority</th><td>3"):
         assert text in second
+    assert stops[1][5] == "2. Shop 2 · 09:30–09:45"  # its tooltip
     assert "R1 · Rep One — Monday 2026-11-30" in _texts(page)
+    assert "1 Main Street" in _texts(page)  # the rows are in the page
 
 
 def test_the_labels_come_in_chinese() -> None:

@@ -244,13 +244,15 @@ _CSS: Final = """
 
 
 @functools.lru_cache(maxsize=1)
-def _elements() -> tuple[Any, Any, Any, Any, Any]:
+def _elements() -> tuple[Any, Any, Any, Any, Any, Any]:
     """The elements folium lacks, made once: ``Raw`` renders its text as it is (Leaflet's
     code holds braces a template would read), ``Bind`` gives its marker or line a popup
     and a tooltip (folium's popups need jQuery), ``Panel`` is the control at the top
     right, whose note shows when a tile fails to load (no network); ``Fit`` fits the view
     to the points, beside the panel where the screen is wide enough; ``Circles`` draws
-    a layer's outlets from one list ``[lat, lon, radius, colour, popup, tooltip]``."""
+    a layer's outlets from one list ``[lat, lon, radius, colour, popup, tooltip]``, and
+    ``Stops`` a route's numbered stops from ``[lat, lon, number, colour, popup, tooltip]``
+    (the first stop on top where stops share a place)."""
     from branca.element import Element, MacroElement
     from jinja2 import Template
 
@@ -360,7 +362,26 @@ def _elements() -> tuple[Any, Any, Any, Any, Any]:
             self._name = "RouteoptCircles"
             self.points = points
 
-    return Raw, Bind, Panel, Fit, Circles
+    class Stops(Fast):
+        _template = Template("""
+{% macro script(this, kwargs) %}
+(function (map) {
+  {{ this.points|tojson }}.forEach(function (p) {
+    var icon = L.divIcon({html: "<div style='background:" + p[3] + "'>" + p[2] + "</div>",
+                          className: "routeopt-stop", iconSize: [28, 28], iconAnchor: [14, 14]});
+    L.marker([p[0], p[1]], {icon: icon, zIndexOffset: -p[2]})
+      .bindPopup(p[4], {maxWidth: 340}).bindTooltip(p[5], {sticky: true}).addTo(map);
+  });
+})({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+        def __init__(self, points: list[list[Any]]) -> None:
+            super().__init__()  # type: ignore[no-untyped-call]
+            self._name = "RouteoptStops"
+            self.points = points
+
+    return Raw, Bind, Panel, Fit, Circles, Stops
 
 
 def _raw(text: str) -> Any:
@@ -533,6 +554,7 @@ def route_map(plan: Plan, rep_id: str, day: date | str, *,
     end = to_map(rep.end_lat if rep.end_lat is not None else rep.lat,
                  rep.end_lon if rep.end_lon is not None else rep.lon)
     line = [start]
+    stops: list[list[Any]] = []
     brk = ""
     if route.break_start is not None and route.break_end is not None:
         brk = f"{_hm(route.break_start)}–{_hm(route.break_end)}"
@@ -559,12 +581,10 @@ def route_map(plan: Plan, rep_id: str, day: date | str, *,
         ])
         popup = (f"<div class='routeopt-popup'><h4>{k}. {_esc(name)}</h4>"
                  f"<table>{rows}</table></div>")
-        icon = fl.DivIcon(html=f"<div style='background:{colour}'>{k}</div>",
-                              icon_size=(28, 28), icon_anchor=(14, 14),
-                              class_name="routeopt-stop")
-        _bind(fl.Marker(xy, icon=icon), popup, f"{k}. {name} · {times}").add_to(m)
+        stops.append([xy[0], xy[1], k, colour, popup, f"{k}. {name} · {times}"])
     line.append(end)
     fl.PolyLine(line, color=colour, weight=4, opacity=0.8).add_to(m)
+    m.add_child(_elements()[5](stops))
     # The start point above the line and the stops' order: drawn last.
     home_rows = _rows([(lab["depart"], _hm(route.depart)),
                        (lab["back"], _hm(route.back)),
