@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from routeopt.exceptions import PlanValidationError
 
 if TYPE_CHECKING:
+    import folium
     import pandas as pd
 
     from routeopt.matrix import TravelMatrix
@@ -295,10 +296,48 @@ class Plan:
     def __str__(self) -> str:
         return self.summary()
 
-    def _repr_html_(self) -> str:  # pragma: no cover - notebook rendering
-        from html import escape
+    def map(self, rep_id: str | None = None, day: date | str | None = None, *,
+            tiles: Any = None, lang: str = "en") -> folium.Map:
+        """An interactive map of the plan (folium), offline-ready.
 
-        return "<pre>" + escape(self.summary()) + "</pre>" + self.to_frame().head(20).to_html()
+        Without arguments, the whole cycle (every outlet coloured by the
+        weekday of its visits, the reps' start points, the unscheduled
+        outlets); with ``rep_id`` alone, that rep's part of it; with
+        ``rep_id`` and ``day``, that rep's route on that day, its stops
+        numbered. See :mod:`routeopt.export.maps`. Needs the ``reports``
+        extra: ``pip install "routeopt[reports]"``.
+
+        Parameters
+        ----------
+        rep_id
+            A rep (default: every rep).
+        day
+            A date (``date`` or ``YYYY-MM-DD``) of one of the rep's routes.
+        tiles
+            ``osm`` (default), ``carto``, ``amap`` / ``gaode`` (China, GCJ-02),
+            ``none``, or a :class:`routeopt.export.maps.TileProvider`.
+        lang
+            The language of the labels: ``en`` or ``zh``.
+
+        Raises
+        ------
+        InputError
+            ``day`` without ``rep_id``, a rep without a route that day, unknown tiles.
+        """
+        from routeopt.exceptions import InputError, Issue
+        from routeopt.export.maps import overview_map, route_map
+
+        if day is not None:
+            if rep_id is None:
+                raise InputError([Issue("a day's map is a rep's route: give rep_id with day",
+                                        column="rep_id")])
+            return route_map(self, rep_id, day, tiles=tiles, lang=lang)
+        return overview_map(self, rep_id=rep_id, tiles=tiles, lang=lang)
+
+    def _repr_html_(self) -> str:
+        """The notebook view: the key figures, a table of the rep-days and the overview
+        map (the map only when folium is installed; otherwise a hint to install it)."""
+        return _html_view(self)
 
     # -- exports ----------------------------------------------------------------
     def _stamp(self, day: date, seconds: int) -> str:
@@ -502,3 +541,59 @@ def _day_lines(k: Mapping[str, Any], most: int = 10) -> list[str]:
                      f"{_hours(s['max_s'])} ({s['outlets']} outlets)")
     return lines
 
+
+
+#: Rep-days shown in the notebook view's table; the rest are counted.
+_HTML_ROWS = 60
+
+
+def _html_view(plan: Plan) -> str:
+    """``Plan._repr_html_``: key figures, the rep-days and the overview map."""
+    import importlib.util
+    from html import escape
+
+    k = plan.kpis()
+    h = plan.problem.horizon
+    figures = [
+        ("Visits scheduled", f"{k['scheduled_visits']} of "
+                             f"{k['required_visits'] + k['skipped_visits']} "
+                             f"({100 * k['coverage']:.1f}%)"),
+        ("Outlets at full frequency", f"{100 * k['frequency_compliance']:.1f}%"),
+        ("Unscheduled visits", str(k["unscheduled_visits"])),
+        ("Travel", f"{k['travel_s'] / 3600:.1f} h, {k['distance_m'] / 1000:.1f} km "
+                   f"({100 * k['drive_share']:.1f}% of the working time)"),
+        ("Rep-days", f"{k['route_days']}, {k['visits_per_day']:.1f} visits per day"),
+        ("Solver", f"{k['solve_s']:.1f} s, {plan.stats.get('iterations', 0)} iterations, "
+                   f"seed {plan.stats.get('seed', 0)}"),
+    ]
+    if plan.unscheduled:
+        reasons: dict[str, int] = defaultdict(int)
+        for u in plan.unscheduled:
+            reasons[u.reason] += 1
+        figures.append(("Unscheduled, by reason",
+                        ", ".join(f"{n} {r}" for r, n in sorted(reasons.items()))))
+    kpi_rows = "".join(f"<tr><th style='text-align:left'>{escape(a)}</th>"
+                       f"<td style='text-align:left'>{escape(b)}</td></tr>" for a, b in figures)
+    day_rows = "".join(
+        f"<tr><td>{escape(r.rep_id)}</td><td>{r.date.isoformat()}</td>"
+        f"<td>{_WEEKDAY_NAMES[r.date.weekday()]}</td><td>{len(r.stops)}</td>"
+        f"<td>{r.duration_s / 3600:.1f}</td><td>{r.travel_s / 3600:.2f}</td>"
+        f"<td>{r.distance_m / 1000:.1f}</td></tr>" for r in plan.routes[:_HTML_ROWS])
+    more = len(plan.routes) - _HTML_ROWS
+    if more > 0:
+        day_rows += (f"<tr><td colspan='7'>... {more} more rep-days "
+                     "(<code>plan.route_rows()</code> has them all)</td></tr>")
+    head = "".join(f"<th>{c}</th>" for c in ("rep", "date", "day", "visits", "hours",
+                                            "travel h", "km"))
+    if importlib.util.find_spec("folium") is not None:
+        view = plan.map()._repr_html_()
+    else:
+        view = ('<p><i>Install the reports extra for the map: '
+                '<code>pip install "routeopt[reports]"</code></i></p>')
+    title = (f"Plan for {len(plan.problem.outlets)} outlets, {len(plan.problem.reps)} rep(s), "
+             f"{h.start} .. {h.end} ({h.weeks} week(s))")
+    return (f"<div class='routeopt-plan'><h4>{escape(title)}</h4>"
+            f"<table>{kpi_rows}</table>"
+            f"<details open><summary>{len(plan.routes)} rep-days</summary>"
+            f"<table><tr>{head}</tr>{day_rows}</table></details>"
+            f"{view}</div>")

@@ -85,6 +85,8 @@ OUTPUTS: tuple[Output, ...] = (
     Output("orders", "orders.csv: per planned visit and SKU, the expected stock and the "
                      "suggested order by the 1.5x safety-stock rule (needs --stock)",
            "routeopt.orders:export_orders", needs="stock"),
+    Output("map", "interactive maps (HTML, offline): the cycle and each rep's day",
+           "routeopt.export.maps:write"),
 )
 
 
@@ -164,6 +166,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--previous", type=Path, default=None, metavar="DIR",
                    help="the calendars the new ones continue (a calendars/ folder, an export "
                         "folder or a plan folder; default: those of the export --out replaces)")
+    p.add_argument("--tiles", default=None,
+                   help="map tiles: osm (default), carto, amap or gaode (China, GCJ-02), none")
     p.add_argument("--stock", type=Path, default=None,
                    help="stock table CSV (outlet_id, date, sku, stock, delivered): order "
                         "suggestions on the sheets")
