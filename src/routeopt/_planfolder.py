@@ -35,8 +35,8 @@ from routeopt._files import atomic_folder, leftovers
 from routeopt._version import __version__
 from routeopt.exceptions import InputError, Issue, PlanIntegrityError
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "MANIFEST", "PLAN_FILES", "PlanFolder", "check_folder",
-           "rejected_csv", "writable_folder", "write_folder"]
+__all__ = ["FORMAT", "FORMAT_VERSION", "MANIFEST", "PLAN_FILES", "TABLE_FILES", "PlanFolder",
+           "check_folder", "rejected_csv", "writable_folder", "write_folder"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,10 @@ FORMAT: Final = "routeopt-plan"
 #: way an older reader would misread; readers refuse a newer one.
 FORMAT_VERSION: Final = 1
 PLAN_FILES: Final = ("visits.csv", "routes.csv", "unscheduled.csv", "summary.json", "plan.json")
+#: The outlets and reps as planned, written since plan folders are enough for exports
+#: (:func:`routeopt.open_plan`). Not in :data:`OWN_FILES`: a folder holding an input
+#: ``outlets.csv`` is never taken for a plan; a plan folder's are listed in its manifest.
+TABLE_FILES: Final = ("outlets.csv", "reps.csv")
 #: Files routeopt itself puts in an output folder (a folder holding others is not replaced).
 OWN_FILES: Final = frozenset({*PLAN_FILES, MANIFEST, "rejected.csv", "changes.csv",
                               "replan.json", "status.json", ".done"})
@@ -171,8 +175,11 @@ def write_folder(out: str | Path, files: Mapping[str, str]) -> dict[str, Path]:
 class PlanFolder:
     """A checked plan folder: what its files hold, parsed.
 
-    ``visits`` holds ``(line, row)`` per row of ``visits.csv``; the other
-    attributes are ``None`` for a file the folder lacks.
+    ``visits``, ``outlets`` and ``reps`` hold ``(line, row)`` per row of
+    ``visits.csv``, ``outlets.csv`` and ``reps.csv`` (each row's keys the
+    header's names, in its order); each attribute is ``None`` for a file the
+    folder lacks (``outlets`` and ``reps`` also for one its manifest does not
+    list: the folder of an older routeopt).
     """
 
     path: Path
@@ -180,6 +187,8 @@ class PlanFolder:
     summary: Mapping[str, Any] | None
     plan: Mapping[str, Any] | None
     visits: list[tuple[int, dict[str, str]]] | None
+    outlets: list[tuple[int, dict[str, str]]] | None = None
+    reps: list[tuple[int, dict[str, str]]] | None = None
 
 
 class _Checker:
@@ -399,6 +408,10 @@ def check_folder(path: str | Path) -> PlanFolder:
                                   "end", "travel_s", "distance_m"))
     routes = c.csv("routes.csv", ("rep_id", "date", "visits"))
     unscheduled = c.csv("unscheduled.csv", ("outlet_id", "reason"))
+    listed = manifest["files"] if manifest is not None else {}
+    outlets = (c.csv("outlets.csv", ("outlet_id", "lat", "lon")) if "outlets.csv" in listed
+               else None)
+    reps = c.csv("reps.csv", ("rep_id", "lat", "lon")) if "reps.csv" in listed else None
     for name, doc in (("summary.json", summary), ("plan.json", plan)):
         if doc is not None and not isinstance(doc, dict):
             c.issue(name, f"is not the JSON object routeopt writes; {_REDO}")
@@ -407,14 +420,41 @@ def check_folder(path: str | Path) -> PlanFolder:
     assert plan is None or isinstance(plan, dict)
     if manifest is not None:
         for name, rows in (("visits.csv", visits), ("routes.csv", routes),
-                           ("unscheduled.csv", unscheduled)):
+                           ("unscheduled.csv", unscheduled), ("outlets.csv", outlets),
+                           ("reps.csv", reps)):
             want = manifest["files"].get(name, {}).get("rows")
             if rows is not None and isinstance(want, int) and len(rows) != want:
                 c.issue(name, f"holds {len(rows)} rows where manifest.json records {want}; "
                               f"{_REDO}")
     _cross_check(c, summary, plan, visits, routes, unscheduled)
+    _check_tables(c, summary, visits, unscheduled, outlets, reps)
     c.fail()
-    return PlanFolder(folder, manifest, summary, plan, visits)
+    return PlanFolder(folder, manifest, summary, plan, visits, outlets, reps)
+
+
+def _check_tables(c: _Checker, summary: Mapping[str, Any] | None,
+                  visits: list[tuple[int, dict[str, str]]] | None,
+                  unscheduled: list[tuple[int, dict[str, str]]] | None,
+                  outlets: list[tuple[int, dict[str, str]]] | None,
+                  reps: list[tuple[int, dict[str, str]]] | None) -> None:
+    """``outlets.csv`` and ``reps.csv`` hold the plan's outlets and reps."""
+    for name, rows, key, what in (("outlets.csv", outlets, "outlets", "outlets"),
+                                  ("reps.csv", reps, "reps", "reps")):
+        want = _count(summary, key)
+        if rows is not None and want is not None and len(rows) != want:
+            c.issue(name, f"holds {len(rows)} {what} where summary.json counts {want}: its "
+                          f"files are not of one plan; {_REDO}")
+    for name, rows, col, table, of in (
+            ("visits.csv", visits, "outlet_id", outlets, "outlets.csv"),
+            ("unscheduled.csv", unscheduled, "outlet_id", outlets, "outlets.csv"),
+            ("visits.csv", visits, "rep_id", reps, "reps.csv")):
+        if rows is None or table is None:
+            continue
+        known = {r.get(col, "") for _, r in table}
+        stray = next(((line, r[col]) for line, r in rows if r.get(col, "") not in known), None)
+        if stray is not None:
+            c.issue(name, f"{col} {stray[1]!r} is not in {of}: the two files are not of one "
+                          f"plan; {_REDO}", stray[0], col)
 
 
 def _cross_check(c: _Checker, summary: Mapping[str, Any] | None, plan: Mapping[str, Any] | None,
