@@ -50,6 +50,9 @@ def test_a_sheet_per_rep_with_its_visits_as_excel_values(attr_plan: Plan,
     assert ws["A2"].number_format == "yyyy-mm-dd"
     assert ws["I2"].number_format == "hh:mm:ss" and ws["L2"].number_format == "[h]:mm:ss"
     assert ws.freeze_panes == "A2"
+    # printed: landscape, one page wide, the header on every page
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$1"
 
 
 def test_text_that_looks_like_a_formula_stays_text(attr_plan: Plan, tmp_path: Path) -> None:

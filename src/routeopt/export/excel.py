@@ -184,6 +184,8 @@ def _unscheduled_sheet(ws: Worksheet, plan: Plan) -> None:
 
 def _summary_sheet(ws: Worksheet, plan: Plan) -> None:
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
 
     figures = plan.summary_dict()
     per_rep = figures.pop("per_rep", {}) or {}
@@ -194,6 +196,7 @@ def _summary_sheet(ws: Worksheet, plan: Plan) -> None:
         else:
             rows.append([key, _scalar(value)])
     _table(ws, ["figure", "value"], rows)
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)  # wide: many pages
     if not per_rep:
         return
     names = {r.id: r.name for r in plan.problem.reps}
@@ -207,6 +210,12 @@ def _summary_sheet(ws: Worksheet, plan: Plan) -> None:
         for col, v in enumerate(values, start=1):
             _put(ws, top + i, col, v)
     ws.column_dimensions["A"].width = 34
+    for col, text in enumerate(header[1:], start=2):
+        letter = get_column_letter(col)
+        longest = max([len(text), *(len(str(names.get(r, ""))) for r in per_rep)]
+                      if col == 2 else [len(text)])
+        ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0,
+                                                 min(40, longest + 2))
 
 
 
@@ -214,6 +223,7 @@ def _table(ws: Worksheet, header: list[str], rows: list[list[Any]]) -> None:
     """A header (bold, frozen, with filters) and the rows, columns sized to their text."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
 
     for col, text in enumerate(header, start=1):
         ws.cell(1, col, text).font = Font(bold=True)
@@ -221,6 +231,11 @@ def _table(ws: Worksheet, header: list[str], rows: list[list[Any]]) -> None:
         for col, v in enumerate(row, start=1):
             _put(ws, i, col, v)
     ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"  # printed: the header on every page, the width on one page
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     if header:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(1, len(rows) + 1)}"
     for col, text in enumerate(header, start=1):
