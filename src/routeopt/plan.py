@@ -542,9 +542,11 @@ class Plan:
         """Write the plan's files into the folder ``out_dir``, all at once.
 
         ``visits.csv``, ``routes.csv``, ``unscheduled.csv``, ``summary.json``,
-        ``plan.json``, the ``extra_files`` (name to text, e.g. a report that
-        belongs with the plan), and ``manifest.json`` (each file's size, hash
-        and rows, the format and routeopt versions), which readers check.
+        ``plan.json``, ``outlets.csv`` and ``reps.csv`` (the outlets and reps as
+        planned, for :func:`routeopt.open_plan`), the ``extra_files`` (name to
+        text, e.g. a report that belongs with the plan), and ``manifest.json``
+        (each file's size, hash and rows, the format and routeopt versions),
+        which readers check.
 
         The folder is written beside ``out_dir`` and swapped in whole: a reader
         finds the complete old folder or the complete new one, never a mix,
