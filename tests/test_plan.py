@@ -229,3 +229,20 @@ def test_outlets_with_different_extra_columns_share_one_header(attr_plan: Plan) 
     rows = {r["outlet_id"]: r for r in plan.visit_rows()}
     assert (rows["P0"]["class"], rows["P0"]["Contact"]) == ("A", "")
     assert rows["P1"]["class"] == ""
+
+
+def test_text_with_carriage_returns_reads_back_whole(attr_plan: Plan, tmp_path: Path) -> None:
+    """A CRM note with Windows line breaks inside a cell: quoted, so the row stays one row."""
+    from routeopt.replan import read_plan
+
+    outlets = [dataclasses.replace(o, name=f"{o.name}\r\nfloor 2",
+                                   attributes={**o.attributes, "Contact": "a\rb"})
+               for o in attr_plan.problem.outlets]
+    problem = dataclasses.replace(attr_plan.problem, outlets=tuple(outlets))
+    plan = dataclasses.replace(attr_plan, problem=problem)
+    files = plan.write(tmp_path / "out")
+    visits = pd.read_csv(files["visits.csv"], keep_default_na=False, dtype=str)
+    assert len(visits) == plan.scheduled_visits
+    assert set(visits["Contact"]) == {"a\rb"}
+    assert visits["name"].str.endswith("\r\nfloor 2").all()
+    assert read_plan(tmp_path / "out", problem).routes == plan.routes  # the folder checks pass

@@ -11,8 +11,11 @@ manifest lists must be there with its size and hash; a plan file it does not
 list must not be; and the files must agree with each other: the rows of
 ``visits.csv``, ``routes.csv`` and ``unscheduled.csv`` against the counts in
 ``summary.json``, ``plan.json`` against ``summary.json`` and visit by visit
-against ``visits.csv``, CSV files ending on a whole line. A folder written
-before manifests existed gets the same cross-checks. Any failure raises
+against ``visits.csv``, CSV files ending on a whole line; when the manifest lists
+them, ``outlets.csv`` and ``reps.csv`` (the outlets and reps as planned)
+against the counts in ``summary.json`` and holding every outlet and rep
+that ``visits.csv`` and ``unscheduled.csv`` name. A folder written before
+manifests existed gets the same cross-checks. Any failure raises
 :class:`~routeopt.exceptions.PlanIntegrityError` naming the file and the
 mismatch: a partial or mixed plan is never read as a valid one.
 """
@@ -31,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from routeopt._files import atomic_folder, leftovers
+from routeopt._files import atomic_folder, csv_text, leftovers
 from routeopt._version import __version__
 from routeopt.exceptions import InputError, Issue, PlanIntegrityError
 
@@ -75,13 +78,9 @@ def _entry(name: str, data: bytes) -> dict[str, Any]:
 
 def rejected_csv(issues: Iterable[Issue]) -> str:
     """The text of ``rejected.csv``: one row per input problem left out of the plan."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["file", "line", "outlet_id", "rep_id", "column", "message"])
-    for i in issues:
-        w.writerow([i.file or "", i.line or "", i.outlet_id or "", i.rep_id or "",
-                    i.column or "", i.message])
-    return buf.getvalue()
+    return csv_text([["file", "line", "outlet_id", "rep_id", "column", "message"],
+                     *([i.file or "", i.line or "", i.outlet_id or "", i.rep_id or "",
+                        i.column or "", i.message] for i in issues)])
 
 
 def _foreign(out: Path) -> list[str]:

@@ -516,15 +516,10 @@ class Plan:
 
     def files(self) -> dict[str, str]:
         """The plan's files, name to text: what :meth:`write` writes, before the manifest."""
-        import csv
-        import io
+        from routeopt._files import csv_text
 
         def table(rows: list[dict[str, Any]], cols: list[str]) -> str:
-            buf = io.StringIO()
-            w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
-            w.writeheader()
-            w.writerows(rows)
-            return buf.getvalue()
+            return csv_text([cols, *([r.get(c, "") for c in cols] for r in rows)])
 
         extra = self.extra_columns()
         return {

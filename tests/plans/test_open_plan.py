@@ -8,9 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from routeopt import InputError, Plan, PlanIntegrityError, open_plan
 from routeopt._planfolder import PLAN_FILES, write_folder
+from routeopt.problem import RESERVED_COLUMNS
+from routeopt.read import read_problem
 from routeopt.replan import read_plan
 
 
@@ -126,3 +130,35 @@ def test_a_folder_holding_input_tables_is_not_taken_for_a_plan(attr_plan: Plan,
     assert (data / "outlets.csv").is_file()
     attr_plan.write(tmp_path / "plan")
     attr_plan.write(tmp_path / "plan")  # its own folder is replaced as before
+
+
+# -- any text survives the way from outlets.csv through the plan folder --------------------
+_NAME = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")),
+                min_size=1, max_size=12).map(str.strip).filter(
+    lambda n: n and n.lower() not in RESERVED_COLUMNS)
+_VALUE = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",),
+                               exclude_characters="\x00"), max_size=20).map(str.strip)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(names=st.lists(_NAME, min_size=1, max_size=4, unique_by=str.lower),
+       values=st.lists(st.lists(_VALUE, min_size=4, max_size=4), min_size=1, max_size=3))
+def test_extra_columns_survive_the_round_trip(names: list[str], values: list[list[str]],
+                                              tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Quotes, separators, line breaks, non-Latin text: read, planned, written and opened
+    again, each cell is the text of the file (trimmed), under its column's name, in order."""
+    tmp = tmp_path_factory.mktemp("rt")
+    own = ["outlet_id", "lat", "lon", "frequency"]
+    with (tmp / "outlets.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow([*own, *names])
+        for k, row in enumerate(values):
+            w.writerow([f"P{k}", 43.73 + 0.001 * k, 7.42, "0", *row[:len(names)]])
+    (tmp / "reps.csv").write_text("rep_id,lat,lon\nR1,43.73,7.42\n", encoding="utf-8")
+    problem = read_problem(tmp / "outlets.csv", tmp / "reps.csv", start="2026-11-30")
+    want = [list(zip(names, row[:len(names)], strict=True)) for row in values]
+    assert [list(o.attributes.items()) for o in problem.outlets] == want
+    Plan(problem, (), ()).write(tmp / "plan")
+    back = open_plan(tmp / "plan")
+    assert [list(o.attributes.items()) for o in back.problem.outlets] == want
