@@ -603,8 +603,8 @@ class Plan:
 
 
 #: Keys of ``summary.json`` that are solver facts and the horizon, not :meth:`Plan.kpis`.
-_SUMMARY_ONLY = frozenset({"start", "weeks", "outlets", "reps", "seed", "iterations",
-                           "stop_reason", "objective"})
+_SUMMARY_ONLY = frozenset({"start", "weeks", "plan_from", "outlets", "reps", "seed",
+                           "iterations", "stop_reason", "objective"})
 
 
 def _minutes(seconds: int) -> str:

@@ -418,6 +418,8 @@ def _folder_problem(path: Path, summary: Mapping[str, Any],
     issues += [_in_file(i, str(path / "reps.csv")) for i in r_issues]
     try:
         horizon = Horizon(date.fromisoformat(str(summary["start"])), int(summary["weeks"]))
+        first = summary.get("plan_from")  # a re-plan's first date planned, where recorded
+        plan_from = date.fromisoformat(first) if isinstance(first, str) else None
     except (KeyError, TypeError, ValueError) as e:
         issues.append(Issue(f"has no horizon (start and weeks) to read back: {e}",
                             file=str(path / "summary.json")))
@@ -426,7 +428,7 @@ def _folder_problem(path: Path, summary: Mapping[str, Any],
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return Problem(tuple(outlets), tuple(reps), horizon)
+            return Problem(tuple(outlets), tuple(reps), horizon, plan_from=plan_from)
     except InputError as e:
         raise PlanIntegrityError([Issue(f"its outlets and reps do not make a problem: "
                                         f"{i.message}", file=o_file, column=i.column,

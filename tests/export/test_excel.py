@@ -124,3 +124,10 @@ def test_sheet_names_follow_excel_rules() -> None:
         assert len(n) <= 31 and not set(n) & set("[]:*?/\\")
         assert not n.startswith("'") and not n.endswith("'")
     assert len({n.casefold() for n in [*names, "Summary"]}) == len(names) + 1
+
+
+def test_the_writer_of_routeopt_export(attr_plan: Plan, tmp_path: Path) -> None:
+    from routeopt.export.excel import write
+
+    assert write(attr_plan, tmp_path, None) == [tmp_path / "plan.xlsx"]
+    assert openpyxl.load_workbook(tmp_path / "plan.xlsx").sheetnames[0] == "Summary"

@@ -162,3 +162,17 @@ def test_extra_columns_survive_the_round_trip(names: list[str], values: list[lis
     Plan(problem, (), ()).write(tmp / "plan")
     back = open_plan(tmp / "plan")
     assert [list(o.attributes.items()) for o in back.problem.outlets] == want
+
+
+def test_the_first_date_planned_is_kept_where_recorded(attr_plan: Plan, tmp_path: Path) -> None:
+    """A re-plan's summary records plan_from: the rebuilt problem plans from it too."""
+    files = attr_plan.files()
+    summary = {**json.loads(files["summary.json"]), "plan_from": "2026-12-02"}
+    doc = json.loads(files["plan.json"])
+    doc["summary"] = summary
+    files["summary.json"] = json.dumps(summary, indent=2) + "\n"
+    files["plan.json"] = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    write_folder(tmp_path / "replan", files)
+    back = open_plan(tmp_path / "replan")
+    assert str(back.problem.plan_from) == "2026-12-02"
+    assert "plan_from" not in back.kpis() and back.summary_dict()["plan_from"] == "2026-12-02"

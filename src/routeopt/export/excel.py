@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
     from routeopt.plan import Plan
 
-__all__ = ["DEFAULT_NAME", "SHEET_SUMMARY", "SHEET_UNSCHEDULED", "sheet_names", "write_workbook"]
+__all__ = ["DEFAULT_NAME", "SHEET_SUMMARY", "SHEET_UNSCHEDULED", "sheet_names", "write",
+           "write_workbook"]
 
 #: The workbook's file name when :func:`write_workbook` is given a folder.
 DEFAULT_NAME = "plan.xlsx"
@@ -150,6 +151,16 @@ def write_workbook(plan: Plan, path: str | Path) -> Path:
     with atomic_open(out, "wb") as f:
         book.save(f)
     return out
+
+
+def write(plan: Plan, folder: Path, options: Any = None) -> list[Path]:
+    """The ``--xlsx`` output of ``routeopt export``: ``plan.xlsx`` under ``folder``.
+
+    The signature of an export's writer (``plan, folder, options``); the
+    options (language, time zone) are not used yet: the workbook's labels are
+    routeopt's column names.
+    """
+    return [write_workbook(plan, Path(folder) / DEFAULT_NAME)]
 
 
 # -- sheets ------------------------------------------------------------------------------------
