@@ -360,8 +360,8 @@ def open_plan(path: str | Path) -> Plan:
         raise PlanIntegrityError([Issue(f"is missing: {old}", file=str(folder.path / name))
                                   for name in missing])
     assert folder.plan is not None and folder.summary is not None
-    assert folder.outlets is not None and folder.reps is not None
-    problem = _folder_problem(folder.path, folder.summary, folder.outlets, folder.reps)
+    assert folder.outlets is not None
+    problem = _folder_problem(folder.path, folder.summary, folder.outlets)
     try:
         plan = _plan_from_json(dict(folder.plan), problem)
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, OverflowError) as e:
@@ -371,9 +371,13 @@ def open_plan(path: str | Path) -> Plan:
 
 
 def _folder_problem(path: Path, summary: Mapping[str, Any],
-                    outlet_rows: list[tuple[int, dict[str, str]]],
-                    rep_rows: list[tuple[int, dict[str, str]]]) -> Problem:
-    """The outlets and reps of a plan folder over its horizon, without visit rules."""
+                    outlet_rows: list[tuple[int, dict[str, str]]]) -> Problem:
+    """The outlets and reps of a plan folder over its horizon, without visit rules.
+
+    ``outlets.csv`` is read from its checked rows (``outlet_rows``), its extra
+    columns as written; ``reps.csv``, in the input's form, by the reps table's
+    own reader.
+    """
     import warnings
 
     from routeopt._tables import Row
