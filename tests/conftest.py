@@ -11,9 +11,14 @@ import csv
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    import routeopt
 
 START = "2026-11-30"  # a Monday
 Rows = list[dict[str, str]]
@@ -221,3 +226,23 @@ if os.environ.get("ROUTEOPT_REQUIRE_SERVERS"):
 
     _hypothesis_settings.register_profile("ci", derandomize=True, database=None)
     _hypothesis_settings.load_profile("ci")
+
+
+# -- a plan whose outlets carry extra columns ---------------------------------------------
+@pytest.fixture(scope="session")
+def attr_plan() -> routeopt.Plan:
+    """Five outlets with phone and contact, twice a week, and one rep over one week; the
+    outlet 700 km away cannot be reached in a shift: its two visits are unscheduled."""
+    from routeopt import Horizon, Outlet, Problem, Rep, SolveParams, VisitRule, solve
+
+    extra = [{"phone": f"+377 93 00 00 0{k}", "Contact": f"Contact {k}"} for k in range(5)]
+    extra[1]["phone"] = "=1+1"  # text that Excel would read as a formula
+    extra[2] = {"phone": "", "Contact": "Mme Léa [Nord]"}
+    outlets = [Outlet(f"P{k}", 43.73 + 0.002 * k, 7.42, VisitRule.parse("2/week"),
+                      name=f"Outlet {k}", address=f"{k} Rue Grimaldi, Monaco",
+                      attributes=extra[k]) for k in range(4)]
+    outlets.append(Outlet("FAR", 50.0, 7.42, VisitRule.parse("2/week"), name="Far away",
+                          attributes=extra[4]))
+    reps = [Rep("R1", 43.73, 7.42, name="North: Nice/Monaco [A]*")]
+    problem = Problem(outlets, reps, Horizon(date(2026, 11, 30), weeks=1))
+    return solve(problem, SolveParams(max_iterations=30, time_limit=60))

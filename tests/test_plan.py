@@ -154,7 +154,7 @@ def test_validate_raises_with_every_violation(plan: Plan) -> None:
 def test_exports(plan: Plan, tmp_path: Path) -> None:
     files = plan.write(tmp_path / "out")
     assert set(files) == {"visits.csv", "routes.csv", "unscheduled.csv", "summary.json",
-                          "plan.json", "manifest.json"}
+                          "plan.json", "outlets.csv", "reps.csv", "manifest.json"}
     visits = pd.read_csv(files["visits.csv"])
     for col in ("rep_id", "date", "seq", "outlet_id", "arrival", "start", "end", "travel_s",
                 "distance_m"):
@@ -181,3 +181,68 @@ def test_to_frame_and_summary(plan: Plan) -> None:
         lambda s: list(s) == list(range(1, len(s) + 1))).all()
     text = plan.summary()
     assert "20 outlets" in text and "scheduled (100.0%)" in text
+
+
+# -- the outlets' address and extra columns in the plan's files ----------------------------
+def test_visits_and_unscheduled_carry_the_address_and_extra_columns(attr_plan: Plan,
+                                                                    tmp_path: Path) -> None:
+    import csv
+
+    from routeopt.plan import UNSCHEDULED_COLUMNS, VISIT_COLUMNS
+
+    files = attr_plan.write(tmp_path / "out")
+    outlets = {o.id: o for o in attr_plan.problem.outlets}
+    with files["visits.csv"].open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        assert reader.fieldnames == [*VISIT_COLUMNS, "phone", "Contact"]
+        visits = list(reader)
+    assert len(visits) == attr_plan.scheduled_visits
+    for v in visits:
+        o = outlets[v["outlet_id"]]
+        assert (v["address"], v["phone"], v["Contact"]) == (
+            o.address, o.attributes["phone"], o.attributes["Contact"])
+    with files["unscheduled.csv"].open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        assert reader.fieldnames == [*UNSCHEDULED_COLUMNS, "phone", "Contact"]
+        assert [(u["outlet_id"], u["phone"], u["Contact"]) for u in reader] == [
+            ("FAR", "+377 93 00 00 04", "Contact 4")] * 2
+    doc = json.loads(files["plan.json"].read_text())
+    stop = doc["routes"][0]["stops"][0]
+    o = outlets[stop["outlet_id"]]
+    assert (stop["name"], stop["address"], stop["attributes"]) == (
+        o.name, o.address, dict(o.attributes))
+    assert list(stop["attributes"]) == ["phone", "Contact"]
+    assert doc["unscheduled"][0]["attributes"] == {"phone": "+377 93 00 00 04",
+                                                   "Contact": "Contact 4"}
+    df = attr_plan.to_frame()
+    assert list(df.columns) == [*VISIT_COLUMNS, "phone", "Contact"]
+
+
+def test_outlets_with_different_extra_columns_share_one_header(attr_plan: Plan) -> None:
+    import dataclasses
+
+    outlets = list(attr_plan.problem.outlets)
+    outlets[0] = dataclasses.replace(outlets[0], attributes={"class": "A", "phone": "1"})
+    problem = dataclasses.replace(attr_plan.problem, outlets=tuple(outlets))
+    plan = dataclasses.replace(attr_plan, problem=problem)
+    assert plan.extra_columns() == ["class", "phone", "Contact"]
+    rows = {r["outlet_id"]: r for r in plan.visit_rows()}
+    assert (rows["P0"]["class"], rows["P0"]["Contact"]) == ("A", "")
+    assert rows["P1"]["class"] == ""
+
+
+def test_text_with_carriage_returns_reads_back_whole(attr_plan: Plan, tmp_path: Path) -> None:
+    """A CRM note with Windows line breaks inside a cell: quoted, so the row stays one row."""
+    from routeopt.replan import read_plan
+
+    outlets = [dataclasses.replace(o, name=f"{o.name}\r\nfloor 2",
+                                   attributes={**o.attributes, "Contact": "a\rb"})
+               for o in attr_plan.problem.outlets]
+    problem = dataclasses.replace(attr_plan.problem, outlets=tuple(outlets))
+    plan = dataclasses.replace(attr_plan, problem=problem)
+    files = plan.write(tmp_path / "out")
+    visits = pd.read_csv(files["visits.csv"], keep_default_na=False, dtype=str)
+    assert len(visits) == plan.scheduled_visits
+    assert set(visits["Contact"]) == {"a\rb"}
+    assert visits["name"].str.endswith("\r\nfloor 2").all()
+    assert read_plan(tmp_path / "out", problem).routes == plan.routes  # the folder checks pass

@@ -220,3 +220,56 @@ def test_sub_horizon_counts_and_locked_days() -> None:
     assert (date(2026, 12, 14), date(2026, 12, 21)) in pats
     assert (date(2026, 12, 17), date(2026, 12, 24)) in pats
     assert all(d != date(2026, 12, 9) for pat in pats for d in pat)
+
+
+# -- Outlet.attributes ---------------------------------------------------------------------
+def test_outlet_attributes_are_a_read_only_ordered_mapping_and_keep_outlets_hashable() -> None:
+    import pickle
+
+    from routeopt import Outlet
+
+    a = Outlet("A", 43.73, 7.42, attributes={"phone": "1", "contact": "x"})
+    b = Outlet("A", 43.73, 7.42, attributes={"contact": "x", "phone": "1"})
+    assert list(a.attributes) == ["phone", "contact"]
+    assert a == b and hash(a) == hash(b)  # order aside, as for dict
+    assert a != Outlet("A", 43.73, 7.42, attributes={"phone": "2", "contact": "x"})
+    assert Outlet("A", 43.73, 7.42) == Outlet("A", 43.73, 7.42, attributes={})
+    assert pickle.loads(pickle.dumps(a)) == a  # parallel searches send outlets to processes
+    with pytest.raises(TypeError):
+        a.attributes["phone"] = "3"  # type: ignore[index]
+    source = {"phone": "1"}
+    c = Outlet("A", 43.73, 7.42, attributes=source)
+    source["phone"] = "changed"
+    assert c.attributes["phone"] == "1"  # a copy, not the caller's dict
+
+
+@pytest.mark.parametrize(("attributes", "match"), [
+    ({"phone": 377}, r"Outlet\.attributes\['phone'\] must be text \(a str\), not 377 \(int\)"),
+    ({1: "x"}, r"but it holds the key 1 \(int\)"),
+    ("phone", r"Outlet\.attributes must be a mapping of column name to text"),
+])
+def test_outlet_attributes_of_the_wrong_type(attributes: object, match: str) -> None:
+    from routeopt import InputTypeError, Outlet
+
+    with pytest.raises(InputTypeError, match=match):
+        Outlet("A", 43.73, 7.42, attributes=attributes)  # type: ignore[arg-type]
+
+
+def test_outlet_attributes_may_not_take_routeopt_column_names() -> None:
+    from routeopt import InputError, Outlet
+    from routeopt.plan import (
+        OUTLETS_FILE_COLUMNS,
+        UNSCHEDULED_COLUMNS,
+        VISIT_COLUMNS,
+    )
+    from routeopt.problem import RESERVED_COLUMNS
+    from routeopt.read import OUTLET_COLUMNS
+
+    own = {*OUTLET_COLUMNS["required"], *OUTLET_COLUMNS["optional"], *VISIT_COLUMNS,
+           *UNSCHEDULED_COLUMNS, *OUTLETS_FILE_COLUMNS, "label"}
+    assert own <= RESERVED_COLUMNS
+    with pytest.raises(InputError, match=r"outlet 'A', column 'Start': the extra column 'Start'"
+                                         r" has the name of one of routeopt's own columns"):
+        Outlet("A", 43.73, 7.42, attributes={"Start": "x"})
+    with pytest.raises(InputError, match="an extra column has no name"):
+        Outlet("A", 43.73, 7.42, attributes={" ": "x"})

@@ -365,3 +365,54 @@ def test_read_outlets_and_read_reps_return_lines(valid_tables):
     assert ([o.id for o in outlets], issues, lines) == (["P1", "P2"], [], {"P1": 2, "P2": 3})
     reps, issues, lines = read_reps(valid_tables.reps)
     assert ([r.id for r in reps], issues, lines) == (["R1"], [], {"R1": 2})
+
+
+# -- extra columns, carried through -------------------------------------------------------
+
+
+def test_extra_columns_become_attributes_in_file_order_as_text(write_csv, outlet_rows,
+                                                                rep_rows):
+    rows = [dict(r, **{" Phone ": f" +377 93 0{k} ", "CRM_Class": "A", "visits_2025": "12"})
+            for k, r in enumerate(outlet_rows)]
+    rows[1]["CRM_Class"] = ""
+    problem = read_problem(write_csv("outlets.csv", rows), write_csv("reps.csv", rep_rows),
+                           start=START)
+    p1, p2 = problem.outlets
+    # the names as the header writes them (trimmed), the cells' text (trimmed), in order
+    assert list(p1.attributes.items()) == [("Phone", "+377 93 00"), ("CRM_Class", "A"),
+                                           ("visits_2025", "12")]
+    assert dict(p2.attributes) == {"Phone": "+377 93 01", "CRM_Class": "", "visits_2025": "12"}
+    assert problem.outlets[0].address == ""  # routeopt's own columns are not attributes
+
+
+def test_without_extra_columns_the_attributes_are_empty(valid_tables):
+    assert all(dict(o.attributes) == {} for o in read(valid_tables).outlets)
+
+
+def test_extra_columns_of_a_dataframe(rep_rows):
+    outlets = pd.DataFrame({"outlet_id": ["P1", "P2"], "lat": [43.73, 43.74],
+                            "lon": [7.42, 7.43], "frequency": ["1/week", "1/week"],
+                            "Phone": ["+377 1", None], "Visits": [3, 4]})
+    problem = read_problem(outlets, pd.DataFrame(rep_rows), start=START)
+    assert [dict(o.attributes) for o in problem.outlets] == [
+        {"Phone": "+377 1", "Visits": "3"}, {"Phone": "", "Visits": "4"}]
+
+
+@pytest.mark.parametrize("name", ["date", "Start", "REASON", "seq"])
+def test_an_extra_column_named_like_an_output_column_is_refused(write_csv, outlet_rows,
+                                                               rep_rows, name):
+    rows = [dict(r, **{name: "x"}) for r in outlet_rows]
+    with pytest.raises(InputError) as e:
+        read_problem(write_csv("outlets.csv", rows), write_csv("reps.csv", rep_rows),
+                     start=START)
+    [issue] = e.value.issues
+    assert (issue.file, issue.line, issue.column) == ("outlets.csv", 1, name)
+    assert f"rename it (e.g. 'crm_{name.lower()}')" in issue.message
+
+
+def test_a_column_without_a_name_is_left_out(write_csv, outlet_rows, rep_rows, tmp_path):
+    path = write_csv("outlets.csv", outlet_rows)
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([lines[0] + ",", *(ln + "," for ln in lines[1:])]) + "\n")
+    problem = read_problem(path, write_csv("reps.csv", rep_rows), start=START)
+    assert all(dict(o.attributes) == {} for o in problem.outlets)

@@ -37,6 +37,7 @@ from routeopt.problem import (
     Rep,
     VisitRule,
 )
+from routeopt.replan import open_plan
 from routeopt.solver import SolveParams, solve
 
 __all__ = [
@@ -70,6 +71,7 @@ __all__ = [
     "TravelMatrix",
     "Unscheduled",
     "VisitRule",
+    "open_plan",
     "solve",
 ]
 

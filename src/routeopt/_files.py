@@ -19,7 +19,7 @@ import shutil
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -58,6 +58,32 @@ def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def csv_text(rows: Iterable[Sequence[Any]]) -> str:
+    r"""CSV text of ``rows`` (the header first) with ``\n`` line ends, that reads back the same.
+
+    Python's writer (3.11) leaves a field holding a bare carriage return
+    unquoted when the lines end in ``\n``; every reader then takes it for a
+    line end, and the row falls apart. A row with one is written with every
+    field quoted (quotes are optional in CSV: the values read the same).
+
+    Examples
+    --------
+    >>> csv_text([["id", "note"], ["P1", "line 1\r\nline 2"], ["P2", "ok"]])
+    'id,note\n"P1","line 1\r\nline 2"\nP2,ok\n'
+    """
+    import csv
+    import io
+
+    buf = io.StringIO()
+    plain = csv.writer(buf, lineterminator="\n")
+    quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    for row in rows:
+        cells = list(row)
+        cr = any(isinstance(c, str) and "\r" in c for c in cells)
+        (quoted if cr else plain).writerow(cells)
+    return buf.getvalue()
 
 
 def atomic_write(path: Path, text: str) -> Path:

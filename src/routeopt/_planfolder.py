@@ -11,8 +11,11 @@ manifest lists must be there with its size and hash; a plan file it does not
 list must not be; and the files must agree with each other: the rows of
 ``visits.csv``, ``routes.csv`` and ``unscheduled.csv`` against the counts in
 ``summary.json``, ``plan.json`` against ``summary.json`` and visit by visit
-against ``visits.csv``, CSV files ending on a whole line. A folder written
-before manifests existed gets the same cross-checks. Any failure raises
+against ``visits.csv``, CSV files ending on a whole line; when the manifest lists
+them, ``outlets.csv`` and ``reps.csv`` (the outlets and reps as planned)
+against the counts in ``summary.json`` and holding every outlet and rep
+that ``visits.csv`` and ``unscheduled.csv`` name. A folder written before
+manifests existed gets the same cross-checks. Any failure raises
 :class:`~routeopt.exceptions.PlanIntegrityError` naming the file and the
 mismatch: a partial or mixed plan is never read as a valid one.
 """
@@ -31,12 +34,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from routeopt._files import atomic_folder, leftovers
+from routeopt._files import atomic_folder, csv_text, leftovers
 from routeopt._version import __version__
 from routeopt.exceptions import InputError, Issue, PlanIntegrityError
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "MANIFEST", "PLAN_FILES", "PlanFolder", "check_folder",
-           "rejected_csv", "writable_folder", "write_folder"]
+__all__ = ["FORMAT", "FORMAT_VERSION", "MANIFEST", "PLAN_FILES", "TABLE_FILES", "PlanFolder",
+           "check_folder", "rejected_csv", "writable_folder", "write_folder"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,10 @@ FORMAT: Final = "routeopt-plan"
 #: way an older reader would misread; readers refuse a newer one.
 FORMAT_VERSION: Final = 1
 PLAN_FILES: Final = ("visits.csv", "routes.csv", "unscheduled.csv", "summary.json", "plan.json")
+#: The outlets and reps as planned, written since plan folders are enough for exports
+#: (:func:`routeopt.open_plan`). Not in :data:`OWN_FILES`: a folder holding an input
+#: ``outlets.csv`` is never taken for a plan; a plan folder's are listed in its manifest.
+TABLE_FILES: Final = ("outlets.csv", "reps.csv")
 #: Files routeopt itself puts in an output folder (a folder holding others is not replaced).
 OWN_FILES: Final = frozenset({*PLAN_FILES, MANIFEST, "rejected.csv", "changes.csv",
                               "replan.json", "status.json", ".done"})
@@ -71,13 +78,9 @@ def _entry(name: str, data: bytes) -> dict[str, Any]:
 
 def rejected_csv(issues: Iterable[Issue]) -> str:
     """The text of ``rejected.csv``: one row per input problem left out of the plan."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["file", "line", "outlet_id", "rep_id", "column", "message"])
-    for i in issues:
-        w.writerow([i.file or "", i.line or "", i.outlet_id or "", i.rep_id or "",
-                    i.column or "", i.message])
-    return buf.getvalue()
+    return csv_text([["file", "line", "outlet_id", "rep_id", "column", "message"],
+                     *([i.file or "", i.line or "", i.outlet_id or "", i.rep_id or "",
+                        i.column or "", i.message] for i in issues)])
 
 
 def _foreign(out: Path) -> list[str]:
@@ -171,8 +174,11 @@ def write_folder(out: str | Path, files: Mapping[str, str | bytes]) -> dict[str,
 class PlanFolder:
     """A checked plan folder: what its files hold, parsed.
 
-    ``visits`` holds ``(line, row)`` per row of ``visits.csv``; the other
-    attributes are ``None`` for a file the folder lacks.
+    ``visits``, ``outlets`` and ``reps`` hold ``(line, row)`` per row of
+    ``visits.csv``, ``outlets.csv`` and ``reps.csv`` (each row's keys the
+    header's names, in its order); each attribute is ``None`` for a file the
+    folder lacks (``outlets`` and ``reps`` also for one its manifest does not
+    list: the folder of an older routeopt).
     """
 
     path: Path
@@ -180,6 +186,8 @@ class PlanFolder:
     summary: Mapping[str, Any] | None
     plan: Mapping[str, Any] | None
     visits: list[tuple[int, dict[str, str]]] | None
+    outlets: list[tuple[int, dict[str, str]]] | None = None
+    reps: list[tuple[int, dict[str, str]]] | None = None
 
 
 class _Checker:
@@ -399,6 +407,10 @@ def check_folder(path: str | Path) -> PlanFolder:
                                   "end", "travel_s", "distance_m"))
     routes = c.csv("routes.csv", ("rep_id", "date", "visits"))
     unscheduled = c.csv("unscheduled.csv", ("outlet_id", "reason"))
+    listed = manifest["files"] if manifest is not None else {}
+    outlets = (c.csv("outlets.csv", ("outlet_id", "lat", "lon")) if "outlets.csv" in listed
+               else None)
+    reps = c.csv("reps.csv", ("rep_id", "lat", "lon")) if "reps.csv" in listed else None
     for name, doc in (("summary.json", summary), ("plan.json", plan)):
         if doc is not None and not isinstance(doc, dict):
             c.issue(name, f"is not the JSON object routeopt writes; {_REDO}")
@@ -407,14 +419,41 @@ def check_folder(path: str | Path) -> PlanFolder:
     assert plan is None or isinstance(plan, dict)
     if manifest is not None:
         for name, rows in (("visits.csv", visits), ("routes.csv", routes),
-                           ("unscheduled.csv", unscheduled)):
+                           ("unscheduled.csv", unscheduled), ("outlets.csv", outlets),
+                           ("reps.csv", reps)):
             want = manifest["files"].get(name, {}).get("rows")
             if rows is not None and isinstance(want, int) and len(rows) != want:
                 c.issue(name, f"holds {len(rows)} rows where manifest.json records {want}; "
                               f"{_REDO}")
     _cross_check(c, summary, plan, visits, routes, unscheduled)
+    _check_tables(c, summary, visits, unscheduled, outlets, reps)
     c.fail()
-    return PlanFolder(folder, manifest, summary, plan, visits)
+    return PlanFolder(folder, manifest, summary, plan, visits, outlets, reps)
+
+
+def _check_tables(c: _Checker, summary: Mapping[str, Any] | None,
+                  visits: list[tuple[int, dict[str, str]]] | None,
+                  unscheduled: list[tuple[int, dict[str, str]]] | None,
+                  outlets: list[tuple[int, dict[str, str]]] | None,
+                  reps: list[tuple[int, dict[str, str]]] | None) -> None:
+    """``outlets.csv`` and ``reps.csv`` hold the plan's outlets and reps."""
+    for name, rows, key, what in (("outlets.csv", outlets, "outlets", "outlets"),
+                                  ("reps.csv", reps, "reps", "reps")):
+        want = _count(summary, key)
+        if rows is not None and want is not None and len(rows) != want:
+            c.issue(name, f"holds {len(rows)} {what} where summary.json counts {want}: its "
+                          f"files are not of one plan; {_REDO}")
+    for name, rows, col, table, of in (
+            ("visits.csv", visits, "outlet_id", outlets, "outlets.csv"),
+            ("unscheduled.csv", unscheduled, "outlet_id", outlets, "outlets.csv"),
+            ("visits.csv", visits, "rep_id", reps, "reps.csv")):
+        if rows is None or table is None:
+            continue
+        known = {r.get(col, "") for _, r in table}
+        stray = next(((line, r[col]) for line, r in rows if r.get(col, "") not in known), None)
+        if stray is not None:
+            c.issue(name, f"{col} {stray[1]!r} is not in {of}: the two files are not of one "
+                          f"plan; {_REDO}", stray[0], col)
 
 
 def _cross_check(c: _Checker, summary: Mapping[str, Any] | None, plan: Mapping[str, Any] | None,

@@ -28,8 +28,13 @@ T = TypeVar("T")
 Records = list[tuple[int | None, dict[str, Any]]]
 def read_table(source: pd.DataFrame | str | Path, what: str,
                spec: Mapping[str, tuple[str, ...]], *, noun: str | None = None,
-               empty_ok: bool = False) -> tuple[Records, str | None, list[Issue]]:
+               empty_ok: bool = False, columns: dict[str, str] | None = None,
+               ) -> tuple[Records, str | None, list[Issue]]:
     """The table's rows as ``(line, {column: text})``, its file name, and row issues.
+
+    The rows' keys are the header's names in lower case. ``columns``, if
+    given, is filled with each such key and the name as the header writes it
+    (spaces trimmed), in the header's order.
 
     ``noun`` names one row in messages (by default ``what`` less its final
     *s*: ``outlets`` -> ``outlet``). With ``empty_ok``, a header without rows
@@ -50,6 +55,8 @@ def read_table(source: pd.DataFrame | str | Path, what: str,
         df = source.astype(object).where(source.notna(), "")
         cols = [str(c).strip().lower() for c in df.columns]
         check_header(cols, None, None, what, spec)
+        if columns is not None:
+            columns.update((c, str(raw).strip()) for c, raw in zip(cols, df.columns, strict=True))
         records: Records = [(None, dict(zip(cols, row, strict=True)))
                              for row in df.itertuples(index=False, name=None)]
         if not records and not empty_ok:
@@ -93,6 +100,8 @@ def read_table(source: pd.DataFrame | str | Path, what: str,
             if header is None:
                 header, header_line = [c.strip().lower() for c in cells], line
                 check_header(header, name, line, what, spec)
+                if columns is not None:
+                    columns.update((c, raw.strip()) for c, raw in zip(header, cells, strict=True))
                 continue
             extra = [c for c in cells[len(header):] if c.strip()]
             if extra:

@@ -7,16 +7,64 @@ re-exports :class:`TravelMatrix`: users import them from there.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from routeopt.exceptions import MatrixError
 
-__all__ = ["IntMatrix", "Location", "TravelMatrix"]
+__all__ = ["Attributes", "IntMatrix", "Location", "TravelMatrix"]
 
 IntMatrix = npt.NDArray[np.int64]
+
+
+class Attributes(Mapping[str, str]):
+    """A read-only mapping of text to text that keeps its order: an outlet's extra columns.
+
+    Equal to any mapping with the same items (order aside, as for ``dict``),
+    hashable, so that an :class:`~routeopt.Outlet` holding one stays frozen,
+    hashable and comparable. Values are not checked here: ``Outlet`` checks
+    them.
+
+    Examples
+    --------
+    >>> a = Attributes({"phone": "+377 93 15 00 00", "contact": "M. Rossi"})
+    >>> list(a), a["contact"], a == {"contact": "M. Rossi", "phone": "+377 93 15 00 00"}
+    (['phone', 'contact'], 'M. Rossi', True)
+    >>> hash(a) == hash(Attributes(reversed(list(a.items()))))
+    True
+    """
+
+    __slots__ = ("_map",)
+
+    def __init__(self, items: Mapping[str, str] | Any = ()) -> None:
+        self._map: dict[str, str] = dict(items.items() if isinstance(items, Mapping) else items)
+
+    def __getitem__(self, key: str) -> str:
+        return self._map[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._map)
+
+    def __len__(self) -> int:
+        return len(self._map)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._map.items()))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return self._map == dict(other.items())
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Attributes({self._map!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Attributes, (tuple(self._map.items()),))
 
 
 @dataclass(frozen=True, slots=True)

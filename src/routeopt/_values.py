@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -244,6 +244,27 @@ class Fields:
         if cls is int:
             values = [int(x) for x in values]
         self._set(name, frozenset(values) if frozen else tuple(values))
+
+    def text_mapping(self, name: str, wrap: Callable[[Mapping[str, str]], Any],
+                     expected: str = "a mapping of str to str", *,
+                     column: str | None = None) -> None:
+        """A mapping whose keys and values are all ``str``; stored as ``wrap(value)``."""
+        v = getattr(self.obj, name)
+        if not isinstance(v, Mapping):
+            self.bad(name, v, expected, column)
+            return
+        for key, value in v.items():
+            if not isinstance(key, str):
+                self.issues.append(Issue(
+                    f"{self.kind}.{name} must be {expected}, but it holds the key {_shown(key)}",
+                    column=column or name, outlet_id=self.outlet_id, rep_id=self.rep_id))
+                return
+            if not isinstance(value, str):
+                self.issues.append(Issue(
+                    f"{self.kind}.{name}[{key!r}] must be text (a str), not {_shown(value)}",
+                    column=key, outlet_id=self.outlet_id, rep_id=self.rep_id))
+                return
+        self._set(name, wrap(v))
 
     def done(self) -> None:
         """Raise the issues found, if any."""

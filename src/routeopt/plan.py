@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from routeopt.exceptions import PlanValidationError
+from routeopt.exceptions import InputError, Issue, PlanValidationError
 
 if TYPE_CHECKING:
     import folium
@@ -24,10 +24,25 @@ if TYPE_CHECKING:
     from routeopt.matrix import TravelMatrix
     from routeopt.problem import Problem
 
-__all__ = ["Plan", "Route", "Stop", "Unscheduled"]
+__all__ = ["OUTLETS_FILE_COLUMNS", "REPS_FILE_COLUMNS", "UNSCHEDULED_COLUMNS", "VISIT_COLUMNS",
+           "Plan", "Route", "Stop", "Unscheduled"]
 
-VISIT_COLUMNS = ("rep_id", "date", "weekday", "seq", "outlet_id", "name", "priority", "arrival",
-                 "start", "end", "wait_s", "travel_s", "distance_m", "lat", "lon")
+#: routeopt's own columns of ``visits.csv``; each outlet's extra columns
+#: (:attr:`~routeopt.Outlet.attributes`) follow them.
+VISIT_COLUMNS = ("rep_id", "date", "weekday", "seq", "outlet_id", "name", "address", "priority",
+                 "arrival", "start", "end", "wait_s", "travel_s", "distance_m", "lat", "lon")
+#: routeopt's own columns of ``unscheduled.csv``, before the extra columns.
+UNSCHEDULED_COLUMNS = ("outlet_id", "name", "address", "priority", "date", "reason", "message")
+ROUTE_COLUMNS = ("rep_id", "date", "visits", "depart", "back", "break_start", "break_end",
+                 "travel_s", "distance_m")
+#: The plan folder's ``outlets.csv``: the outlets as planned, in the input's column names,
+#: then their extra columns. (Their visit rules are not in it: see :func:`routeopt.open_plan`.)
+OUTLETS_FILE_COLUMNS = ("outlet_id", "name", "address", "lat", "lon", "priority", "service_min",
+                  "opening_hours", "rep_id", "demand", "preferred_time")
+#: The plan folder's ``reps.csv``: the reps as planned, in the input's column names.
+REPS_FILE_COLUMNS = ("rep_id", "name", "lat", "lon", "end_lat", "end_lon", "shift", "working_days",
+               "break", "max_visits", "mode", "capacity", "days_off", "max_drive", "blocks",
+               "min_visits", "target_day")
 _WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # not locale-dependent
 
 REASONS = {
@@ -125,6 +140,12 @@ class Plan:
         The ids of the outlets the plan was made for, when that is not
         ``problem`` (a plan read back from its folder for today's tables);
         ``None``: the outlets of ``problem``. See :attr:`planned_for`.
+    opened_from
+        The plan folder this plan was rebuilt from by :func:`routeopt.open_plan`,
+        whose ``problem`` holds the outlets and reps as planned but not their
+        visit rules, calendar or travel matrices: :meth:`kpis` gives the
+        figures of its ``summary.json``, and :meth:`violations` and
+        :meth:`validate` refuse to check it. ``None``: a plan with its problem.
     """
 
     problem: Problem
@@ -133,6 +154,7 @@ class Plan:
     stats: Mapping[str, Any] = field(default_factory=dict)
     matrices: Mapping[str, TravelMatrix] = field(default_factory=dict, repr=False)
     outlet_ids: tuple[str, ...] | None = field(default=None, repr=False)
+    opened_from: Path | None = field(default=None, repr=False)
 
     @property
     def planned_for(self) -> frozenset[str]:
@@ -213,6 +235,8 @@ class Plan:
         """
         from routeopt._kpis import day_kpis, start_spreads
 
+        if self.opened_from is not None:  # figured when planned, with the rules and calendar
+            return {k: v for k, v in self.stats.items() if k not in _SUMMARY_ONLY}
         required = self.problem.required_visits
         scheduled = self.scheduled_visits
         travel = sum(r.travel_s for r in self.routes)
@@ -343,9 +367,22 @@ class Plan:
     def _stamp(self, day: date, seconds: int) -> str:
         return (datetime.combine(day, time()) + timedelta(seconds=int(seconds))).isoformat()
 
+    def extra_columns(self) -> list[str]:
+        """The outlets' extra columns (:attr:`~routeopt.Outlet.attributes`), in order.
+
+        Each outlet's, in the order of the outlets (for a problem read from a
+        table, the table's extra columns in file order).
+        """
+        return list(dict.fromkeys(k for o in self.problem.outlets for k in o.attributes))
+
     def visit_rows(self) -> list[dict[str, Any]]:
-        """One dict per visit: the columns of ``visits.csv``."""
+        """One dict per visit: the columns of ``visits.csv``.
+
+        routeopt's own columns (:data:`VISIT_COLUMNS`), then the outlet's extra
+        columns (:meth:`extra_columns`; empty where an outlet lacks one).
+        """
         outlets = {o.id: o for o in self.problem.outlets}
+        extra = self.extra_columns()
         rows = []
         for r in self.routes:
             for seq, s in enumerate(r.stops, start=1):
@@ -357,6 +394,7 @@ class Plan:
                     "seq": seq,
                     "outlet_id": s.outlet_id,
                     "name": o.name,
+                    "address": o.address,
                     "priority": o.priority,
                     "arrival": self._stamp(r.date, s.arrival),
                     "start": self._stamp(r.date, s.start),
@@ -366,6 +404,7 @@ class Plan:
                     "distance_m": s.distance_m,
                     "lat": o.lat,
                     "lon": o.lon,
+                    **{k: o.attributes.get(k, "") for k in extra},
                 })
         return rows
 
@@ -384,25 +423,94 @@ class Plan:
         } for r in self.routes]
 
     def unscheduled_rows(self) -> list[dict[str, Any]]:
-        """One dict per unscheduled visit: the columns of ``unscheduled.csv``."""
-        names = {o.id: o.name for o in self.problem.outlets}
+        """One dict per unscheduled visit: the columns of ``unscheduled.csv``.
+
+        routeopt's own columns (:data:`UNSCHEDULED_COLUMNS`), then the outlet's
+        extra columns (:meth:`extra_columns`).
+        """
+        outlets = {o.id: o for o in self.problem.outlets}
+        extra = self.extra_columns()
+        rows = []
+        for u in self.unscheduled:
+            o = outlets.get(u.outlet_id)
+            rows.append({
+                "outlet_id": u.outlet_id,
+                "name": o.name if o else "",
+                "address": o.address if o else "",
+                "priority": u.priority,
+                "date": u.date.isoformat() if u.date else "",
+                "reason": u.reason,
+                "message": u.message,
+                **{k: o.attributes.get(k, "") if o else "" for k in extra},
+            })
+        return rows
+
+    def outlet_rows(self) -> list[dict[str, Any]]:
+        """One dict per outlet planned: the columns of the plan folder's ``outlets.csv``.
+
+        :data:`OUTLETS_FILE_COLUMNS` in the input's names and forms (``service_min``
+        in minutes, ``opening_hours`` as text), then the extra columns. The
+        visit rules, appointments and closed dates are not written.
+        """
+        from routeopt.hours import format_time
+
+        extra = self.extra_columns()
         return [{
-            "outlet_id": u.outlet_id,
-            "name": names.get(u.outlet_id, ""),
-            "priority": u.priority,
-            "date": u.date.isoformat() if u.date else "",
-            "reason": u.reason,
-            "message": u.message,
-        } for u in self.unscheduled]
+            "outlet_id": o.id,
+            "name": o.name,
+            "address": o.address,
+            "lat": o.lat,
+            "lon": o.lon,
+            "priority": o.priority,
+            "service_min": _minutes(o.service),
+            "opening_hours": str(o.hours),
+            "rep_id": o.rep_id or "",
+            "demand": o.demand,
+            "preferred_time": "" if o.preferred_time is None else format_time(o.preferred_time),
+            **{k: o.attributes.get(k, "") for k in extra},
+        } for o in self.problem.outlets]
+
+    def rep_rows(self) -> list[dict[str, Any]]:
+        """One dict per rep: the columns of the plan folder's ``reps.csv``
+        (:data:`REPS_FILE_COLUMNS`), in the forms of the input's reps table."""
+        from routeopt.hours import WEEKDAYS
+
+        def opt(v: int | None) -> str | int:
+            return "" if v is None else v
+
+        def duration(v: int | None) -> str:
+            return "" if v is None else _minutes(v)
+
+        return [{
+            "rep_id": r.id,
+            "name": r.name,
+            "lat": r.lat,
+            "lon": r.lon,
+            "end_lat": "" if r.end_lat is None else r.end_lat,
+            "end_lon": "" if r.end_lon is None else r.end_lon,
+            "shift": str(r.shift),
+            "working_days": ",".join(WEEKDAYS[d] for d in sorted(r.working_days)) or "none",
+            "break": "" if r.lunch is None else f"{r.lunch.window}/{_minutes(r.lunch.duration)}",
+            "max_visits": opt(r.max_visits),
+            "mode": r.mode,
+            "capacity": opt(r.capacity),
+            "days_off": ";".join(d.isoformat() for d in sorted(r.days_off)),
+            "max_drive": duration(r.max_drive),
+            "blocks": "; ".join(str(b) for b in r.blocks),
+            "min_visits": opt(r.min_visits),
+            "target_day": duration(r.target_day),
+        } for r in self.problem.reps]
 
     def to_frame(self) -> pd.DataFrame:
-        """The visits as a DataFrame, one row per visit."""
+        """The visits as a DataFrame, one row per visit (the columns of ``visits.csv``)."""
         import pandas as pd
 
-        return pd.DataFrame(self.visit_rows(), columns=list(VISIT_COLUMNS))
+        return pd.DataFrame(self.visit_rows(), columns=[*VISIT_COLUMNS, *self.extra_columns()])
 
     def summary_dict(self) -> dict[str, Any]:
         """KPIs and solver facts, JSON-ready (the content of ``summary.json``)."""
+        if self.opened_from is not None:
+            return dict(self.stats)
         out = self.kpis()
         out.update({
             "start": self.problem.horizon.start.isoformat(),
@@ -419,41 +527,50 @@ class Plan:
         return out
 
     def to_json(self) -> str:
-        """The whole plan as JSON: summary, routes with stops, unscheduled visits."""
+        """The whole plan as JSON: summary, routes with stops, unscheduled visits.
+
+        Each stop and each unscheduled visit carries its outlet's ``name``,
+        ``address`` and extra columns (``attributes``, an object).
+        """
+        outlets = {o.id: o for o in self.problem.outlets}
+
+        def about(oid: str) -> dict[str, Any]:
+            o = outlets.get(oid)
+            return {"name": o.name if o else "", "address": o.address if o else "",
+                    "attributes": dict(o.attributes) if o else {}}
+
         routes = []
         for r, row in zip(self.routes, self.route_rows(), strict=True):
             d = dict(row)
             d["stops"] = [
                 {**asdict(s), "arrival": self._stamp(r.date, s.arrival),
-                 "start": self._stamp(r.date, s.start), "end": self._stamp(r.date, s.end)}
+                 "start": self._stamp(r.date, s.start), "end": self._stamp(r.date, s.end),
+                 **about(s.outlet_id)}
                 for s in r.stops
             ]
             routes.append(d)
+        unscheduled = [{**{k: row[k] for k in UNSCHEDULED_COLUMNS}, **about(row["outlet_id"])}
+                       for row in self.unscheduled_rows()]
         return json.dumps({"summary": self.summary_dict(), "routes": routes,
-                           "unscheduled": self.unscheduled_rows(),
+                           "unscheduled": unscheduled,
                            "outlets": sorted(self.planned_for)}, indent=2, ensure_ascii=False)
 
     def files(self) -> dict[str, str]:
         """The plan's files, name to text: what :meth:`write` writes, before the manifest."""
-        import csv
-        import io
+        from routeopt._files import csv_text
 
         def table(rows: list[dict[str, Any]], cols: list[str]) -> str:
-            buf = io.StringIO()
-            w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
-            w.writeheader()
-            w.writerows(rows)
-            return buf.getvalue()
+            return csv_text([cols, *([r.get(c, "") for c in cols] for r in rows)])
 
+        extra = self.extra_columns()
         return {
-            "visits.csv": table(self.visit_rows(), list(VISIT_COLUMNS)),
-            "routes.csv": table(self.route_rows(), ["rep_id", "date", "visits", "depart", "back",
-                                                    "break_start", "break_end", "travel_s",
-                                                    "distance_m"]),
-            "unscheduled.csv": table(self.unscheduled_rows(), ["outlet_id", "name", "priority",
-                                                               "date", "reason", "message"]),
+            "visits.csv": table(self.visit_rows(), [*VISIT_COLUMNS, *extra]),
+            "routes.csv": table(self.route_rows(), list(ROUTE_COLUMNS)),
+            "unscheduled.csv": table(self.unscheduled_rows(), [*UNSCHEDULED_COLUMNS, *extra]),
             "summary.json": json.dumps(self.summary_dict(), indent=2) + "\n",
             "plan.json": self.to_json() + "\n",
+            "outlets.csv": table(self.outlet_rows(), [*OUTLETS_FILE_COLUMNS, *extra]),
+            "reps.csv": table(self.rep_rows(), list(REPS_FILE_COLUMNS)),
         }
 
     def write(self, out_dir: str | Path, *,
@@ -461,9 +578,11 @@ class Plan:
         """Write the plan's files into the folder ``out_dir``, all at once.
 
         ``visits.csv``, ``routes.csv``, ``unscheduled.csv``, ``summary.json``,
-        ``plan.json``, the ``extra_files`` (name to text, e.g. a report that
-        belongs with the plan), and ``manifest.json`` (each file's size, hash
-        and rows, the format and routeopt versions), which readers check.
+        ``plan.json``, ``outlets.csv`` and ``reps.csv`` (the outlets and reps as
+        planned, for :func:`routeopt.open_plan`), the ``extra_files`` (name to
+        text, e.g. a report that belongs with the plan), and ``manifest.json``
+        (each file's size, hash and rows, the format and routeopt versions),
+        which readers check.
 
         The folder is written beside ``out_dir`` and swapped in whole: a reader
         finds the complete old folder or the complete new one, never a mix,
@@ -492,17 +611,46 @@ class Plan:
 
     # -- checking ---------------------------------------------------------------
     def violations(self) -> list[str]:
-        """Every broken constraint, re-derived from the problem (empty = valid)."""
+        """Every broken constraint, re-derived from the problem (empty = valid).
+
+        Raises
+        ------
+        InputError
+            The plan was rebuilt from its folder alone (:attr:`opened_from`):
+            without the visit rules, calendar and travel matrices it was
+            planned with, a check would report rules it never had. Read it
+            with its problem instead: ``routeopt.replan.read_plan(path, problem)``.
+        """
         from routeopt._check import check_plan
 
+        if self.opened_from is not None:
+            raise InputError([Issue(
+                "this plan was opened from its folder alone, without the visit rules, calendar "
+                "and travel matrices it was planned with, so it cannot be checked; read it "
+                "with its problem to check it: routeopt.replan.read_plan(path, problem)"
+                ".validate()", file=str(self.opened_from))])
         return check_plan(self)
 
     def validate(self) -> Plan:
-        """Raise :class:`PlanValidationError` if any constraint is broken; return self."""
+        """Raise :class:`PlanValidationError` if any constraint is broken; return self.
+
+        Raises :class:`InputError` for a plan opened from its folder alone (see
+        :meth:`violations`).
+        """
         v = self.violations()
         if v:
             raise PlanValidationError(v)
         return self
+
+
+#: Keys of ``summary.json`` that are solver facts and the horizon, not :meth:`Plan.kpis`.
+_SUMMARY_ONLY = frozenset({"start", "weeks", "plan_from", "outlets", "reps", "seed",
+                           "iterations", "stop_reason", "objective"})
+
+
+def _minutes(seconds: int) -> str:
+    """Seconds as minutes for a table: ``15``, or ``16.6667`` (which reads back to the second)."""
+    return f"{seconds // 60}" if seconds % 60 == 0 else f"{seconds / 60:.4f}".rstrip("0")
 
 
 def _hours(seconds: float) -> str:

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
-from routeopt._types import Location, TravelMatrix
+from routeopt._types import Attributes, Location, TravelMatrix
 from routeopt._values import Fields, invalid, is_int, is_real, parse_date, parse_number
 from routeopt.exceptions import CycleWarning, InputError, InputTypeError, Issue
 from routeopt.hours import WEEKDAYS, Break, OpeningHours, TimeWindow, parse_weekdays
@@ -24,6 +24,7 @@ from routeopt.hours import WEEKDAYS, Break, OpeningHours, TimeWindow, parse_week
 __all__ = [
     "MODES",
     "PRIORITY_LETTERS",
+    "RESERVED_COLUMNS",
     "Appointment",
     "ExtraVisit",
     "FixedBlock",
@@ -32,6 +33,7 @@ __all__ = [
     "Problem",
     "Rep",
     "VisitRule",
+    "attribute_issues",
     "parse_frequency",
     "parse_priority",
 ]
@@ -348,6 +350,37 @@ class ExtraVisit:
             raise invalid("give an extra visit a label, e.g. 'follow_up'", column="label")
 
 
+#: Column names an outlet's :attr:`~Outlet.attributes` may not take (compared without
+#: regard to case): the columns routeopt reads from ``outlets.csv`` and those it writes to
+#: ``visits.csv``, ``unscheduled.csv`` and the plan folder's ``outlets.csv``, where the
+#: attributes follow its own.
+RESERVED_COLUMNS: frozenset[str] = frozenset({
+    # read from outlets.csv
+    "outlet_id", "lat", "lon", "frequency", "name", "address", "priority", "service_min",
+    "opening_hours", "rep_id", "allowed_days", "appointment", "demand", "crs", "preferred_time",
+    # written to visits.csv, unscheduled.csv and the plan folder's outlets.csv
+    "date", "weekday", "seq", "arrival", "start", "end", "wait_s", "travel_s", "distance_m",
+    "label", "reason", "message",
+})
+
+
+def attribute_issues(attributes: Mapping[str, str], *, outlet_id: str | None = None,
+                     file: str | None = None, line: int | None = None) -> list[Issue]:
+    """The problems with the names of an outlet's extra columns (empty: none)."""
+    issues = []
+    for key in attributes:
+        if not key.strip():
+            issues.append(Issue("an extra column has no name; name it, or delete the column",
+                                file=file, line=line, column=key, outlet_id=outlet_id))
+        elif key.strip().lower() in RESERVED_COLUMNS:
+            issues.append(Issue(
+                f"the extra column {key!r} has the name of one of routeopt's own columns "
+                f"({key.strip().lower()!r}), which the plan's files would hold twice; rename "
+                f"it (e.g. 'crm_{key.strip().lower()}') or leave it out", file=file, line=line,
+                column=key, outlet_id=outlet_id))
+    return issues
+
+
 @dataclass(frozen=True, slots=True)
 class Outlet:
     """A place a rep visits.
@@ -379,6 +412,20 @@ class Outlet:
         to start, ``None`` = no preference. Soft: with steady visit times on
         (``SolveParams.steady_weight``), each minute a visit starts away from
         it is priced like a minute of start spread.
+    attributes
+        The outlet's own extra fields (phone, contact, class, CRM fields), as
+        text, in order: the columns of ``outlets.csv`` routeopt does not use.
+        The solver ignores them; every output carries them unchanged, after
+        routeopt's own columns. Stored as a read-only mapping. A name may not
+        be one of routeopt's own columns (:data:`RESERVED_COLUMNS`, compared
+        without regard to case), which the outputs would then hold twice.
+
+    Examples
+    --------
+    >>> o = Outlet("MC-0001", 43.73, 7.42, attributes={"phone": "+377 93 15 00 00"})
+    >>> o.attributes["phone"], hash(o) == hash(Outlet("MC-0001", 43.73, 7.42,
+    ...                                               attributes={"phone": "+377 93 15 00 00"}))
+    ('+377 93 15 00 00', True)
     """
 
     id: str
@@ -395,6 +442,7 @@ class Outlet:
     demand: int = 0
     extra_visits: tuple[ExtraVisit, ...] = ()
     preferred_time: int | None = None
+    attributes: Mapping[str, str] = field(default_factory=Attributes)
 
     def __post_init__(self) -> None:
         f = Fields(self, outlet_id=self.id)
@@ -414,8 +462,10 @@ class Outlet:
         f.items("extra_visits", ExtraVisit, "a tuple of ExtraVisits")
         f.integer("preferred_time", "seconds since midnight (an int; parse_time('10:00') "
                   "reads text)", optional=True)
+        f.text_mapping("attributes", Attributes, "a mapping of column name to text (str to str)")
         f.done()
         issues = _check_point(self.lat, self.lon, outlet_id=self.id)
+        issues += attribute_issues(self.attributes, outlet_id=self.id)
         if not self.id.strip():
             issues.append(Issue("outlet id is empty; give every outlet a unique id",
                                 column="outlet_id"))

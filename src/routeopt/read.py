@@ -33,6 +33,7 @@ from routeopt.problem import (
     Problem,
     Rep,
     VisitRule,
+    attribute_issues,
     parse_frequency,
     parse_priority,
 )
@@ -119,7 +120,9 @@ def read_outlets(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
     if geocode is not None:  # lat/lon may come from the addresses
         spec = {"required": ("outlet_id", "frequency"),
                 "optional": ("lat", "lon", *OUTLET_COLUMNS["optional"])}
-    records, file, issues = _table(source, "outlets", spec)
+    header: dict[str, str] = {}
+    records, file, issues = _table(source, "outlets", spec, columns=header)
+    extra = extra_columns(header, file)
     located: Mapping[str, tuple[float, float] | str] = {}
     if geocode is not None:
         wanted = [a for _, row in records if not _text(row, "lat") and not _text(row, "lon")
@@ -171,11 +174,36 @@ def read_outlets(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
                 service=round(60 * (service if service is not None else DEFAULT_SERVICE_MIN)),
                 priority=priority, hours=hours, appointments=appts, rep_id=rep_id,
                 demand=round(demand or 0), preferred_time=preferred,
+                attributes={name: _text(row, key) for key, name in extra.items()},
             ))
             lines[oid] = line
         except InputError as e:
             issues += [_place(i, file, line) for i in e.issues]
     return outlets, _by_line(issues), lines
+
+
+def extra_columns(header: Mapping[str, str], file: str | None = None) -> dict[str, str]:
+    """The outlets table's extra columns: each key of its rows to its name as written.
+
+    ``header`` maps the rows' keys (the names in lower case) to the names as the
+    header writes them, in order; the extra columns are those left when
+    routeopt's own (:data:`OUTLET_COLUMNS`) are recognised, and become each
+    outlet's :attr:`~routeopt.Outlet.attributes`, named as written. Columns
+    without a name (a trailing separator) are left out.
+
+    Raises
+    ------
+    InputError
+        An extra column is named like a column routeopt writes
+        (:data:`~routeopt.problem.RESERVED_COLUMNS`), naming the column.
+    """
+    own = set(OUTLET_COLUMNS["required"] + OUTLET_COLUMNS["optional"])
+    extra = {key: name for key, name in header.items() if key and key not in own}
+    issues = attribute_issues(dict.fromkeys(extra.values(), ""), file=file,
+                              line=1 if file is not None else None)
+    if issues:
+        raise InputError(issues)
+    return extra
 
 
 def parse_appointments(text: str) -> tuple[Appointment, ...]:

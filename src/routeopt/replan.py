@@ -58,6 +58,7 @@ __all__ = [
     "Replan",
     "carry_forward",
     "compare_plans",
+    "open_plan",
     "read_cycle",
     "read_plan",
     "read_visit_log",
@@ -245,10 +246,12 @@ def _seconds(stamp: str, day: date) -> int:
     return int((t - datetime.combine(day, datetime.min.time())).total_seconds())
 
 
-def read_plan(path: str | Path, problem: Problem) -> Plan:
+def read_plan(path: str | Path, problem: Problem | None = None) -> Plan:
     """Read a plan written by :meth:`Plan.write` back, for ``problem``, after checking it.
 
     ``path`` is the plan's directory (or its ``plan.json`` or ``visits.csv``).
+    Without ``problem``, the plan is rebuilt from its folder alone:
+    :func:`open_plan`.
     The folder is checked first (``docs/guarantees.md``): its files must match
     its ``manifest.json`` (sizes and hashes) and each other (the visits
     against the counts in ``summary.json``, ``plan.json`` against
@@ -266,6 +269,8 @@ def read_plan(path: str | Path, problem: Problem) -> Plan:
     """
     from routeopt._planfolder import check_folder
 
+    if problem is None:
+        return open_plan(path)
     p = Path(path)
     folder = check_folder(p if p.is_dir() or not p.suffix else p.parent)
     use_json = folder.plan is not None and (p.is_dir() or p.name == "plan.json")
@@ -281,6 +286,156 @@ def read_plan(path: str | Path, problem: Problem) -> Plan:
         raise InputError([Issue("no visits.csv here; give the directory routeopt plan wrote",
                                 file=str(folder.path))])
     return _plan_from_visits(folder.path / "visits.csv", folder.visits, problem)
+
+
+def open_plan(path: str | Path) -> Plan:
+    """A plan rebuilt from its folder alone, for sharing: exports, views, reports.
+
+    The folder written by :meth:`Plan.write` (``routeopt plan --out``, a
+    re-plan, a batch territory) is checked first, as by :func:`read_plan`;
+    its ``plan.json`` gives the routes and unscheduled visits, its
+    ``outlets.csv`` and ``reps.csv`` the outlets (name, address, point,
+    priority, visit length, opening hours, fixed rep, extra columns) and the
+    reps as planned, its ``summary.json`` the horizon and the figures.
+
+    The plan's :attr:`~routeopt.Plan.problem` has no visit rules (each
+    outlet's rule asks for no visit), appointments, closed dates, holidays or
+    travel matrices: they are not in the folder. So :meth:`~routeopt.Plan.kpis`
+    gives the figures of ``summary.json`` (made with them), and
+    :meth:`~routeopt.Plan.validate` and :meth:`~routeopt.Plan.violations`
+    refuse to check it (:attr:`~routeopt.Plan.opened_from` is set): read it
+    with :func:`read_plan` and its problem for that.
+
+    Parameters
+    ----------
+    path
+        The plan's folder (or a file in it).
+
+    Raises
+    ------
+    PlanIntegrityError
+        The folder fails the checks of :func:`read_plan`, or lacks a file it
+        needs (``plan.json``, ``summary.json``, ``outlets.csv``, ``reps.csv``:
+        a folder written by a routeopt older than these files), or one of them
+        cannot be read back; each issue names the file (and line and column).
+    InputError
+        When there is no plan at ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from datetime import date
+    >>> from routeopt import Horizon, Outlet, Problem, Rep, SolveParams, VisitRule, solve
+    >>> problem = Problem([Outlet("A", 43.73, 7.42, VisitRule.parse("1/week"), name="Café",
+    ...                           attributes={"phone": "+377 93 00 00 00"})],
+    ...                   [Rep("R1", 43.74, 7.42)], Horizon(date(2026, 11, 30)))
+    >>> folder = Path(tempfile.mkdtemp()) / "plan"
+    >>> _ = solve(problem, SolveParams(max_iterations=10)).write(folder)
+    >>> plan = open_plan(folder)
+    >>> plan.problem.outlets[0].attributes["phone"], plan.kpis()["coverage"]
+    ('+377 93 00 00 00', 1.0)
+    """
+    from routeopt._planfolder import check_folder
+    from routeopt.exceptions import PlanIntegrityError
+
+    p = Path(path)
+    folder = check_folder(p if p.is_dir() or not p.suffix else p.parent)
+    listed = folder.manifest["files"] if folder.manifest is not None else {}
+    old = ("this plan folder lacks it (written by a routeopt older than plan folders with "
+           "their outlets and reps, or without a manifest): write the plan again with this "
+           "routeopt, or read it with its problem (routeopt.replan.read_plan(path, problem))")
+    missing = [name for name, doc in (("plan.json", folder.plan), ("summary.json",
+                                                                   folder.summary))
+               if doc is None]
+    missing += [name for name in ("outlets.csv", "reps.csv") if name not in listed]
+    if missing:
+        raise PlanIntegrityError([Issue(f"is missing: {old}", file=str(folder.path / name))
+                                  for name in missing])
+    assert folder.plan is not None and folder.summary is not None
+    assert folder.outlets is not None
+    problem = _folder_problem(folder.path, folder.summary, folder.outlets)
+    try:
+        plan = _plan_from_json(dict(folder.plan), problem)
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, OverflowError) as e:
+        raise PlanIntegrityError([Issue(f"cannot be read back: {e}",
+                                        file=str(folder.path / "plan.json"))]) from None
+    return dataclasses.replace(plan, stats=dict(folder.summary), opened_from=folder.path)
+
+
+def _folder_problem(path: Path, summary: Mapping[str, Any],
+                    outlet_rows: list[tuple[int, dict[str, str]]]) -> Problem:
+    """The outlets and reps of a plan folder over its horizon, without visit rules.
+
+    ``outlets.csv`` is read from its checked rows (``outlet_rows``), its extra
+    columns as written; ``reps.csv``, in the input's form, by the reps table's
+    own reader.
+    """
+    import warnings
+
+    from routeopt._tables import Row
+    from routeopt._tables import cell_text as text
+    from routeopt.exceptions import PlanIntegrityError
+    from routeopt.hours import OpeningHours
+    from routeopt.plan import OUTLETS_FILE_COLUMNS
+    from routeopt.problem import Horizon, VisitRule, parse_priority
+    from routeopt.read import read_reps
+
+    issues: list[Issue] = []
+    outlets: list[Outlet] = []
+    o_file = str(path / "outlets.csv")
+    no_visits = VisitRule(per_week=Fraction(0))
+    for line, row in outlet_rows:
+        oid = text(row, "outlet_id")
+        r = Row(row, o_file, line, outlet_id=oid)
+        lat, lon = r.point("lat", "lon", "WGS-84 degrees", "WGS-84 degrees")
+        priority = r.get("priority", parse_priority, 2)
+        service = r.number("service_min", lo=0, hi=24 * 60, hint="visit minutes")
+        hours = r.get("opening_hours", OpeningHours.parse, OpeningHours())
+        demand = r.number("demand", lo=0, hint="units per visit")
+        preferred = r.get("preferred_time", parse_time, None)
+        if r.issues:
+            issues += r.issues
+            continue
+        assert lat is not None and lon is not None
+        try:
+            outlets.append(Outlet(
+                oid, lat, lon, no_visits, name=text(row, "name"), address=text(row, "address"),
+                service=round(60 * (service or 0)), priority=priority, hours=hours,
+                rep_id=text(row, "rep_id") or None, demand=round(demand or 0),
+                preferred_time=preferred,
+                attributes={k: v for k, v in row.items() if k not in OUTLETS_FILE_COLUMNS}))
+        except InputError as e:
+            issues += [Issue(i.message, file=o_file, line=line, column=i.column,
+                             outlet_id=oid) for i in e.issues]
+    try:
+        reps, r_issues, _ = read_reps(path / "reps.csv")
+    except InputError as e:
+        reps, r_issues = [], list(e.issues)
+    issues += [_in_file(i, str(path / "reps.csv")) for i in r_issues]
+    try:
+        horizon = Horizon(date.fromisoformat(str(summary["start"])), int(summary["weeks"]))
+        first = summary.get("plan_from")  # a re-plan's first date planned, where recorded
+        plan_from = date.fromisoformat(first) if isinstance(first, str) else None
+    except (KeyError, TypeError, ValueError) as e:
+        issues.append(Issue(f"has no horizon (start and weeks) to read back: {e}",
+                            file=str(path / "summary.json")))
+    if issues:
+        raise PlanIntegrityError(issues)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return Problem(tuple(outlets), tuple(reps), horizon, plan_from=plan_from)
+    except InputError as e:
+        raise PlanIntegrityError([Issue(f"its outlets and reps do not make a problem: "
+                                        f"{i.message}", file=o_file, column=i.column,
+                                        outlet_id=i.outlet_id, rep_id=i.rep_id)
+                                  for i in e.issues]) from None
+
+
+def _in_file(issue: Issue, file: str) -> Issue:
+    """``issue`` placed in ``file`` (its full path)."""
+    return Issue(issue.message, file=file, line=issue.line, column=issue.column,
+                 outlet_id=issue.outlet_id, rep_id=issue.rep_id)
 
 
 def carry_forward(previous: Plan, start: date, weeks: int) -> Plan:

@@ -72,8 +72,8 @@ def test_every_point_of_failure_leaves_the_old_or_the_new_plan(small: SmallPlans
     """A disk that fills up at any byte of the new folder: the write raises ENOSPC and
     the old plan is there, whole; or it succeeds and the new one is. Never a mix."""
     old, new = small.week, small.weeks8
-    size_old = sum(len(t.encode()) for t in old.files().values()) + 1024
-    size_new = sum(len(t.encode()) for t in new.files().values()) + 1024
+    size_old = sum(len(t.encode()) for t in old.files().values()) + 2048  # and the manifest
+    size_new = sum(len(t.encode()) for t in new.files().values()) + 2048
     outcomes = set()
     for extra in range(0, size_new + 2048, 701):
         root = tmp_path / f"d{extra}"

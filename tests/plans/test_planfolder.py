@@ -99,7 +99,8 @@ def test_plan_json_and_visits_csv_of_different_plans_are_refused(small: SmallPla
     (out / "manifest.json").unlink()
     lines = (out / "visits.csv").read_text().splitlines(keepends=True)
     cells = lines[2].split(",")
-    cells[8] = cells[8][:-2] + ("01" if cells[8][-2:] != "01" else "02")  # another start
+    at = lines[0].split(",").index("start")
+    cells[at] = cells[at][:-2] + ("01" if cells[at][-2:] != "01" else "02")  # another start
     lines[2] = ",".join(cells)
     (out / "visits.csv").write_text("".join(lines))
     with pytest.raises(PlanIntegrityError, match=r"visits\.csv, line 3: differs from plan\.json"
