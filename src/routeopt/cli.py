@@ -79,6 +79,9 @@ def _parser() -> argparse.ArgumentParser:
     from routeopt.territories import _cli as territories_cli
 
     territories_cli.add_parser(sub)
+    from routeopt.export import _cli as export_cli
+
+    export_cli.add_parser(sub)
     return ap
 
 
@@ -287,6 +290,10 @@ def _run(args: argparse.Namespace) -> int:
             return cmd_replan(args)
         if args.command == "batch":
             return batch_cli.run(args)
+        if args.command == "export":
+            from routeopt.export import _cli as export_cli
+
+            return export_cli.run(args)
         if args.command == "territories":
             from routeopt.territories import _cli as territories_cli
 

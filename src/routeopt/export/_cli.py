@@ -14,7 +14,6 @@ import dataclasses
 import hashlib
 import importlib
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -85,6 +84,8 @@ OUTPUTS: tuple[Output, ...] = (
     Output("orders", "orders.csv: per planned visit and SKU, the expected stock and the "
                      "suggested order by the 1.5x safety-stock rule (needs --stock)",
            "routeopt.orders:export_orders", needs="stock"),
+    Output("xlsx", "plan.xlsx: a sheet per rep (the schedule), the figures, the unscheduled "
+                   "visits", "routeopt.export.excel:write"),
     Output("map", "interactive maps (HTML, offline): the cycle and each rep's day",
            "routeopt.export.maps:write"),
 )
@@ -186,10 +187,47 @@ def chosen(args: argparse.Namespace) -> list[Output]:
     if not picked:
         flags = " ".join(f"--{o.flag}" for o in OUTPUTS)
         raise InputError([Issue(f"say which outputs to make: {flags}, or --all")])
+    missing = [o for o in picked if o.needs is not None and getattr(args, o.needs, None) is None]
+    if missing:
+        o = missing[0]
+        raise InputError([Issue(f"--{o.flag} needs --{o.needs}: {o.help}", column=f"--{o.needs}")])
     return picked
 
 
 def stderr_progress(name: str) -> None:
     """One line per output, on a terminal."""
-    if os.isatty(sys.stderr.fileno()):
+    isatty = getattr(sys.stderr, "isatty", None)
+    if isatty is not None and isatty():
         print(f"routeopt: writing {name}...", file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``routeopt export``: the outputs asked for, from the plan folder, into one folder."""
+    from routeopt._interrupt import deferred
+    from routeopt.export._labels import labels
+    from routeopt.replan import open_plan
+
+    labels(args.lang)  # an unknown language fails before anything is read
+    outputs = chosen(args)
+    if args.tz is not None:
+        from routeopt.export.ics import time_zone
+
+        time_zone(args.tz)
+    for name in ("log", "stock"):
+        path = getattr(args, name)
+        if path is not None and not Path(path).is_file():
+            raise InputError([Issue("not found; give the path of the file", file=str(path),
+                                    column=f"--{name}")])
+    plan = open_plan(args.plan_dir)
+    out = args.out if args.out is not None else default_out(args.plan_dir)
+    extra: dict[str, Any] = {}
+    if getattr(args, "previous", None) is not None:
+        extra["previous"] = args.previous
+    opts = ExportOptions(lang=args.lang, tz=args.tz, log=args.log, stock=args.stock,
+                         tiles=getattr(args, "tiles", None), pdf=bool(getattr(args, "pdf", False)),
+                         extra=extra)
+    with deferred():
+        files = write_exports(plan, out, outputs, opts, progress=stderr_progress)
+        args.written = True
+    print(f"wrote {len(files)} files to {out}: " + ", ".join(o.flag for o in outputs))
+    return 0
