@@ -368,6 +368,12 @@ class Plan:
         out.update({
             "start": self.problem.horizon.start.isoformat(),
             "weeks": self.problem.horizon.weeks,
+            "calendar": {
+                "country": self.problem.horizon.country,
+                "subdiv": self.problem.horizon.subdiv,
+                "holidays": sorted(d.isoformat() for d in self.problem.horizon.holidays),
+                "workdays": sorted(d.isoformat() for d in self.problem.horizon.workdays),
+            },
             "outlets": len(self.problem.outlets),
             "reps": len(self.problem.reps),
             "seed": self.stats.get("seed"),

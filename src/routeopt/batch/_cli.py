@@ -41,6 +41,11 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--start", default=None, help="first date planned, YYYY-MM-DD (a default "
                    "that territory.toml may change)")
     p.add_argument("--weeks", type=cli_int, default=None, help="weeks in the cycle (a default)")
+    p.add_argument("--country", default=None, metavar="CODE",
+                   help="official calendar of public holidays and make-up working days (a "
+                        "default; territory.toml may set its own)")
+    p.add_argument("--subdiv", default=None, metavar="CODE",
+                   help="a subdivision's calendar within --country (a default)")
     p.add_argument("--time-limit", type=cli_seconds, default=None, metavar="S",
                    help="search seconds per territory (a default)")
     p.add_argument("--iterations", type=cli_int, default=None, metavar="N",
@@ -79,8 +84,9 @@ def run(args: argparse.Namespace) -> int:
     if args.workers is not None and args.scheduler is not None:
         raise InputError([Issue("give --workers (local processes) or --scheduler (a Dask "
                                 "cluster), not both")])
-    changes: dict[str, Any] = {k: v for k, v in (("start", args.start), ("weeks", args.weeks))
-                               if v is not None}
+    changes: dict[str, Any] = {k: v for k, v in (("start", args.start), ("weeks", args.weeks),
+                                                  ("country", args.country),
+                                                  ("subdiv", args.subdiv)) if v is not None}
     solve = {k: v for k, v in (("time_limit", args.time_limit),
                                ("max_iterations", args.iterations)) if v is not None}
     if solve:
