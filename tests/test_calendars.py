@@ -135,9 +135,30 @@ def test_china_plans_the_make_up_saturday_and_not_the_day_off_it_bridges():
     days = [r.date for r in plan.routes if r.stops]
     assert sat in days and bridged not in days and date(2026, 5, 4) not in days
     assert not plan.unscheduled  # 8 visits, 2 a day: the Saturday is needed
+    # the checker: the Saturday is a working day by the calendar, the Sunday after is not,
+    # and neither is the Saturday without the calendar
+    sunday = [dataclasses.replace(r, date=date(2026, 5, 10)) if r.date == sat else r
+              for r in plan.routes]
+    assert any("the rep does not work that day" in v
+               for v in dataclasses.replace(plan, routes=tuple(sunday)).violations())
+    plain_rep = problem.replace(horizon=Horizon(date(2026, 5, 4), weeks=1))
+    assert any("route R 2026-05-09: the rep does not work that day" in v
+               for v in dataclasses.replace(plan, problem=plain_rep).violations())
     # the same week without the calendar: Monday and Tuesday worked, Saturday not
     plain = problem.replace(horizon=Horizon(date(2026, 5, 4), weeks=1))
     assert sat not in plain.planning_days and bridged in plain.planning_days
+
+
+def test_a_rep_of_another_country_works_by_its_own_calendar():
+    # a rep based in China in a plan on Monaco's calendar: Saturday 9 May 2026 is worked,
+    # Monaco's Ascension Thursday (14 May) is not a day off for that rep
+    h = Horizon(date(2026, 5, 4), weeks=2, country="MC")
+    mc, cn = Rep("MC1", 43.73, 7.42), Rep("CN1", 43.73, 7.42, country="cn")
+    p = Problem(rotating(2, 43.73, 7.42), [mc, cn], h)
+    assert p.reps[1].country == "CN"
+    assert p.works(p.reps[1], date(2026, 5, 9)) and not p.works(mc, date(2026, 5, 9))
+    assert p.works(p.reps[1], date(2026, 5, 14)) and not p.works(mc, date(2026, 5, 14))
+    assert not p.works(p.reps[1], date(2026, 5, 5)) and p.works(mc, date(2026, 5, 5))
 
 
 def test_route_lines_keep_their_weekdays_around_make_up_days():
@@ -295,3 +316,4 @@ def test_spring_festival_plans_are_deterministic():
     assert not any(date(2026, 2, 15) <= d <= date(2026, 2, 22) for d in p.planning_days)
     assert len(p.planning_days) == 6 and not a.unscheduled
     a.validate()
+
