@@ -27,6 +27,7 @@ from routeopt import (
 from routeopt.calendars import official_calendar, region_problem
 from routeopt.cli import main
 from routeopt.read import read_problem
+from routeopt.replan import read_cycle
 
 MONACO = Path(__file__).resolve().parents[1] / "examples" / "data" / "monaco"
 FEW = SolveParams(max_iterations=40, seed=0)
@@ -303,6 +304,12 @@ def test_the_calendar_survives_a_replan(tmp_path, capsys):
     days = visit_dates(tmp_path / "re")
     assert date(2026, 12, 8) not in days and date(2026, 12, 9) in days
     assert min(days) >= date(2026, 12, 7)
+    # the calendar left out of the re-plan: said, not silent
+    with pytest.warns(CalendarWarning, match=r"was made with country MC \(now none\)"):
+        read_cycle(out, MONACO / "outlets.csv", MONACO / "reps.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CalendarWarning)
+        read_cycle(out, MONACO / "outlets.csv", MONACO / "reps.csv", country="MC")
 
 
 def test_spring_festival_plans_are_deterministic():

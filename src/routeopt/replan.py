@@ -384,8 +384,30 @@ def read_cycle(previous: str | Path, outlets: pd.DataFrame | str | Path,
                                 "the directory routeopt plan wrote", file=str(summary))]) from None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CycleWarning)
-        return read_problem(outlets, reps, start=start, weeks=weeks, holidays=holidays,
-                            matrix=matrix, **options)
+        problem = read_problem(outlets, reps, start=start, weeks=weeks, holidays=holidays,
+                               matrix=matrix, **options)
+    _warn_other_calendar(data.get("calendar"), problem, summary)
+    return problem
+
+
+def _warn_other_calendar(before: Any, problem: Problem, summary: Path) -> None:
+    """A ``CalendarWarning`` when the previous plan was made on another country's or
+    region's calendar (``summary.json``'s ``calendar``). Other ``holidays`` and
+    ``workdays`` are normal news for a re-plan and are not warned about."""
+    import warnings
+
+    from routeopt.exceptions import CalendarWarning
+
+    if not isinstance(before, dict):
+        return
+    h = problem.horizon
+    now = {"country": h.country, "subdiv": h.subdiv}
+    other = [f"{k} {before.get(k) or 'none'} (now {now[k] or 'none'})" for k in now
+             if before.get(k) != now[k]]
+    if other:
+        warnings.warn(f"the previous plan ({summary}) was made with {', '.join(other)}; give "
+                      "the same --country and --subdiv to re-plan its cycle on its calendar",
+                      CalendarWarning, stacklevel=3)
 
 
 def _plan_from_json(data: dict[str, Any], problem: Problem) -> Plan:
