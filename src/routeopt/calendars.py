@@ -7,8 +7,8 @@ holiday, as China's 调休 (the Saturday before or after a holiday week is a
 working day, a weekday of the holiday week a day off in exchange).
 
 The data comes from the ``holidays`` package (the Open World Holidays
-Framework, maintained, about 200 countries and their subdivisions), imported
-on the first lookup only. For China it carries every day off in lieu and
+Framework, maintained: 250 countries and territories in 0.108, subdivisions
+for 36 of them), imported on the first lookup only. For China it carries every day off in lieu and
 every make-up working day of the State Council's yearly notices from 2001 on
 (the same 2018-2026 dates as the ``chinese-calendar`` package); one source
 for every country keeps the codes, the regions and the coverage rules alike.
@@ -89,8 +89,12 @@ class Calendar:
 
 
 def _module() -> Any:
-    import holidays
-
+    try:
+        import holidays
+    except ImportError as e:  # a dependency, missing only from an install done by hand
+        raise ModuleNotFoundError(
+            "holiday calendars need the holidays package, a dependency of routeopt: "
+            "pip install 'holidays>=0.108' (or reinstall routeopt)", name="holidays") from e
     return holidays
 
 

@@ -778,7 +778,7 @@ class Horizon:
 
         Without arguments, the horizon's own (``None`` if it has none); with a
         ``country`` (and a ``subdiv``), that region's. Uncovered years are in
-        its ``gaps`` (:meth:`Problem` warns about them).
+        its ``gaps`` (a :class:`Problem` warns about them).
         """
         if country is None:
             country, subdiv = self.country, self.subdiv
