@@ -128,7 +128,7 @@ def region_problem(country: str, subdiv: str | None) -> str | None:
         return None
     if not known:
         return (f"{country} has no subdivisions in the calendar data (its public holidays are "
-                f"national); leave subdiv empty for {country}")
+                f"national); give no subdivision for {country}")
     return f"{country} has no subdivision {subdiv!r}; use one of {', '.join(sorted(known))}"
 
 
