@@ -1,4 +1,4 @@
-"""Plan four weeks of visits for two reps over 141 real outlets of Monaco.
+"""Plan four weeks of visits for two reps over 141 real outlets of Monaco, on its calendar.
 
 Run from the repository root::
 
@@ -27,8 +27,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=Path("out/monaco-example"))
     args = ap.parse_args(argv)
 
+    # Monaco's public holidays (8 December, 25 December) are not planned
     problem = read_problem(DATA / "outlets.csv", DATA / "reps.csv", start="2026-11-30",
-                           weeks=args.weeks)
+                           weeks=args.weeks, country="MC")
     plan = solve(problem, SolveParams(max_iterations=args.iterations, time_limit=120))
     plan.validate()
     print(plan.summary())

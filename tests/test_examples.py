@@ -24,18 +24,23 @@ def test_plan_monaco_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     out = capsys.readouterr().out
     assert "Route sheet: rep" in out
     assert (tmp_path / "visits.csv").exists()
+    assert json.loads((tmp_path / "summary.json").read_text())["calendar"]["country"] == "MC"
 
 
 def test_readme_plan_command_on_bundled_data(tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     code = cli(["plan", "--outlets", str(DATA / "outlets.csv"), "--reps", str(DATA / "reps.csv"),
                 "--start", "2026-11-30", "--weeks", "4", "--out", str(tmp_path),
-                "--iterations", "100"])
+                "--iterations", "100", "--country", "MC"])
     assert code == 0
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["required_visits"] == 446
     assert summary["coverage"] == 1.0
+    assert summary["working_days"] == 36  # 2 reps x 20 weekdays, less 8 and 25 December
     assert "446 of 446 scheduled" in capsys.readouterr().out
+    days = {line.split(",")[1] for line in
+            (tmp_path / "visits.csv").read_text().splitlines()[1:]}
+    assert "2026-12-08" not in days and "2026-12-25" not in days
 
 
 def test_road_vs_great_circle_example(monkeypatch: pytest.MonkeyPatch,

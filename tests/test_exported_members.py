@@ -11,7 +11,7 @@ def test_all_public_names_are_exported() -> None:
     public = {n for n in dir(routeopt) if not n.startswith("_")}
     modules = {"exceptions", "hours", "matrix", "plan", "problem", "solver", "patterns", "read",
                "cli", "datasets", "geocode", "replan", "batch", "export", "orders",
-               "territories"}
+               "territories", "calendars"}
     assert exported == public - modules
     assert sorted(routeopt.__all__) == routeopt.__all__
 
@@ -28,7 +28,7 @@ def test_errors_share_one_root_and_builtins() -> None:
 
 
 def test_import_is_light() -> None:
-    code = ("import sys, routeopt; heavy = [m for m in ('ortools', 'pandas', 'geopy', 'networkx')"
-            " if m in sys.modules]; print(','.join(heavy))")
+    code = ("import sys, routeopt; heavy = [m for m in ('ortools', 'pandas', 'geopy', 'networkx',"
+            " 'holidays') if m in sys.modules]; print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

@@ -326,7 +326,8 @@ TOML_VALUE = st.one_of(
     st.sampled_from(["true", "false", "inf", "-inf", "nan", "1e400", "1_000", "0x10", "2026-11-30",
                      "2026-11-30T10:00:00", '"2026-11-30"', '"20261130"', '"soon"', "[]",
                      '["2026-12-08", "xmas"]', '["2026-12-08"]', "{}", '{ a = 1 }', '""',
-                     '"osrm"', '"road"', '"haversine"', "[1, 2]", "0", "-1", "1", "4"]),
+                     '"osrm"', '"road"', '"haversine"', "[1, 2]", "0", "-1", "1", "4",
+                     '"MC"', '"cn"', '"DE"', '"BY"', '"XX"', '"DE-BY"']),
 )
 SOLVE_KEYS = ["time_limit", "max_iterations", "max_no_improvement", "seed", "time_weight",
               "polish", "workers", "miss_penalty", "no_such_knob"]
@@ -335,7 +336,8 @@ SOLVE_KEYS = ["time_limit", "max_iterations", "max_no_improvement", "seed", "tim
 @st.composite
 def toml_text(draw: st.DrawFn) -> str:
     top = draw(st.lists(st.sampled_from(["start", "weeks", "holidays", "skip_invalid", "speed",
-                                         "start"]), max_size=4, unique=True))
+                                         "start", "country", "subdiv", "workdays"]),
+                        max_size=4, unique=True))
     lines = [f"{k} = {draw(TOML_VALUE)}" for k in top]
     for table, keys in (("solve", SOLVE_KEYS), ("task", ["frozen_days", "today"]),
                         ("matrix", ["provider", "osm_file", "osrm_url", "cache_dir", "x"])):

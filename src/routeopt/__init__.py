@@ -5,13 +5,14 @@ time, for a week or a multi-week cycle.
 
 >>> import routeopt
 >>> sorted(routeopt.__all__)[:3]
-['Appointment', 'Break', 'CycleWarning']
+['Appointment', 'Break', 'CalendarWarning']
 """
 
 import logging as _logging
 
 from routeopt._version import __version__ as __version__
 from routeopt.exceptions import (
+    CalendarWarning,
     CycleWarning,
     InputError,
     InputTypeError,
@@ -43,6 +44,7 @@ from routeopt.solver import SolveParams, solve
 __all__ = [
     "Appointment",
     "Break",
+    "CalendarWarning",
     "CycleWarning",
     "ExtraVisit",
     "FixedBlock",

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
+from routeopt.calendars import normal_subdiv, official_calendar
+
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
@@ -114,6 +116,31 @@ class _Plan:
         default_factory=lambda: defaultdict(list))
     extra: dict[str, list[tuple[date, str, int, int, str]]] = field(
         default_factory=lambda: defaultdict(list))
+    # region -> (public holidays and their names, dates worked whatever the weekday)
+    calendars: dict[tuple[str, str | None] | None, tuple[dict[date, str], frozenset[date]]] = (
+        field(default_factory=dict))
+
+    def calendar(self, rep: Rep | None) -> tuple[dict[date, str], frozenset[date]]:
+        """The public holidays and the dates worked whatever the weekday (the horizon's
+        workdays and the official make-up days) of ``rep``'s calendar: its own
+        country/subdiv, else the horizon's (``None``: the outlets', the horizon's)."""
+        h = self.problem.horizon
+        country, subdiv = h.country, h.subdiv
+        if rep is not None and rep.country is not None:
+            country, subdiv = rep.country, rep.subdiv
+        elif rep is not None and rep.subdiv is not None and country is not None:
+            subdiv = normal_subdiv(country, rep.subdiv)
+        region = None if country is None else (country, subdiv)
+        got = self.calendars.get(region)
+        if got is None:
+            if region is None:
+                got = ({}, h.workdays)
+            else:
+                cal = official_calendar(region[0], region[1],
+                                        tuple(range(h.start.year, h.end.year + 1)))
+                got = (dict(cal.holidays), h.workdays | cal.workdays)
+            self.calendars[region] = got
+        return got
 
     @property
     def problem(self) -> Problem:
@@ -123,26 +150,28 @@ class _Plan:
         return len(self.problem.outlets) + 2 * self.rep_pos[rep.id]
 
 
-def _open_windows(problem: Problem, o: Outlet, day: date) -> list[tuple[int, int, bool]]:
+def _open_windows(ctx: _Plan, o: Outlet, day: date) -> list[tuple[int, int, bool]]:
     """(from, to, is_appointment): the visit must start and end inside [from, to]
     (on a date with appointments, each of them)."""
+    problem = ctx.problem
     appts = [(a.window.start, a.window.end + o.service, True) for a in o.appointments
              if a.date == day]
     if appts:
         return appts
     if day in o.hours.closed_dates:
         return []
-    if day in problem.horizon.holidays and o.hours.closed_on_holidays:
+    public, worked = ctx.calendar(None)
+    if o.hours.closed_on_holidays and (
+            day in problem.horizon.holidays or (day in public and day not in worked)):
         return []
     return [(w.start, w.end, False) for w in o.hours.weekly[day.weekday()]]
 
 
-def _working_gap(rep: Rep, a: date, b: date) -> int:
-    """Working days of ``rep`` from ``a`` to ``b`` (b later), by weekday only."""
-    return sum(
-        1 for k in range(1, (b - a).days + 1)
-        if date.fromordinal(a.toordinal() + k).weekday() in rep.working_days
-    )
+def _working_gap(rep: Rep, a: date, b: date, worked: frozenset[date]) -> int:
+    """Working days of ``rep`` from ``a`` to ``b`` (b later), by weekday, and the dates
+    ``worked`` whatever their weekday (make-up days)."""
+    days = (date.fromordinal(a.toordinal() + k) for k in range(1, (b - a).days + 1))
+    return sum(1 for d in days if d.weekday() in rep.working_days or d in worked)
 
 
 def _where(r: Route) -> str:
@@ -155,11 +184,15 @@ def check_route_day(ctx: _Plan, r: Route, rep: Rep) -> Iterator[Violation]:
     p, w = ctx.problem, _where(r)
     if r.date not in set(p.horizon.dates):
         yield Violation("day", w, "date outside the horizon")
+    public, worked = ctx.calendar(rep)
     if r.date in p.horizon.holidays:
         yield Violation("day", w, "on a holiday")
+    elif r.date in public and r.date not in worked:
+        yield Violation("day", w, f"on a public holiday ({public[r.date]})")
     if p.plan_from is not None and r.date < p.plan_from:
         yield Violation("day", w, f"before the planned part of the horizon ({p.plan_from})")
-    if r.date.weekday() not in rep.working_days or r.date in rep.days_off:
+    if (r.date.weekday() not in rep.working_days and r.date not in worked) \
+            or r.date in rep.days_off:
         yield Violation("day", w, "the rep does not work that day")
 
 
@@ -222,7 +255,7 @@ def check_stops(ctx: _Plan, r: Route, rep: Rep, dur: Matrix, dist: Matrix,
         if s.label:  # an extra visit: its window is checked when matched (check_extra)
             ctx.extra[o.id].append((r.date, rep.id, s.start, s.end, s.label))
         else:
-            wins = _open_windows(p, o, r.date)
+            wins = _open_windows(ctx, o, r.date)
             if not any(lo <= s.start and s.end <= hi for lo, hi, _ in wins):
                 yield Violation("opening_hours", w,
                                 f"visit of {o.id} {s.start}-{s.end} is outside its "
@@ -355,7 +388,7 @@ def check_extra(ctx: _Plan, o: Outlet) -> Iterator[Violation]:
             if x.window is not None:
                 if not x.window.start <= start <= x.window.end:
                     continue
-            elif not any(lo <= start and end <= hi for lo, hi, _ in _open_windows(p, o, day)):
+            elif not any(lo <= start and end <= hi for lo, hi, _ in _open_windows(ctx, o, day)):
                 continue
             if day in p.locked and not (x.window is not None and x.earliest == x.latest):
                 continue
@@ -458,7 +491,7 @@ def check_pattern(ctx: _Plan, o: Outlet) -> Iterator[Violation]:
     else:
         gap = rule.min_gap if rule.min_gap is not None else 0
     for d1, d2 in itertools.pairwise(free):
-        g = _working_gap(rep, d1, d2)
+        g = _working_gap(rep, d1, d2, ctx.calendar(rep)[1])
         if g < max(gap, 1):
             yield Violation("spacing", w, f"visits {d1} and {d2} are {g} working day(s) apart, "
                                           f"less than {max(gap, 1)}")

@@ -21,7 +21,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from routeopt import _interrupt
 from routeopt._values import cli_int, cli_seconds
@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--start", required=True, help="first date planned, YYYY-MM-DD")
     p.add_argument("--weeks", type=cli_int, default=1, help="weeks in the cycle (default 1)")
     p.add_argument("--out", required=True, type=Path, help="output directory")
-    p.add_argument("--holidays", default="", help="dates nobody works, YYYY-MM-DD,YYYY-MM-DD")
+    _add_calendar_options(p)
     _add_search_options(p)
     p.add_argument("--params", type=Path, default=None, help="solver parameters, TOML")
     p.add_argument("--skip-invalid", action="store_true",
@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", required=True, type=Path, help="output directory")
     r.add_argument("--frozen-days", type=cli_int, default=0,
                    help="planning days after today that stay as planned too (default 0)")
-    r.add_argument("--holidays", default="", help="dates nobody works, YYYY-MM-DD,YYYY-MM-DD")
+    _add_calendar_options(r)
     _add_search_options(r)
     r.add_argument("--params", type=Path, default=None, help="solver parameters, TOML")
     r.add_argument("--skip-invalid", action="store_true",
@@ -104,6 +104,43 @@ def _add_search_options(p: argparse.ArgumentParser) -> None:
                         f"{d['max_iterations']}, or --params)")
     p.add_argument("--seed", type=cli_int, default=None, metavar="N",
                    help=f"random seed (default {d['seed']}, or --params)")
+
+
+def _add_calendar_options(p: argparse.ArgumentParser) -> None:
+    """``--country``, ``--subdiv``, ``--holidays``, ``--workdays``."""
+    p.add_argument("--country", default=None, metavar="CODE",
+                   help="official calendar: public holidays and make-up working days of this "
+                        "country (ISO 3166-1 code, e.g. MC, CN, DE)")
+    p.add_argument("--subdiv", default=None, metavar="CODE",
+                   help="a subdivision's calendar within --country (e.g. BY in DE)")
+    p.add_argument("--holidays", default="",
+                   help="further dates nobody works, YYYY-MM-DD,YYYY-MM-DD")
+    p.add_argument("--workdays", default="",
+                   help="dates everyone works whatever the calendar, YYYY-MM-DD,YYYY-MM-DD")
+
+
+def _calendar(args: argparse.Namespace) -> dict[str, Any]:
+    """The calendar options as :func:`routeopt.read.read_problem` takes them; a bad code is
+    an error naming the option."""
+    from routeopt.calendars import normal_country, region_problem
+
+    country = normal_country(args.country) if args.country and args.country.strip() else None
+    subdiv = args.subdiv.strip() if args.subdiv and args.subdiv.strip() else None
+    if subdiv is not None and country is None:
+        raise InputError([Issue(f"--subdiv {subdiv} needs --country (e.g. --country DE "
+                                "--subdiv BY)")])
+    if country is not None:
+        problem = region_problem(country, None)
+        if problem is not None:
+            raise InputError([Issue(f"--country {args.country}: {problem}")])
+        from routeopt.calendars import normal_subdiv
+
+        problem = region_problem(country, normal_subdiv(country, subdiv))
+        if problem is not None:
+            raise InputError([Issue(f"--subdiv {subdiv}: {problem}")])
+    return {"country": country, "subdiv": subdiv,
+            "holidays": [h for h in args.holidays.split(",") if h.strip()],
+            "workdays": [h for h in args.workdays.split(",") if h.strip()]}
 
 
 def _add_matrix_options(p: argparse.ArgumentParser) -> None:
@@ -144,8 +181,7 @@ def cmd_replan(args: argparse.Namespace) -> int:
         ("max_iterations", args.iterations)) if v is not None})
     provider = _matrix_provider(args)
     with plan_geocoding(args) as geocode:
-        problem = read_cycle(args.previous, args.outlets, args.reps,
-                             holidays=[h for h in args.holidays.split(",") if h.strip()],
+        problem = read_cycle(args.previous, args.outlets, args.reps, **_calendar(args),
                              crs=args.crs, geocode=geocode)
     if provider is not None:
         from routeopt.matrix import problem_matrices
@@ -191,12 +227,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
     changes = {k: v for k, v in (("time_limit", args.time_limit), ("seed", args.seed),
                                  ("max_iterations", args.iterations)) if v is not None}
     params = params.replace(**changes)
-    holidays = [h for h in args.holidays.split(",") if h.strip()]
+    calendar = _calendar(args)
     provider = _matrix_provider(args)  # before reading: a missing setting fails at once
     with warnings.catch_warnings(record=True) as caught, plan_geocoding(args) as geocode:
         warnings.simplefilter("always")
         problem = read_problem(args.outlets, args.reps, start=args.start, weeks=args.weeks,
-                               holidays=holidays, skip_invalid=args.skip_invalid,
+                               **calendar, skip_invalid=args.skip_invalid,
                                crs=args.crs, geocode=geocode)
     skipped: tuple[Issue, ...] = ()
     for w in caught:

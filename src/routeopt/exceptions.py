@@ -15,7 +15,8 @@ routeopt::
      └── PlanValidationError (AssertionError)  a plan that breaks a constraint
 
     RouteOptWarning (UserWarning)
-     └── CycleWarning                       a frequency that does not divide the horizon
+     ├── CycleWarning                       a frequency that does not divide the horizon
+     └── CalendarWarning                    a year the holiday calendar data does not cover
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
+    "CalendarWarning",
     "CycleWarning",
     "InputError",
     "InputTypeError",
@@ -150,6 +152,16 @@ class RouteOptWarning(UserWarning):
 
 class CycleWarning(RouteOptWarning):
     """A visit frequency does not divide the planning horizon evenly."""
+
+
+class CalendarWarning(RouteOptWarning):
+    """A year of the horizon that the holiday calendar data does not cover.
+
+    The message names the country and the year. The plan then uses what the
+    data computes for that year (or no public holidays at all, outside the
+    years it spans) and no make-up working days: give them with ``holidays``
+    and ``workdays`` once they are published.
+    """
 
 
 # --- road network (routeopt.matrix.road) ---------------------------------------------

@@ -178,7 +178,7 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
         return []  # a visit pinned to another rep
 
     def usable(d: date) -> bool:
-        return d in index and rep.works_on(d) and bool(problem.windows(outlet, d))
+        return d in index and problem.works(rep, d) and bool(problem.windows(outlet, d))
 
     rule = outlet.rule
     candidates: list[list[date]] = []
@@ -192,7 +192,7 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
         for line in weekday_lines(outlet, rep, problem.horizon.weeks):
             candidates.append(_line_dates(line, k, problem.horizon.start, problem.horizon.weeks))
     else:
-        work = [d for d in days if rep.works_on(d)]
+        work = [d for d in days if problem.works(rep, d)]
         allowed = rule.allowed_weekdays
         work = [d for d in work if allowed is None or d.weekday() in allowed]
         if need <= len(work):

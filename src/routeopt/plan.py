@@ -517,6 +517,12 @@ class Plan:
             "weeks": self.problem.horizon.weeks,
             "plan_from": (self.problem.plan_from.isoformat()
                           if self.problem.plan_from is not None else None),
+            "calendar": {
+                "country": self.problem.horizon.country,
+                "subdiv": self.problem.horizon.subdiv,
+                "holidays": sorted(d.isoformat() for d in self.problem.horizon.holidays),
+                "workdays": sorted(d.isoformat() for d in self.problem.horizon.workdays),
+            },
             "outlets": len(self.problem.outlets),
             "reps": len(self.problem.reps),
             "seed": self.stats.get("seed"),

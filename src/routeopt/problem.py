@@ -18,7 +18,14 @@ from typing import Any
 
 from routeopt._types import Attributes, Location, TravelMatrix
 from routeopt._values import Fields, invalid, is_int, is_real, parse_date, parse_number
-from routeopt.exceptions import CycleWarning, InputError, InputTypeError, Issue
+from routeopt.calendars import (
+    Calendar,
+    normal_country,
+    normal_subdiv,
+    official_calendar,
+    region_problem,
+)
+from routeopt.exceptions import CalendarWarning, CycleWarning, InputError, InputTypeError, Issue
 from routeopt.hours import WEEKDAYS, Break, OpeningHours, TimeWindow, parse_weekdays
 
 __all__ = [
@@ -596,6 +603,11 @@ class Rep:
         Working time per day (service plus travel, seconds) that balanced days
         aim at (``SolveParams.balance_weight``), ``None`` = the mean over the
         rep's working days.
+    country, subdiv
+        The official calendar this rep works by, when it is not the
+        horizon's (:class:`Horizon`): ``country`` an ISO 3166-1 code such as
+        ``"ES"``, ``subdiv`` one of its subdivisions (``"CT"``). ``subdiv``
+        alone is a region of the horizon's country. ``None``: the horizon's.
     """
 
     id: str
@@ -615,6 +627,8 @@ class Rep:
     blocks: tuple[FixedBlock, ...] = ()
     min_visits: int | None = None
     target_day: int | None = None
+    country: str | None = None
+    subdiv: str | None = None
 
     def __post_init__(self) -> None:
         f = Fields(self, rep_id=self.id)
@@ -639,8 +653,11 @@ class Rep:
                 "'Fr 14:00-17:30; 16:30-17:30') reads text)")
         f.integer("min_visits", "visits per day (an int)", optional=True)
         f.integer("target_day", "seconds of work per day (an int)", optional=True)
+        f.text("country", "an ISO 3166-1 country code (a str)", optional=True)
+        f.text("subdiv", "a subdivision code (a str)", optional=True)
         f.done()
         issues = _check_point(self.lat, self.lon, rep_id=self.id)
+        issues += _normal_region(self, rep_id=self.id, country_needed=False)
         if (self.end_lat is None) != (self.end_lon is None):
             issues.append(Issue("give both end_lat and end_lon, or neither", rep_id=self.id,
                                 column="end_lat"))
@@ -721,10 +738,30 @@ class Rep:
 
 @dataclass(frozen=True, slots=True)
 class Horizon:
-    """The dates planned: ``weeks`` weeks of 7 days from ``start``.
+    """The dates planned: ``weeks`` weeks of 7 days from ``start``, and their calendar.
 
-    Planning days are the dates on which at least one rep works and that are
-    not ``holidays``.
+    Planning days are the dates on which at least one rep works (see
+    :meth:`Problem.works`).
+
+    Parameters
+    ----------
+    start
+        The first date.
+    weeks
+        Weeks of 7 days.
+    holidays
+        Dates nobody works, on top of the official calendar's.
+    country, subdiv
+        The official calendar (:mod:`routeopt.calendars`): ``country`` an ISO
+        3166-1 code (``"MC"``, ``"CN"``), ``subdiv`` one of its subdivisions
+        (``"BY"`` in ``"DE"``). Its public holidays are days off for the reps
+        on it, and its make-up working days (China's weekend days worked to
+        bridge a holiday) are working days for them, whatever their working
+        weekdays. A rep's own ``country``/``subdiv`` overrides it.
+    workdays
+        Dates every rep works, whatever the calendar and the working weekdays
+        say (a date may not be in ``holidays`` too). ``holidays`` and
+        ``workdays`` override the calendar; a rep's ``days_off`` override all.
 
     Examples
     --------
@@ -733,18 +770,35 @@ class Horizon:
     (datetime.date(2026, 12, 13), 14)
     >>> h.week_of(date(2026, 12, 8))
     1
+    >>> mc = Horizon(date(2026, 11, 30), weeks=4, country="mc")
+    >>> mc.country, sorted(mc.calendar().days_off & set(mc.dates))
+    ('MC', [datetime.date(2026, 12, 8), datetime.date(2026, 12, 25)])
     """
 
     start: date
     weeks: int = 1
     holidays: frozenset[date] = frozenset()
+    country: str | None = None
+    subdiv: str | None = None
+    workdays: frozenset[date] = frozenset()
 
     def __post_init__(self) -> None:
         f = Fields(self)
         f.day("start")
         f.integer("weeks", "a number of weeks (an int)")
         f.items("holidays", date, "a set of datetime.date", frozen=True)
+        f.text("country", "an ISO 3166-1 country code (a str)", optional=True)
+        f.text("subdiv", "a subdivision code (a str)", optional=True)
+        f.items("workdays", date, "a set of datetime.date", frozen=True)
         f.done()
+        issues = _normal_region(self, rep_id=None, country_needed=True)
+        both = sorted(self.holidays & self.workdays)
+        if both:
+            issues.append(Issue(
+                f"{both[0]} is both a holiday and a workday; keep it in one of the two",
+                column="workdays"))
+        if issues:
+            raise InputError(issues)
         if self.weeks < 1:
             raise InputError([Issue(f"the horizon needs at least 1 week, not {self.weeks}",
                                     column="weeks")])
@@ -768,8 +822,45 @@ class Horizon:
         """The 0-based week of ``day`` within the horizon."""
         return (day - self.start).days // 7
 
+    def calendar(self, country: str | None = None, subdiv: str | None = None
+                 ) -> Calendar | None:
+        """The official calendar of a region over the horizon's years.
+
+        Without arguments, the horizon's own (``None`` if it has none); with a
+        ``country`` (and a ``subdiv``), that region's. Uncovered years are in
+        its ``gaps`` (a :class:`Problem` warns about them).
+        """
+        if country is None:
+            country, subdiv = self.country, self.subdiv
+        if country is None:
+            return None
+        return official_calendar(country, subdiv, tuple(range(self.start.year,
+                                                                self.end.year + 1)))
+
     def __contains__(self, day: object) -> bool:
         return isinstance(day, date) and self.start <= day <= self.end
+
+
+def _normal_region(obj: Rep | Horizon, *, rep_id: str | None, country_needed: bool
+                   ) -> list[Issue]:
+    """Normalise ``obj.country``/``obj.subdiv`` in place (upper case, empty -> None) and
+    check them against the calendar data."""
+    country = normal_country(obj.country) if obj.country and obj.country.strip() else None
+    subdiv = normal_subdiv(country or "", obj.subdiv) if obj.subdiv is not None else None
+    object.__setattr__(obj, "country", country)
+    object.__setattr__(obj, "subdiv", subdiv)
+    if country is None:
+        if subdiv is not None and country_needed:
+            return [Issue(f"subdiv {subdiv!r} needs a country; give country too (e.g. "
+                          "country 'DE' with subdiv 'BY')", rep_id=rep_id, column="subdiv")]
+        return []
+    problem = region_problem(country, None)
+    if problem is not None:
+        return [Issue(problem, rep_id=rep_id, column="country")]
+    problem = region_problem(country, subdiv)
+    if problem is not None:
+        return [Issue(problem, rep_id=rep_id, column="subdiv")]
+    return []
 
 
 def swap_would_fit(lat: float, lon: float) -> bool:
@@ -854,6 +945,11 @@ class Problem:
     matrix: Mapping[str, TravelMatrix] | None = None
     plan_from: date | None = None
     locked: frozenset[date] = frozenset()
+    # derived on construction: each rep's working dates, the public holidays
+    _work: Mapping[str, frozenset[date]] = field(init=False, repr=False, compare=False,
+                                                 default_factory=dict)
+    _public: frozenset[date] = field(init=False, repr=False, compare=False,
+                                     default=frozenset())
 
     def __post_init__(self) -> None:
         f = Fields(self)
@@ -867,9 +963,43 @@ class Problem:
         f.done()
         if self.matrix is not None:
             object.__setattr__(self, "matrix", dict(self.matrix))
+        issues = self._resolve_calendars()
+        if issues:
+            raise InputError(issues)
         issues = self._check()
         if issues:
             raise InputError(issues)
+
+    def _resolve_calendars(self) -> list[Issue]:
+        """Each rep's working dates from its calendar; warn about years not covered."""
+        h = self.horizon
+        issues: list[Issue] = []
+        calendars: dict[tuple[str, str | None], Calendar | None] = {}
+        work: dict[str, frozenset[date]] = {}
+        for rep in self.reps:
+            region, issue = _rep_region(rep, h)
+            if issue is not None:
+                issues.append(issue)
+                continue
+            if region is not None and region not in calendars:
+                calendars[region] = h.calendar(*region)
+            cal = calendars.get(region) if region is not None else None
+            work[rep.id] = _work_dates(rep, h, cal)
+        own = h.calendar()
+        public = set(h.holidays)
+        if own is not None:
+            public |= own.days_off - own.workdays - h.workdays
+            calendars.setdefault((own.country, own.subdiv), own)
+        object.__setattr__(self, "_work", work)
+        object.__setattr__(self, "_public", frozenset(public))
+        seen: set[str] = set()
+        for cal in calendars.values():
+            for gap in cal.gaps if cal is not None else ():
+                if gap not in seen:
+                    seen.add(gap)
+                    warnings.warn(f"{gap}; give the days off with holidays and the working "
+                                  "days with workdays", CalendarWarning, stacklevel=5)
+        return issues
 
     # -- construction helpers -------------------------------------------------
     def replace(self, **changes: Any) -> Problem:
@@ -893,17 +1023,49 @@ class Problem:
 
     @property
     def planning_days(self) -> tuple[date, ...]:
-        """Dates on which some rep works and that are not holidays (from ``plan_from``)."""
+        """Dates on which some rep works (:meth:`works`), from ``plan_from`` on."""
         first = self.plan_from or self.horizon.start
-        return tuple(
-            d for d in self.horizon.dates
-            if d >= first and d not in self.horizon.holidays
-            and any(r.works_on(d) for r in self.reps)
-        )
+        worked = set().union(*self._work.values()) if self._work else set()
+        return tuple(d for d in self.horizon.dates if d >= first and d in worked)
 
     def rep_days(self, rep: Rep) -> tuple[date, ...]:
         """The planning days ``rep`` works."""
-        return tuple(d for d in self.planning_days if rep.works_on(d))
+        return tuple(d for d in self.planning_days if self.works(rep, d))
+
+    def works(self, rep: Rep, day: date) -> bool:
+        """Whether ``rep`` works on ``day`` of the horizon, its calendar included.
+
+        In this order: not on the horizon's ``holidays`` nor on the rep's
+        ``days_off``; on the horizon's ``workdays`` and on the official
+        make-up working days of the rep's calendar (its own ``country`` and
+        ``subdiv``, else the horizon's); not on that calendar's public
+        holidays; otherwise on the rep's ``working_days``.
+
+        Examples
+        --------
+        >>> from datetime import date
+        >>> p = Problem([Outlet("P", 39.9, 116.4, VisitRule.parse("1/week"))],
+        ...             [Rep("R", 39.9, 116.4)], Horizon(date(2026, 2, 9), weeks=1, country="CN"))
+        >>> [p.works(p.reps[0], date(2026, 2, d)) for d in (13, 14, 15)]  # Fr, Sa, Su
+        [True, True, False]
+        """
+        got = self._work.get(rep.id)
+        if got is None:  # a rep of another problem
+            region, issue = _rep_region(rep, self.horizon)
+            if issue is not None:
+                raise InputError([issue])
+            cal = self.horizon.calendar(*region) if region is not None else None
+            got = _work_dates(rep, self.horizon, cal)
+        return day in got
+
+    def is_holiday(self, day: date) -> bool:
+        """Whether ``day`` is a public holiday for the outlets (opening hours' ``PH off``).
+
+        The horizon's ``holidays`` and its calendar's public holidays, less its
+        ``workdays`` and make-up working days. A rep's own region does not
+        change it: an outlet follows the horizon's calendar.
+        """
+        return day in self._public
 
     def points(self) -> list[Location]:
         """The matrix order: every outlet, then each rep's start and end."""
@@ -937,7 +1099,7 @@ class Problem:
                 return (a.window,)
         if day in self.locked:
             return ()
-        holiday = day in self.horizon.holidays
+        holiday = self.is_holiday(day)
         out = []
         for w in outlet.hours.windows_on(day, holiday=holiday):
             if w.duration >= outlet.service:
@@ -987,14 +1149,12 @@ class Problem:
                         f"appointment on {a.date} is outside the horizon "
                         f"{self.horizon.start}..{self.horizon.end}",
                         outlet_id=o.id, column="appointment"))
-                elif not o.hours.windows_on(a.date, holiday=a.date in self.horizon.holidays):
+                elif not o.hours.windows_on(a.date, holiday=self.is_holiday(a.date)):
                     issues.append(Issue(
                         f"appointment on {a.date} ({WEEKDAYS[a.date.weekday()]}) falls on a day "
                         "the outlet is closed; move it or fix opening_hours",
                         outlet_id=o.id, column="appointment"))
-                elif a.date in self.horizon.holidays or not any(
-                    r.works_on(a.date) for r in self.reps_for(o)
-                ):
+                elif not any(self.works(r, a.date) for r in self.reps_for(o)):
                     issues.append(Issue(
                         f"appointment on {a.date} falls on a day no allowed rep works",
                         outlet_id=o.id, column="appointment"))
@@ -1066,7 +1226,7 @@ class Problem:
         for a in o.appointments:
             if a.rep_id in rep_ids:
                 rep = self.reps[self.rep_index(a.rep_id)]
-                if not rep.works_on(a.date):
+                if not self.works(rep, a.date):
                     issues.append(Issue(f"appointment on {a.date} is pinned to rep {a.rep_id!r}, "
                                         "who does not work that day", outlet_id=o.id,
                                         column="appointment"))
@@ -1080,6 +1240,35 @@ class Problem:
                 issues.append(Issue(f"extra visit due {x.earliest}..{x.latest} has no planning "
                                     "day in its window", outlet_id=o.id, column="extra_visits"))
         return issues
+
+
+def _rep_region(rep: Rep, h: Horizon) -> tuple[tuple[str, str | None] | None, Issue | None]:
+    """The (country, subdiv) ``rep`` works by, or ``None`` for none; or what is wrong."""
+    if rep.country is not None:
+        return (rep.country, rep.subdiv), None
+    if rep.subdiv is None:
+        return ((h.country, h.subdiv) if h.country is not None else None), None
+    if h.country is None:
+        return None, Issue(f"subdiv {rep.subdiv!r} needs a country; give the rep's country, "
+                           "or the horizon's (--country)", rep_id=rep.id, column="subdiv")
+    sub = normal_subdiv(h.country, rep.subdiv)
+    problem = region_problem(h.country, sub)
+    if problem is not None:
+        return None, Issue(problem, rep_id=rep.id, column="subdiv")
+    return (h.country, sub), None
+
+
+def _work_dates(rep: Rep, h: Horizon, cal: Calendar | None) -> frozenset[date]:
+    """The dates of ``h`` that ``rep`` works, by :meth:`Problem.works`' rule."""
+    out = set()
+    for d in h.dates:
+        if d in h.holidays or d in rep.days_off:
+            continue
+        forced = d in h.workdays or (cal is not None and d in cal.workdays)
+        closed = cal is not None and d in cal.holidays
+        if forced or (not closed and d.weekday() in rep.working_days):
+            out.add(d)
+    return frozenset(out)
 
 
 def _allowed_weekdays_text(o: Outlet, reps: Sequence[Rep]) -> str:

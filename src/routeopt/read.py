@@ -61,7 +61,7 @@ REP_COLUMNS = {
     "required": ("rep_id", "lat", "lon"),
     "optional": ("name", "end_lat", "end_lon", "shift", "working_days", "break", "max_visits",
                  "mode", "capacity", "days_off", "crs", "max_drive", "blocks",
-                 "min_visits", "target_day"),
+                 "min_visits", "target_day", "country", "subdiv"),
 }
 DEFAULT_SERVICE_MIN = 15
 _NO_APPOINTMENTS: tuple[Appointment, ...] = ()
@@ -296,11 +296,23 @@ def read_reps(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
                 capacity=None if cap is None else int(cap), days_off=off,
                 max_drive=max_drive, blocks=blocks,
                 min_visits=None if minv is None else int(minv), target_day=target,
+                country=_text(row, "country") or None, subdiv=_text(row, "subdiv") or None,
             ))
             lines[rid] = line
         except InputError as e:
             issues += [_place(i, file, line) for i in e.issues]
     return reps, _by_line(issues), lines
+
+
+def _date_list(values: Iterable[date | str], what: str, column: str) -> frozenset[date]:
+    out: set[date] = set()
+    for h in values:
+        try:
+            out.add(h if isinstance(h, date) else parse_date(str(h)))
+        except ValueError:
+            raise InputError([Issue(f"{what} {h!r} is not a date; write YYYY-MM-DD",
+                                    column=column)]) from None
+    return frozenset(out)
 
 
 def _place(issue: Issue, file: str | None, line: int | None) -> Issue:
@@ -312,7 +324,8 @@ def read_problem(outlets: pd.DataFrame | str | Path, reps: pd.DataFrame | str | 
                  start: date | str, weeks: int = 1, holidays: Iterable[date | str] = (),
                  matrix: Mapping[str, TravelMatrix] | None = None,
                  skip_invalid: bool = False, crs: str = "wgs84",
-                 geocode: Locate | None = None) -> Problem:
+                 geocode: Locate | None = None, country: str | None = None,
+                 subdiv: str | None = None, workdays: Iterable[date | str] = ()) -> Problem:
     """Build a :class:`Problem` from an outlets table and a reps table.
 
     Parameters
@@ -324,7 +337,7 @@ def read_problem(outlets: pd.DataFrame | str | Path, reps: pd.DataFrame | str | 
     weeks
         Weeks in the horizon (the visit cycle).
     holidays
-        Dates nobody works.
+        Dates nobody works, on top of the calendar's.
     matrix
         Your own travel matrices per mode, in the order of :meth:`Problem.points`.
     skip_invalid
@@ -337,6 +350,12 @@ def read_problem(outlets: pd.DataFrame | str | Path, reps: pd.DataFrame | str | 
         Geocodes the outlets that have an address and no coordinates, e.g.
         ``functools.partial(routeopt.geocode.locate, geocoder=g, cache=c)``;
         see :func:`read_outlets`.
+    country, subdiv
+        The official calendar of public holidays and make-up working days
+        (:class:`Horizon`, :mod:`routeopt.calendars`), e.g. ``"CN"``, or
+        ``"DE"`` and ``"BY"``; a rep's ``country``/``subdiv`` cells override it.
+    workdays
+        Dates every rep works, whatever the calendar and working days say.
 
     Raises
     ------
@@ -358,14 +377,9 @@ def read_problem(outlets: pd.DataFrame | str | Path, reps: pd.DataFrame | str | 
     except ValueError:
         raise InputError([Issue(f"start {start!r} is not a date; write YYYY-MM-DD",
                                 column="start")]) from None
-    hol: set[date] = set()
-    for h in holidays:
-        try:
-            hol.add(h if isinstance(h, date) else parse_date(str(h)))
-        except ValueError:
-            raise InputError([Issue(f"holiday {h!r} is not a date; write YYYY-MM-DD",
-                                    column="holidays")]) from None
-    horizon = Horizon(start_d, weeks, frozenset(hol))
+    horizon = Horizon(start_d, weeks, _date_list(holidays, "holiday", "holidays"),
+                      country=country, subdiv=subdiv,
+                      workdays=_date_list(workdays, "workday", "workdays"))
     if geocode is None:
         outs, o_issues, o_lines = read_outlets(outlets, crs=crs)
         rps, r_issues, r_lines = read_reps(reps, crs=crs)

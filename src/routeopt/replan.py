@@ -211,7 +211,7 @@ def read_visit_log(source: pd.DataFrame | str | Path, problem: Problem, *,
             if day is not None and day < today:
                 r.issue("date", f"a new appointment on {day} is in the past (today is {today})")
             elif day is not None and oid in by_id and not by_id[oid].hours.windows_on(
-                    day, holiday=day in h.holidays):
+                    day, holiday=problem.is_holiday(day)):
                 r.issue("date", f"a new appointment on {day}, a day the outlet is closed; "
                                 "move it or fix opening_hours")
         if kind == "visit" and day is not None and oid and not r.issues:
@@ -230,12 +230,15 @@ def read_visit_log(source: pd.DataFrame | str | Path, problem: Problem, *,
 
 
 def _add_working_days(problem: Problem, day: date, n: int) -> date:
-    """The ``n``-th working day after ``day`` (a day some rep works, not a holiday)."""
+    """The ``n``-th working day after ``day`` (a day some rep works, its calendar included;
+    past the horizon, by weekday less the horizon's holidays)."""
     worked = set().union(*(r.working_days for r in problem.reps))
+    h = problem.horizon
     d = day
     while n > 0:
         d += timedelta(days=1)
-        if d.weekday() in worked and d not in problem.horizon.holidays:
+        if (any(problem.works(r, d) for r in problem.reps) if d in h
+                else d.weekday() in worked and d not in h.holidays):
             n -= 1
     return d
 
@@ -528,8 +531,30 @@ def read_cycle(previous: str | Path, outlets: pd.DataFrame | str | Path,
                                 "the directory routeopt plan wrote", file=str(summary))]) from None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CycleWarning)
-        return read_problem(outlets, reps, start=start, weeks=weeks, holidays=holidays,
-                            matrix=matrix, **options)
+        problem = read_problem(outlets, reps, start=start, weeks=weeks, holidays=holidays,
+                               matrix=matrix, **options)
+    _warn_other_calendar(data.get("calendar"), problem, summary)
+    return problem
+
+
+def _warn_other_calendar(before: Any, problem: Problem, summary: Path) -> None:
+    """A ``CalendarWarning`` when the previous plan was made on another country's or
+    region's calendar (``summary.json``'s ``calendar``). Other ``holidays`` and
+    ``workdays`` are normal news for a re-plan and are not warned about."""
+    import warnings
+
+    from routeopt.exceptions import CalendarWarning
+
+    if not isinstance(before, dict):
+        return
+    h = problem.horizon
+    now = {"country": h.country, "subdiv": h.subdiv}
+    other = [f"{k} {before.get(k) or 'none'} (now {now[k] or 'none'})" for k in now
+             if before.get(k) != now[k]]
+    if other:
+        warnings.warn(f"the previous plan ({summary}) was made with {', '.join(other)}; give "
+                      "the same --country and --subdiv to re-plan its cycle on its calendar",
+                      CalendarWarning, stacklevel=3)
 
 
 def _plan_from_json(data: dict[str, Any], problem: Problem) -> Plan:
@@ -745,11 +770,11 @@ def _impossible(problem: Problem, o: Outlet, v: _Visit) -> str:
     rep = next((r for r in problem.reps if r.id == v.rep_id), None)
     if rep is None:
         return f"rep {v.rep_id} is no longer in the reps table"
-    if not rep.works_on(v.date) or v.date in problem.horizon.holidays:
+    if not problem.works(rep, v.date):
         return f"rep {v.rep_id} does not work that day"
     if o.rep_id is not None and o.rep_id != v.rep_id:
         return f"the outlet is now fixed to rep {o.rep_id}"
-    holiday = v.date in problem.horizon.holidays
+    holiday = problem.is_holiday(v.date)
     if not any(w.start <= v.start and v.start + o.service <= w.end
                for w in o.hours.windows_on(v.date, holiday=holiday)):
         return "the outlet is closed then"

@@ -48,6 +48,11 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--start", default=None, help="first date planned, YYYY-MM-DD (a default "
                    "that territory.toml may change)")
     p.add_argument("--weeks", type=cli_int, default=None, help="weeks in the cycle (a default)")
+    p.add_argument("--country", default=None, metavar="CODE",
+                   help="official calendar of public holidays and make-up working days (a "
+                        "default; territory.toml may set its own)")
+    p.add_argument("--subdiv", default=None, metavar="CODE",
+                   help="a subdivision's calendar within --country (a default)")
     from routeopt.cli import search_defaults
 
     d = search_defaults()
@@ -91,8 +96,9 @@ def run(args: argparse.Namespace) -> int:
     if args.workers is not None and args.scheduler is not None:
         raise InputError([Issue("give --workers (local processes) or --scheduler (a Dask "
                                 "cluster), not both")])
-    changes: dict[str, Any] = {k: v for k, v in (("start", args.start), ("weeks", args.weeks))
-                               if v is not None}
+    changes: dict[str, Any] = {k: v for k, v in (("start", args.start), ("weeks", args.weeks),
+                                                  ("country", args.country),
+                                                  ("subdiv", args.subdiv)) if v is not None}
     solve = {k: v for k, v in (("time_limit", args.time_limit),
                                ("max_iterations", args.iterations)) if v is not None}
     if solve:

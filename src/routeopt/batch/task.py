@@ -150,7 +150,8 @@ def plan_territory(job: TaskInput) -> dict[str, Any]:
         warnings.simplefilter("always")
         problem = read_problem(job.src / OUTLETS_FILE, job.src / REPS_FILE, start=opts.start,
                                weeks=opts.weeks, holidays=opts.holidays,
-                               skip_invalid=opts.skip_invalid)
+                               country=opts.country, subdiv=opts.subdiv,
+                               workdays=opts.workdays, skip_invalid=opts.skip_invalid)
     skipped: tuple[Issue, ...] = ()
     for w in caught:
         if isinstance(w.message, RowsSkippedWarning):
@@ -235,7 +236,8 @@ def replan_territory(job: TaskInput) -> dict[str, Any]:
         raise InputError(missing)
     job.out.mkdir(parents=True, exist_ok=True)
     problem = with_matrices(read_cycle(previous, job.src / OUTLETS_FILE, job.src / REPS_FILE,
-                                       holidays=opts.holidays), opts)
+                                       holidays=opts.holidays, country=opts.country,
+                                       subdiv=opts.subdiv, workdays=opts.workdays), opts)
     result = replan(problem, previous, log if log.is_file() else None, today=str(today),
                     frozen_days=frozen, params=opts.solve, skip_invalid=opts.skip_invalid)
     violations = result.plan.violations()

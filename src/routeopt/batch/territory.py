@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from routeopt._values import Fields, parse_date
 from routeopt.exceptions import InputError, Issue
+from routeopt.problem import Horizon
 from routeopt.solver.params import SolveParams
 
 if TYPE_CHECKING:
@@ -48,7 +49,8 @@ REPS_FILE = "reps.csv"
 OPTIONS_FILE = "territory.toml"
 DEFAULTS_FILE = "batch.toml"
 _MARKERS = (OUTLETS_FILE, REPS_FILE, OPTIONS_FILE)
-_KEYS = ("start", "weeks", "holidays", "skip_invalid", "solve", "task", "matrix")
+_KEYS = ("start", "weeks", "holidays", "country", "subdiv", "workdays", "skip_invalid", "solve",
+         "task", "matrix")
 _MATRIX_KEYS = ("provider", "osm_file", "osrm_url", "cache_dir")
 MAX_NAME = 200
 
@@ -65,7 +67,15 @@ class TerritoryOptions:
     weeks
         Weeks in the horizon (the visit cycle).
     holidays
-        Dates nobody works.
+        Dates nobody works, on top of the calendar's.
+    country, subdiv
+        The official calendar (:class:`~routeopt.problem.Horizon`): an ISO
+        3166-1 country code and one of its subdivisions, e.g. ``"DE"`` and
+        ``"BY"``. A file that sets ``country`` without ``subdiv`` plans with
+        that country's national calendar (it does not inherit a ``subdiv``
+        set for another country).
+    workdays
+        Dates every rep works, whatever the calendar says.
     skip_invalid
         Leave bad outlet rows out (listed in the territory's ``rejected.csv``)
         instead of failing the territory.
@@ -94,6 +104,9 @@ class TerritoryOptions:
     start: date | None = None
     weeks: int = 1
     holidays: tuple[date, ...] = ()
+    country: str | None = None
+    subdiv: str | None = None
+    workdays: tuple[date, ...] = ()
     skip_invalid: bool = False
     solve: SolveParams = field(default_factory=SolveParams)
     task: Mapping[str, Any] = field(default_factory=dict)
@@ -103,6 +116,9 @@ class TerritoryOptions:
         f = Fields(self)
         f.day("start", optional=True)
         f.items("holidays", date, "a sequence of datetime.date")
+        f.text("country", "an ISO 3166-1 country code (a str)", optional=True)
+        f.text("subdiv", "a subdivision code (a str)", optional=True)
+        f.items("workdays", date, "a sequence of datetime.date")
         f.flag("skip_invalid")
         f.instance("solve", SolveParams, "a SolveParams")
         f.instance("task", Mapping, "a mapping of option names to values")
@@ -112,6 +128,12 @@ class TerritoryOptions:
             raise InputError([Issue(f"weeks must be a whole number >= 1, not {self.weeks!r}",
                                     column="weeks")])
         object.__setattr__(self, "holidays", tuple(sorted(set(self.holidays))))
+        object.__setattr__(self, "workdays", tuple(sorted(set(self.workdays))))
+        # the region checked as the horizon checks it (a clear error before any territory runs)
+        h = Horizon(date(2000, 1, 3), 1, frozenset(self.holidays), country=self.country,
+                    subdiv=self.subdiv, workdays=frozenset(self.workdays))
+        object.__setattr__(self, "country", h.country)
+        object.__setattr__(self, "subdiv", h.subdiv)
 
     def replace(self, **changes: Any) -> TerritoryOptions:
         """A copy with ``changes``."""
@@ -144,15 +166,26 @@ class TerritoryOptions:
                 raise InputError([Issue(f"weeks = {w!r} should be a whole number >= 1",
                                         file=file, column="weeks")])
             changes["weeks"] = w
-        if "holidays" in data:
-            hol = data["holidays"]
-            if isinstance(hol, str):
-                hol = [h for h in hol.split(",") if h.strip()]
-            if not isinstance(hol, list):
-                raise InputError([Issue("holidays should be a list of dates, "
-                                        "e.g. [\"2026-12-08\", \"2026-12-25\"]",
-                                        file=file, column="holidays")])
-            changes["holidays"] = tuple(_date(h, "holidays", file) for h in hol)
+        for key in ("holidays", "workdays"):
+            if key in data:
+                hol = data[key]
+                if isinstance(hol, str):
+                    hol = [h for h in hol.split(",") if h.strip()]
+                if not isinstance(hol, list):
+                    raise InputError([Issue(f"{key} should be a list of dates, "
+                                            "e.g. [\"2026-12-08\", \"2026-12-25\"]",
+                                            file=file, column=key)])
+                changes[key] = tuple(_date(h, key, file) for h in hol)
+        for key in ("country", "subdiv"):
+            if key in data:
+                v = data[key]
+                if not isinstance(v, str):
+                    raise InputError([Issue(f"{key} = {v!r} should be a code in quotes, e.g. "
+                                            "country = \"DE\", subdiv = \"BY\"", file=file,
+                                            column=key)])
+                changes[key] = v.strip() or None
+        if "country" in data and "subdiv" not in data:
+            changes["subdiv"] = None  # a new country: its national calendar
         if "skip_invalid" in data:
             if not isinstance(data["skip_invalid"], bool):
                 raise InputError([Issue(f"skip_invalid = {data['skip_invalid']!r} should be "
@@ -198,6 +231,9 @@ class TerritoryOptions:
             "start": self.start.isoformat() if self.start else None,
             "weeks": self.weeks,
             "holidays": [h.isoformat() for h in self.holidays],
+            "country": self.country,
+            "subdiv": self.subdiv,
+            "workdays": [h.isoformat() for h in self.workdays],
             "skip_invalid": self.skip_invalid,
             "solve": dataclasses.asdict(self.solve),
             "task": json.loads(json.dumps(dict(self.task), default=str)),

@@ -192,7 +192,7 @@ def compile_problem(problem: Problem, params: SolveParams,
     slot_of: dict[tuple[int, int], int] = {}
     for k, rep in enumerate(problem.reps):
         for d, day in enumerate(days):
-            if not rep.works_on(day):
+            if not problem.works(rep, day):
                 continue
             lunch = rep.lunch
             slot_of[(k, d)] = len(slots)
