@@ -30,8 +30,11 @@ def test_design_then_batch_on_a_dask_cluster(tables: tuple[Path, Path], tmp_path
     distributed = pytest.importorskip("distributed")
     outlets, reps = tables
     out = tmp_path / "T"
-    assert _run("territories", "--outlets", outlets, "--reps", reps, "--out", out) == 0
+    assert _run("territories", "--outlets", outlets, "--reps", reps, "--out", out, "--map") == 0
     assert "160 outlets in 2 territories" in capsys.readouterr().out
+    page = (out / "territories.html").read_text()
+    assert "R001 (" in page and "R002 (" in page and "<script src=" not in page
+    assert (out / "territories.png").read_bytes()[:4] == b"\x89PNG"
     terr = pd.read_csv(out / "territories.csv", dtype=str)
     table = pd.read_csv(out / "outlets.csv", dtype=str, keep_default_na=False)
     original = pd.read_csv(outlets, dtype=str, keep_default_na=False)

@@ -58,8 +58,8 @@ if TYPE_CHECKING:
     from routeopt.plan import Plan, Route
     from routeopt.problem import Outlet, Rep
 
-__all__ = ["TILES", "WEEKDAY_COLOURS", "TileProvider", "overview_map", "route_map", "safe_name",
-           "tile_provider", "write", "write_maps"]
+__all__ = ["TILES", "WEEKDAY_COLOURS", "TileProvider", "distinct_colours", "overview_map",
+           "route_map", "safe_name", "territory_map", "tile_provider", "write", "write_maps"]
 
 #: One colour per weekday (Monday first): the Okabe-Ito palette, told apart with
 #: the common colour-vision deficiencies, and a brown for Sunday.
@@ -751,6 +751,82 @@ def overview_map(plan: Plan, *, rep_id: str | None = None,
             f"<div class='chips'>{chips}</div><div class='note'></div>")
     _panel(body, lab["offline_tiles"]).add_to(m)
     fl.LayerControl(position="bottomright", collapsed=len(lines) > 10).add_to(m)
+    done: folium.Map = _finish(m, points)
+    return done
+
+
+def distinct_colours(n: int) -> list[str]:
+    """``n`` colours that tell apart on a map: hues a golden angle apart, two lightnesses.
+
+    Examples
+    --------
+    >>> distinct_colours(3)
+    ['#d33e3e', '#3ea2d3', '#7cd33e']
+    """
+    import colorsys
+
+    out = []
+    for k in range(n):
+        h = (k * 0.381966) % 1.0
+        r, g, b = colorsys.hls_to_rgb(h, 0.53 if k % 2 == 0 else 0.42, 0.63)
+        out.append(f"#{round(255 * r):02x}{round(255 * g):02x}{round(255 * b):02x}")
+    return out
+
+
+def territory_map(outlets: Sequence[Outlet], reps: Sequence[Rep], assignment: Mapping[str, str],
+                  *, tiles: str | TileProvider | None = None, lang: str = "en",
+                  offline: bool = True, title: str = "") -> folium.Map:
+    """Territories on a map: one colour and one layer per rep, its outlets and its home.
+
+    Parameters
+    ----------
+    outlets, reps
+        The outlets and the reps (a :class:`~routeopt.Problem`'s).
+    assignment
+        Each outlet id to its rep id (:attr:`routeopt.territories.TerritoryPlan.assignment`).
+    tiles, lang, offline
+        As for :func:`route_map`.
+    title
+        The panel's heading.
+
+    Returns
+    -------
+    folium.Map
+    """
+    fl = _folium()
+    lab = labels(lang)
+    provider = tile_provider(tiles)
+    to_map = _projector(provider)
+    colour = dict(zip((r.id for r in reps), distinct_colours(len(reps)), strict=True))
+    m = _new_map(fl, provider, offline)
+    points: list[tuple[float, float]] = []
+    mine: dict[str, list[Outlet]] = defaultdict(list)
+    for o in outlets:
+        mine[assignment[o.id]].append(o)
+    for rep in reps:
+        group = fl.FeatureGroup(name=f"{rep.id} ({len(mine[rep.id])})")
+        circles = []
+        for o in mine[rep.id]:
+            xy = to_map(o.lat, o.lon)
+            points.append(xy)
+            body = (f"<div class='routeopt-popup'><h4>{_esc(o.name or o.id)}</h4><table>"
+                    + _rows([(lab["outlet"], _esc(o.id)), (lab["rep"], _esc(rep.id)),
+                             (lab["priority"], str(o.priority))]) + "</table></div>")
+            circles.append([xy[0], xy[1], 5, colour[rep.id], body, f"{o.name or o.id} · {rep.id}"])
+        group.add_child(_elements()[4](circles))
+        xy = to_map(rep.lat, rep.lon)
+        points.append(xy)
+        _home(fl, rep, xy, f"<h4>{_esc(rep.id)}</h4><table>"
+              + _rows([(lab["rep"], _esc(rep.name or rep.id)),
+                       (lab["outlets"], str(len(mine[rep.id])))]) + "</table>",
+              rep.id).add_to(group)
+        group.add_to(m)
+    chips = "".join(f"<span><span class='key' style='background:{colour[r.id]}'></span>"
+                    f"{_esc(r.id)}</span> " for r in reps[:40])
+    body = (f"<h3>{_esc(title or lab['outlets'])}</h3><div class='chips'>{chips}</div>"
+            "<div class='note'></div>")
+    _panel(body, lab["offline_tiles"]).add_to(m)
+    fl.LayerControl(position="bottomright", collapsed=len(reps) > 10).add_to(m)
     done: folium.Map = _finish(m, points)
     return done
 

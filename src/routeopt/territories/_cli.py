@@ -82,7 +82,11 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--candidates", type=cli_int, default=8, metavar="N",
                    help="the reps considered for an outlet, nearest first (default 8)")
     p.add_argument("--map", action="store_true",
-                   help="also draw territories.png (needs matplotlib: routeopt[reports])")
+                   help="also draw the territories: territories.html (interactive, offline) "
+                        "and territories.png (needs routeopt[reports])")
+    p.add_argument("--tiles", default=None,
+                   help="with --map: the map tiles, osm (default), carto, amap or gaode "
+                        "(China, GCJ-02), none")
 
 
 def _pairs(path: Path, spec_cols: tuple[str, str], what: str) -> list[tuple[int | None, str, str]]:
@@ -169,8 +173,9 @@ def map_png(plan: TerritoryPlan, problem: Any) -> bytes:
 
     fig, ax = plt.subplots(figsize=(9, 9), dpi=110)
     reps = [r.id for r in problem.reps]
-    cmap = plt.get_cmap("tab20")
-    colour = {r: cmap(k % 20) for k, r in enumerate(reps)}
+    from routeopt.export.maps import distinct_colours
+
+    colour = dict(zip(reps, distinct_colours(len(reps)), strict=True))
     xs = [o.lon for o in problem.outlets]
     ys = [o.lat for o in problem.outlets]
     ax.scatter(xs, ys, s=3, c=[colour[plan.assignment[o.id]] for o in problem.outlets],
@@ -178,6 +183,8 @@ def map_png(plan: TerritoryPlan, problem: Any) -> bytes:
     for r in problem.reps:
         ax.scatter([r.lon], [r.lat], marker="*", s=140, c=[colour[r.id]], edgecolors="black",
                    linewidths=0.8, zorder=3)
+        ax.annotate(r.id, (r.lon, r.lat), xytext=(5, 5), textcoords="offset points",
+                    fontsize=7)
     ax.set_title(f"{len(reps)} territories, {len(problem.outlets)} outlets "
                  f"(workload max/min {plan.spread()['max_over_min']:.2f})")
     ax.set_xlabel("longitude")
@@ -201,10 +208,14 @@ def run(args: argparse.Namespace) -> int:
                                 column="max-moves")])
     if args.map:
         try:
+            import folium  # noqa: F401
             import matplotlib  # noqa: F401
         except ImportError:
-            raise InputError([Issue("--map needs matplotlib: pip install "
+            raise InputError([Issue("--map needs folium and matplotlib: pip install "
                                     "'routeopt[reports]'", column="map")]) from None
+        from routeopt.export.maps import tile_provider
+
+        tile_provider(args.tiles)  # an unknown name fails before the work
     problem = read_problem(args.outlets, args.reps, start=_START, weeks=4)
     outlet_ids = {o.id for o in problem.outlets}
     rep_ids = {r.id for r in problem.reps}
@@ -233,7 +244,14 @@ def run(args: argparse.Namespace) -> int:
             [(m.outlet_id, m.from_rep, m.to_rep) for m in plan.moves],
             columns=["outlet_id", "from_rep", "to_rep"]))
     if args.map:
+        from routeopt.export.maps import territory_map
+
         files["territories.png"] = map_png(plan, problem)
+        s = plan.spread()
+        files["territories.html"] = territory_map(
+            problem.outlets, problem.reps, plan.assignment, tiles=args.tiles,
+            title=f"{len(problem.reps)} territories, {len(problem.outlets)} outlets, workload "
+                  f"max/min {s['max_over_min']:.2f}").get_root().render()
     write_folder(args.out, files)
     s = plan.spread()
     print(f"{len(plan.assignment)} outlets in {len(plan.loads)} territories: workload max/min "
