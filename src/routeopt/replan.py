@@ -610,9 +610,16 @@ def _impossible(problem: Problem, o: Outlet, v: _Visit) -> str:
 
 
 def _block_end(problem: Problem, o: Outlet, day: date) -> date:
-    """The last date of the frequency block (``k`` weeks of ``n/k``) holding ``day``."""
+    """The last date of the frequency block (``k`` weeks of ``n/k``) holding ``day``:
+    its calendar month for ``N/month``, ``most`` days on for an interval range."""
     h = problem.horizon
-    k = o.rule.per_week.denominator if o.rule.per_week > 0 else h.weeks
+    rule = o.rule
+    if rule.per_month is not None:
+        month_end = date(day.year + day.month // 12, day.month % 12 + 1, 1) - timedelta(days=1)
+        return min(h.end, month_end)
+    if rule.interval is not None and not rule.lines:
+        return min(h.end, day + timedelta(days=rule.interval[1]))
+    k = rule.per_week.denominator if rule.per_week > 0 else h.weeks
     w = (h.week_of(day) // k + 1) * k
     return min(h.end, h.start + timedelta(days=7 * w - 1))
 
