@@ -19,6 +19,12 @@ Monday to Friday:
 * ``1/week``: one weekday: 5 lines.
 * ``1/2weeks``: a weekday in week 1 or week 2 of each fortnight: 10 lines.
 
+An interval of whole weeks (``every 14d``) is the per-week frequency of the
+same lines (``1/2weeks``). Any other interval (``every 10-14d``) gives dates
+of the rep's planning days whose gaps lie in the range
+(:func:`interval_dates`), and ``N/month`` each calendar month's share spread
+about ``month_days / N`` apart (:func:`monthly_dates`).
+
 A line becomes a pattern on real dates; lines that hit a date the outlet is
 closed, a holiday or a rep's day off are dropped. Appointments replace the
 line's visit closest to them. Rules with ``same_weekday=False`` use evenly
@@ -205,8 +211,11 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
             candidates = [[]]
         elif rule.interval is not None:
             candidates = interval_dates(problem, outlet, free, regular)
-        else:
-            candidates = monthly_dates(problem, outlet, free)
+        else:  # on the whole horizon; under a sub-horizon the latest dates are kept, below
+            past = [d for d in problem.horizon.dates if d < first and rep.works_on(d)
+                    and d not in problem.horizon.holidays
+                    and (allowed is None or d.weekday() in allowed)]
+            candidates = monthly_dates(problem, outlet, past + free)
     else:
         work = [d for d in days if rep.works_on(d)]
         allowed = rule.allowed_weekdays
@@ -282,9 +291,10 @@ def interval_dates(problem: Problem, outlet: Outlet, free: list[date], visits: i
     plan repeats; under a sub-horizon (:attr:`Problem.plan_from
     <routeopt.problem.Problem.plan_from>`) or with an explicit
     ``VisitRule.visits`` it does not. The first visit falls within ``most``
-    days of the first date planned. The gaps are tried whole weeks first (the
-    same weekday: a route line where the range allows one), then nearest the
-    middle of the range; each first date gets an equal share of
+    days of the first date planned. The next date is tried nearest the even
+    schedule first (the horizon over the visits when it repeats, else the middle
+    of the range), whole weeks first on a tie (the same weekday: a route line
+    where the pace allows one); each first date gets an equal share of
     :data:`MAX_PATTERNS`, and the search stops after :data:`MAX_CHAIN_STEPS`
     steps.
 
@@ -305,8 +315,11 @@ def interval_dates(problem: Problem, outlet: Outlet, free: list[date], visits: i
               and rule.cyclic_visits(span) is not None)
     pos = [(d - origin).days for d in free]
     at = set(pos)
-    mid = Fraction(least + most, 2)
-    gaps = sorted(range(least, most + 1), key=lambda g: (g % 7 != 0, abs(g - mid), g))
+    gaps = range(least, most + 1)
+    # the even pace: the horizon over the visits when it repeats, else the middle of the range
+    pace = Fraction(span, visits) if cyclic else Fraction(least + most, 2)
+    pace = min(max(pace, Fraction(least)), Fraction(most))
+    order: dict[int, list[int]] = {}
     starts = [x for x in pos if x < most]
     cap = max(1, MAX_PATTERNS // max(1, len(starts)))
     out: list[list[date]] = []
@@ -325,9 +338,14 @@ def interval_dates(problem: Problem, outlet: Outlet, free: list[date], visits: i
                 tried.pop()
                 continue
             rest = visits - len(chain) - 1  # visits after the next one
+            if tried[-1] == 0:  # the gaps in order of the even schedule's next date
+                target = s0 + Fraction(len(chain) * pace)
+                order[len(chain)] = sorted(gaps, key=lambda g: (
+                    abs(chain[-1] + g - target), g % 7 != 0, g))
             k = tried[-1]
-            while k < len(gaps):
-                nxt = chain[-1] + gaps[k]
+            steps_here = order[len(chain)]
+            while k < len(steps_here):
+                nxt = chain[-1] + steps_here[k]
                 k += 1
                 if (nxt in at and nxt + rest * least <= last_hi
                         and nxt + rest * most >= last_lo):
