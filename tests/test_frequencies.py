@@ -256,10 +256,13 @@ def _calendar_problem(rule: VisitRule, cal: tuple[date, int, frozenset[date], fr
 
 
 @settings(max_examples=60, deadline=None)
-@given(cal=calendars(), least=st.integers(1, 30), extra=st.integers(0, 10))
+@given(cal=calendars(), least=st.integers(1, 30), extra=st.integers(0, 10),
+       back=st.none() | st.integers(1, 40))
 def test_interval_patterns_keep_their_gaps(
-        cal: tuple[date, int, frozenset[date], frozenset[int]], least: int, extra: int) -> None:
-    rule = VisitRule(interval=(least, least + extra))
+        cal: tuple[date, int, frozenset[date], frozenset[int]], least: int, extra: int,
+        back: int | None) -> None:
+    last = None if back is None else cal[0] - timedelta(days=back)
+    rule = VisitRule(interval=(least, least + extra), last_visit=last)
     p = _calendar_problem(rule, cal)
     o, rep = p.outlets[0], p.reps[0]
     need = p.visits_of(o)
@@ -275,7 +278,9 @@ def test_interval_patterns_keep_their_gaps(
             assert set(gaps(dates)) <= {least}
         else:
             assert all(least <= g <= least + extra for g in gaps(dates))
-            assert (dates[0] - p.horizon.start).days < least + extra
+            assert (dates[0] - p.horizon.start).days < least + extra or last is not None
+        if last is not None:
+            assert least <= (dates[0] - last).days <= least + extra
         if cyclic:
             around = (dates[0] - dates[-1]).days + span
             assert least <= around <= least + extra
@@ -480,3 +485,40 @@ def test_a_replan_keeps_each_form() -> None:
                    today=missed + timedelta(days=1), params=params).plan.validate()
     makeups = [r.date for r, s in again.visits() if s.outlet_id == "P3" and s.label == "makeup"]
     assert len(makeups) == 1 and makeups[0].month == missed.month
+
+
+def test_the_interval_counts_from_the_last_visit_before_the_plan() -> None:
+    last = MONDAY - timedelta(days=4)  # the Thursday before
+    p = problem("every 10-14d", weeks=4, last_visit=last)
+    pats = day_patterns(p, p.outlets[0], p.reps[0])
+    assert pats
+    firsts = {p.planning_days[pat[0]] for pat in pats}
+    assert all(10 <= (d - last).days <= 14 for d in firsts)
+    plan = solve(p, SolveParams(max_iterations=10, seed=1)).validate()
+    first = visit_dates(plan, "P0")[0]
+    bad = _move(plan, "P0", first, last + timedelta(days=4))  # Monday, 4 days after
+    assert f"the first visit {last + timedelta(days=4)} is 4 days after the last one before " \
+        f"the plan ({last}), not 10 to 14 (every 10-14d)" in [
+            v.message for v in violations(bad)]  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="last_visit 2026-11-30 is not before"):
+        problem("every 10-14d", last_visit=MONDAY)
+
+
+def test_a_replan_carries_the_last_visit_of_an_interval_rule() -> None:
+    from routeopt.replan import LogEntry, replan_problem
+
+    outlets = [Outlet("A", 43.70, 7.40, VisitRule.parse("every 7-10d")),
+               Outlet("B", 43.71, 7.41, VisitRule.parse("2/week"))]
+    p = Problem(outlets, [Rep("R", 43.70, 7.40)], Horizon(MONDAY, weeks=4))
+    first = solve(p, SolveParams(max_iterations=10, seed=1)).validate()
+    a = visit_dates(first, "A")
+    today = a[1] + timedelta(days=1)
+    new, _ = replan_problem(p, first, [], today=today)
+    rules = {o.id: o.rule for o in new.outlets}
+    assert rules["A"].last_visit == a[1] and rules["B"].last_visit is None
+    # a missed visit broke the interval: counting from the visit before it would
+    # leave no date in range, so the rest is planned afresh with its make-up
+    late = a[0] + timedelta(days=11)  # after a[1], before a[2]
+    assert a[1] < late < a[2]
+    new, _ = replan_problem(p, first, [LogEntry("A", "R", a[1], "missed")], today=late)
+    assert next(o for o in new.outlets if o.id == "A").rule.last_visit is None

@@ -474,9 +474,10 @@ def _line_interval(o: Outlet) -> bool:
 
 def check_interval(ctx: _Plan, o: Outlet, missing: int) -> Iterator[Violation]:
     """An interval rule (``every 10-14d``): consecutive visits ``least`` to ``most``
-    calendar days apart (a pair with an appointment aside); with the whole horizon
-    planned, every visit made and a range that can repeat over it, also the gap
-    from the last visit around to the first."""
+    calendar days apart (a pair with an appointment aside); the first one as far
+    from ``rule.last_visit`` (the last visit before the plan, when known and every
+    visit is made); with the whole horizon planned, every visit made and a range
+    that can repeat over it, also the gap from the last visit around to the first."""
     rule, p, w = o.rule, ctx.problem, f"outlet {o.id}"
     if rule.interval is None or rule.patterns is not None:
         return
@@ -488,6 +489,13 @@ def check_interval(ctx: _Plan, o: Outlet, missing: int) -> Iterator[Violation]:
         if d1 not in appt and d2 not in appt and not least <= gap <= most:
             yield Violation("interval", w, f"visits {d1} and {d2} are {gap} days apart, not "
                                            f"{least} to {most} ({rule.describe()})")
+    last = rule.last_visit
+    if last is not None and dates and not missing and dates[0] not in appt:
+        gap = (dates[0] - last).days
+        if not least <= gap <= most:
+            yield Violation("interval", w, f"the first visit {dates[0]} is {gap} days after the "
+                                           f"last one before the plan ({last}), not {least} to "
+                                           f"{most} ({rule.describe()})")
     span = 7 * p.horizon.weeks
     repeats = -(-span // most) <= span // least
     if (dates and repeats and p.plan_from is None and rule.visits is None and not missing

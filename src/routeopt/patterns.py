@@ -239,6 +239,12 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
             dates = [d for d in dates if usable(d) or d in appt]
             regular = problem.regular_visits_of(outlet)
             dates = dates[len(dates) - regular:] if len(dates) > regular else dates
+        if rule.interval is not None and rule.last_visit is not None and dates:
+            # the first visit planned, the interval after the last one made
+            ahead = [d for d in dates if d >= first]
+            if ahead and not rule.interval[0] <= (ahead[0] - rule.last_visit).days <= (
+                    rule.interval[1]):
+                continue
         dates = _with_appointments(dates, outlet)
         if len(dates) != need or len(set(dates)) != need:
             continue
@@ -291,7 +297,8 @@ def interval_dates(problem: Problem, outlet: Outlet, free: list[date], visits: i
     plan repeats; under a sub-horizon (:attr:`Problem.plan_from
     <routeopt.problem.Problem.plan_from>`) or with an explicit
     ``VisitRule.visits`` it does not. The first visit falls within ``most``
-    days of the first date planned. The next date is tried nearest the even
+    days of the first date planned, or ``least`` to ``most`` days after
+    ``VisitRule.last_visit`` when that is known. The next date is tried nearest the even
     schedule first (the horizon over the visits when it repeats, else the middle
     of the range), whole weeks first on a tie (the same weekday: a route line
     where the pace allows one); each first date gets an equal share of
@@ -315,12 +322,18 @@ def interval_dates(problem: Problem, outlet: Outlet, free: list[date], visits: i
               and rule.cyclic_visits(span) is not None)
     pos = [(d - origin).days for d in free]
     at = set(pos)
+    if rule.last_visit is not None:  # the first visit, the interval after the last one
+        after = (rule.last_visit - origin).days
+        pos0 = [x for x in pos if least <= x - after <= most]
+    else:
+        pos0 = [x for x in pos if x < most]
     gaps = range(least, most + 1)
     # the even pace: the horizon over the visits when it repeats, else the middle of the range
     pace = Fraction(span, visits) if cyclic else Fraction(least + most, 2)
     pace = min(max(pace, Fraction(least)), Fraction(most))
+    num, den = pace.numerator, pace.denominator
     order: dict[int, list[int]] = {}
-    starts = [x for x in pos if x < most]
+    starts = pos0
     cap = max(1, MAX_PATTERNS // max(1, len(starts)))
     out: list[list[date]] = []
     steps = MAX_CHAIN_STEPS
@@ -339,9 +352,10 @@ def interval_dates(problem: Problem, outlet: Outlet, free: list[date], visits: i
                 continue
             rest = visits - len(chain) - 1  # visits after the next one
             if tried[-1] == 0:  # the gaps in order of the even schedule's next date
-                target = s0 + Fraction(len(chain) * pace)
+                target = s0 * den + len(chain) * num  # in 1/den days: integers, fast
+                here = chain[-1] * den
                 order[len(chain)] = sorted(gaps, key=lambda g: (
-                    abs(chain[-1] + g - target), g % 7 != 0, g))
+                    abs(here + g * den - target), g % 7 != 0, g))
             k = tried[-1]
             steps_here = order[len(chain)]
             while k < len(steps_here):

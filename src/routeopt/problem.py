@@ -348,6 +348,10 @@ class VisitRule:
         Visits in each calendar month (``4/month``); a month the horizon
         covers in part owes its share pro rata (:func:`month_shares`).
         ``per_week`` is then derived: ``12 * per_month / 52``.
+    last_visit
+        The outlet's last visit before the dates planned (a re-plan sets it
+        from the previous plan and the visit log). With an ``interval``, the
+        first visit planned comes ``least`` to ``most`` days after it.
     """
 
     per_week: Fraction = Fraction(1)
@@ -359,6 +363,7 @@ class VisitRule:
     same_rep: bool = True
     interval: tuple[int, int] | None = None
     per_month: int | None = None
+    last_visit: date | None = None
 
     def __post_init__(self) -> None:
         f = Fields(self)
@@ -399,6 +404,7 @@ class VisitRule:
                 object.__setattr__(self, "interval", tuple(int(i) for i in iv))
         f.integer("per_month", "visits per calendar month (an int)", optional=True,
                   column="frequency")
+        f.day("last_visit", optional=True)
         f.done()
         self._derive_rate(given)
         what = f"VisitRule(per_week={self.describe()})"
@@ -1191,6 +1197,12 @@ class Problem:
                         f"appointment on {a.date} falls on a day no allowed rep works",
                         outlet_id=o.id, column="appointment"))
             r = o.rule
+            if r.last_visit is not None and r.last_visit >= (self.plan_from
+                                                              or self.horizon.start):
+                issues.append(Issue(
+                    f"last_visit {r.last_visit} is not before the dates planned (from "
+                    f"{self.plan_from or self.horizon.start}); give the last visit made before",
+                    outlet_id=o.id, column="last_visit"))
             if r.patterns is None:
                 exact = r.per_week * self.horizon.weeks
                 if r.visits is None and (

@@ -588,10 +588,34 @@ def replan_problem(problem: Problem, previous: Plan, log: Iterable[LogEntry], *,
         if closed:
             hours = dataclasses.replace(hours, closed_dates=hours.closed_dates | closed)
         outlets.append(dataclasses.replace(
-            o, rule=dataclasses.replace(o.rule, visits=regular), appointments=tuple(appts),
-            extra_visits=tuple(extras), hours=hours))
+            o, rule=dataclasses.replace(o.rule, visits=regular,
+                                        last_visit=_last_visit(problem, o, visits, status,
+                                                               done_on, today)),
+            appointments=tuple(appts), extra_visits=tuple(extras), hours=hours))
     new = problem.replace(outlets=tuple(outlets), plan_from=today, locked=frozenset(frozen))
     return new, notes
+
+
+def _last_visit(problem: Problem, o: Outlet, visits: list[_Visit],
+                status: dict[tuple[str, date], str], done_on: dict[str, list[date]],
+                today: date) -> date | None:
+    """The last visit of an interval rule before ``today`` (planned and not missed or
+    cancelled, or logged done), from which its next visit is counted; ``None`` for other
+    rules, or when no planning day from ``today`` on is in range of it any more (a
+    missed visit broke the interval: its make-up catches up)."""
+    rule = o.rule
+    if rule.interval is None:
+        return rule.last_visit
+    made = [v.date for v in visits if v.date < today and not v.label
+            and status.get((o.id, v.date)) not in ("missed", "cancelled")]
+    made += [d for d in done_on.get(o.id, []) if d < today]
+    if not made:
+        return rule.last_visit
+    last = max(made)
+    least, most = rule.interval
+    if not any(least <= (d - last).days <= most for d in problem.planning_days if d >= today):
+        return None
+    return last
 
 
 def _impossible(problem: Problem, o: Outlet, v: _Visit) -> str:
