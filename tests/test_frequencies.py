@@ -522,3 +522,44 @@ def test_a_replan_carries_the_last_visit_of_an_interval_rule() -> None:
     assert a[1] < late < a[2]
     new, _ = replan_problem(p, first, [LogEntry("A", "R", a[1], "missed")], today=late)
     assert next(o for o in new.outlets if o.id == "A").rule.last_visit is None
+
+
+def test_the_next_cycle_counts_its_first_interval_from_the_last_one(
+        write_csv, outlet_rows, rep_rows, tmp_path: Path) -> None:
+    from routeopt.cli import main
+
+    rows = [{**r, "frequency": "every 7-10d"} for r in outlet_rows]
+    outlets, reps = write_csv("outlets.csv", rows), write_csv("reps.csv", rep_rows)
+    common = ["--outlets", str(outlets), "--reps", str(reps), "--iterations", "20", "--seed", "1"]
+    assert main(["plan", *common, "--start", "2026-11-30", "--weeks", "4",
+                 "--out", str(tmp_path / "c1")]) == 0
+    # a 5-week cycle next: its own chains differ, the first gap still counts
+    assert main(["plan", *common, "--start", "2026-12-28", "--weeks", "5",
+                 "--out", str(tmp_path / "c2"), "--previous", str(tmp_path / "c1")]) == 0
+    one = read_csv(tmp_path / "c1" / "visits.csv")
+    two = read_csv(tmp_path / "c2" / "visits.csv")
+    for oid in ("P1", "P2"):
+        last = max(date.fromisoformat(v["date"]) for v in one if v["outlet_id"] == oid)
+        dates = sorted(date.fromisoformat(v["date"]) for v in two if v["outlet_id"] == oid)
+        assert 7 <= (dates[0] - last).days <= 10
+        assert all(7 <= g <= 10 for g in gaps(dates))
+    assert read_csv(tmp_path / "c2" / "unscheduled.csv") == []
+
+
+def test_with_last_visits_counts_the_next_cycle_from_the_previous_one() -> None:
+    from routeopt.plan import Plan, Route, Stop
+    from routeopt.replan import with_last_visits
+
+    friday = date(2026, 12, 25)  # the last visit of the previous cycle
+    old = Plan(None, (Route("R", friday, 30600, 36000,  # type: ignore[arg-type]
+                            (Stop("P0", 31000, 31000, 32000, 400, 3000),), 400, 3000),), (), {})
+    p = problem("every 7-10d", weeks=4, start=date(2026, 12, 28))
+    q = with_last_visits(p, old)
+    assert q.outlets[0].rule.last_visit == friday
+    plan = solve(q, SolveParams(max_iterations=10, seed=1)).validate()
+    dates = visit_dates(plan, "P0")
+    assert 7 <= (dates[0] - friday).days <= 10 and len(dates) == 3
+    # a previous visit too long ago to continue from: the cycle starts afresh
+    far = dataclasses.replace(old, routes=(dataclasses.replace(old.routes[0],
+                                                               date=date(2026, 12, 11)),))
+    assert with_last_visits(p, far).outlets[0].rule.last_visit is None

@@ -63,6 +63,7 @@ __all__ = [
     "read_visit_log",
     "replan",
     "replan_problem",
+    "with_last_visits",
 ]
 
 LOG_COLUMNS = {
@@ -289,6 +290,44 @@ def read_plan(path: str | Path, problem: Problem) -> Plan:
         raise InputError([Issue("no visits.csv here; give the directory routeopt plan wrote",
                                 file=str(folder.path))])
     return _plan_from_visits(folder.path / "visits.csv", folder.visits, problem)
+
+
+def with_last_visits(problem: Problem, previous: Plan) -> Problem:
+    """``problem`` with each interval rule's ``last_visit`` taken from ``previous``.
+
+    For the next cycle (``routeopt plan --previous``): an outlet of an
+    interval rule (``every 10-14d``) whose last regular visit in ``previous``
+    falls before the horizon counts its first visit from it, when a planning
+    day of the horizon is still in range of it (else the interval is broken
+    already and the cycle starts afresh). Other rules, and outlets
+    ``previous`` did not visit, are unchanged.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from routeopt.plan import Plan, Route, Stop
+    >>> from routeopt.problem import Horizon, Outlet, Problem, Rep, VisitRule
+    >>> friday = Route("R1", date(2026, 11, 27), 30600, 36000,
+    ...                (Stop("A", 31000, 31000, 32000, 400, 3000),), 400, 3000)
+    >>> p = Problem([Outlet("A", 43.7, 7.4, VisitRule.parse("every 10-14d"))],
+    ...             [Rep("R1", 43.7, 7.4)], Horizon(date(2026, 11, 30), weeks=4))
+    >>> with_last_visits(p, Plan(None, (friday,), (), {})).outlets[0].rule.last_visit
+    datetime.date(2026, 11, 27)
+    """
+    last: dict[str, date] = {}
+    for r in previous.routes:
+        for st in r.stops:
+            if not st.label and r.date < problem.horizon.start:
+                last[st.outlet_id] = max(r.date, last.get(st.outlet_id, r.date))
+    outlets = []
+    for o in problem.outlets:
+        rule, d = o.rule, last.get(o.id)
+        if rule.interval is not None and rule.last_visit is None and d is not None and any(
+                rule.interval[0] <= (day - d).days <= rule.interval[1]
+                for day in problem.planning_days):
+            o = dataclasses.replace(o, rule=dataclasses.replace(rule, last_visit=d))
+        outlets.append(o)
+    return problem.replace(outlets=tuple(outlets))
 
 
 def carry_forward(previous: Plan, start: date, weeks: int) -> Plan:
