@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from routeopt.problem import Appointment, Outlet, Problem, Rep
 
 __all__ = ["day_patterns", "interval_dates", "monthly_dates", "no_pattern_message",
-           "pattern_visits", "same_day_appointments", "weekday_lines"]
+           "pattern_visits", "same_day_appointments", "short_pattern_message", "weekday_lines"]
 
 MAX_PATTERNS = 400
 #: The most steps of the depth-first search for interval patterns, per outlet and rep.
@@ -194,6 +194,9 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
 
     rule = outlet.rule
     candidates: list[list[date]] = []
+    free: list[date] = []
+    short_ok = False
+    sub_horizon = problem.plan_from is not None
     if rule.patterns is not None:
         candidates = [[days[i] for i in pat] for pat in rule.patterns if all(
             0 <= i < len(days) for i in pat)]
@@ -207,6 +210,8 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
         allowed = rule.allowed_weekdays
         free = [d for d in days if usable(d) and (allowed is None or d.weekday() in allowed)]
         regular = problem.regular_visits_of(outlet)
+        # a form no full pattern meets places what it can (the whole horizon, no appointment)
+        short_ok = regular > 0 and not sub_horizon and not outlet.appointments
         if regular == 0:
             candidates = [[]]
         elif rule.interval is not None:
@@ -254,6 +259,31 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
         if pat not in seen:
             seen.add(pat)
             out.append(pat)
+    if not out and short_ok:
+        out = _short_patterns(problem, outlet, free, need, index)
+    return out
+
+
+def _short_patterns(problem: Problem, outlet: Outlet, free: list[date], need: int,
+                    index: dict[date, int]) -> list[tuple[int, ...]]:
+    """Patterns with fewer visits than ``need``, for an interval or monthly rule
+    that no full pattern meets: as many visits as still fit the rule (an interval
+    range between them, each month at most its share), the rest left unscheduled
+    with their reason (:func:`short_pattern_message`)."""
+    rule = outlet.rule
+    chosen: list[list[date]] = []
+    if rule.interval is not None:
+        for v in range(need - 1, 0, -1):
+            chosen = interval_dates(problem, outlet, free, v, repeat=False)
+            if chosen:
+                break
+    else:
+        chosen = monthly_dates(problem, outlet, free, short=True)
+    out: list[tuple[int, ...]] = []
+    for dates in chosen:
+        pat = tuple(sorted(index[d] for d in dates))
+        if pat and len(pat) < need and pat not in out:
+            out.append(pat)
     return out
 
 
@@ -286,8 +316,8 @@ def _with_appointments(dates: list[date], outlet: Outlet) -> list[date]:
     return sorted(dates)
 
 
-def interval_dates(problem: Problem, outlet: Outlet, free: list[date], visits: int
-                   ) -> list[list[date]]:
+def interval_dates(problem: Problem, outlet: Outlet, free: list[date], visits: int, *,
+                   repeat: bool = True) -> list[list[date]]:
     """Candidate dates of an interval rule (``every 10-14d``): ``visits`` of the
     ``free`` dates with ``least`` to ``most`` calendar days between consecutive ones.
 
@@ -318,7 +348,7 @@ def interval_dates(problem: Problem, outlet: Outlet, free: list[date], visits: i
     least, most = rule.interval
     origin = problem.plan_from or problem.horizon.start
     span = (problem.horizon.end - origin).days + 1
-    cyclic = (problem.plan_from is None and rule.visits is None
+    cyclic = (repeat and problem.plan_from is None and rule.visits is None
               and rule.cyclic_visits(span) is not None)
     pos = [(d - origin).days for d in free]
     at = set(pos)
@@ -376,7 +406,8 @@ def interval_dates(problem: Problem, outlet: Outlet, free: list[date], visits: i
     return out
 
 
-def monthly_dates(problem: Problem, outlet: Outlet, free: list[date]) -> list[list[date]]:
+def monthly_dates(problem: Problem, outlet: Outlet, free: list[date], *,
+                  short: bool = False) -> list[list[date]]:
     """Candidate dates of ``N/month``: each calendar month's share of visits
     (:func:`~routeopt.problem.month_shares`), spread ``month_days / N`` apart.
 
@@ -385,7 +416,9 @@ def monthly_dates(problem: Problem, outlet: Outlet, free: list[date]) -> list[li
     the same in every month), and moves each point of the grid to the nearest
     ``free`` date of its month within half a step (the earlier on a tie).
     Consecutive visits, across months too, stay at least half a step apart.
-    So ``4/month`` has about 8 patterns and ``1/month`` about 31.
+    So ``4/month`` has about 8 patterns and ``1/month`` about 31. With
+    ``short``, a month whose share does not fit gives as many visits as do
+    (none, if none), spread over the month.
 
     Examples
     --------
@@ -415,6 +448,9 @@ def monthly_dates(problem: Problem, outlet: Outlet, free: list[date]) -> list[li
         dates: list[date] = []
         for a, b, k, step in months:
             chunk = _grid(a, b, k, step, o, ok)
+            if chunk is None and short:  # the visits of this month that still fit
+                chunk = next((c for j in range(k - 1, 0, -1)
+                              if (c := _grid(a, b, j, step * k / j, o, ok)) is not None), [])
             if chunk is None:
                 break
             dates += chunk
@@ -477,3 +513,25 @@ last visit around to the first, as the 28-day horizon repeats)
                 "share about month_days / N apart, fits the calendar (holidays, closed days, "
                 "allowed days, the rep's days off); allow more days or lower the frequency")
     return None
+
+
+def short_pattern_message(problem: Problem, outlet: Outlet, placed: int) -> str:
+    """Why the visits a short pattern leaves out are unscheduled: the form fits only
+    ``placed`` of the outlet's visits in the calendar.
+
+    >>> from routeopt.problem import Horizon, Outlet, Problem, Rep, VisitRule
+    >>> o = Outlet("P", 43.7, 7.4, VisitRule(interval=(10, 14)))
+    >>> p = Problem([o], [Rep("R", 43.7, 7.4)], Horizon(date(2026, 11, 30), weeks=4))
+    >>> print(short_pattern_message(p, o, 1).split(" (")[0])
+    every 10-14d: only 1 of its 2 visits fit the calendar with 10 to 14 days between them
+    """
+    rule = outlet.rule
+    need = pattern_visits(problem, outlet)
+    if rule.interval is not None:
+        least, most = rule.interval
+        how = f"with {least} to {most} days between them"
+    else:
+        how = "with each calendar month's share spread over its days"
+    return (f"{rule.describe()}: only {placed} of its {need} visits fit the calendar {how} "
+            "(holidays, closed days, allowed days, the rep's days off); the others cannot be "
+            "placed in this horizon")
