@@ -477,6 +477,8 @@ def check_pattern(ctx: _Plan, o: Outlet) -> Iterator[Violation]:
                 yield Violation("weekday", w, f"visited on {d:%a} {d}, not an allowed weekday")
     if not vs or rule.per_week <= 0:
         return
+    if rule.per_month is not None or (rule.interval is not None and not _line_interval(o)):
+        return  # check_interval and check_per_month
     rep = ctx.reps[vs[0][1]]
     f = rule.per_week
     if rule.same_weekday:
@@ -497,6 +499,74 @@ def check_pattern(ctx: _Plan, o: Outlet) -> Iterator[Violation]:
                                           f"less than {max(gap, 1)}")
 
 
+def _line_interval(o: Outlet) -> bool:
+    """An interval of whole weeks on the same weekday: a route line as well."""
+    iv = o.rule.interval
+    return iv is not None and o.rule.same_weekday and iv[0] == iv[1] and iv[0] % 7 == 0
+
+
+def check_interval(ctx: _Plan, o: Outlet, missing: int) -> Iterator[Violation]:
+    """An interval rule (``every 10-14d``): consecutive visits ``least`` to ``most``
+    calendar days apart (a pair with an appointment aside); the first one as far
+    from ``rule.last_visit`` (the last visit before the plan, when known and every
+    visit is made); with the whole horizon planned, every visit made and a range
+    that can repeat over it, also the gap from the last visit around to the first."""
+    rule, p, w = o.rule, ctx.problem, f"outlet {o.id}"
+    if rule.interval is None or rule.patterns is not None:
+        return
+    least, most = rule.interval
+    appt = {a.date for a in o.appointments}
+    dates = sorted({v[0] for v in ctx.visits.get(o.id, [])})
+    for d1, d2 in itertools.pairwise(dates):
+        gap = (d2 - d1).days
+        if d1 not in appt and d2 not in appt and not least <= gap <= most:
+            yield Violation("interval", w, f"visits {d1} and {d2} are {gap} days apart, not "
+                                           f"{least} to {most} ({rule.describe()})")
+    last = rule.last_visit
+    if last is not None and dates and not missing and dates[0] not in appt:
+        gap = (dates[0] - last).days
+        if not least <= gap <= most:
+            yield Violation("interval", w, f"the first visit {dates[0]} is {gap} days after the "
+                                           f"last one before the plan ({last}), not {least} to "
+                                           f"{most} ({rule.describe()})")
+    span = 7 * p.horizon.weeks
+    repeats = -(-span // most) <= span // least
+    if (dates and repeats and p.plan_from is None and rule.visits is None and not missing
+            and not appt):
+        gap = (dates[0] - p.horizon.start).days + span - (dates[-1] - p.horizon.start).days
+        if not least <= gap <= most:
+            yield Violation("interval", w, f"the last visit {dates[-1]} and the first {dates[0]} "
+                                           f"are {gap} days apart around the {span}-day horizon, "
+                                           f"not {least} to {most} ({rule.describe()})")
+
+
+def check_per_month(ctx: _Plan, o: Outlet, missing: int) -> Iterator[Violation]:
+    """``N/month``: each calendar month holds its share of visits, ``N`` for a
+    whole month and ``N`` times the share of its days in the horizon (rounded,
+    a half up) for a part. Exact with the whole horizon planned, every visit made
+    and no appointment; else no more than the share and that month's appointments."""
+    rule, p, w = o.rule, ctx.problem, f"outlet {o.id}"
+    n = rule.per_month
+    if n is None or rule.patterns is not None:
+        return
+    per_month: dict[tuple[int, int], int] = defaultdict(int)
+    for v in ctx.visits.get(o.id, []):
+        per_month[v[0].year, v[0].month] += 1
+    covered: dict[tuple[int, int], int] = defaultdict(int)
+    for d in p.horizon.dates:
+        covered[d.year, d.month] += 1
+    exact = p.plan_from is None and rule.visits is None and not missing and not o.appointments
+    for (y, m), days in covered.items():
+        month_len = (date(y + m // 12, m % 12 + 1, 1) - date(y, m, 1)).days
+        owed = (2 * n * days + month_len) // (2 * month_len)  # n * days / month_len, rounded
+        appts = sum(1 for a in o.appointments if (a.date.year, a.date.month) == (y, m))
+        made = per_month.get((y, m), 0)
+        if made > owed + appts or (exact and made != owed):
+            yield Violation("per_month", w,
+                            f"{made} visit(s) in {y}-{m:02d}, where {rule.describe()} owes "
+                            f"{owed} ({days} of its {month_len} days in the horizon)")
+
+
 def check_outlets(ctx: _Plan) -> Iterator[Violation]:
     """Every outlet, rule by rule (after :func:`check_routes` collected its visits)."""
     missing: dict[str, int] = defaultdict(int)
@@ -508,6 +578,8 @@ def check_outlets(ctx: _Plan) -> Iterator[Violation]:
         yield from check_dates_and_rep(ctx, o)
         yield from check_appointments(ctx, o, missing[o.id])
         yield from check_pattern(ctx, o)
+        yield from check_interval(ctx, o, missing[o.id])
+        yield from check_per_month(ctx, o, missing[o.id])
 
 
 def violations(plan: Plan) -> list[Violation]:

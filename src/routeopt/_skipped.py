@@ -8,8 +8,8 @@ that a plan missing outlets never reads 100 %.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,14 +23,16 @@ if TYPE_CHECKING:
 __all__ = ["owed", "with_skipped"]
 
 
-def _visits(row: dict[str, Any], weeks: int) -> int:
-    """The visits an outlet row asks for over ``weeks`` weeks; 1 when its frequency is unreadable.
+def _visits(row: dict[str, Any], weeks: int, start: date | None) -> int:
+    """The visits an outlet row asks for over ``weeks`` weeks from ``start``; 1 when its
+    frequency is unreadable (or is ``N/month`` without a ``start``).
 
-    As :meth:`Problem.visits_of` counts them: the frequency's visits rounded
-    up, or the appointments when there are more of them.
+    As :meth:`Problem.visits_of` counts them: the frequency's visits
+    (:meth:`VisitRule.required_visits`), or the appointments when there are
+    more of them.
     """
     from routeopt._tables import cell_text as _text
-    from routeopt.problem import parse_frequency
+    from routeopt.problem import VisitRule
     from routeopt.read import parse_appointments
 
     try:
@@ -41,15 +43,16 @@ def _visits(row: dict[str, Any], weeks: int) -> int:
     if not text:
         return max(appointments, 1)
     try:
-        regular = math.ceil(parse_frequency(text) * weeks)
+        regular = VisitRule.parse(text).required_visits(weeks, start)
     except (ValueError, TypeError, ZeroDivisionError):
         return max(appointments, 1)  # unreadable: at least the one visit it was there for
     return max(regular, appointments, 1)
 
 
-def owed(source: pd.DataFrame | str | Path, issues: Iterable[Issue], weeks: int
-         ) -> tuple[int, int]:
-    """``(rows, visits)``: the outlet rows the ``issues`` left out, and the visits they owe.
+def owed(source: pd.DataFrame | str | Path, issues: Iterable[Issue], weeks: int,
+         start: date | None = None) -> tuple[int, int]:
+    """``(rows, visits)``: the outlet rows the ``issues`` left out, and the visits they owe
+    over ``weeks`` weeks from ``start`` (which ``N/month`` needs).
 
     Rows are found by the line of each issue (a CSV file) or else by the
     outlet id. A row whose frequency cannot be read counts one visit: the
@@ -78,7 +81,7 @@ def owed(source: pd.DataFrame | str | Path, issues: Iterable[Issue], weeks: int
         return len(lines | ids), len(lines | ids)
     rows = [row for line, row in records
             if (line in lines) or (line is None and _text(row, "outlet_id") in ids)]
-    return len(rows), sum(_visits(r, weeks) for r in rows)
+    return len(rows), sum(_visits(r, weeks, start) for r in rows)
 
 
 def with_skipped(plan: Plan, source: pd.DataFrame | str | Path, issues: Iterable[Issue]
@@ -86,7 +89,8 @@ def with_skipped(plan: Plan, source: pd.DataFrame | str | Path, issues: Iterable
     """``plan`` with the rows left out for ``issues`` counted in its KPIs."""
     import dataclasses
 
-    rows, visits = owed(source, issues, plan.problem.horizon.weeks)
+    h = plan.problem.horizon
+    rows, visits = owed(source, issues, h.weeks, h.start)
     if not rows:
         return plan
     return dataclasses.replace(plan, stats={**plan.stats, "skipped_outlets": rows,

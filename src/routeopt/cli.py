@@ -246,10 +246,11 @@ def cmd_plan(args: argparse.Namespace) -> int:
         problem = problem.replace(matrix=problem_matrices(problem, provider))
     reference = None
     if args.previous is not None:  # the last cycle's route lines, carried into this one
-        from routeopt.replan import carry_forward, read_plan
+        from routeopt.replan import carry_forward, read_plan, with_last_visits
 
         last = read_plan(args.previous, problem)
         reference = carry_forward(last, problem.horizon.start, problem.horizon.weeks)
+        problem = with_last_visits(problem, last)  # intervals count from the last cycle
     plan = solve(problem, params, previous=reference)
     extra: dict[str, str] = {}  # written with the plan, in the same folder swap
     if skipped:  # their visits are owed too: coverage and the summary count them

@@ -19,6 +19,12 @@ Monday to Friday:
 * ``1/week``: one weekday: 5 lines.
 * ``1/2weeks``: a weekday in week 1 or week 2 of each fortnight: 10 lines.
 
+An interval of whole weeks (``every 14d``) is the per-week frequency of the
+same lines (``1/2weeks``). Any other interval (``every 10-14d``) gives dates
+of the rep's planning days whose gaps lie in the range
+(:func:`interval_dates`), and ``N/month`` each calendar month's share spread
+about ``month_days / N`` apart (:func:`monthly_dates`).
+
 A line becomes a pattern on real dates; lines that hit a date the outlet is
 closed, a holiday or a rep's day off are dropped. Appointments replace the
 line's visit closest to them. Rules with ``same_weekday=False`` use evenly
@@ -35,16 +41,21 @@ fewer usable dates than that is dropped. Appointments pinned to a rep
 
 from __future__ import annotations
 
+import itertools
 import math
 from datetime import date, timedelta
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from routeopt.problem import Appointment, Outlet, Problem, Rep
 
-__all__ = ["day_patterns", "pattern_visits", "same_day_appointments", "weekday_lines"]
+__all__ = ["day_patterns", "interval_dates", "monthly_dates", "no_pattern_message",
+           "pattern_visits", "same_day_appointments", "short_pattern_message", "weekday_lines"]
 
 MAX_PATTERNS = 400
+#: The most steps of the depth-first search for interval patterns, per outlet and rep.
+MAX_CHAIN_STEPS = 20_000
 
 
 def _block(outlet: Outlet, rep: Rep) -> tuple[int, int, list[int], int]:
@@ -171,6 +182,7 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
     """
     days = problem.planning_days
     index = {d: i for i, d in enumerate(days)}
+    first = problem.plan_from or problem.horizon.start
     need = pattern_visits(problem, outlet)
     if need == 0:
         return []
@@ -182,15 +194,33 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
 
     rule = outlet.rule
     candidates: list[list[date]] = []
+    free: list[date] = []
+    short_ok = False
+    sub_horizon = problem.plan_from is not None
     if rule.patterns is not None:
         candidates = [[days[i] for i in pat] for pat in rule.patterns if all(
             0 <= i < len(days) for i in pat)]
     elif rule.per_week <= 0:
         candidates = [sorted({a.date for a in outlet.appointments})]
-    elif rule.same_weekday:
+    elif rule.lines:
         k = rule.per_week.denominator
         for line in weekday_lines(outlet, rep, problem.horizon.weeks):
             candidates.append(_line_dates(line, k, problem.horizon.start, problem.horizon.weeks))
+    elif rule.interval is not None or rule.per_month is not None:
+        allowed = rule.allowed_weekdays
+        free = [d for d in days if usable(d) and (allowed is None or d.weekday() in allowed)]
+        regular = problem.regular_visits_of(outlet)
+        # a form no full pattern meets places what it can (the whole horizon, no appointment)
+        short_ok = regular > 0 and not sub_horizon and not outlet.appointments
+        if regular == 0:
+            candidates = [[]]
+        elif rule.interval is not None:
+            candidates = interval_dates(problem, outlet, free, regular)
+        else:  # on the whole horizon; under a sub-horizon the latest dates are kept, below
+            past = [d for d in problem.horizon.dates if d < first and rep.works_on(d)
+                    and d not in problem.horizon.holidays
+                    and (allowed is None or d.weekday() in allowed)]
+            candidates = monthly_dates(problem, outlet, past + free)
     else:
         work = [d for d in days if problem.works(rep, d)]
         allowed = rule.allowed_weekdays
@@ -207,9 +237,19 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
         if sub and rule.patterns is None and rule.per_week > 0:
             # a sub-horizon: the line's usable dates from plan_from on, the latest ones
             appt = {a.date for a in outlet.appointments}
+            if rule.interval is not None and any(
+                    d >= first and not usable(d) and d not in appt for d in dates):
+                continue  # skipping a date would break the interval
+
             dates = [d for d in dates if usable(d) or d in appt]
             regular = problem.regular_visits_of(outlet)
             dates = dates[len(dates) - regular:] if len(dates) > regular else dates
+        if rule.interval is not None and rule.last_visit is not None and dates:
+            # the first visit planned, the interval after the last one made
+            ahead = [d for d in dates if d >= first]
+            if ahead and not rule.interval[0] <= (ahead[0] - rule.last_visit).days <= (
+                    rule.interval[1]):
+                continue
         dates = _with_appointments(dates, outlet)
         if len(dates) != need or len(set(dates)) != need:
             continue
@@ -218,6 +258,31 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
         pat = tuple(sorted(index[d] for d in dates))
         if pat not in seen:
             seen.add(pat)
+            out.append(pat)
+    if not out and short_ok:
+        out = _short_patterns(problem, outlet, free, need, index)
+    return out
+
+
+def _short_patterns(problem: Problem, outlet: Outlet, free: list[date], need: int,
+                    index: dict[date, int]) -> list[tuple[int, ...]]:
+    """Patterns with fewer visits than ``need``, for an interval or monthly rule
+    that no full pattern meets: as many visits as still fit the rule (an interval
+    range between them, each month at most its share), the rest left unscheduled
+    with their reason (:func:`short_pattern_message`)."""
+    rule = outlet.rule
+    chosen: list[list[date]] = []
+    if rule.interval is not None:
+        for v in range(need - 1, 0, -1):
+            chosen = interval_dates(problem, outlet, free, v, repeat=False)
+            if chosen:
+                break
+    else:
+        chosen = monthly_dates(problem, outlet, free, short=True)
+    out: list[tuple[int, ...]] = []
+    for dates in chosen:
+        pat = tuple(sorted(index[d] for d in dates))
+        if pat and len(pat) < need and pat not in out:
             out.append(pat)
     return out
 
@@ -249,3 +314,224 @@ def _with_appointments(dates: list[date], outlet: Outlet) -> list[date]:
             dates[dates.index(nearest)] = a.date
         fixed.add(a.date)
     return sorted(dates)
+
+
+def interval_dates(problem: Problem, outlet: Outlet, free: list[date], visits: int, *,
+                   repeat: bool = True) -> list[list[date]]:
+    """Candidate dates of an interval rule (``every 10-14d``): ``visits`` of the
+    ``free`` dates with ``least`` to ``most`` calendar days between consecutive ones.
+
+    Over a whole horizon whose length allows it
+    (:meth:`~routeopt.problem.VisitRule.cyclic_visits`), the gap from the last
+    visit around to the first one of the next horizon counts too, so that the
+    plan repeats; under a sub-horizon (:attr:`Problem.plan_from
+    <routeopt.problem.Problem.plan_from>`) or with an explicit
+    ``VisitRule.visits`` it does not. The first visit falls within ``most``
+    days of the first date planned, or ``least`` to ``most`` days after
+    ``VisitRule.last_visit`` when that is known. The next date is tried nearest the even
+    schedule first (the horizon over the visits when it repeats, else the middle
+    of the range), whole weeks first on a tie (the same weekday: a route line
+    where the pace allows one); each first date gets an equal share of
+    :data:`MAX_PATTERNS`, and the search stops after :data:`MAX_CHAIN_STEPS`
+    steps.
+
+    Examples
+    --------
+    >>> from routeopt.problem import Horizon, Outlet, Problem, Rep, VisitRule
+    >>> o = Outlet("P", 43.7, 7.4, VisitRule(interval=(10, 14)))
+    >>> p = Problem([o], [Rep("R", 43.7, 7.4)], Horizon(date(2026, 11, 30), weeks=4))
+    >>> [[d.isoformat() for d in c] for c in interval_dates(p, o, list(p.planning_days), 2)][:2]
+    [['2026-11-30', '2026-12-14'], ['2026-12-01', '2026-12-15']]
+    """
+    rule = outlet.rule
+    assert rule.interval is not None
+    least, most = rule.interval
+    origin = problem.plan_from or problem.horizon.start
+    span = (problem.horizon.end - origin).days + 1
+    cyclic = (repeat and problem.plan_from is None and rule.visits is None
+              and rule.cyclic_visits(span) is not None)
+    pos = [(d - origin).days for d in free]
+    at = set(pos)
+    if rule.last_visit is not None:  # the first visit, the interval after the last one
+        after = (rule.last_visit - origin).days
+        pos0 = [x for x in pos if least <= x - after <= most]
+    else:
+        pos0 = [x for x in pos if x < most]
+    gaps = range(least, most + 1)
+    # the even pace: the horizon over the visits when it repeats, else the middle of the range
+    pace = Fraction(span, visits) if cyclic else Fraction(least + most, 2)
+    pace = min(max(pace, Fraction(least)), Fraction(most))
+    num, den = pace.numerator, pace.denominator
+    order: dict[int, list[int]] = {}
+    starts = pos0
+    cap = max(1, MAX_PATTERNS // max(1, len(starts)))
+    out: list[list[date]] = []
+    steps = MAX_CHAIN_STEPS
+    for s0 in starts:
+        last_hi = min(span - 1, s0 + span - least) if cyclic else span - 1
+        last_lo = s0 + span - most if cyclic else 0
+        chain, tried, found = [s0], [0], 0
+        while chain and found < cap and steps > 0:
+            steps -= 1
+            if len(chain) == visits:
+                if not cyclic or least <= chain[0] + span - chain[-1] <= most:
+                    out.append([origin + timedelta(days=x) for x in chain])
+                    found += 1
+                chain.pop()
+                tried.pop()
+                continue
+            rest = visits - len(chain) - 1  # visits after the next one
+            if tried[-1] == 0:  # the gaps in order of the even schedule's next date
+                target = s0 * den + len(chain) * num  # in 1/den days: integers, fast
+                here = chain[-1] * den
+                order[len(chain)] = sorted(gaps, key=lambda g: (
+                    abs(here + g * den - target), g % 7 != 0, g))
+            k = tried[-1]
+            steps_here = order[len(chain)]
+            while k < len(steps_here):
+                nxt = chain[-1] + steps_here[k]
+                k += 1
+                if (nxt in at and nxt + rest * least <= last_hi
+                        and nxt + rest * most >= last_lo):
+                    break
+            else:
+                nxt = -1
+            tried[-1] = k
+            if nxt < 0:
+                chain.pop()
+                tried.pop()
+            else:
+                chain.append(nxt)
+                tried.append(0)
+    return out
+
+
+def monthly_dates(problem: Problem, outlet: Outlet, free: list[date], *,
+                  short: bool = False) -> list[list[date]]:
+    """Candidate dates of ``N/month``: each calendar month's share of visits
+    (:func:`~routeopt.problem.month_shares`), spread ``month_days / N`` apart.
+
+    A pattern lays a grid of ``month_days / N`` days on each month's part of
+    the horizon from an offset (one pattern per offset, from 0 to the step,
+    the same in every month), and moves each point of the grid to the nearest
+    ``free`` date of its month within half a step (the earlier on a tie).
+    Consecutive visits, across months too, stay at least half a step apart.
+    So ``4/month`` has about 8 patterns and ``1/month`` about 31. With
+    ``short``, a month whose share does not fit gives as many visits as do
+    (none, if none), spread over the month.
+
+    Examples
+    --------
+    >>> from routeopt.problem import Horizon, Outlet, Problem, Rep, VisitRule
+    >>> o = Outlet("P", 43.7, 7.4, VisitRule(per_month=2))
+    >>> p = Problem([o], [Rep("R", 43.7, 7.4)], Horizon(date(2026, 12, 7), weeks=4))
+    >>> [[d.isoformat() for d in c] for c in monthly_dates(p, o, list(p.planning_days))][:2]
+    [['2026-12-07', '2026-12-23'], ['2026-12-08', '2026-12-24']]
+    """
+    from routeopt.problem import month_shares
+
+    rule = outlet.rule
+    assert rule.per_month is not None
+    n = rule.per_month
+    h = problem.horizon
+    ok = set(free)
+    months = []
+    widest = Fraction(1)
+    for a, b, k in month_shares(h.start, h.end, n):
+        nxt = date(a.year + a.month // 12, a.month % 12 + 1, 1)
+        step = Fraction((nxt - date(a.year, a.month, 1)).days, n)
+        widest = max(widest, step)
+        months.append((a, b, k, step))
+    out: list[list[date]] = []
+    seen: set[tuple[date, ...]] = set()
+    for o in range(math.ceil(widest)):
+        dates: list[date] = []
+        for a, b, k, step in months:
+            chunk = _grid(a, b, k, step, o, ok)
+            if chunk is None and short:  # the visits of this month that still fit
+                chunk = next((c for j in range(k - 1, 0, -1)
+                              if (c := _grid(a, b, j, step * k / j, o, ok)) is not None), [])
+            if chunk is None:
+                break
+            dates += chunk
+        else:
+            least = max(1, math.floor(min(m[3] for m in months) / 2))
+            key = tuple(dates)
+            if key not in seen and all((y - x).days >= least
+                                       for x, y in itertools.pairwise(dates)):
+                seen.add(key)
+                out.append(dates)
+    return out
+
+
+def _grid(a: date, b: date, k: int, step: Fraction, offset: int, ok: set[date]
+          ) -> list[date] | None:
+    """``k`` dates of ``ok`` in ``a..b``, near ``a + offset + i * step``; ``None``
+    when a point has no date of ``ok`` within half a step."""
+    reach = max(1, math.floor(step / 2))
+    out: list[date] = []
+    for i in range(k):
+        t = a + timedelta(days=offset + math.floor(i * step + Fraction(1, 2)))
+        got = None
+        for delta in sorted(range(-reach, reach + 1), key=lambda x: (abs(x), x)):
+            d = t + timedelta(days=delta)
+            if a <= d <= b and d in ok and d not in out and (not out or d > out[-1]):
+                got = d
+                break
+        if got is None:
+            return None
+        out.append(got)
+    return out
+
+
+def no_pattern_message(problem: Problem, outlet: Outlet) -> str | None:
+    """Why an interval or monthly rule found no pattern, for ``unscheduled.csv``;
+    ``None`` for the other rules (the generic ``no_pattern`` message).
+
+    >>> from routeopt.problem import Horizon, Outlet, Problem, Rep, VisitRule
+    >>> o = Outlet("P", 43.7, 7.4, VisitRule(interval=(10, 14)))
+    >>> p = Problem([o], [Rep("R", 43.7, 7.4)], Horizon(date(2026, 11, 30), weeks=4))
+    >>> print(no_pattern_message(p, o).split(" fit ")[0])
+    every 10-14d: no 2 planning days with 10 to 14 days between consecutive visits (and from the \
+last visit around to the first, as the 28-day horizon repeats)
+    """
+    rule = outlet.rule
+    if rule.patterns is not None or rule.lines:
+        return None
+    visits = problem.regular_visits_of(outlet)
+    if rule.interval is not None:
+        least, most = rule.interval
+        span = (problem.horizon.end - (problem.plan_from or problem.horizon.start)).days + 1
+        around = (f" (and from the last visit around to the first, as the {span}-day horizon "
+                  "repeats)" if problem.plan_from is None and rule.visits is None
+                  and rule.cyclic_visits(span) is not None else "")
+        return (f"{rule.describe()}: no {visits} planning days with {least} to {most} days "
+                f"between consecutive visits{around} fit the calendar (holidays, closed days, "
+                "allowed days, the rep's days off); widen the range or plan another horizon")
+    if rule.per_month is not None:
+        return (f"{rule.describe()}: no spread of its {visits} visit(s), each calendar month's "
+                "share about month_days / N apart, fits the calendar (holidays, closed days, "
+                "allowed days, the rep's days off); allow more days or lower the frequency")
+    return None
+
+
+def short_pattern_message(problem: Problem, outlet: Outlet, placed: int) -> str:
+    """Why the visits a short pattern leaves out are unscheduled: the form fits only
+    ``placed`` of the outlet's visits in the calendar.
+
+    >>> from routeopt.problem import Horizon, Outlet, Problem, Rep, VisitRule
+    >>> o = Outlet("P", 43.7, 7.4, VisitRule(interval=(10, 14)))
+    >>> p = Problem([o], [Rep("R", 43.7, 7.4)], Horizon(date(2026, 11, 30), weeks=4))
+    >>> print(short_pattern_message(p, o, 1).split(" (")[0])
+    every 10-14d: only 1 of its 2 visits fit the calendar with 10 to 14 days between them
+    """
+    rule = outlet.rule
+    need = pattern_visits(problem, outlet)
+    if rule.interval is not None:
+        least, most = rule.interval
+        how = f"with {least} to {most} days between them"
+    else:
+        how = "with each calendar month's share spread over its days"
+    return (f"{rule.describe()}: only {placed} of its {need} visits fit the calendar {how} "
+            "(holidays, closed days, allowed days, the rep's days off); the others cannot be "
+            "placed in this horizon")

@@ -41,8 +41,10 @@ __all__ = [
     "Rep",
     "VisitRule",
     "attribute_issues",
+    "month_shares",
     "parse_frequency",
     "parse_priority",
+    "parse_rule_frequency",
 ]
 
 MODES: tuple[str, ...] = ("drive", "walk", "bicycle")
@@ -54,12 +56,128 @@ DEFAULT_PRIORITY = 2
 MAX_CYCLE_WEEKS = 52
 #: The longest horizon, in weeks (ten years).
 MAX_HORIZON_WEEKS = 520
+#: The longest interval between visits, in days (``every 364d``, 52 weeks).
+MAX_INTERVAL_DAYS = 7 * MAX_CYCLE_WEEKS
+#: The most visits per calendar month (one a day of the shortest month).
+MAX_PER_MONTH = 28
+
+_FREQUENCY_HINT = ("write e.g. 2/week, 1/week, 1/2weeks, 1/4weeks, every 14d, every 10-14d, "
+                   "4/month, or visits per week such as 0.5")
+_EVERY = re.compile(r"every([0-9]+)(?:-([0-9]+))?(d|day|days|w|wk|wks|week|weeks)")
+_MONTH = re.compile(r"([0-9]+)(?:x)?/(?:month|months|mo|mth)")
+
+
+def parse_rule_frequency(text: str | float | int
+                         ) -> tuple[Fraction, tuple[int, int] | None, int | None]:
+    """Read a visit frequency in any of its forms.
+
+    Returns ``(per_week, interval, per_month)``, the fields of a
+    :class:`VisitRule`: a per-week form (:func:`parse_frequency`) gives
+    ``(f, None, None)``; ``every 14d``, ``every 2w`` or ``every 10-14d`` give the
+    days between consecutive visits as ``(least, most)``; ``4/month`` gives
+    ``per_month=4``. ``per_week`` is then the nominal rate that
+    :class:`VisitRule` derives from the interval or the monthly count.
+
+    Spellings: ``every N`` or ``every N-M`` followed by ``d``, ``day``, ``days``
+    (days) or ``w``, ``wk``, ``week``, ``weeks`` (weeks of 7 days), spaces
+    anywhere, any case; ``N/month`` (also ``Nx/month``), N from 1 to 28.
+    A single interval (``every 14d``) must be a whole number of weeks, which
+    keeps the visit on its weekday (a route line); an interval that is not
+    (``every 10d``) would move the visit to another weekday each time and meet
+    the weekend, so it is written as a range (``every 9-11d``).
+
+    Examples
+    --------
+    >>> parse_rule_frequency("every 14d"), parse_rule_frequency("every 10-14 days")
+    ((Fraction(1, 2), (14, 14), None), (Fraction(1, 2), (10, 14), None))
+    >>> parse_rule_frequency("4/month"), parse_rule_frequency("2/week")
+    ((Fraction(12, 13), None, 4), (Fraction(2, 1), None, None))
+
+    Raises
+    ------
+    InputError
+        For a text that is none of these forms, naming the column
+        ``frequency`` and the forms accepted.
+    """
+    if isinstance(text, str):
+        s = text.strip().lower().replace(" ", "")
+        m = _EVERY.fullmatch(s)
+        if m:
+            return _interval(text.strip(), m)
+        m = _MONTH.fullmatch(s)
+        if m:
+            n = int(m[1])
+            if not 1 <= n <= MAX_PER_MONTH:
+                raise invalid(f"{text.strip()!r}: visits per month must be 1 to {MAX_PER_MONTH} "
+                              "(0 for no regular visit)", column="frequency")
+            return _monthly_rate(n), None, n
+        if s.startswith("every") or "month" in s:
+            raise invalid(f"{text.strip()!r} is not a frequency; {_FREQUENCY_HINT}",
+                          column="frequency")
+    return parse_frequency(text), None, None
+
+
+def _interval(shown: str, m: re.Match[str]) -> tuple[Fraction, tuple[int, int], None]:
+    unit = 7 if m[3].startswith("w") else 1
+    least = int(m[1]) * unit
+    most = int(m[2]) * unit if m[2] else least
+    if least < 1 or most > MAX_INTERVAL_DAYS or least > most:
+        raise invalid(f"{shown!r}: the days between visits must run from 1 to "
+                      f"{MAX_INTERVAL_DAYS}, the least first (e.g. every 10-14d)",
+                      column="frequency")
+    if not m[2] and least % 7:
+        raise invalid(f"{shown!r}: a single interval must be whole weeks (every 7d, every 14d, "
+                      f"every 28d), which keep the visit on its weekday; for {least} days write "
+                      f"a range of days between visits such as every {max(1, least - 1)}-"
+                      f"{least + 1}d", column="frequency")
+    return _interval_rate(least, most), (least, most), None
+
+
+def _interval_rate(least: int, most: int) -> Fraction:
+    """The nominal visits per week of an interval: one every ``most`` days (exact for
+    whole weeks, ``every 14d`` is ``1/2``), at most 52 weeks in the denominator."""
+    if least == most and least % 7 == 0:
+        return Fraction(1, least // 7)
+    return max(Fraction(7, most).limit_denominator(MAX_CYCLE_WEEKS), Fraction(1, MAX_CYCLE_WEEKS))
+
+
+def _monthly_rate(n: int) -> Fraction:
+    """The nominal visits per week of ``n/month``: 12 n visits in 52 weeks."""
+    return Fraction(12 * n, 52)
+
+
+def month_shares(first: date, last: date, per_month: int) -> list[tuple[date, date, int]]:
+    """The visits ``N/month`` owes in each calendar month from ``first`` to ``last``.
+
+    Returns one ``(from, to, visits)`` per month touched, ``from`` and ``to``
+    its first and last date inside the range. A whole month owes ``N``; a
+    month the range covers in part owes its share pro rata to its calendar
+    days, rounded to the nearest visit (a half up), so that two horizons that
+    share a month owe ``N`` between them, give or take one.
+
+    Examples
+    --------
+    >>> [(a.isoformat(), b.isoformat(), n)
+    ...  for a, b, n in month_shares(date(2026, 11, 30), date(2026, 12, 27), 4)]
+    [('2026-11-30', '2026-11-30', 0), ('2026-12-01', '2026-12-27', 3)]
+    """
+    out: list[tuple[date, date, int]] = []
+    d = first
+    while d <= last:
+        nxt = date(d.year + d.month // 12, d.month % 12 + 1, 1)
+        month_len = (nxt - date(d.year, d.month, 1)).days
+        to = min(last, nxt - timedelta(days=1))
+        covered = (to - d).days + 1
+        out.append((d, to, math.floor(Fraction(per_month * covered, month_len) + Fraction(1, 2))))
+        d = nxt
+    return out
 
 
 def parse_frequency(text: str | float | int) -> Fraction:
     """Read a visit frequency as visits per week.
 
     Accepted: ``2/week``, ``1/week``, ``1/2weeks``, ``3/4weeks``, ``weekly``,
+    ``every 2w`` and ``every 14d`` (whole weeks: the route lines of ``1/2weeks``),
     or a number of visits per week such as ``2`` or ``0.5`` (a plain decimal
     number: no ``_``, ``inf``, ``nan`` or exponent overflow). A number is read
     as ``n`` visits every ``k`` weeks with ``k`` at most 8; a positive number too
@@ -76,13 +194,21 @@ def parse_frequency(text: str | float | int) -> Fraction:
         For a text that is not a frequency, or a number that is not ``n``
         visits every ``k`` weeks.
     """
-    hint = "write e.g. 2/week, 1/week, 1/2weeks, 1/4weeks, or visits per week such as 0.5"
+    hint = _FREQUENCY_HINT
     if isinstance(text, bool) or not (isinstance(text, str) or is_real(text)):
         raise InputTypeError([Issue(f"{text!r} ({type(text).__name__}) is not a frequency; "
                                     f"{hint}", column="frequency")])
     if not isinstance(text, str):
         return _per_week(float(text), repr(text), hint)
     s = text.strip().lower().replace(" ", "")
+    every = _EVERY.fullmatch(s)
+    if every and not every[2]:
+        rate, (least, _), _ = _interval(text.strip(), every)
+        if least % 7 == 0:
+            return rate
+    if every or _MONTH.fullmatch(s):
+        raise invalid(f"{text.strip()!r} is not a number of visits per week; read it with "
+                      "parse_rule_frequency or VisitRule.parse", column="frequency")
     named = {"weekly": Fraction(1), "biweekly": Fraction(1, 2), "fortnightly": Fraction(1, 2)}
     if s in named:
         return named[s]
@@ -220,6 +346,21 @@ class VisitRule:
         Fixed person: one rep makes every visit of the outlet (the default).
         ``False`` lets each visit go to whichever rep works that day, as in
         the periodic vehicle routing benchmarks.
+    interval
+        ``(least, most)``: the calendar days between consecutive visits
+        (``every 10-14d`` is ``(10, 14)``, ``every 14d`` is ``(14, 14)``). A
+        whole number of weeks (``(14, 14)``) keeps the route lines of
+        ``1/2weeks``; any other interval chooses dates whose gaps lie in the
+        range, counted around the horizon as it repeats. ``per_week`` is then
+        derived: one visit every ``most`` days.
+    per_month
+        Visits in each calendar month (``4/month``); a month the horizon
+        covers in part owes its share pro rata (:func:`month_shares`).
+        ``per_week`` is then derived: ``12 * per_month / 52``.
+    last_visit
+        The outlet's last visit before the dates planned (a re-plan sets it
+        from the previous plan and the visit log). With an ``interval``, the
+        first visit planned comes ``least`` to ``most`` days after it.
     """
 
     per_week: Fraction = Fraction(1)
@@ -229,9 +370,13 @@ class VisitRule:
     patterns: tuple[tuple[int, ...], ...] | None = None
     visits: int | None = None
     same_rep: bool = True
+    interval: tuple[int, int] | None = None
+    per_month: int | None = None
+    last_visit: date | None = None
 
     def __post_init__(self) -> None:
         f = Fields(self)
+        given = self.per_week
         if isinstance(self.per_week, Fraction) or is_int(self.per_week):
             object.__setattr__(self, "per_week", Fraction(self.per_week))
         elif is_real(self.per_week):  # a float: read as n visits every k weeks
@@ -258,7 +403,19 @@ class VisitRule:
                                    tuple(tuple(int(i) for i in p) for p in pats))
         f.integer("visits", "a number of visits (an int)", optional=True)
         f.flag("same_rep")
+        if self.interval is not None:
+            iv = self.interval
+            if (isinstance(iv, str) or not isinstance(iv, Iterable)
+                    or not all(is_int(i) for i in iv) or len(tuple(iv)) != 2):
+                f.bad("interval", iv, "(least, most) days between visits: two ints, or None",
+                      column="frequency")
+            else:
+                object.__setattr__(self, "interval", tuple(int(i) for i in iv))
+        f.integer("per_month", "visits per calendar month (an int)", optional=True,
+                  column="frequency")
+        f.day("last_visit", optional=True)
         f.done()
+        self._derive_rate(given)
         what = f"VisitRule(per_week={self.describe()})"
         if self.per_week < 0:
             raise invalid(f"{what}: per_week must be >= 0", column="frequency")
@@ -275,24 +432,115 @@ class VisitRule:
         if self.visits is not None and self.visits < 0:
             raise invalid(f"VisitRule.visits is {self.visits}: it must be >= 0", column="visits")
 
+    def _derive_rate(self, given: object) -> None:
+        """Check ``interval`` and ``per_month``, and set ``per_week`` to their rate."""
+        if self.interval is None and self.per_month is None:
+            return
+        if self.interval is not None and self.per_month is not None:
+            raise invalid("VisitRule: give an interval or visits per month, not both",
+                          column="frequency")
+        if self.interval is not None:
+            least, most = self.interval
+            if least < 1 or most > MAX_INTERVAL_DAYS or least > most:
+                raise invalid(f"VisitRule.interval {self.interval}: the days between visits "
+                              f"must run from 1 to {MAX_INTERVAL_DAYS}, the least first",
+                              column="frequency")
+            rate = _interval_rate(least, most)
+        else:
+            assert self.per_month is not None
+            if not 1 <= self.per_month <= MAX_PER_MONTH:
+                raise invalid(f"VisitRule.per_month is {self.per_month}: it must be 1 to "
+                              f"{MAX_PER_MONTH} (per_week=0 for no regular visit)",
+                              column="frequency")
+            rate = _monthly_rate(self.per_month)
+        if given != Fraction(1) and given != rate:  # 1 is the default: not given
+            raise invalid(f"VisitRule: per_week {given} and {self.describe_form()} disagree; "
+                          "leave per_week out, it follows from the interval or the monthly "
+                          "count", column="frequency")
+        object.__setattr__(self, "per_week", rate)
+
     @classmethod
     def parse(cls, frequency: str | float, allowed_days: str | None = None) -> VisitRule:
-        """Build a rule from the CSV's ``frequency`` and ``allowed_days`` texts."""
+        """Build a rule from the CSV's ``frequency`` and ``allowed_days`` texts.
+
+        Every form of :func:`parse_rule_frequency` is read.
+
+        >>> VisitRule.parse("every 10-14d").interval, VisitRule.parse("4/month").per_month
+        ((10, 14), 4)
+        """
         from routeopt.hours import parse_weekdays
 
         allowed = parse_weekdays(allowed_days) if allowed_days and allowed_days.strip() else None
-        return cls(per_week=parse_frequency(frequency), allowed_weekdays=allowed)
+        per_week, interval, per_month = parse_rule_frequency(frequency)
+        return cls(per_week=per_week, allowed_weekdays=allowed, interval=interval,
+                   per_month=per_month)
 
-    def required_visits(self, weeks: int) -> int:
-        """Visits needed over ``weeks`` weeks (explicit ``visits`` first)."""
+    @property
+    def lines(self) -> bool:
+        """Whether the rule's patterns are route lines (:func:`~routeopt.patterns.weekday_lines`):
+        a per-week frequency, or an interval of whole weeks, on the same weekday."""
+        if self.patterns is not None or self.per_month is not None or not self.same_weekday:
+            return False
+        if self.interval is None:
+            return True
+        least, most = self.interval
+        return least == most and least % 7 == 0
+
+    def cyclic_visits(self, days: int) -> int | None:
+        """The visits of an interval rule over ``days`` days when the horizon repeats.
+
+        The whole number of visits, each gap (the one around the horizon
+        included) in ``[least, most]`` days, whose mean gap is nearest the
+        middle of the range (the fewer on a tie); ``None`` when no number of
+        visits can repeat, e.g. ``every 10-14d`` over 7 days.
+
+        >>> [VisitRule(interval=(10, 14)).cyclic_visits(7 * w) for w in (1, 4, 5, 6, 8)]
+        [None, 2, 3, 3, 5]
+        """
+        assert self.interval is not None
+        least, most = self.interval
+        lo, hi = -(-days // most), days // least
+        if lo > hi:
+            return None
+        target = Fraction(2 * days, least + most)
+        return min(range(lo, hi + 1), key=lambda v: (abs(v - target), v))
+
+    def required_visits(self, weeks: int, start: date | None = None) -> int:
+        """Visits needed over ``weeks`` weeks (explicit ``visits`` first).
+
+        ``N/month`` counts the calendar months of the ``weeks`` weeks from
+        ``start`` (:func:`month_shares`), which it needs; an interval rule
+        gives :meth:`cyclic_visits`, or one visit every ``most`` days (rounded
+        up) when the range cannot repeat over the horizon.
+        """
         if self.visits is not None:
             return self.visits
         if self.patterns:
             return len(self.patterns[0])
+        if self.per_month is not None:
+            if start is None:
+                raise ValueError("N/month counts calendar months: give the horizon's start")
+            end = start + timedelta(days=7 * weeks - 1)
+            return sum(n for _, _, n in month_shares(start, end, self.per_month))
+        if self.interval is not None and not self.lines:
+            got = self.cyclic_visits(7 * weeks)
+            return got if got is not None else -(-7 * weeks // self.interval[1])
         return math.ceil(self.per_week * weeks)
 
+    def describe_form(self) -> str:
+        """The interval or monthly form alone (``every 10-14d``, ``4/month``), else ``""``."""
+        if self.per_month is not None:
+            return f"{self.per_month}/month"
+        if self.interval is not None:
+            least, most = self.interval
+            return f"every {least}d" if least == most else f"every {least}-{most}d"
+        return ""
+
     def describe(self) -> str:
-        """The frequency as the CSV writes it, e.g. ``1/2weeks``."""
+        """The frequency as the CSV writes it, e.g. ``1/2weeks`` or ``every 10-14d``."""
+        form = self.describe_form()
+        if form:
+            return form
         f = self.per_week
         if f.denominator == 1:
             return f"{f.numerator}/week"
@@ -1019,7 +1267,7 @@ class Problem:
 
     def regular_visits_of(self, outlet: Outlet) -> int:
         """Visits of ``outlet``'s rule (appointments aside, extra visits not included)."""
-        return outlet.rule.required_visits(self.horizon.weeks)
+        return outlet.rule.required_visits(self.horizon.weeks, self.horizon.start)
 
     @property
     def planning_days(self) -> tuple[date, ...]:
@@ -1159,15 +1407,27 @@ class Problem:
                         f"appointment on {a.date} falls on a day no allowed rep works",
                         outlet_id=o.id, column="appointment"))
             r = o.rule
+            if r.last_visit is not None and r.last_visit >= (self.plan_from
+                                                              or self.horizon.start):
+                issues.append(Issue(
+                    f"last_visit {r.last_visit} is not before the dates planned (from "
+                    f"{self.plan_from or self.horizon.start}); give the last visit made before",
+                    outlet_id=o.id, column="last_visit"))
             if r.patterns is None:
                 exact = r.per_week * self.horizon.weeks
-                if r.visits is None and exact.denominator != 1:
+                if r.visits is None and (
+                        r.cyclic_visits(7 * self.horizon.weeks) is None
+                        if r.interval is not None and not r.lines
+                        else r.per_month is None and exact.denominator != 1):
                     cycle_warned.append(o.id)
                 fits_key = (r, o.hours, o.rep_id)  # the same for every outlet of its kind
                 fits = line_fits.get(fits_key)
                 if fits is None and r.visits is None and r.per_week > 0:
+                    # dates (not lines) for an interval range or N/month: a day is enough
                     fits = line_fits[fits_key] = any(
-                        weekday_lines(o, rep, self.horizon.weeks) for rep in self.reps_for(o))
+                        weekday_lines(o, rep, self.horizon.weeks) for rep in self.reps_for(o)
+                    ) if r.lines or (r.interval is None and r.per_month is None) else (
+                        _allowed_weekdays_text(o, self.reps_for(o)) != "none")
                 if r.visits is None and r.per_week > 0 and not fits:
                     days = _allowed_weekdays_text(o, self.reps_for(o))
                     if days == "none":

@@ -34,8 +34,8 @@ from routeopt.problem import (
     Rep,
     VisitRule,
     attribute_issues,
-    parse_frequency,
     parse_priority,
+    parse_rule_frequency,
 )
 
 if TYPE_CHECKING:
@@ -153,8 +153,12 @@ def read_outlets(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
                 "give WGS-84 longitude in degrees, or geocode the address first", near=near),
                 crs)
         appts = r.get("appointment", parse_appointments, _NO_APPOINTMENTS)
-        per_week = r.get("frequency", parse_frequency, Fraction(0) if appts else Fraction(1),
-                         required=not appts, hint="write e.g. 2/week, 1/week, 1/2weeks, 1/4weeks")
+        no_rule: tuple[Fraction, tuple[int, int] | None, int | None] = (
+            Fraction(0) if appts else Fraction(1), None, None)
+        per_week, interval, per_month = r.get(
+            "frequency", parse_rule_frequency, no_rule, required=not appts,
+            hint="write e.g. 2/week, 1/week, 1/2weeks, 1/4weeks, every 14d, every 10-14d, "
+                 "4/month")
         allowed = r.get("allowed_days", parse_weekdays, None)
         priority = r.get("priority", parse_priority, 2)
         service = r.number("service_min", lo=0, hi=24 * 60, hint="visit minutes")
@@ -169,7 +173,8 @@ def read_outlets(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
         try:
             outlets.append(Outlet(
                 id=oid, lat=lat, lon=lon,
-                rule=VisitRule(per_week=per_week, allowed_weekdays=allowed),
+                rule=VisitRule(per_week=per_week, allowed_weekdays=allowed, interval=interval,
+                               per_month=per_month),
                 name=_text(row, "name"), address=_text(row, "address"),
                 service=round(60 * (service if service is not None else DEFAULT_SERVICE_MIN)),
                 priority=priority, hours=hours, appointments=appts, rep_id=rep_id,

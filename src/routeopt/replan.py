@@ -64,6 +64,7 @@ __all__ = [
     "read_visit_log",
     "replan",
     "replan_problem",
+    "with_last_visits",
 ]
 
 LOG_COLUMNS = {
@@ -441,6 +442,44 @@ def _in_file(issue: Issue, file: str) -> Issue:
                  outlet_id=issue.outlet_id, rep_id=issue.rep_id)
 
 
+def with_last_visits(problem: Problem, previous: Plan) -> Problem:
+    """``problem`` with each interval rule's ``last_visit`` taken from ``previous``.
+
+    For the next cycle (``routeopt plan --previous``): an outlet of an
+    interval rule (``every 10-14d``) whose last regular visit in ``previous``
+    falls before the horizon counts its first visit from it, when a planning
+    day of the horizon is still in range of it (else the interval is broken
+    already and the cycle starts afresh). Other rules, and outlets
+    ``previous`` did not visit, are unchanged.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from routeopt.plan import Plan, Route, Stop
+    >>> from routeopt.problem import Horizon, Outlet, Problem, Rep, VisitRule
+    >>> friday = Route("R1", date(2026, 11, 27), 30600, 36000,
+    ...                (Stop("A", 31000, 31000, 32000, 400, 3000),), 400, 3000)
+    >>> p = Problem([Outlet("A", 43.7, 7.4, VisitRule.parse("every 10-14d"))],
+    ...             [Rep("R1", 43.7, 7.4)], Horizon(date(2026, 11, 30), weeks=4))
+    >>> with_last_visits(p, Plan(None, (friday,), (), {})).outlets[0].rule.last_visit
+    datetime.date(2026, 11, 27)
+    """
+    last: dict[str, date] = {}
+    for r in previous.routes:
+        for st in r.stops:
+            if not st.label and r.date < problem.horizon.start:
+                last[st.outlet_id] = max(r.date, last.get(st.outlet_id, r.date))
+    outlets = []
+    for o in problem.outlets:
+        rule, d = o.rule, last.get(o.id)
+        if rule.interval is not None and rule.last_visit is None and d is not None and any(
+                rule.interval[0] <= (day - d).days <= rule.interval[1]
+                for day in problem.planning_days):
+            o = dataclasses.replace(o, rule=dataclasses.replace(rule, last_visit=d))
+        outlets.append(o)
+    return problem.replace(outlets=tuple(outlets))
+
+
 def carry_forward(previous: Plan, start: date, weeks: int) -> Plan:
     """The previous cycle's plan laid over the cycle that starts on ``start``.
 
@@ -760,10 +799,34 @@ def replan_problem(problem: Problem, previous: Plan, log: Iterable[LogEntry], *,
         if closed:
             hours = dataclasses.replace(hours, closed_dates=hours.closed_dates | closed)
         outlets.append(dataclasses.replace(
-            o, rule=dataclasses.replace(o.rule, visits=regular), appointments=tuple(appts),
-            extra_visits=tuple(extras), hours=hours))
+            o, rule=dataclasses.replace(o.rule, visits=regular,
+                                        last_visit=_last_visit(problem, o, visits, status,
+                                                               done_on, today)),
+            appointments=tuple(appts), extra_visits=tuple(extras), hours=hours))
     new = problem.replace(outlets=tuple(outlets), plan_from=today, locked=frozenset(frozen))
     return new, notes
+
+
+def _last_visit(problem: Problem, o: Outlet, visits: list[_Visit],
+                status: dict[tuple[str, date], str], done_on: dict[str, list[date]],
+                today: date) -> date | None:
+    """The last visit of an interval rule before ``today`` (planned and not missed or
+    cancelled, or logged done), from which its next visit is counted; ``None`` for other
+    rules, or when no planning day from ``today`` on is in range of it any more (a
+    missed visit broke the interval: its make-up catches up)."""
+    rule = o.rule
+    if rule.interval is None:
+        return rule.last_visit
+    made = [v.date for v in visits if v.date < today and not v.label
+            and status.get((o.id, v.date)) not in ("missed", "cancelled")]
+    made += [d for d in done_on.get(o.id, []) if d < today]
+    if not made:
+        return rule.last_visit
+    last = max(made)
+    least, most = rule.interval
+    if not any(least <= (d - last).days <= most for d in problem.planning_days if d >= today):
+        return None
+    return last
 
 
 def _impossible(problem: Problem, o: Outlet, v: _Visit) -> str:
@@ -782,9 +845,16 @@ def _impossible(problem: Problem, o: Outlet, v: _Visit) -> str:
 
 
 def _block_end(problem: Problem, o: Outlet, day: date) -> date:
-    """The last date of the frequency block (``k`` weeks of ``n/k``) holding ``day``."""
+    """The last date of the frequency block (``k`` weeks of ``n/k``) holding ``day``:
+    its calendar month for ``N/month``, ``most`` days on for an interval range."""
     h = problem.horizon
-    k = o.rule.per_week.denominator if o.rule.per_week > 0 else h.weeks
+    rule = o.rule
+    if rule.per_month is not None:
+        month_end = date(day.year + day.month // 12, day.month % 12 + 1, 1) - timedelta(days=1)
+        return min(h.end, month_end)
+    if rule.interval is not None and not rule.lines:
+        return min(h.end, day + timedelta(days=rule.interval[1]))
+    k = rule.per_week.denominator if rule.per_week > 0 else h.weeks
     w = (h.week_of(day) // k + 1) * k
     return min(h.end, h.start + timedelta(days=7 * w - 1))
 

@@ -162,10 +162,11 @@ def plan_territory(job: TaskInput) -> dict[str, Any]:
     previous = job.src / PREVIOUS_DIR
     if previous.is_dir() and any(previous.iterdir()):  # the last cycle: keep its route lines
         # (read_plan refuses a partial or mixed one, rather than planning without it)
-        from routeopt.replan import carry_forward, read_plan
+        from routeopt.replan import carry_forward, read_plan, with_last_visits
 
-        reference = carry_forward(read_plan(previous, problem), problem.horizon.start,
-                                  problem.horizon.weeks)
+        last = read_plan(previous, problem)
+        reference = carry_forward(last, problem.horizon.start, problem.horizon.weeks)
+        problem = with_last_visits(problem, last)  # intervals count from the last cycle
     plan = solve(problem, opts.solve, previous=reference)
     violations = plan.violations()
     if violations:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from routeopt.patterns import no_pattern_message, short_pattern_message
 from routeopt.plan import REASONS, Plan, Route, Stop, Unscheduled
 from routeopt.solver.params import SolveParams
 from routeopt.solver.terms import TIME_TERMS
@@ -247,7 +248,8 @@ def _unscheduled(inst: Instance, timer: Timer, st: State, untried: set[int]
         ch = st.choice[i]
         pri = inst.priority[i]
         if not inst.options[i]:
-            out += [Unscheduled(o.id, "no_pattern", REASONS["no_pattern"], pri)] * miss
+            message = no_pattern_message(inst.problem, o) or REASONS["no_pattern"]
+            out += [Unscheduled(o.id, "no_pattern", message, pri)] * miss
         elif ch is None and i in untried:
             out += [Unscheduled(o.id, "time_limit", REASONS["time_limit"], pri)] * miss
         elif ch is not None:
@@ -258,6 +260,10 @@ def _unscheduled(inst: Instance, timer: Timer, st: State, untried: set[int]
                     continue
                 reason, message = _why(inst, timer, st, i, list(group), memo)
                 out.append(Unscheduled(o.id, reason, message, pri, inst.slots[group[0]].date))
+            short = inst.need[i] - len(opt.days)  # visits its form cannot fit at all
+            if short > 0:
+                message = short_pattern_message(inst.problem, o, len(opt.days))
+                out += [Unscheduled(o.id, "no_pattern", message, pri)] * short
         else:
             slots = sorted({s for opt in inst.options[i] for g in opt.groups for s in g})
             reason, message = _why(inst, timer, st, i, slots, memo)

@@ -393,7 +393,8 @@ class Search:
             if k == n_near and self.quick and k:
                 break  # short of time: the nearest reps' options only
             bound = runner_up if second else (best[0] if best is not None else math.inf)
-            total = 0.0
+            short = inst.need[i] - len(opt.groups)  # the visits a short pattern leaves out
+            total = pen * short if short else 0.0
             where: list[tuple[int, int]] = []
             for group in opt.groups:
                 pick: tuple[float, int, int] | None = None

@@ -286,6 +286,9 @@ class VectorPricer:
         low = sc.min(axis=2)
         placed = np.isfinite(low) & exists
         total = np.where(placed, low, np.where(exists, penalty, 0.0)).sum(axis=1)
+        short = inst.need[i] - exists.sum(axis=1)  # the visits a short pattern leaves out
+        if short.any():
+            total = total + penalty * short
         n_placed = placed.sum(axis=1)
         total[n_placed == 0] = np.inf
         if noise:
