@@ -217,8 +217,7 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
         elif rule.interval is not None:
             candidates = interval_dates(problem, outlet, free, regular)
         else:  # on the whole horizon; under a sub-horizon the latest dates are kept, below
-            past = [d for d in problem.horizon.dates if d < first and rep.works_on(d)
-                    and d not in problem.horizon.holidays
+            past = [d for d in problem.horizon.dates if d < first and problem.works(rep, d)
                     and (allowed is None or d.weekday() in allowed)]
             candidates = monthly_dates(problem, outlet, past + free)
     else:
