@@ -23,6 +23,7 @@ from routeopt.exceptions import (
     RouteOptError,
     RouteOptWarning,
     SolverError,
+    TableError,
 )
 from routeopt.hours import Break, OpeningHours, TimeWindow
 from routeopt.matrix import GreatCircle, MatrixProvider, TravelMatrix
@@ -66,6 +67,7 @@ __all__ = [
     "SolveParams",
     "SolverError",
     "Stop",
+    "TableError",
     "TimeWindow",
     "TravelMatrix",
     "Unscheduled",

@@ -16,11 +16,14 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from routeopt._columns import load_column_map as _load_column_map
+from routeopt._columns import mapping_for as _mapping_for
 from routeopt._tables import Row as _Row
 from routeopt._tables import by_line as _by_line
 from routeopt._tables import cell_text as _text
 from routeopt._tables import median_point as _median_point
 from routeopt._tables import read_table as _table
+from routeopt._tables import table_name as _table_name
 from routeopt._values import parse_date, parse_number
 from routeopt.exceptions import InputError, Issue, RouteOptWarning
 from routeopt.hours import Break, OpeningHours, TimeWindow, parse_time, parse_weekdays
@@ -91,14 +94,16 @@ def _crs_name(crs: str) -> str:
 
 
 def read_outlets(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
-                 geocode: Locate | None = None) -> tuple[list[Outlet], list[Issue],
-                                                         dict[str, int | None]]:
+                 geocode: Locate | None = None, encoding: str | None = None,
+                 sheet: str | int | None = None, columns: Mapping[str, str] | None = None,
+                 ) -> tuple[list[Outlet], list[Issue], dict[str, int | None]]:
     """Parse the outlets table.
 
     Parameters
     ----------
     source
-        A DataFrame or the path of a CSV file.
+        A DataFrame, or the path of a CSV file or of an Excel workbook
+        (``.xlsx``, ``.xls``).
     crs
         The coordinate system of ``lat``/``lon`` (``wgs84``, ``gcj02``, ``bd09``)
         where a row's ``crs`` cell is empty; converted to WGS-84.
@@ -107,6 +112,9 @@ def read_outlets(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
         no ``lat``/``lon``; returns WGS-84 ``(lat, lon)`` or the reason it was
         not found, for each. Rows not found become issues on ``address``.
         Without it such rows are an error (``lat`` is empty).
+    encoding, sheet, columns
+        How the file is read: see :func:`read_problem`; ``columns`` is the map
+        of this table alone (your header -> routeopt column).
 
     Returns
     -------
@@ -119,7 +127,8 @@ def read_outlets(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
     if geocode is not None:  # lat/lon may come from the addresses
         spec = {"required": ("outlet_id", "frequency"),
                 "optional": ("lat", "lon", *OUTLET_COLUMNS["optional"])}
-    records, file, issues = _table(source, "outlets", spec)
+    records, file, issues = _table(source, "outlets", spec, encoding=encoding, sheet=sheet,
+                                   columns=columns)
     located: Mapping[str, tuple[float, float] | str] = {}
     if geocode is not None:
         wanted = [a for _, row in records if not _text(row, "lat") and not _text(row, "lon")
@@ -224,14 +233,18 @@ def _duration(text: str) -> int:
 
 
 def read_reps(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
+              encoding: str | None = None, sheet: str | int | None = None,
+              columns: Mapping[str, str] | None = None,
               ) -> tuple[list[Rep], list[Issue], dict[str, int | None]]:
     """Parse the reps table; returns (reps, issues, line of each rep id).
 
     ``crs`` is the coordinate system of the points where a row's ``crs`` cell
-    is empty, as in :func:`read_outlets`.
+    is empty, and ``encoding``, ``sheet`` and ``columns`` say how the file is
+    read, as in :func:`read_outlets`.
     """
     crs = _crs_name(crs)
-    records, file, issues = _table(source, "reps", REP_COLUMNS)
+    records, file, issues = _table(source, "reps", REP_COLUMNS, encoding=encoding, sheet=sheet,
+                                   columns=columns)
     reps: list[Rep] = []
     lines: dict[str, int | None] = {}
     seen: dict[str, int | None] = {}
@@ -284,13 +297,17 @@ def read_problem(outlets: pd.DataFrame | str | Path, reps: pd.DataFrame | str | 
                  start: date | str, weeks: int = 1, holidays: Iterable[date | str] = (),
                  matrix: Mapping[str, TravelMatrix] | None = None,
                  skip_invalid: bool = False, crs: str = "wgs84",
-                 geocode: Locate | None = None) -> Problem:
+                 geocode: Locate | None = None, encoding: str | None = None,
+                 sheet: str | int | None = None, reps_sheet: str | int | None = None,
+                 columns: str | Path | Mapping[str, Mapping[str, str]] | None = None,
+                 ) -> Problem:
     """Build a :class:`Problem` from an outlets table and a reps table.
 
     Parameters
     ----------
     outlets, reps
-        DataFrames, or paths of CSV files (UTF-8, header row).
+        DataFrames, or paths of CSV files (header row) or Excel workbooks
+        (``.xlsx``, ``.xlsm``, ``.xls``).
     start
         The first date planned (``YYYY-MM-DD``).
     weeks
@@ -309,11 +326,26 @@ def read_problem(outlets: pd.DataFrame | str | Path, reps: pd.DataFrame | str | 
         Geocodes the outlets that have an address and no coordinates, e.g.
         ``functools.partial(routeopt.geocode.locate, geocoder=g, cache=c)``;
         see :func:`read_outlets`.
+    encoding
+        The encoding of the CSV files; by default UTF-8 (with or without a
+        byte-order mark) or GBK/GB18030, detected by the rule in
+        ``docs/csv-schema.md``.
+    sheet, reps_sheet
+        The sheet of an Excel outlets (``sheet``) or reps (``reps_sheet``)
+        workbook: a name, or a 0-based index; the first sheet by default.
+    columns
+        A column map: the path of its TOML file, or its tables as a mapping
+        (``{"outlets": {"Account ID": "outlet_id"}, "reps": {...}}``), each
+        *your header -> routeopt column*. Without one (and for the columns it
+        does not name), the built-in aliases of ``docs/csv-schema.md`` apply.
 
     Raises
     ------
     InputError
         With every problem found, each naming its file, line and column.
+    TableError
+        An :class:`InputError` for a file that cannot be read as a whole (an
+        encoding, a missing sheet or column, a bad column map).
 
     Examples
     --------
@@ -338,16 +370,22 @@ def read_problem(outlets: pd.DataFrame | str | Path, reps: pd.DataFrame | str | 
             raise InputError([Issue(f"holiday {h!r} is not a date; write YYYY-MM-DD",
                                     column="holidays")]) from None
     horizon = Horizon(start_d, weeks, frozenset(hol))
+    cmap = None if columns is None else _load_column_map(columns)
+    o_map, r_map = _mapping_for(cmap, "outlets"), _mapping_for(cmap, "reps")
     if geocode is None:
-        outs, o_issues, o_lines = read_outlets(outlets, crs=crs)
-        rps, r_issues, r_lines = read_reps(reps, crs=crs)
+        outs, o_issues, o_lines = read_outlets(outlets, crs=crs, encoding=encoding, sheet=sheet,
+                                               columns=o_map)
+        rps, r_issues, r_lines = read_reps(reps, crs=crs, encoding=encoding, sheet=reps_sheet,
+                                           columns=r_map)
     else:  # the reps first: no geocoding when the run cannot go on
-        rps, r_issues, r_lines = read_reps(reps, crs=crs)
+        rps, r_issues, r_lines = read_reps(reps, crs=crs, encoding=encoding, sheet=reps_sheet,
+                                           columns=r_map)
         if r_issues:
             raise InputError(r_issues)
-        outs, o_issues, o_lines = read_outlets(outlets, crs=crs, geocode=geocode)
-    o_file = Path(outlets).name if isinstance(outlets, str | Path) else None
-    r_file = Path(reps).name if isinstance(reps, str | Path) else None
+        outs, o_issues, o_lines = read_outlets(outlets, crs=crs, geocode=geocode,
+                                               encoding=encoding, sheet=sheet, columns=o_map)
+    o_file = _table_name(outlets, sheet)
+    r_file = _table_name(reps, reps_sheet)
     if r_issues or not rps:
         raise InputError(r_issues + o_issues if r_issues else [Issue("no valid reps", file=r_file)])
 
