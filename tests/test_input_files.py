@@ -12,6 +12,7 @@ for each. Each bad input gets one clear message and exit code 2.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
@@ -423,3 +424,76 @@ def test_a_file_that_is_not_a_workbook(tmp_path) -> None:
     (tmp_path / "o.xls").write_bytes(b"not a workbook")
     with pytest.raises(TableError, match="as an Excel 97-2003 workbook"):
         read_outlets(tmp_path / "o.xls")
+
+
+# -- replan, batch options --------------------------------------------------------------------
+def test_replan_reads_a_workbook_log_and_gbk_outlets_alike(tmp_path, variants, capsys) -> None:
+    """A visit log with Chinese headers in a workbook and GBK outlets re-plan as CSV does."""
+    import csv
+
+    import openpyxl
+
+    code, _, err, first = plan(tmp_path, "first", [*variants["utf8"], *variants["reps"]], capsys)
+    assert code == 0, err
+    with (first / "visits.csv").open(encoding="utf-8", newline="") as f:
+        monday = [r for r in csv.DictReader(f) if r["date"] == "2026-11-30"]
+    assert monday
+    v = monday[0]
+    log = tmp_path / "in" / "log.csv"
+    log.write_text(f"outlet_id,rep_id,date,status\n{v['outlet_id']},{v['rep_id']},2026-11-30,"
+                   "missed\n", encoding="utf-8")
+    wb = openpyxl.Workbook()
+    wb.active.title = "日志"
+    wb.active.append(["门店编号", "业务员编号", "日期", "状态"])
+    wb.active.append([int(v["outlet_id"]), v["rep_id"], dt.datetime(2026, 11, 30), "missed"])
+    wb.save(tmp_path / "in" / "log.xlsx")
+    common = ["--previous", str(first), "--today", "2026-12-01", "--iterations", "40",
+              "--seed", "3", *variants["reps"]]
+    results = []
+    for name, args in (("csv", [*variants["utf8"], "--log", str(log)]),
+                       ("xlsx", [*variants["gbk"], "--log", str(tmp_path / "in" / "log.xlsx"),
+                                 "--log-sheet", "日志"])):
+        out = tmp_path / f"replan-{name}"
+        capsys.readouterr()
+        code = main(["replan", *args, *common, "--out", str(out)])
+        err = capsys.readouterr().err
+        assert code == 0, f"{name}: {err}"
+        results.append((out / "visits.csv").read_text(encoding="utf-8"))
+        changes = json.loads((out / "replan.json").read_text(encoding="utf-8"))["changes"]
+        assert changes["added"] == 1  # the missed visit, made up: the log was read
+    assert results[0] == results[1]
+
+
+def test_batch_options_take_an_encoding_and_a_column_map() -> None:
+    from routeopt.batch.territory import TerritoryOptions
+
+    opts = TerritoryOptions().updated({"encoding": "gbk", "columns": {
+        "outlets": {"Acct No": "outlet_id"}, "reps": {"Owner": "rep_id"}}}, file="batch.toml")
+    opts = opts.updated({"columns": {"outlets": {"Calls": "frequency"}}}, file="territory.toml")
+    assert opts.encoding == "gbk"
+    assert opts.columns == {"outlets": {"Calls": "frequency"}, "reps": {"Owner": "rep_id"}}
+    assert opts.to_dict()["columns"]["reps"] == {"Owner": "rep_id"}
+    with pytest.raises(InputError, match=r"batch\.toml, column 'encoding': encoding = 'klingon' "
+                                         r"should name an encoding"):
+        TerritoryOptions().updated({"encoding": "klingon"}, file="batch.toml")
+    with pytest.raises(InputError, match=r"batch\.toml, column 'columns': unknown table\(s\) "
+                                         r"\['outlet'\]"):
+        TerritoryOptions().updated({"columns": {"outlet": {"A": "outlet_id"}}}, file="batch.toml")
+
+
+def test_a_territory_folder_is_planned_with_its_map_and_encoding(tmp_path) -> None:
+    from routeopt.batch.task import TaskInput, plan_territory
+    from routeopt.batch.territory import TerritoryOptions
+    from routeopt.solver import SolveParams
+
+    src = tmp_path / "t1"
+    src.mkdir()
+    (src / "outlets.csv").write_bytes(csv_text(CRM).replace("Acct Title", "名称")
+                                      .encode("gbk"))
+    (src / "reps.csv").write_text(REPS, encoding="utf-8")
+    cmap = {"outlets": {c: o for c, o in zip(CRM, CANONICAL, strict=True) if c != "Acct Title"}}
+    opts = TerritoryOptions(start=dt.date(2026, 11, 30), solve=SolveParams(max_iterations=20),
+                            encoding="gb18030", columns=cmap)
+    summary = plan_territory(TaskInput("t1", src, tmp_path / "out", opts))
+    assert summary["coverage"] == 1.0
+    assert "老王药店" in (tmp_path / "out" / "visits.csv").read_text(encoding="utf-8")

@@ -310,24 +310,25 @@ def geocode_table(source: pd.DataFrame | str | Path, geocoder: Geocoder, *,
     """
     import pandas as pd
 
+    from routeopt._columns import canonical_header
     from routeopt._tables import Records, check_header, read_table
+    from routeopt.read import OUTLET_COLUMNS
 
+    optional = tuple(c for c in (*OUTLET_COLUMNS["required"], *OUTLET_COLUMNS["optional"])
+                     if c != "address")
+    spec = {"required": ("address",), "optional": optional}
     records: Records
     if isinstance(source, pd.DataFrame):
         frame = source.copy()
-        frame.columns = [str(c).strip().lower() for c in frame.columns]
+        frame.columns = canonical_header([str(c).strip().lower() for c in frame.columns],
+                                         "outlets", ("address", *optional), columns,
+                                         file=None, line=None)
         records = [(None, dict(zip(frame.columns, row, strict=True)))
                    for row in frame.itertuples(index=False, name=None)]
-        spec = {"required": ("address",), "optional": ("lat", "lon", "crs")}
         check_header(list(frame.columns), None, None, "outlets", spec)
     else:
-        from routeopt.read import OUTLET_COLUMNS
-
-        optional = tuple(c for c in (*OUTLET_COLUMNS["required"], *OUTLET_COLUMNS["optional"])
-                         if c != "address")
-        recs, _, issues = read_table(source, "outlets",
-                                     {"required": ("address",), "optional": optional},
-                                     encoding=encoding, sheet=sheet, columns=columns)
+        recs, _, issues = read_table(source, "outlets", spec, encoding=encoding, sheet=sheet,
+                                     columns=columns)
         if issues:
             raise InputError(issues)
         records = recs
