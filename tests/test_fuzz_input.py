@@ -5,8 +5,9 @@ DataFrames, the visit log, ``territory.toml`` / ``batch.toml`` and territory
 folders): it returns a valid result or raises :class:`InputError` whose every
 issue says where (a file, line, column, outlet or rep), and never raises
 anything else. The tables mix valid cells with Python-only numbers, huge
-values, stray quotes and separators, missing, extra and duplicate columns,
-other encodings, byte-order marks, cut-off files and mixed line endings.
+values, stray quotes and separators, missing, extra, duplicate and alias
+columns, other encodings (GBK and GB18030 among them), byte-order marks,
+cut-off files, mixed line endings, and Excel workbooks with typed cells.
 
 Each test runs a bounded number of examples (the whole module takes a few
 seconds); raise ``FUZZ_EXAMPLES`` locally to search longer.
