@@ -497,3 +497,20 @@ def test_a_territory_folder_is_planned_with_its_map_and_encoding(tmp_path) -> No
     summary = plan_territory(TaskInput("t1", src, tmp_path / "out", opts))
     assert summary["coverage"] == 1.0
     assert "老王药店" in (tmp_path / "out" / "visits.csv").read_text(encoding="utf-8")
+
+
+def test_workbook_rows_keep_their_numbers_across_blank_rows(tmp_path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["B3"], ws["C3"], ws["D3"], ws["E3"] = "outlet_id", "lat", "lon", "frequency"
+    for col, v in zip("BCDE", ("P1", 43.73, 7.42, "1/week"), strict=True):
+        ws[f"{col}4"] = v
+    for col, v in zip("BCDE", ("P2", 143.7, 7.42, "1/week"), strict=True):
+        ws[f"{col}6"] = v  # row 5 is blank
+    wb.save(tmp_path / "gaps.xlsx")
+    outlets, issues, lines = read_outlets(tmp_path / "gaps.xlsx")
+    assert [o.id for o in outlets] == ["P1"] and lines == {"P1": 4}
+    assert [(i.file, i.line, i.column) for i in issues] == [
+        ("gaps.xlsx, sheet 'Sheet'", 6, "lat")]

@@ -212,20 +212,25 @@ def sheet_rows(path: Path, what: str, sheet: str | int | None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "Workbook contains no default style" and the like
-            book = openpyxl.load_workbook(path, data_only=True)
+            # read-only: rows streamed from the sheet's XML, about twice as fast as a full load
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as e:
         raise TableError([Issue(
             f"cannot read the {what} file as an Excel workbook ({type(e).__name__}: {e}); "
             "save it again from Excel as .xlsx, or as CSV UTF-8", file=path.name)]) from None
-    names = list(book.sheetnames)
-    ws = book.worksheets[_pick(names, sheet, what, path.name)]
-    name = f"{path.name}{SHEET_MARK}{ws.title!r}"
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        for n, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            yield n, [cell_to_text(v) for v in values]
-
-    return name, rows()
+    try:
+        names = list(book.sheetnames)
+        ws = book[names[_pick(names, sheet, what, path.name)]]
+        name = f"{path.name}{SHEET_MARK}{ws.title!r}"
+        if not hasattr(ws, "iter_rows"):
+            raise TableError([Issue(f"sheet {ws.title!r} is a chart, not a table; give the "
+                                    "sheet of the table", file=path.name)])
+        ws.reset_dimensions()  # the size a writer recorded may be wrong: read every row there
+        rows = [(n, [cell_to_text(v) for v in values])
+                for n, values in enumerate(ws.iter_rows(values_only=True), start=1)]
+    finally:
+        book.close()
+    return name, iter(rows)
 
 
 def _xls_rows(path: Path, what: str, sheet: str | int | None
