@@ -98,6 +98,16 @@ def variants(tmp_path: Path) -> dict[str, list[str]]:
         "[outlets]\n" + "".join(f'"{c}" = "{o}"\n' for c, o in zip(CRM, CANONICAL, strict=True)),
         encoding="utf-8")
     write_xlsx(d / "outlets.xlsx", CANONICAL)
+    book = write_xlsx(d / "book.xlsx", CHINESE)  # outlets and reps in one workbook
+    import openpyxl
+
+    wb = openpyxl.load_workbook(book)
+    reps = wb.create_sheet("业务员")
+    reps.append(["业务员编号", "纬度", "经度", "工作时间"])
+    for line in REPS.splitlines()[1:]:
+        rid, lat, lon, shift = line.split(",")
+        reps.append([rid, float(lat), float(lon), shift])
+    wb.save(book)
     return {
         "utf8": ["--outlets", str(d / "utf8.csv")],
         "bom": ["--outlets", str(d / "bom.csv")],
@@ -107,6 +117,8 @@ def variants(tmp_path: Path) -> dict[str, list[str]]:
         "xlsx-index": ["--outlets", str(d / "outlets.xlsx"), "--sheet", "1"],
         "xls": ["--outlets", str(DATA / "outlets.xls")],
         "crm+map": ["--outlets", str(d / "crm.csv"), "--columns", str(d / "map.toml")],
+        "one-book": ["--outlets", str(book), "--sheet", "门店", "--reps", str(book),
+                     "--reps-sheet", "业务员"],
         "reps": ["--reps", str(d / "reps.csv")],
     }
 
@@ -125,7 +137,8 @@ def test_the_same_outlets_in_every_form_give_the_same_plan(tmp_path, variants, c
     reps = variants.pop("reps")
     visits = {}
     for name, args in variants.items():
-        code, _, err, out = plan(tmp_path, name, [*args, *reps], capsys)
+        code, _, err, out = plan(tmp_path, name, args if "--reps" in args else [*args, *reps],
+                                 capsys)
         assert code == 0, f"{name}: {err}"
         visits[name] = (out / "visits.csv").read_text(encoding="utf-8")
     first = visits["utf8"]
@@ -514,3 +527,16 @@ def test_workbook_rows_keep_their_numbers_across_blank_rows(tmp_path) -> None:
     assert [o.id for o in outlets] == ["P1"] and lines == {"P1": 4}
     assert [(i.file, i.line, i.column) for i in issues] == [
         ("gaps.xlsx, sheet 'Sheet'", 6, "lat")]
+
+
+def test_problem_checks_name_the_sheet_and_row_too(tmp_path, variants) -> None:
+    """Issues found once the rows are read (an unknown rep) are placed like row issues."""
+    header = (*CANONICAL, "rep_id")
+    rows = [(*r, "R1") for r in ROWS]
+    rows[2] = (*ROWS[2], "R9")  # row 4
+    path = write_xlsx(tmp_path / "o.xlsx", header, rows)
+    with pytest.raises(InputError) as info:
+        read_problem(path, tmp_path / "in" / "reps.csv", start=START, sheet="门店")
+    assert [str(i) for i in info.value.issues] == [
+        "o.xlsx, sheet '门店', row 4, outlet '1003', column 'rep_id': rep 'R9' is not in the "
+        "reps table; add it or clear rep_id"]

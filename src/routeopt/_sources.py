@@ -42,7 +42,7 @@ from typing import Any
 
 from routeopt.exceptions import SHEET_MARK, Issue, TableError
 
-__all__ = ["EXCEL_SUFFIXES", "cell_to_text", "decode", "sheet_rows"]
+__all__ = ["EXCEL_SUFFIXES", "cell_to_text", "decode", "sheet_name", "sheet_rows"]
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 _TRIED = ("utf-8", "gb18030")
@@ -231,6 +231,37 @@ def sheet_rows(path: Path, what: str, sheet: str | int | None
     finally:
         book.close()
     return name, iter(rows)
+
+
+def sheet_name(path: Path, sheet: str | int | None) -> str:
+    """``file, sheet 'S'``: how messages name the sheet ``sheet_rows`` reads, without
+    reading its rows (the file name alone when the workbook cannot be opened: reading the
+    table says why)."""
+    import zipfile
+
+    failed: tuple[type[BaseException], ...] = (TableError, OSError, ValueError, KeyError,
+                                               TypeError, ImportError, zipfile.BadZipFile)
+    try:
+        if path.suffix.lower() == ".xls":
+            import xlrd
+
+            failed += (xlrd.XLRDError, AssertionError, IndexError)
+            book = xlrd.open_workbook(str(path), on_demand=True)
+            try:
+                names = list(book.sheet_names())
+            finally:
+                book.release_resources()
+        else:
+            import openpyxl
+
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                names = list(wb.sheetnames)
+            finally:
+                wb.close()
+        return f"{path.name}{SHEET_MARK}{names[_pick(names, sheet, 'table', path.name)]!r}"
+    except failed:
+        return path.name
 
 
 def _xls_rows(path: Path, what: str, sheet: str | int | None

@@ -144,12 +144,9 @@ def table_name(source: pd.DataFrame | str | Path, sheet: str | int | None = None
     path = Path(source)
     if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
         return path.name
-    from routeopt._sources import sheet_rows
+    from routeopt._sources import sheet_name
 
-    try:
-        return sheet_rows(path, "table", sheet)[0]
-    except InputError:
-        return path.name
+    return sheet_name(path, sheet)
 
 
 def _csv_rows(text: str, delimiter: str, what: str, name: str
@@ -184,7 +181,8 @@ def check_header(cols: list[str], file: str | None, line: int | None, what: str,
             continue
         near = difflib.get_close_matches(c, [x for x in cols if x not in known], n=1)
         hint = (f"rename column {near[0]!r} to {c!r}" if near
-                else f"add it (the header has: {', '.join(x for x in cols if x) or 'nothing'})")
+                else f"add it, or name your header for it in a column map (--columns) (the "
+                     f"header has: {', '.join(x for x in cols if x) or 'nothing'})")
         issues.append(Issue(f"the {what} table lacks the required column {c!r}; {hint}",
                             file=file, line=line, column=c))
     if issues:
