@@ -1,12 +1,14 @@
 """Input files as they come: Excel workbooks, GBK CSV, CRM column names.
 
 The same five outlets are written as UTF-8 CSV, UTF-8 with a byte-order mark,
-GBK CSV with Chinese headers and names, an ``.xlsx`` workbook with typed cells
-(written here with openpyxl), an ``.xls`` workbook (``tests/data/input/outlets.xls``,
-made by LibreOffice 7.4 from the rows of ``XLS_ROWS``:
-``soffice --headless --infilter="CSV:44,34,76,1" --convert-to xls 门店.csv``) and a
-CSV with CRM headers plus a column map; ``routeopt plan`` gives the same plan
-for each. Each bad input gets one clear message and exit code 2.
+GBK CSV with Chinese headers and names, Excel's "Unicode Text" (UTF-16, tabs),
+an ``.xlsx`` workbook with typed cells (written here with openpyxl), one
+workbook holding outlets and reps, an ``.xls`` workbook
+(``tests/data/input/outlets.xls``, made by LibreOffice 7.4 from
+``csv_text(CHINESE)`` saved as ``门店.csv``:
+``soffice --headless --infilter="CSV:44,34,76,1" --convert-to xls 门店.csv``)
+and a CSV with CRM headers plus a column map; ``routeopt plan`` gives the same
+plan for each. Each bad input gets one clear message and exit code 2.
 """
 
 from __future__ import annotations
@@ -93,6 +95,8 @@ def variants(tmp_path: Path) -> dict[str, list[str]]:
     (d / "utf8.csv").write_text(csv_text(CANONICAL), encoding="utf-8")
     (d / "bom.csv").write_text(csv_text(CANONICAL), encoding="utf-8-sig")
     (d / "gbk.csv").write_bytes(csv_text(CHINESE).encode("gbk"))
+    # Excel's "Unicode Text": UTF-16 with a byte-order mark, tabs between cells
+    (d / "unicode.txt").write_bytes(csv_text(CHINESE).replace(",", "\t").encode("utf-16"))
     (d / "crm.csv").write_text(csv_text(CRM), encoding="utf-8")
     (d / "map.toml").write_text(
         "[outlets]\n" + "".join(f'"{c}" = "{o}"\n' for c, o in zip(CRM, CANONICAL, strict=True)),
@@ -113,6 +117,7 @@ def variants(tmp_path: Path) -> dict[str, list[str]]:
         "bom": ["--outlets", str(d / "bom.csv")],
         "gbk": ["--outlets", str(d / "gbk.csv")],
         "gbk-given": ["--outlets", str(d / "gbk.csv"), "--encoding", "gbk"],
+        "utf16-tabs": ["--outlets", str(d / "unicode.txt")],
         "xlsx": ["--outlets", str(d / "outlets.xlsx"), "--sheet", "门店"],
         "xlsx-index": ["--outlets", str(d / "outlets.xlsx"), "--sheet", "1"],
         "xls": ["--outlets", str(DATA / "outlets.xls")],

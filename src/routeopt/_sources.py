@@ -5,7 +5,8 @@ sheet as rows of text.
 by a statistical guess (the same bytes read the same way on every machine and
 every release):
 
-1. a UTF-8 byte-order mark: UTF-8;
+1. a UTF-8 byte-order mark: UTF-8; a UTF-16 one (Excel's "Unicode Text", tab
+   separated): UTF-16;
 2. text that is valid UTF-8: UTF-8;
 3. text that is valid GB18030 (a superset of GBK, which Excel on a Chinese
    Windows saves as "CSV") *and* uses no character outside GB2312 (the 6,763
@@ -77,6 +78,13 @@ def decode(data: bytes, what: str, file: str, encoding: str | None) -> tuple[str
                 f"the {what} file cannot be decoded as {encoding} (byte {data[e.start]:#04x}); "
                 "give its real encoding (--encoding, or encoding= in Python), e.g. utf-8, "
                 "gb18030 or cp1252, or save it as 'CSV UTF-8'", file=file, line=line)]) from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode Text"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise TableError([Issue(
+                f"the {what} file starts as UTF-16 text but cannot be decoded as such; save it "
+                "again, or as 'CSV UTF-8'", file=file, line=1)]) from None
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as e:

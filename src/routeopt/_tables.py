@@ -93,8 +93,10 @@ def read_table(source: pd.DataFrame | str | Path, what: str,
                                     file=str(path))]) from None
         text, _ = decode(data, what, name, encoding)
         first = next((ln for ln in text.splitlines() if ln.strip()), "")
-        # Spreadsheets in many locales save CSV with ';' between cells.
-        delimiter = ";" if ";" in first and "," not in first else ","
+        # Spreadsheets in many locales save CSV with ';' between cells, and Excel's
+        # "Unicode Text" (UTF-16) has tabs.
+        delimiter = (";" if ";" in first and "," not in first else
+                     "\t" if "\t" in first and "," not in first and ";" not in first else ",")
         rows = _csv_rows(text, delimiter, what, name)
     header: list[str] | None = None
     header_line = 1
@@ -118,7 +120,8 @@ def read_table(source: pd.DataFrame | str | Path, what: str,
                 f"header's last column ({column_letter(len(header) - 1)}); give it a header "
                 "or clear the cell" if excel else
                 f"this row has {len(cells)} cells but the header has {len(header)} "
-                f"columns; put values that contain '{delimiter}' in double quotes",
+                f"columns; put values that contain "
+                f"{'a tab' if delimiter == chr(9) else repr(delimiter)} in double quotes",
                 file=name, line=line))
             continue
         records.append((line, dict(zip(header, cells, strict=False))))
