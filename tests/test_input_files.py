@@ -287,6 +287,14 @@ def test_a_mapping_names_columns_the_aliases_do_not(tmp_path) -> None:
     assert outlets[0].name == "Shop"
 
 
+def test_a_map_saved_as_gbk_reads_as_utf8(tmp_path) -> None:
+    text = '[outlets]\n"门店编号" = "outlet_id"\n"频次(每周)" = "frequency"\n'
+    (tmp_path / "u.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "g.toml").write_bytes(text.encode("gbk"))
+    assert load_column_map(tmp_path / "g.toml") == load_column_map(tmp_path / "u.toml") == {
+        "outlets": {"门店编号": "outlet_id", "频次(每周)": "frequency"}}
+
+
 def test_the_map_in_python_and_in_toml_agree(tmp_path, variants) -> None:
     reps = tmp_path / "in" / "reps.csv"
     by_file = read_problem(tmp_path / "in" / "crm.csv", reps, start=START,

@@ -129,8 +129,9 @@ def mapping_for(columns: Mapping[str, Any] | None, section: str, *, file: str | 
 def load_column_map(source: str | Path | Mapping[str, Any]) -> dict[str, dict[str, str]]:
     """A column map: the path of its TOML file, or the same tables as a mapping.
 
-    The file holds up to three tables, ``[outlets]``, ``[reps]`` and ``[log]``
-    (the visit log), each *your header = routeopt column*::
+    The file (UTF-8, or GBK as a Chinese editor may save it) holds up to three
+    tables, ``[outlets]``, ``[reps]`` and ``[log]`` (the visit log), each *your
+    header = routeopt column*::
 
         [outlets]
         "Account ID" = "outlet_id"
@@ -149,14 +150,19 @@ def load_column_map(source: str | Path | Mapping[str, Any]) -> dict[str, dict[st
     if isinstance(source, str | Path):
         path = Path(source)
         file = path.name
+        from routeopt._sources import decode
+
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+            raw = path.read_bytes()
         except FileNotFoundError:
             raise TableError([Issue("column map file not found; check the path",
                                     file=str(path))]) from None
-        except (OSError, UnicodeDecodeError) as e:
-            raise TableError([Issue(f"cannot read the column map: {e}; save it as UTF-8 text",
+        except OSError as e:
+            raise TableError([Issue(f"cannot read the column map: {e.strerror or e}",
                                     file=file)]) from None
+        text, _ = decode(raw, "column map", file, None)  # UTF-8, or GBK from a Chinese editor
+        try:
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
             raise TableError([Issue(f"cannot read the column map as TOML: {e}",
                                     file=file)]) from None
