@@ -553,3 +553,21 @@ def test_problem_checks_name_the_sheet_and_row_too(tmp_path, variants) -> None:
     assert [str(i) for i in info.value.issues] == [
         "o.xlsx, sheet '门店', row 4, outlet '1003', column 'rep_id': rep 'R9' is not in the "
         "reps table; add it or clear rep_id"]
+
+
+def test_a_visit_log_takes_a_column_map(tmp_path) -> None:
+    from routeopt import Horizon, Outlet, Problem, Rep
+    from routeopt.replan import read_visit_log
+
+    p = Problem([Outlet("P1", 43.73, 7.42)], [Rep("R1", 43.74, 7.42)],
+                Horizon(dt.date(2026, 11, 30)))
+    log = tmp_path / "log.csv"
+    log.write_text("Acct,Owner,Day,Result\nP1,R1,2026-11-30,done\n", encoding="utf-8")
+    cmap = load_column_map({"log": {"Acct": "outlet_id", "Owner": "rep_id", "Day": "date",
+                                    "Result": "status"}})
+    entries, issues = read_visit_log(log, p, today=dt.date(2026, 12, 1), columns=cmap["log"])
+    assert not issues and [(e.outlet_id, e.status, e.line) for e in entries] == [
+        ("P1", "done", 2)]
+    with pytest.raises(TableError, match="'Result' to 'state', which is not a column of the "
+                                         "visit log table"):
+        read_visit_log(log, p, today=dt.date(2026, 12, 1), columns={"Result": "state"})
