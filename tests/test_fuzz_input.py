@@ -5,8 +5,9 @@ DataFrames, the visit log, ``territory.toml`` / ``batch.toml`` and territory
 folders): it returns a valid result or raises :class:`InputError` whose every
 issue says where (a file, line, column, outlet or rep), and never raises
 anything else. The tables mix valid cells with Python-only numbers, huge
-values, stray quotes and separators, missing, extra and duplicate columns,
-other encodings, byte-order marks, cut-off files and mixed line endings.
+values, stray quotes and separators, missing, extra, duplicate and alias
+columns, other encodings (GBK and GB18030 among them), byte-order marks,
+cut-off files, mixed line endings, and Excel workbooks with typed cells.
 
 Each test runs a bounded number of examples (the whole module takes a few
 seconds); raise ``FUZZ_EXAMPLES`` locally to search longer.
@@ -161,7 +162,9 @@ def tables(draw: st.DrawFn, spec: dict[str, tuple[str, ...]]) -> tuple[list[str]
             or (c not in required and draw(st.booleans()))]
     if mode == "chaos":
         cols += draw(st.lists(st.sampled_from(["notes", "Outlet_ID ", "LAT", "", "category",
-                                               "lat", " Frequency"]), max_size=2))
+                                               "lat", " Frequency", "门店编号", "纬度",
+                                               "Latitude", "Account ID", "业务员编号"]),
+                              max_size=2))
     cols = draw(st.permutations(cols))
     n_rows = draw(st.integers(1 if mode == "one" else 0, 5))
     pick = (draw(st.integers(0, max(0, n_rows - 1))), draw(st.integers(0, max(0, len(cols) - 1))))
@@ -198,7 +201,7 @@ def csv_bytes(draw: st.DrawFn, spec: dict[str, tuple[str, ...]]) -> bytes:
         at = draw(st.integers(0, len(text)))
         text = text[:at] + '"' + text[at:]
     encoding = draw(st.sampled_from(["utf-8"] * 12 + ["utf-8-sig", "latin-1", "utf-16",
-                                                       "cp1252"]))
+                                                       "cp1252", "gbk", "gb18030"]))
     data = text.encode(encoding, errors="replace")
     damage = draw(st.integers(0, 15))
     if damage == 0 and data:  # cut off
@@ -271,6 +274,50 @@ def test_reps_file_fuzz(tmp_path_factory: pytest.TempPathFactory, reps: bytes) -
                                    "P2,43.735,7.425,2/week\n", encoding="utf-8")
     (d / "reps.csv").write_bytes(reps)
     read_either(d / "outlets.csv", d / "reps.csv")
+
+
+@st.composite
+def workbook(draw: st.DrawFn, spec: dict[str, tuple[str, ...]]) -> tuple[list[str],
+                                                                        list[list[Any]]]:
+    """A table as a spreadsheet holds it: numbers typed, text as text, some cells empty."""
+    cols, rows = draw(tables(spec))
+    typed: list[list[Any]] = []
+    for row in rows:
+        out: list[Any] = []
+        for v in row:
+            try:
+                number = float(v)
+            except ValueError:
+                number = None
+            if number is not None and math.isfinite(number) and draw(st.booleans()):
+                out.append(int(number) if number.is_integer() and abs(number) < 1e15
+                           else number)
+            else:
+                out.append(v or None)
+        typed.append(out)
+    return cols, typed
+
+
+@settings(FUZZ, max_examples=max(10, EXAMPLES // 4))  # a workbook costs ~20 ms to write and read
+@given(table=workbook(OUTLET_COLUMNS), sheet=st.sampled_from([None, None, 0, "1", "Outlets",
+                                                              "missing"]))
+def test_outlets_workbook_fuzz(tmp_path_factory: pytest.TempPathFactory,
+                               table: tuple[list[str], list[list[Any]]], sheet: Any) -> None:
+    import openpyxl
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def clean(v: Any) -> Any:
+        return ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
+
+    d = tmp_path_factory.mktemp("fuzz")
+    wb = openpyxl.Workbook()
+    wb.active.title = "Outlets"
+    wb.active.append([clean(c) for c in table[0]])
+    for row in table[1]:
+        wb.active.append([clean(v) for v in row])
+    wb.save(d / "outlets.xlsx")
+    (d / "reps.csv").write_text("rep_id,lat,lon\nR1,43.73,7.42\n", encoding="utf-8")
+    read_either(d / "outlets.xlsx", d / "reps.csv", sheet=sheet)
 
 
 @FUZZ

@@ -24,6 +24,7 @@ from routeopt.exceptions import (
     RouteOptError,
     RouteOptWarning,
     SolverError,
+    TableError,
 )
 from routeopt.hours import Break, OpeningHours, TimeWindow
 from routeopt.matrix import GreatCircle, MatrixProvider, TravelMatrix
@@ -69,6 +70,7 @@ __all__ = [
     "SolveParams",
     "SolverError",
     "Stop",
+    "TableError",
     "TimeWindow",
     "TravelMatrix",
     "Unscheduled",

@@ -8,7 +8,7 @@ that a plan missing outlets never reads 100 %.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,12 +50,16 @@ def _visits(row: dict[str, Any], weeks: int, start: date | None) -> int:
 
 
 def owed(source: pd.DataFrame | str | Path, issues: Iterable[Issue], weeks: int,
-         start: date | None = None) -> tuple[int, int]:
+         start: date | None = None, *, encoding: str | None = None,
+         sheet: str | int | None = None, columns: Mapping[str, str] | None = None
+         ) -> tuple[int, int]:
     """``(rows, visits)``: the outlet rows the ``issues`` left out, and the visits they owe
     over ``weeks`` weeks from ``start`` (which ``N/month`` needs).
 
-    Rows are found by the line of each issue (a CSV file) or else by the
-    outlet id. A row whose frequency cannot be read counts one visit: the
+    Rows are found by the line of each issue (a CSV file, or the row of a
+    spreadsheet's ``sheet``) or else by the outlet id; its columns are named by
+    ``columns`` and the aliases, as when it was read. A row whose frequency cannot be read
+    counts one visit: the
     count is then a lower bound.
 
     Examples
@@ -68,15 +72,18 @@ def owed(source: pd.DataFrame | str | Path, issues: Iterable[Issue], weeks: int,
     """
     from routeopt._tables import cell_text as _text
     from routeopt._tables import read_table
+    from routeopt.read import OUTLET_COLUMNS
 
+    known = OUTLET_COLUMNS["required"] + OUTLET_COLUMNS["optional"]
     issues = list(issues)
     lines = {i.line for i in issues if i.line is not None}
     ids = {i.outlet_id for i in issues if i.line is None and i.outlet_id is not None}
     if not lines and not ids:
         return 0, 0
     try:
-        records, _, _ = read_table(source, "outlets", {"required": (), "optional": ()},
-                                   empty_ok=True)
+        records, _, _ = read_table(source, "outlets", {"required": (), "optional": known},
+                                   empty_ok=True, encoding=encoding, sheet=sheet,
+                                   columns=columns)
     except InputError:
         return len(lines | ids), len(lines | ids)
     rows = [row for line, row in records
@@ -84,13 +91,16 @@ def owed(source: pd.DataFrame | str | Path, issues: Iterable[Issue], weeks: int,
     return len(rows), sum(_visits(r, weeks, start) for r in rows)
 
 
-def with_skipped(plan: Plan, source: pd.DataFrame | str | Path, issues: Iterable[Issue]
-                 ) -> Plan:
-    """``plan`` with the rows left out for ``issues`` counted in its KPIs."""
+def with_skipped(plan: Plan, source: pd.DataFrame | str | Path, issues: Iterable[Issue], *,
+                 encoding: str | None = None, sheet: str | int | None = None,
+                 columns: Mapping[str, str] | None = None) -> Plan:
+    """``plan`` with the rows left out for ``issues`` counted in its KPIs (the table read
+    with ``encoding``, ``sheet`` and ``columns`` as it was for the plan)."""
     import dataclasses
 
     h = plan.problem.horizon
-    rows, visits = owed(source, issues, h.weeks, h.start)
+    rows, visits = owed(source, issues, h.weeks, h.start, encoding=encoding, sheet=sheet,
+                        columns=columns)
     if not rows:
         return plan
     return dataclasses.replace(plan, stats={**plan.stats, "skipped_outlets": rows,

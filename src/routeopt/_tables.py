@@ -1,5 +1,5 @@
-"""Reading tables: CSV files or DataFrames to rows with their lines, and one row's cells
-to values with issues that name the file, line and column.
+"""Reading tables: CSV files, spreadsheets or DataFrames to rows with their lines, and one
+row's cells to values with issues that name the file (and sheet), line and column.
 
 Shared by every reader of a table: the outlets and reps tables (``read.py``), the
 visit log (``replan.py``) and the geocoder's input (``geocode/_batch.py``).
@@ -10,29 +10,35 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from routeopt._columns import canonical_header
 from routeopt._values import message_of, parse_number
-from routeopt.exceptions import InputError, Issue, OpeningHoursError
+from routeopt.exceptions import InputError, Issue, OpeningHoursError, TableError
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["SWAP_NEAR_KM", "Records", "Row", "by_line", "cell_text", "check_header",
-           "median_point", "read_table"]
+           "median_point", "read_table", "table_name"]
 
 T = TypeVar("T")
 
 Records = list[tuple[int | None, dict[str, Any]]]
+
+
 def read_table(source: pd.DataFrame | str | Path, what: str,
                spec: Mapping[str, tuple[str, ...]], *, noun: str | None = None,
-               empty_ok: bool = False, columns: dict[str, str] | None = None,
+               empty_ok: bool = False, encoding: str | None = None,
+               sheet: str | int | None = None, columns: Mapping[str, str] | None = None,
+               header_names: dict[str, str] | None = None,
                ) -> tuple[Records, str | None, list[Issue]]:
     """The table's rows as ``(line, {column: text})``, its file name, and row issues.
 
-    The rows' keys are the header's names in lower case. ``columns``, if
+    The rows' keys are the header's names in lower case, or routeopt's
+    column where the column map or an alias names one. ``header_names``, if
     given, is filled with each such key and the name as the header writes it
     (spaces trimmed), in the header's order.
 
@@ -41,90 +47,136 @@ def read_table(source: pd.DataFrame | str | Path, what: str,
     (or an empty DataFrame with the right columns) is an empty table, not an
     error.
 
+    A path ending in ``.xlsx``, ``.xlsm`` or ``.xls`` is a spreadsheet: ``sheet``
+    (a name or 0-based index; the first by default) is read, and the file name
+    returned is ``book.xlsx, sheet 'S'`` with the spreadsheet's row numbers as
+    lines. Any other path is a CSV file, decoded as ``encoding`` or by the rule of
+    ``routeopt._sources``. The header's names become routeopt's by the column
+    map ``columns`` (the user's header -> routeopt column) and the built-in
+    aliases (``routeopt._columns``); the other headers are kept, lower-cased.
+
     Lines are the lines an editor shows (the header is line 1 in a plain
     file), counted on the raw text so that blank lines and quoted values
     spanning several lines do not shift them. Problems with the file as a
-    whole (missing, empty, no header, a required column missing) raise
-    :class:`InputError`; a row with more cells than the header is reported as
-    a row issue and left out.
+    whole (missing, undecodable, no such sheet, empty, no header, a required
+    column missing, a bad column map) raise :class:`TableError`; a row with
+    more cells than the header is reported as a row issue and left out.
     """
     import pandas as pd
 
+    from routeopt._sources import EXCEL_SUFFIXES, column_letter, decode, sheet_rows
+
     one = noun or what.removesuffix("s")
+    known = spec["required"] + spec["optional"]
     if isinstance(source, pd.DataFrame):
         df = source.astype(object).where(source.notna(), "")
-        cols = [str(c).strip().lower() for c in df.columns]
+        cols = canonical_header([str(c).strip().lower() for c in df.columns], what, known,
+                                columns, file=None, line=None)
         check_header(cols, None, None, what, spec)
-        if columns is not None:
-            columns.update((c, str(raw).strip()) for c, raw in zip(cols, df.columns, strict=True))
+        if header_names is not None:
+            header_names.update((c, str(raw).strip())
+                                for c, raw in zip(cols, df.columns, strict=True))
         records: Records = [(None, dict(zip(cols, row, strict=True)))
                              for row in df.itertuples(index=False, name=None)]
         if not records and not empty_ok:
-            raise InputError([Issue(f"the {what} table has no rows; add at least one {one}",
+            raise TableError([Issue(f"the {what} table has no rows; add at least one {one}",
                                     column=spec["required"][0] if spec["required"] else None)])
         return records, None, []
     path = Path(source)
     if not path.exists():
-        raise InputError([Issue(f"{what} file not found; check the path", file=str(path))])
+        raise TableError([Issue(f"{what} file not found; check the path", file=str(path))])
     if path.is_dir():
-        raise InputError([Issue(f"{what} path is a directory; give the path of the CSV file",
-                                file=str(path))])
-    name = path.name
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise InputError([Issue(f"cannot read the {what} file: {e.strerror or e}",
-                                file=str(path))]) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[:e.start].count(b"\n") + 1
-        raise InputError([Issue(
-            f"the {what} file is not UTF-8 text (byte {data[e.start]:#04x}); save it as "
-            "'CSV UTF-8' and try again", file=name, line=line)]) from None
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    # Spreadsheets in many locales save CSV with ';' between cells.
-    delimiter = ";" if ";" in first and "," not in first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
-                        skipinitialspace=True)
+        raise TableError([Issue(f"{what} path is a directory; give the path of the CSV or "
+                                "Excel file", file=str(path))])
+    rows: Iterator[tuple[int, list[str]]]
+    excel = path.suffix.lower() in EXCEL_SUFFIXES
+    if excel:
+        name, rows = sheet_rows(path, what, sheet)
+        delimiter = ""
+    else:
+        name = path.name
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            raise TableError([Issue(f"cannot read the {what} file: {e.strerror or e}",
+                                    file=str(path))]) from None
+        text, _ = decode(data, what, name, encoding)
+        first = next((ln for ln in text.splitlines() if ln.strip()), "")
+        # Spreadsheets in many locales save CSV with ';' between cells, and Excel's
+        # "Unicode Text" (UTF-16) has tabs.
+        delimiter = (";" if ";" in first and "," not in first else
+                     "\t" if "\t" in first and "," not in first and ";" not in first else ",")
+        rows = _csv_rows(text, delimiter, what, name)
     header: list[str] | None = None
     header_line = 1
     records = []
     issues: list[Issue] = []
+    for line, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue  # a blank line
+        if header is None:
+            header, header_line = [c.strip().lower() for c in cells], line
+            if excel:  # empty cells right of the header are no columns
+                while header and not header[-1]:
+                    header.pop()
+            header = canonical_header(header, what, known, columns, file=name, line=line)
+            check_header(header, name, line, what, spec)
+            if header_names is not None:
+                header_names.update((c, raw.strip()) for c, raw in zip(header, cells,
+                                                                       strict=False))
+            continue
+        extra = [k for k, c in enumerate(cells) if k >= len(header) and c.strip()]
+        if extra:
+            issues.append(Issue(
+                f"this row has a value in column {column_letter(extra[0])}, right of the "
+                f"header's last column ({column_letter(len(header) - 1)}); give it a header "
+                "or clear the cell" if excel else
+                f"this row has {len(cells)} cells but the header has {len(header)} "
+                f"columns; put values that contain "
+                f"{'a tab' if delimiter == chr(9) else repr(delimiter)} in double quotes",
+                file=name, line=line))
+            continue
+        records.append((line, dict(zip(header, cells, strict=False))))
+    if header is None:
+        raise TableError([Issue(
+            f"the {what} file is empty; its first line must be a header with the columns "
+            f"{','.join(spec['required'])}, then one row per {one}", file=name, line=1,
+            column=spec["required"][0] if spec["required"] else None)])
+    if not records and not issues and not empty_ok:
+        raise TableError([Issue(
+            f"the {what} file has a header but no rows; add one row per {one} below it, "
+            f"with at least {', '.join(spec['required'])}", file=name, line=header_line + 1,
+            column=spec["required"][0] if spec["required"] else None)])
+    return records, name, issues
+
+
+def table_name(source: pd.DataFrame | str | Path, sheet: str | int | None = None
+               ) -> str | None:
+    """The name messages give a table: its file name (``book.xlsx, sheet 'S'`` for a
+    spreadsheet), or None for a DataFrame or a workbook that cannot be opened."""
+    if not isinstance(source, str | Path):
+        return None
+    path = Path(source)
+    if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
+        return path.name
+    from routeopt._sources import sheet_name
+
+    return sheet_name(path, sheet)
+
+
+def _csv_rows(text: str, delimiter: str, what: str, name: str
+              ) -> Iterator[tuple[int, list[str]]]:
+    """``(line, cells)`` of CSV text, the line where each row starts."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                        skipinitialspace=True)
     prev = 0
     try:
         for cells in reader:
             line, prev = prev + 1, reader.line_num
-            if not any(c.strip() for c in cells):
-                continue  # a blank line
-            if header is None:
-                header, header_line = [c.strip().lower() for c in cells], line
-                check_header(header, name, line, what, spec)
-                if columns is not None:
-                    columns.update((c, raw.strip()) for c, raw in zip(header, cells, strict=True))
-                continue
-            extra = [c for c in cells[len(header):] if c.strip()]
-            if extra:
-                issues.append(Issue(
-                    f"this row has {len(cells)} cells but the header has {len(header)} "
-                    f"columns; put values that contain '{delimiter}' in double quotes",
-                    file=name, line=line))
-                continue
-            records.append((line, dict(zip(header, cells, strict=False))))
+            yield line, cells
     except csv.Error as e:
-        raise InputError([Issue(f"cannot read the {what} file as CSV: {e}", file=name,
+        raise TableError([Issue(f"cannot read the {what} file as CSV: {e}", file=name,
                                 line=reader.line_num)]) from None
-    if header is None:
-        raise InputError([Issue(
-            f"the {what} file is empty; its first line must be a header with the columns "
-            f"{','.join(spec['required'])}, then one row per {one}", file=name, line=1,
-            column=spec["required"][0])])
-    if not records and not issues and not empty_ok:
-        raise InputError([Issue(
-            f"the {what} file has a header but no rows; add one row per {one} below it, "
-            f"with at least {', '.join(spec['required'])}", file=name, line=header_line + 1,
-            column=spec["required"][0])])
-    return records, name, issues
 
 
 def check_header(cols: list[str], file: str | None, line: int | None, what: str,
@@ -144,11 +196,12 @@ def check_header(cols: list[str], file: str | None, line: int | None, what: str,
             continue
         near = difflib.get_close_matches(c, [x for x in cols if x not in known], n=1)
         hint = (f"rename column {near[0]!r} to {c!r}" if near
-                else f"add it (the header has: {', '.join(x for x in cols if x) or 'nothing'})")
+                else f"add it, or name your header for it in a column map (--columns) (the "
+                     f"header has: {', '.join(x for x in cols if x) or 'nothing'})")
         issues.append(Issue(f"the {what} table lacks the required column {c!r}; {hint}",
                             file=file, line=line, column=c))
     if issues:
-        raise InputError(issues)
+        raise TableError(issues)
 
 
 def cell_text(row: Mapping[str, Any], col: str) -> str:

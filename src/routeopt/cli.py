@@ -40,8 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     sub = ap.add_subparsers(dest="command", required=True)
     p = sub.add_parser("plan", help="plan visits for a week or a cycle of weeks")
-    p.add_argument("--outlets", required=True, type=Path, help="outlets CSV")
-    p.add_argument("--reps", required=True, type=Path, help="reps CSV")
+    p.add_argument("--outlets", required=True, type=Path, help="outlets CSV or Excel workbook")
+    p.add_argument("--reps", required=True, type=Path, help="reps CSV or Excel workbook")
     p.add_argument("--start", required=True, help="first date planned, YYYY-MM-DD")
     p.add_argument("--weeks", type=cli_int, default=1, help="weeks in the cycle (default 1)")
     p.add_argument("--out", required=True, type=Path, help="output directory")
@@ -54,16 +54,18 @@ def _parser() -> argparse.ArgumentParser:
                    help="the last cycle's plan: keep its route lines (each outlet on the same "
                         "weekdays, rep and times) where they still fit")
     _add_matrix_options(p)
+    add_table_options(p)
     from routeopt.geocode._cli import add_geocode_command, add_plan_options
 
     add_plan_options(p)  # geocoding: --geocoder, --geocode-*, --crs
     add_geocode_command(sub)
     # routeopt replan: nightly re-planning (routeopt.replan)
     r = sub.add_parser("replan", help="refresh a plan from the day's visit log")
-    r.add_argument("--outlets", required=True, type=Path, help="outlets CSV")
-    r.add_argument("--reps", required=True, type=Path, help="reps CSV")
+    r.add_argument("--outlets", required=True, type=Path, help="outlets CSV or Excel workbook")
+    r.add_argument("--reps", required=True, type=Path, help="reps CSV or Excel workbook")
     r.add_argument("--previous", required=True, type=Path, help="directory of the previous plan")
-    r.add_argument("--log", type=Path, default=None, help="visit log CSV (none: no news)")
+    r.add_argument("--log", type=Path, default=None,
+                   help="visit log CSV or Excel workbook (none: no news)")
     r.add_argument("--today", required=True, help="first day of the new plan, YYYY-MM-DD")
     r.add_argument("--out", required=True, type=Path, help="output directory")
     r.add_argument("--frozen-days", type=cli_int, default=0,
@@ -74,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--skip-invalid", action="store_true",
                    help="leave bad log rows out (listed in replan.json) instead of stopping")
     _add_matrix_options(r)  # give the previous plan's: its pinned times depend on them
+    add_table_options(r, log=True)
     add_plan_options(r)
     batch_cli.add_parser(sub)
     from routeopt.territories import _cli as territories_cli
@@ -143,6 +146,30 @@ def _calendar(args: argparse.Namespace) -> dict[str, Any]:
             "workdays": [h for h in args.workdays.split(",") if h.strip()]}
 
 
+def add_table_options(p: argparse.ArgumentParser, *, log: bool = False) -> None:
+    """``--encoding``, ``--sheet``, ``--reps-sheet`` (``--log-sheet``) and ``--columns``."""
+    p.add_argument("--encoding", default=None,
+                   help="encoding of the CSV files (default: UTF-8, with or without BOM, or "
+                        "GBK/GB18030, detected), e.g. gb18030, cp1252")
+    p.add_argument("--sheet", default=None,
+                   help="sheet of an Excel outlets file: name or 0-based index (default: the "
+                        "first)")
+    p.add_argument("--reps-sheet", default=None, help="sheet of an Excel reps file")
+    if log:
+        p.add_argument("--log-sheet", default=None, help="sheet of an Excel visit log")
+    p.add_argument("--columns", type=Path, default=None, metavar="MAP.toml",
+                   help="column map: [outlets], [reps]" + (", [log]" if log else "")
+                        + " tables of 'your header' = 'routeopt column' (see "
+                          "docs/csv-schema.md)")
+
+
+def _column_map(args: argparse.Namespace) -> dict[str, dict[str, str]] | None:
+    """The ``--columns`` map, read (TableError if it cannot be)."""
+    from routeopt._columns import load_column_map
+
+    return None if args.columns is None else load_column_map(args.columns)
+
+
 def _add_matrix_options(p: argparse.ArgumentParser) -> None:
     """``--matrix``, ``--osm-file``, ``--osrm-url``, ``--matrix-cache``."""
     p.add_argument("--matrix", choices=("haversine", "road", "osrm"), default="haversine",
@@ -180,15 +207,19 @@ def cmd_replan(args: argparse.Namespace) -> int:
         ("time_limit", args.time_limit), ("seed", args.seed),
         ("max_iterations", args.iterations)) if v is not None})
     provider = _matrix_provider(args)
+    columns = _column_map(args)
     with plan_geocoding(args) as geocode:
         problem = read_cycle(args.previous, args.outlets, args.reps, **_calendar(args),
-                             crs=args.crs, geocode=geocode)
+                             crs=args.crs, geocode=geocode, encoding=args.encoding,
+                             sheet=args.sheet, reps_sheet=args.reps_sheet, columns=columns)
     if provider is not None:
         from routeopt.matrix import problem_matrices
 
         problem = problem.replace(matrix=problem_matrices(problem, provider))
     result = replan(problem, args.previous, args.log, today=args.today,
-                    frozen_days=args.frozen_days, params=params, skip_invalid=args.skip_invalid)
+                    frozen_days=args.frozen_days, params=params, skip_invalid=args.skip_invalid,
+                    encoding=args.encoding, log_sheet=args.log_sheet,
+                    log_columns=(columns or {}).get("log"))
     with _interrupt.deferred():  # a signal waits for the files to be complete
         files = result.write(args.out)
         args.written = True
@@ -203,12 +234,19 @@ def cmd_replan(args: argparse.Namespace) -> int:
 
 
 def _print_issues(err: InputError, *, skip_hint: str | None = None) -> None:
+    """The issues, one a line; with ``skip_hint`` (the outlets file's name), the advice to
+    pass ``--skip-invalid`` when bad rows of that file are among them (never for a file that
+    cannot be read as a whole: its encoding, sheet, header or column map)."""
+    from routeopt.exceptions import SHEET_MARK, TableError
+
     print(f"routeopt: error: {len(err.issues)} problem(s) in the input:", file=sys.stderr)
     for i in err.issues[:100]:
         print(f"  {i}", file=sys.stderr)
     if len(err.issues) > 100:
         print(f"  ... and {len(err.issues) - 100} more", file=sys.stderr)
-    if skip_hint and any(i.file == skip_hint and i.line for i in err.issues):
+    if skip_hint and not isinstance(err, TableError) and any(
+            i.line and (i.file == skip_hint or (i.file or "").startswith(skip_hint + SHEET_MARK))
+            for i in err.issues):
         print("Fix these rows and run again, or pass --skip-invalid to plan without them "
               "(they are then listed in rejected.csv).", file=sys.stderr)
 
@@ -229,11 +267,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
     params = params.replace(**changes)
     calendar = _calendar(args)
     provider = _matrix_provider(args)  # before reading: a missing setting fails at once
+    columns = _column_map(args)
     with warnings.catch_warnings(record=True) as caught, plan_geocoding(args) as geocode:
         warnings.simplefilter("always")
         problem = read_problem(args.outlets, args.reps, start=args.start, weeks=args.weeks,
                                **calendar, skip_invalid=args.skip_invalid,
-                               crs=args.crs, geocode=geocode)
+                               crs=args.crs, geocode=geocode, encoding=args.encoding,
+                               sheet=args.sheet, reps_sheet=args.reps_sheet, columns=columns)
     skipped: tuple[Issue, ...] = ()
     for w in caught:
         if isinstance(w.message, RowsSkippedWarning):
@@ -257,7 +297,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
         from routeopt._planfolder import rejected_csv
         from routeopt._skipped import with_skipped
 
-        plan = with_skipped(plan, args.outlets, skipped)
+        plan = with_skipped(plan, args.outlets, skipped, encoding=args.encoding,
+                            sheet=args.sheet, columns=(columns or {}).get("outlets"))
         extra["rejected.csv"] = rejected_csv(skipped)
     with _interrupt.deferred():  # the output changes only here, and a signal waits for it
         files = plan.write(args.out, extra_files=extra)

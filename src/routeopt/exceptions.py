@@ -8,7 +8,9 @@ routeopt::
      ├── InputError (ValueError)            bad outlets, reps, calendar, rules or parameters
      │    ├── InputTypeError (TypeError)    a model or parameter field given a value of the
      │    │                                 wrong type (Outlet(service="15"))
-     │    └── OpeningHoursError             an opening_hours text we cannot read
+     │    ├── OpeningHoursError             an opening_hours text we cannot read
+     │    └── TableError                    a table file that cannot be read as a whole
+     │                                      (its encoding, sheet, header or column map)
      ├── MatrixError (ValueError)           a travel matrix of the wrong shape or values
      │    └── SnapError                     points too far from (or cut off from) the roads
      ├── SolverError (RuntimeError)         the solver could not run
@@ -37,7 +39,13 @@ __all__ = [
     "RouteOptWarning",
     "SnapError",
     "SolverError",
+    "TableError",
 ]
+
+
+#: What the ``file`` of an :class:`Issue` holds after the file name when the table is a
+#: spreadsheet's sheet (``outlets.xlsx, sheet 'Outlets'``); its ``line`` is then the row.
+SHEET_MARK = ", sheet "
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +57,12 @@ class Issue:
     message
         What is wrong and what to do about it.
     file
-        The file it came from, if any.
+        The file it came from, if any; for a spreadsheet, the file and the
+        sheet (``outlets.xlsx, sheet 'Outlets'``).
     line
         The line number in that file, as an editor shows it (the header is
-        line 1, the first data row line 2), if any.
+        line 1, the first data row line 2), if any; for a spreadsheet, the row
+        number the spreadsheet shows.
     column
         The column or field name.
     outlet_id, rep_id
@@ -70,8 +80,8 @@ class Issue:
         where: list[str] = []
         if self.file:
             where.append(self.file)
-        if self.line is not None:
-            where.append(f"line {self.line}")
+        if self.line is not None:  # a spreadsheet's rows are rows (file "book.xlsx, sheet 'S'")
+            where.append(f"{'row' if SHEET_MARK in (self.file or '') else 'line'} {self.line}")
         if self.outlet_id is not None:
             where.append(f"outlet {self.outlet_id!r}")
         if self.rep_id is not None:
@@ -126,6 +136,15 @@ class OpeningHoursError(InputError):
         self.text = text
         self.reason = reason
         super().__init__([Issue(f"cannot read opening hours {text!r}: {reason}")])
+
+
+class TableError(InputError):
+    """A table file that cannot be read as a whole: not found, an encoding that cannot be
+    decoded, a missing sheet, a header without a required column, a bad column map.
+
+    Leaving bad rows out (``skip_invalid``) cannot help with it; the file itself, or
+    the way it is read (``encoding``, ``sheet``, ``columns``), must change.
+    """
 
 
 class MatrixError(RouteOptError, ValueError):

@@ -16,11 +16,14 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from routeopt._columns import load_column_map as _load_column_map
+from routeopt._columns import mapping_for as _mapping_for
 from routeopt._tables import Row as _Row
 from routeopt._tables import by_line as _by_line
 from routeopt._tables import cell_text as _text
 from routeopt._tables import median_point as _median_point
 from routeopt._tables import read_table as _table
+from routeopt._tables import table_name as _table_name
 from routeopt._values import parse_date, parse_number
 from routeopt.exceptions import InputError, Issue, RouteOptWarning
 from routeopt.hours import Break, OpeningHours, TimeWindow, parse_time, parse_weekdays
@@ -92,14 +95,16 @@ def _crs_name(crs: str) -> str:
 
 
 def read_outlets(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
-                 geocode: Locate | None = None) -> tuple[list[Outlet], list[Issue],
-                                                         dict[str, int | None]]:
+                 geocode: Locate | None = None, encoding: str | None = None,
+                 sheet: str | int | None = None, columns: Mapping[str, str] | None = None,
+                 ) -> tuple[list[Outlet], list[Issue], dict[str, int | None]]:
     """Parse the outlets table.
 
     Parameters
     ----------
     source
-        A DataFrame or the path of a CSV file.
+        A DataFrame, or the path of a CSV file or of an Excel workbook
+        (``.xlsx``, ``.xls``).
     crs
         The coordinate system of ``lat``/``lon`` (``wgs84``, ``gcj02``, ``bd09``)
         where a row's ``crs`` cell is empty; converted to WGS-84.
@@ -108,6 +113,9 @@ def read_outlets(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
         no ``lat``/``lon``; returns WGS-84 ``(lat, lon)`` or the reason it was
         not found, for each. Rows not found become issues on ``address``.
         Without it such rows are an error (``lat`` is empty).
+    encoding, sheet, columns
+        How the file is read: see :func:`read_problem`; ``columns`` is the map
+        of this table alone (your header -> routeopt column).
 
     Returns
     -------
@@ -121,7 +129,8 @@ def read_outlets(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
         spec = {"required": ("outlet_id", "frequency"),
                 "optional": ("lat", "lon", *OUTLET_COLUMNS["optional"])}
     header: dict[str, str] = {}
-    records, file, issues = _table(source, "outlets", spec, columns=header)
+    records, file, issues = _table(source, "outlets", spec, encoding=encoding, sheet=sheet,
+                                   columns=columns, header_names=header)
     extra = extra_columns(header, file)
     located: Mapping[str, tuple[float, float] | str] = {}
     if geocode is not None:
@@ -257,14 +266,18 @@ def _duration(text: str) -> int:
 
 
 def read_reps(source: pd.DataFrame | str | Path, *, crs: str = "wgs84",
+              encoding: str | None = None, sheet: str | int | None = None,
+              columns: Mapping[str, str] | None = None,
               ) -> tuple[list[Rep], list[Issue], dict[str, int | None]]:
     """Parse the reps table; returns (reps, issues, line of each rep id).
 
     ``crs`` is the coordinate system of the points where a row's ``crs`` cell
-    is empty, as in :func:`read_outlets`.
+    is empty, and ``encoding``, ``sheet`` and ``columns`` say how the file is
+    read, as in :func:`read_outlets`.
     """
     crs = _crs_name(crs)
-    records, file, issues = _table(source, "reps", REP_COLUMNS)
+    records, file, issues = _table(source, "reps", REP_COLUMNS, encoding=encoding, sheet=sheet,
+                                   columns=columns)
     reps: list[Rep] = []
     lines: dict[str, int | None] = {}
     seen: dict[str, int | None] = {}
@@ -330,13 +343,18 @@ def read_problem(outlets: pd.DataFrame | str | Path, reps: pd.DataFrame | str | 
                  matrix: Mapping[str, TravelMatrix] | None = None,
                  skip_invalid: bool = False, crs: str = "wgs84",
                  geocode: Locate | None = None, country: str | None = None,
-                 subdiv: str | None = None, workdays: Iterable[date | str] = ()) -> Problem:
+                 subdiv: str | None = None, workdays: Iterable[date | str] = (),
+                 encoding: str | None = None, sheet: str | int | None = None,
+                 reps_sheet: str | int | None = None,
+                 columns: str | Path | Mapping[str, Mapping[str, str]] | None = None,
+                 ) -> Problem:
     """Build a :class:`Problem` from an outlets table and a reps table.
 
     Parameters
     ----------
     outlets, reps
-        DataFrames, or paths of CSV files (UTF-8, header row).
+        DataFrames, or paths of CSV files (header row) or Excel workbooks
+        (``.xlsx``, ``.xlsm``, ``.xls``).
     start
         The first date planned (``YYYY-MM-DD``).
     weeks
@@ -361,11 +379,26 @@ def read_problem(outlets: pd.DataFrame | str | Path, reps: pd.DataFrame | str | 
         ``"DE"`` and ``"BY"``; a rep's ``country``/``subdiv`` cells override it.
     workdays
         Dates every rep works, whatever the calendar and working days say.
+    encoding
+        The encoding of the CSV files; by default UTF-8 (with or without a
+        byte-order mark) or GBK/GB18030, detected by the rule in
+        ``docs/csv-schema.md``.
+    sheet, reps_sheet
+        The sheet of an Excel outlets (``sheet``) or reps (``reps_sheet``)
+        workbook: a name, or a 0-based index; the first sheet by default.
+    columns
+        A column map: the path of its TOML file, or its tables as a mapping
+        (``{"outlets": {"Account ID": "outlet_id"}, "reps": {...}}``), each
+        *your header -> routeopt column*. Without one (and for the columns it
+        does not name), the built-in aliases of ``docs/csv-schema.md`` apply.
 
     Raises
     ------
     InputError
         With every problem found, each naming its file, line and column.
+    TableError
+        An :class:`InputError` for a file that cannot be read as a whole (an
+        encoding, a missing sheet or column, a bad column map).
 
     Examples
     --------
@@ -385,16 +418,22 @@ def read_problem(outlets: pd.DataFrame | str | Path, reps: pd.DataFrame | str | 
     horizon = Horizon(start_d, weeks, _date_list(holidays, "holiday", "holidays"),
                       country=country, subdiv=subdiv,
                       workdays=_date_list(workdays, "workday", "workdays"))
+    cmap = None if columns is None else _load_column_map(columns)
+    o_map, r_map = _mapping_for(cmap, "outlets"), _mapping_for(cmap, "reps")
     if geocode is None:
-        outs, o_issues, o_lines = read_outlets(outlets, crs=crs)
-        rps, r_issues, r_lines = read_reps(reps, crs=crs)
+        outs, o_issues, o_lines = read_outlets(outlets, crs=crs, encoding=encoding, sheet=sheet,
+                                               columns=o_map)
+        rps, r_issues, r_lines = read_reps(reps, crs=crs, encoding=encoding, sheet=reps_sheet,
+                                           columns=r_map)
     else:  # the reps first: no geocoding when the run cannot go on
-        rps, r_issues, r_lines = read_reps(reps, crs=crs)
+        rps, r_issues, r_lines = read_reps(reps, crs=crs, encoding=encoding, sheet=reps_sheet,
+                                           columns=r_map)
         if r_issues:
             raise InputError(r_issues)
-        outs, o_issues, o_lines = read_outlets(outlets, crs=crs, geocode=geocode)
-    o_file = Path(outlets).name if isinstance(outlets, str | Path) else None
-    r_file = Path(reps).name if isinstance(reps, str | Path) else None
+        outs, o_issues, o_lines = read_outlets(outlets, crs=crs, geocode=geocode,
+                                               encoding=encoding, sheet=sheet, columns=o_map)
+    o_file = _table_name(outlets, sheet)
+    r_file = _table_name(reps, reps_sheet)
     if r_issues or not rps:
         raise InputError(r_issues + o_issues if r_issues else [Issue("no valid reps", file=r_file)])
 

@@ -120,8 +120,14 @@ def _window(text: str) -> TimeWindow:
 
 
 def read_visit_log(source: pd.DataFrame | str | Path, problem: Problem, *,
-                   today: date) -> tuple[list[LogEntry], list[Issue]]:
-    """Read and check a visit log (CSV file or DataFrame).
+                   today: date, encoding: str | None = None, sheet: str | int | None = None,
+                   columns: Mapping[str, str] | None = None,
+                   ) -> tuple[list[LogEntry], list[Issue]]:
+    """Read and check a visit log (CSV file, Excel workbook or DataFrame).
+
+    ``encoding``, ``sheet`` and ``columns`` (your header -> routeopt column)
+    say how the file is read, as for the outlets table
+    (:func:`routeopt.read.read_problem`).
 
     Columns: ``outlet_id``, ``rep_id``, ``date``, ``status`` (``done``,
     ``missed``, ``cancelled``), and optionally ``time``, ``kind``
@@ -154,7 +160,8 @@ def read_visit_log(source: pd.DataFrame | str | Path, problem: Problem, *,
 
     # A header and no rows is a quiet night (nothing happened): no news, not an error.
     records, file, issues = read_table(source, "visit log", LOG_COLUMNS, noun="visit",
-                                       empty_ok=True)
+                                       empty_ok=True, encoding=encoding, sheet=sheet,
+                                       columns=columns)
     by_id = {o.id: o for o in problem.outlets}
     outlets = set(by_id)
     reps = {r.id for r in problem.reps}
@@ -1093,7 +1100,9 @@ def replan(problem: Problem, previous: Plan | str | Path,
            log: pd.DataFrame | str | Path | Iterable[LogEntry] | None = None, *,
            today: date | str, frozen_days: int = 0, params: SolveParams | None = None,
            skip_invalid: bool = False,
-           progress: Callable[[int, float], None] | None = None) -> Replan:
+           progress: Callable[[int, float], None] | None = None,
+           encoding: str | None = None, log_sheet: str | int | None = None,
+           log_columns: Mapping[str, str] | None = None) -> Replan:
     """Re-plan ``previous`` from ``today`` on, given what the visit log says.
 
     Parameters
@@ -1117,6 +1126,9 @@ def replan(problem: Problem, previous: Plan | str | Path,
         raising.
     progress
         Passed to :func:`routeopt.solve`.
+    encoding, log_sheet, log_columns
+        How a log file is read (:func:`read_visit_log`'s ``encoding``,
+        ``sheet`` and ``columns``).
 
     Raises
     ------
@@ -1150,7 +1162,9 @@ def replan(problem: Problem, previous: Plan | str | Path,
     if log is None:
         entries: list[LogEntry] = []
     elif isinstance(log, str | Path) or hasattr(log, "columns"):
-        entries, issues = read_visit_log(log, problem, today=day)  # type: ignore[arg-type]
+        entries, issues = read_visit_log(log, problem, today=day,  # type: ignore[arg-type]
+                                         encoding=encoding, sheet=log_sheet,
+                                         columns=log_columns)
         if issues and not skip_invalid:
             raise InputError(issues)
     else:

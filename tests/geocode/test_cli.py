@@ -259,3 +259,36 @@ def test_plan_geocoder_ctrl_c_exit_130_nothing_planned(fake_nominatim: Any, tabl
 
     with GeocodeCache(cache) as c:  # the answer received before the signal is kept
         assert c.get(f"nominatim@{fake_nominatim.domain}", "Place du Palais") is not None
+
+
+def test_geocode_reads_a_workbook_with_a_column_map(fake_nominatim: Any, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """An Excel export with CRM headers: the map names the address, the aliases the rest."""
+    import openpyxl
+
+    fake_nominatim.script("Place du Palais", ("json", [fake_nominatim.place(43.7312, 7.42)]))
+    wb = openpyxl.Workbook()
+    wb.active.title = "说明"
+    ws = wb.create_sheet("门店")
+    ws.append(["门店编号", "Street", "纬度", "经度", "拜访频率"])
+    ws.append([1001, "Place du Palais", None, None, "1/week"])
+    ws.append([1002, None, 43.74, 7.43, "1/week"])
+    wb.save(tmp_path / "crm.xlsx")
+    (tmp_path / "map.toml").write_text('[outlets]\n"Street" = "address"\n', encoding="utf-8")
+    out = tmp_path / "out.csv"
+    base = ["geocode", "--in", str(tmp_path / "crm.xlsx"), "--out", str(out), "--domain",
+            fake_nominatim.domain, "--scheme", "http", "--cache", "none", "--max-retries", "0"]
+    code, printed, err = run(*base, "--sheet", "门店", "--columns", str(tmp_path / "map.toml"),
+                             capsys=capsys)
+    assert code == 0, err
+    assert "2 rows: ok 1, given 1" in printed
+    got = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(got.columns[:5]) == ["outlet_id", "address", "lat", "lon", "frequency"]
+    assert list(got["outlet_id"]) == ["1001", "1002"] and got["lat"][0] == "43.7312"
+    # without the map, the workbook has no address column: one clear message, exit 2
+    code, _, err = run(*base, "--sheet", "门店", capsys=capsys)
+    assert code == 2 and "Traceback" not in err
+    assert ("crm.xlsx, sheet '门店', row 1, column 'address': the outlets table lacks the "
+            "required column 'address'") in err
+    code, _, err = run(*base, "--sheet", "Outlets", capsys=capsys)
+    assert code == 2 and "no sheet 'Outlets'; its sheets are: '说明', '门店'" in err

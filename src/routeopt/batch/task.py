@@ -151,7 +151,8 @@ def plan_territory(job: TaskInput) -> dict[str, Any]:
         problem = read_problem(job.src / OUTLETS_FILE, job.src / REPS_FILE, start=opts.start,
                                weeks=opts.weeks, holidays=opts.holidays,
                                country=opts.country, subdiv=opts.subdiv,
-                               workdays=opts.workdays, skip_invalid=opts.skip_invalid)
+                               workdays=opts.workdays, skip_invalid=opts.skip_invalid,
+                               encoding=opts.encoding, columns=opts.columns or None)
     skipped: tuple[Issue, ...] = ()
     for w in caught:
         if isinstance(w.message, RowsSkippedWarning):
@@ -176,7 +177,8 @@ def plan_territory(job: TaskInput) -> dict[str, Any]:
         from routeopt._planfolder import rejected_csv
         from routeopt._skipped import with_skipped
 
-        plan = with_skipped(plan, job.src / OUTLETS_FILE, skipped)
+        plan = with_skipped(plan, job.src / OUTLETS_FILE, skipped, encoding=opts.encoding,
+                            columns=opts.columns.get("outlets"))
         extra["rejected.csv"] = rejected_csv(skipped)
     plan.write(job.out, extra_files=extra)
     return plan.summary_dict()
@@ -238,9 +240,12 @@ def replan_territory(job: TaskInput) -> dict[str, Any]:
     job.out.mkdir(parents=True, exist_ok=True)
     problem = with_matrices(read_cycle(previous, job.src / OUTLETS_FILE, job.src / REPS_FILE,
                                        holidays=opts.holidays, country=opts.country,
-                                       subdiv=opts.subdiv, workdays=opts.workdays), opts)
+                                       subdiv=opts.subdiv, workdays=opts.workdays,
+                                       encoding=opts.encoding,
+                                       columns=opts.columns or None), opts)
     result = replan(problem, previous, log if log.is_file() else None, today=str(today),
-                    frozen_days=frozen, params=opts.solve, skip_invalid=opts.skip_invalid)
+                    frozen_days=frozen, params=opts.solve, skip_invalid=opts.skip_invalid,
+                    encoding=opts.encoding, log_columns=opts.columns.get("log"))
     violations = result.plan.violations()
     if violations:
         raise PlanValidationError(violations)

@@ -50,7 +50,7 @@ OPTIONS_FILE = "territory.toml"
 DEFAULTS_FILE = "batch.toml"
 _MARKERS = (OUTLETS_FILE, REPS_FILE, OPTIONS_FILE)
 _KEYS = ("start", "weeks", "holidays", "country", "subdiv", "workdays", "skip_invalid", "solve",
-         "task", "matrix")
+         "task", "matrix", "encoding", "columns")
 _MATRIX_KEYS = ("provider", "osm_file", "osrm_url", "cache_dir")
 MAX_NAME = 200
 
@@ -91,6 +91,13 @@ class TerritoryOptions:
         every worker can read), ``osrm_url`` (for ``osrm``: a URL, or
         ``MODE=URL`` items, that every worker can reach) and ``cache_dir`` (a
         matrix cache folder), as for ``routeopt plan --matrix``.
+    encoding
+        The encoding of the territory's CSV files (``None``: UTF-8 or
+        GBK/GB18030, detected), as ``routeopt plan --encoding``.
+    columns
+        The column map (the ``[columns.outlets]``, ``[columns.reps]`` and
+        ``[columns.log]`` tables: *your header = routeopt column*), as
+        ``routeopt plan --columns``; merged table by table.
 
     Examples
     --------
@@ -111,6 +118,8 @@ class TerritoryOptions:
     solve: SolveParams = field(default_factory=SolveParams)
     task: Mapping[str, Any] = field(default_factory=dict)
     matrix: Mapping[str, Any] = field(default_factory=dict)
+    encoding: str | None = None
+    columns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         f = Fields(self)
@@ -123,7 +132,11 @@ class TerritoryOptions:
         f.instance("solve", SolveParams, "a SolveParams")
         f.instance("task", Mapping, "a mapping of option names to values")
         f.instance("matrix", Mapping, "a mapping of option names to values")
+        f.instance("columns", Mapping, "a mapping of tables (outlets, reps, log) to column maps")
         f.done()
+        if self.encoding is not None and not isinstance(self.encoding, str):
+            raise InputError([Issue(f"encoding must be text such as \"gb18030\", not "
+                                    f"{self.encoding!r}", column="encoding")])
         if isinstance(self.weeks, bool) or not isinstance(self.weeks, int) or self.weeks < 1:
             raise InputError([Issue(f"weeks must be a whole number >= 1, not {self.weeks!r}",
                                     column="weeks")])
@@ -213,6 +226,26 @@ class TerritoryOptions:
                                         "haversine, road or osrm", file=file,
                                         column="matrix")])
             changes["matrix"] = {**self.matrix, **table}
+        if "encoding" in data:
+            enc = data["encoding"]
+            if not isinstance(enc, str) or not _known_codec(enc):
+                raise InputError([Issue(f"encoding = {enc!r} should name an encoding, e.g. "
+                                        "\"gb18030\" or \"cp1252\"", file=file,
+                                        column="encoding")])
+            changes["encoding"] = enc
+        if "columns" in data:
+            from routeopt._columns import load_column_map
+
+            if not isinstance(data["columns"], Mapping):
+                raise InputError([Issue("columns should hold tables of column maps, e.g. "
+                                        "[columns.outlets] \"Account ID\" = \"outlet_id\"",
+                                        file=file, column="columns")])
+            try:
+                cmap = load_column_map(data["columns"])
+            except InputError as e:
+                raise InputError([dataclasses.replace(i, file=i.file or file, column="columns")
+                                  for i in e.issues]) from None
+            changes["columns"] = {**self.columns, **cmap}
         try:
             return self.replace(**changes)
         except InputError as e:
@@ -238,7 +271,19 @@ class TerritoryOptions:
             "solve": dataclasses.asdict(self.solve),
             "task": json.loads(json.dumps(dict(self.task), default=str)),
             "matrix": json.loads(json.dumps(dict(self.matrix), default=str)),
+            "encoding": self.encoding,
+            "columns": {k: dict(v) for k, v in self.columns.items()},
         }
+
+
+def _known_codec(name: str) -> bool:
+    import codecs
+
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True
 
 
 def _date(value: Any, key: str, file: str | None) -> date:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -236,7 +236,9 @@ def locate(addresses: Iterable[str], geocoder: Geocoder, *, cache: GeocodeCache 
 def geocode_table(source: pd.DataFrame | str | Path, geocoder: Geocoder, *,
                   cache: GeocodeCache | None = None, out: str | Path | None = None,
                   ambiguity_m: float = AMBIGUITY_M, refresh: bool = False,
-                  progress: bool | None = None) -> GeocodeReport:
+                  progress: bool | None = None, encoding: str | None = None,
+                  sheet: str | int | None = None,
+                  columns: Mapping[str, str] | None = None) -> GeocodeReport:
     """Geocode every row of a table that has an address and no coordinates.
 
     Rows with both ``lat`` and ``lon`` keep them (status ``given``); rows with
@@ -251,8 +253,10 @@ def geocode_table(source: pd.DataFrame | str | Path, geocoder: Geocoder, *,
     Parameters
     ----------
     source
-        A DataFrame, or the path of a CSV file read like ``outlets.csv`` (UTF-8,
-        ``,`` or ``;``, header names in any case). It needs an ``address`` column.
+        A DataFrame, or the path of a CSV file or Excel workbook read like
+        ``outlets.csv`` (``,`` or ``;``, header names in any case, the built-in
+        aliases). It needs an ``address`` column. The table written keeps the
+        outlets columns under routeopt's names.
     geocoder
         Any :class:`~routeopt.geocode.Geocoder`.
     cache
@@ -266,6 +270,8 @@ def geocode_table(source: pd.DataFrame | str | Path, geocoder: Geocoder, *,
         Ask again for addresses already in the cache.
     progress
         Show a progress bar: ``None`` (default) only when stderr is a terminal.
+    encoding, sheet, columns
+        How a file is read, as for :func:`routeopt.read.read_outlets`.
 
     Returns
     -------
@@ -304,19 +310,25 @@ def geocode_table(source: pd.DataFrame | str | Path, geocoder: Geocoder, *,
     """
     import pandas as pd
 
+    from routeopt._columns import canonical_header
     from routeopt._tables import Records, check_header, read_table
+    from routeopt.read import OUTLET_COLUMNS
 
+    optional = tuple(c for c in (*OUTLET_COLUMNS["required"], *OUTLET_COLUMNS["optional"])
+                     if c != "address")
+    spec = {"required": ("address",), "optional": optional}
     records: Records
     if isinstance(source, pd.DataFrame):
         frame = source.copy()
-        frame.columns = [str(c).strip().lower() for c in frame.columns]
+        frame.columns = canonical_header([str(c).strip().lower() for c in frame.columns],
+                                         "outlets", ("address", *optional), columns,
+                                         file=None, line=None)
         records = [(None, dict(zip(frame.columns, row, strict=True)))
                    for row in frame.itertuples(index=False, name=None)]
-        spec = {"required": ("address",), "optional": ("lat", "lon", "crs")}
         check_header(list(frame.columns), None, None, "outlets", spec)
     else:
-        recs, _, issues = read_table(source, "outlets",
-                                 {"required": ("address",), "optional": ("lat", "lon", "crs")})
+        recs, _, issues = read_table(source, "outlets", spec, encoding=encoding, sheet=sheet,
+                                     columns=columns)
         if issues:
             raise InputError(issues)
         records = recs

@@ -48,7 +48,14 @@ def add_geocode_command(sub: Any) -> None:
                     "geocoder that cannot be reached, 1 when the cache is unusable, 130 when "
                     "interrupted (answers so far are cached).")
     g.add_argument("--in", dest="in_", required=True, type=Path, metavar="CSV",
-                   help="input CSV with an address column (e.g. outlets.csv)")
+                   help="input CSV or Excel workbook with an address column (e.g. outlets.csv)")
+    g.add_argument("--encoding", default=None,
+                   help="encoding of the input CSV (default: UTF-8 or GBK/GB18030, detected)")
+    g.add_argument("--sheet", default=None,
+                   help="sheet of an Excel input: name or 0-based index (default: the first)")
+    g.add_argument("--columns", type=Path, default=None, metavar="MAP.toml",
+                   help="column map; its [outlets] table names your headers (see "
+                        "docs/csv-schema.md)")
     g.add_argument("--out", required=True, type=Path, help="output CSV")
     g.add_argument("--provider", default="nominatim",
                    help="geopy geocoder name (nominatim, photon, googlev3, baiduv3...) or "
@@ -135,9 +142,13 @@ def run_geocode(args: argparse.Namespace) -> int:
         print(f"routeopt: error: {e}", file=sys.stderr)
         return EXIT_FAIL
     try:
+        from routeopt._columns import load_column_map
+
+        columns = None if args.columns is None else load_column_map(args.columns).get("outlets")
         report = geocode_table(args.in_, geocoder, cache=cache, out=args.out,
                                ambiguity_m=args.ambiguity_m or AMBIGUITY_M,
-                               refresh=args.refresh, progress=False if args.quiet else None)
+                               refresh=args.refresh, progress=False if args.quiet else None,
+                               encoding=args.encoding, sheet=args.sheet, columns=columns)
     except KeyboardInterrupt as e:
         where = f" in the cache {cache.path}" if cache is not None else ""
         name = getattr(e, "name", "")  # SIGINT or SIGTERM under the routeopt command
