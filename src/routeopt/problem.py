@@ -494,6 +494,8 @@ class VisitRule:
         middle of the range (the fewer on a tie); ``None`` when no number of
         visits can repeat, e.g. ``every 10-14d`` over 7 days.
 
+        Examples
+        --------
         >>> [VisitRule(interval=(10, 14)).cyclic_visits(7 * w) for w in (1, 4, 5, 6, 8)]
         [None, 2, 3, 3, 5]
         """
