@@ -650,7 +650,7 @@ class Plan:
 
 
 #: Keys of ``summary.json`` that are solver facts and the horizon, not :meth:`Plan.kpis`.
-_SUMMARY_ONLY = frozenset({"start", "weeks", "plan_from", "outlets", "reps", "seed",
+_SUMMARY_ONLY = frozenset({"start", "weeks", "plan_from", "calendar", "outlets", "reps", "seed",
                            "iterations", "stop_reason", "objective"})
 
 
