@@ -309,8 +309,9 @@ def open_plan(path: str | Path) -> Plan:
     priority, visit length, opening hours, fixed rep, extra columns) and the
     reps as planned, its ``summary.json`` the horizon and the figures.
 
-    The plan's :attr:`~routeopt.Plan.problem` has no visit rules (each
-    outlet's rule asks for no visit), appointments, closed dates, holidays or
+    The plan's :attr:`~routeopt.Plan.problem` has the calendar of
+    ``summary.json`` (country, region, holidays, workdays) but no visit rules
+    (each outlet's rule asks for no visit), appointments, closed dates or
     travel matrices: they are not in the folder. So :meth:`~routeopt.Plan.kpis`
     gives the figures of ``summary.json`` (made with them), and
     :meth:`~routeopt.Plan.validate` and :meth:`~routeopt.Plan.violations`
@@ -424,7 +425,12 @@ def _folder_problem(path: Path, summary: Mapping[str, Any],
         reps, r_issues = [], list(e.issues)
     issues += [_in_file(i, str(path / "reps.csv")) for i in r_issues]
     try:
-        horizon = Horizon(date.fromisoformat(str(summary["start"])), int(summary["weeks"]))
+        cal = summary.get("calendar") or {}
+        horizon = Horizon(date.fromisoformat(str(summary["start"])), int(summary["weeks"]),
+                          frozenset(date.fromisoformat(d) for d in cal.get("holidays", [])),
+                          country=cal.get("country"), subdiv=cal.get("subdiv"),
+                          workdays=frozenset(date.fromisoformat(d)
+                                             for d in cal.get("workdays", [])))
         first = summary.get("plan_from")  # a re-plan's first date planned, where recorded
         plan_from = date.fromisoformat(first) if isinstance(first, str) else None
     except (KeyError, TypeError, ValueError) as e:
