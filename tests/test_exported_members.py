@@ -10,7 +10,7 @@ def test_all_public_names_are_exported() -> None:
     exported = set(routeopt.__all__)
     public = {n for n in dir(routeopt) if not n.startswith("_")}
     modules = {"exceptions", "hours", "matrix", "plan", "problem", "solver", "patterns", "read",
-               "cli", "datasets", "geocode", "replan", "batch"}
+               "cli", "datasets", "geocode", "replan", "batch", "export"}
     assert exported == public - modules
     assert sorted(routeopt.__all__) == routeopt.__all__
 

@@ -69,7 +69,12 @@ class Output:
 
 
 #: The outputs, in the order they are written.
-OUTPUTS: tuple[Output, ...] = ()
+OUTPUTS: tuple[Output, ...] = (
+    Output("sheets", "route sheets per rep and day, HTML for print and phone (with --pdf, "
+                     "the PDFs too)", "routeopt.export.sheets:sheets_writer"),
+    Output("pdf", "route sheets as PDF: one per rep and day, one per rep and week",
+           "routeopt.export.sheets:pdf_writer"),
+)
 
 
 def _entry(path: Path) -> dict[str, Any]:
