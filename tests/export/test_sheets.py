@@ -534,3 +534,26 @@ def test_the_outputs_of_routeopt_export_name_the_writers() -> None:
     by_flag = {o.flag: o for o in OUTPUTS}
     assert by_flag["sheets"].writer() is sheets_writer
     assert by_flag["pdf"].writer() is pdf_writer
+
+
+def test_a_stock_table_gives_the_order_lines_of_routeopt_orders(
+        plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    route = plan.routes[0]
+    oid = route.stops[0].outlet_id
+    seen: list[Any] = []
+    fake = types.ModuleType("routeopt.orders")
+    fake.read_stock = lambda source, outlets=None: seen.append((source, outlets)) or "table"  # type: ignore[attr-defined]
+    fake.suggest_orders = lambda p, table: [  # type: ignore[attr-defined]
+        {"sku": "SKU-1", "last_stock": 5, "expected_stock": 2, "classic_order": 3,
+         "plan_order": 4, "note": ""}]
+    fake.by_visit = lambda lines: {(route.rep_id, route.date, oid): list(lines)}  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "routeopt.orders", fake)
+    stock = tmp_path / "stock.csv"
+    write_exports(plan, tmp_path / "share", [Output("sheets", "", sheets_writer)],
+                  ExportOptions(stock=stock))
+    assert seen == [(stock, plan)]
+    html = (tmp_path / "share" / SUBFOLDER / "R1" / f"{route.date}.html").read_text()
+    assert html.count('<tr class="order-line">') == 1 and "SKU-1" in html

@@ -328,12 +328,12 @@ def _follow_up_lines(ctx: _Context, outlet: Outlet, stop: Stop, day: date) -> tu
         kind = w.get(f"kind_{x.label}", x.label)
         window = f"{_short_date(x.earliest, lang)} – {_short_date(x.latest, lang)}"
         if stop.label == x.label:
-            lines.append(f"{kind}: {w['this_visit']} ({w['due']} {window})")
+            lines.append(f"{kind}: {w['this_visit']} ({w['due_window']} {window})")
             continue
         when = [d for d in ctx.planned.get((outlet.id, x.label), []) if x.earliest <= d <= x.latest]
         state = (f"{w['planned_on']} {_short_date(when[0], lang)}" if when
                  else w["not_planned"])
-        lines.append(f"{kind} ({w['due']} {window}; {state})")
+        lines.append(f"{kind} ({w['due_window']} {window}; {state})")
     return tuple(lines)
 
 
@@ -677,7 +677,8 @@ def pdf_writer(plan: Plan, folder: Path, options: ExportOptions) -> list[Path]:
 
 def orders_from_stock(plan: Plan, stock: Path) -> dict[tuple[str, date, str], list[Any]]:
     """The order suggestions of :mod:`routeopt.orders` for the plan's visits, by
-    ``(rep_id, date, outlet_id)``.
+    ``(rep_id, date, outlet_id)`` (its ``read_stock``, ``suggest_orders`` and
+    ``by_visit``).
 
     Raises
     ------
@@ -692,11 +693,7 @@ def orders_from_stock(plan: Plan, stock: Path) -> dict[tuple[str, date, str], li
         raise InputError([Issue("order suggestions from a stock table need routeopt.orders, "
                                 "which this version of routeopt does not have; leave out "
                                 "--stock", file=str(stock))]) from None
-    table = mod.read_stock(stock, outlets=plan.problem.outlets)
-    rep_of = {(r.date, s.outlet_id): r.rep_id for r in plan.routes for s in r.stops}
-    out: dict[tuple[str, date, str], list[Any]] = defaultdict(list)
-    for line in mod.suggest_orders(plan, table):
-        rep = getattr(line, "rep_id", None) or rep_of.get((line.date, line.outlet_id))
-        if rep is not None:
-            out[(rep, line.date, line.outlet_id)].append(line)
-    return dict(out)
+    table = mod.read_stock(stock, outlets=plan)
+    grouped: dict[tuple[str, date, str], list[Any]] = mod.by_visit(
+        mod.suggest_orders(plan, table))
+    return grouped
