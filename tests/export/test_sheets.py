@@ -557,3 +557,10 @@ def test_a_stock_table_gives_the_order_lines_of_routeopt_orders(
     assert seen == [(stock, plan)]
     html = (tmp_path / "share" / SUBFOLDER / "R1" / f"{route.date}.html").read_text()
     assert html.count('<tr class="order-line">') == 1 and "SKU-1" in html
+
+
+def test_every_label_has_its_own_chinese_words() -> None:
+    from routeopt.export._labels import labels
+
+    en, zh = labels("en"), labels("zh")
+    assert [k for k in en if zh[k] == en[k]] == []

@@ -133,10 +133,17 @@ class _Row:
 
 @dataclass(frozen=True)
 class _MapPoint:
-    x: float
+    x: float  # where the marker is drawn
     y: float
     text: str
     kind: str  # "stop", "home", "end"
+    at_x: float = 0.0  # the place itself (a marker moved off a crowded spot points to it)
+    at_y: float = 0.0
+    key: bool = False  # a key account (priority 1), drawn in the accent colour
+
+    @property
+    def moved(self) -> bool:
+        return (self.x, self.y) != (self.at_x, self.at_y)
 
 
 @dataclass(frozen=True)
@@ -174,7 +181,6 @@ class _SheetFile:
     rep_id: str
     day: date
     html: str
-    paper: str  # the HTML for the PDF
     view: _DayView
 
 
@@ -277,16 +283,39 @@ def _map_view(route: Route, problem: Problem, outlets: Mapping[str, Outlet]) -> 
                 round((_MAP_H - 18) / 2 - (ys[i] - cy) * scale, 1))
 
     coords = [at(i) for i in range(len(pts))]
-    points = [_MapPoint(*coords[0], "", "home")]
-    points += [_MapPoint(*coords[k], str(k), "stop") for k in range(1, len(pts) - 1)]
+    points = [_MapPoint(*coords[0], "", "home", *coords[0])]
+    placed = [coords[0]]
+    for k in range(1, len(pts) - 1):
+        x, y = _free_spot(coords[k], placed, k)
+        placed.append((x, y))
+        key = outlets[route.stops[k - 1].outlet_id].priority == 1
+        points.append(_MapPoint(x, y, str(k), "stop", *coords[k], key=key))
     if end != start:
-        points.append(_MapPoint(*coords[-1], "", "end"))
+        points.append(_MapPoint(*coords[-1], "", "end", *coords[-1]))
     bar_m = max((m for m in _NICE_METRES if m * scale <= _MAP_W / 4), default=_NICE_METRES[0])
     text = f"{bar_m // 1000} km" if bar_m >= 1000 and bar_m % 1000 == 0 else (
         f"{bar_m / 1000:g} km" if bar_m >= 1000 else f"{bar_m} m")
     x1 = 12.0
     return _MapView(_MAP_W, _MAP_H, " ".join(f"{x},{y}" for x, y in coords),
                     tuple(points), x1, round(x1 + bar_m * scale, 1), _MAP_H - 10.0, text)
+
+
+def _free_spot(p: tuple[float, float], placed: Sequence[tuple[float, float]],
+               k: int) -> tuple[float, float]:
+    """``p``, or the nearest spot on a spiral around it where a marker overlaps none
+    already placed (stops a few metres apart would hide each other's numbers)."""
+    gap = 17.0  # a marker's diameter and a little
+    x, y = p
+    for step in range(0, 40):
+        if step:
+            angle = math.radians(k * 137.5 + step * 47.0)
+            r = gap * (0.9 + 0.25 * step)
+            x = p[0] + r * math.cos(angle)
+            y = p[1] + r * math.sin(angle)
+        inside = _MAP_PAD / 2 <= x <= _MAP_W - _MAP_PAD / 2 and 8 <= y <= _MAP_H - 26
+        if inside and all(math.hypot(x - a, y - b) >= gap for a, b in placed):
+            return round(x, 1), round(y, 1)
+    return p
 
 
 # -- the visit log and the follow-ups ---------------------------------------------------
@@ -541,9 +570,10 @@ def write_route_sheets(plan: Plan, folder: str | Path, *, lang: str = "en", pdf:
 
     The sheets go to ``folder/sheets/`` (``REP/YYYY-MM-DD.html``, ``.pdf``,
     ``REP/week-YYYY-MM-DD.pdf`` for the week from that Monday, and
-    ``index.html``), written whole: everything is rendered first, then the folder
-    is swapped in at once (:func:`~routeopt._files.atomic_folder`), so an error
-    leaves the earlier sheets, or none, never a part.
+    ``index.html``), written whole: into a temporary folder that is swapped in
+    at once when every file is there (:func:`~routeopt._files.atomic_folder`), so
+    an error leaves the earlier sheets, or none, never a part. The PDFs are laid
+    out one rep's week at a time, so memory holds one week's documents.
 
     Parameters
     ----------
@@ -569,7 +599,8 @@ def write_route_sheets(plan: Plan, folder: str | Path, *, lang: str = "en", pdf:
         The visit steps to tick; ``None``: the eight steps of an outlet visit
         (:func:`~routeopt.export._labels.visit_steps`), ``[]``: no checklist.
     progress
-        Called with ``"REP DATE"`` before each sheet is made.
+        Called with ``"REP DATE"`` before each sheet is made, and with ``"REP week of
+        DATE: PDF"`` before each rep's week of PDFs.
     today
         The day the visit log was written up to (its rows are checked against
         it); ``None``: the plan's ``plan_from``, else its first route date.
@@ -603,35 +634,40 @@ def write_route_sheets(plan: Plan, folder: str | Path, *, lang: str = "en", pdf:
             progress(f"{route.rep_id} {route.date.isoformat()}")
         view = _day_view(ctx, route)
         title = f"{view.rep_id} · {route.date.isoformat()}"
-        html = _render(env, ctx, [view], title)
-        paper = _render(env, ctx, [view], title, paper=True) if wp is not None else ""
-        sheets.append(_SheetFile(route.rep_id, route.date, html, paper, view))
+        sheets.append(_SheetFile(route.rep_id, route.date, _render(env, ctx, [view], title), view))
 
-    files: dict[str, bytes] = {}
-    for s in sheets:
-        files[f"{folders[s.rep_id]}/{s.day.isoformat()}.html"] = s.html.encode("utf-8")
-    if wp is not None:
-        weeks: dict[tuple[str, date], list[Any]] = defaultdict(list)
-        for s in sheets:
-            doc = wp.HTML(string=s.paper).render()
-            files[f"{folders[s.rep_id]}/{s.day.isoformat()}.pdf"] = doc.write_pdf()
-            weeks[(s.rep_id, _monday(s.day))].append(doc)
-        for (rep_id, monday), docs in weeks.items():
-            pages = [p for d in docs for p in d.pages]
-            files[f"{folders[rep_id]}/week-{monday.isoformat()}.pdf"] = (
-                docs[0].copy(pages).write_pdf())
     index = env.get_template("index.html").render(
         w=ctx.words, lang=lang, generator=_GENERATOR, paper=False,
         reps=_index_rows(sheets, folders, ctx, pdf))
 
     written = [target / "index.html"]
+
+    def put(tmp: Path, rel: str, data: bytes) -> None:
+        path = tmp / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        written.append(target / rel)
+
     with atomic_folder(target) as tmp:
         (tmp / "index.html").write_text(index, encoding="utf-8")
-        for rel, data in files.items():
-            path = tmp / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-            written.append(target / rel)
+        for s in sheets:
+            put(tmp, f"{folders[s.rep_id]}/{s.day.isoformat()}.html", s.html.encode("utf-8"))
+        if wp is not None:
+            weeks: dict[tuple[str, date], list[_SheetFile]] = defaultdict(list)
+            for s in sheets:
+                weeks[(s.rep_id, _monday(s.day))].append(s)
+            for (rep_id, monday), week in weeks.items():  # one week's documents at a time
+                if progress is not None:
+                    progress(f"{rep_id} week of {monday.isoformat()}: PDF")
+                docs = []
+                for s in week:
+                    title = f"{s.view.rep_id} · {s.day.isoformat()}"
+                    doc = wp.HTML(string=_render(env, ctx, [s.view], title, paper=True)).render()
+                    put(tmp, f"{folders[rep_id]}/{s.day.isoformat()}.pdf", doc.write_pdf())
+                    docs.append(doc)
+                pages = [pg for d in docs for pg in d.pages]
+                put(tmp, f"{folders[rep_id]}/week-{monday.isoformat()}.pdf",
+                    docs[0].copy(pages).write_pdf())
     return written
 
 
