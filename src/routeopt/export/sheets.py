@@ -211,7 +211,7 @@ def _km(metres: int) -> str:
 def _duration(seconds: int, words: Mapping[str, str]) -> str:
     minutes = round(seconds / 60)
     if minutes < 60:
-        return f"{minutes} {words['min']}"
+        return f"{minutes} {words['minutes']}"
     return f"{minutes // 60} {words['hours_short']} {minutes % 60:02d}"
 
 
