@@ -3,9 +3,12 @@
 Run from the repository root::
 
     python examples/plan_monaco.py [--iterations 3000] [--out out/monaco-example]
+        [--sheets out/monaco-sheets [--lang zh] [--pdf]]
 
 It reads the bundled CSVs, solves, checks the plan independently, prints the
-summary and the first route sheet, and writes the plan's files.
+summary and the first route sheet, and writes the plan's files; with
+``--sheets``, the route sheets of every rep and day too (HTML, and PDF with
+``--pdf``: ``pip install "routeopt[reports]"``).
 """
 
 from __future__ import annotations
@@ -25,6 +28,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--iterations", type=int, default=3000)
     ap.add_argument("--weeks", type=int, default=4)
     ap.add_argument("--out", type=Path, default=Path("out/monaco-example"))
+    ap.add_argument("--sheets", type=Path, default=None,
+                    help="write the route sheets into this folder")
+    ap.add_argument("--lang", default="en", help="the sheets' language: en or zh")
+    ap.add_argument("--pdf", action="store_true", help="the sheets as PDF too")
     args = ap.parse_args(argv)
 
     # Monaco's public holidays (8 December, 25 December) are not planned
@@ -46,6 +53,11 @@ def main(argv: list[str] | None = None) -> None:
 
     files = plan.write(args.out)
     print(f"\nwrote {', '.join(str(p) for p in files.values())}")
+    if args.sheets is not None:
+        from routeopt.export.sheets import write_route_sheets
+
+        sheets = write_route_sheets(plan, args.sheets, lang=args.lang, pdf=args.pdf)
+        print(f"wrote {len(sheets)} route sheet files, index: {sheets[0]}")
 
 
 if __name__ == "__main__":

@@ -91,7 +91,9 @@ class LogEntry:
 
     ``kind`` is ``visit`` (a planned or unplanned visit with its ``status``),
     ``follow_up`` (a one-off visit due by ``due``) or ``appointment`` (a new
-    appointment on ``date`` starting within ``window``).
+    appointment on ``date`` starting within ``window``). ``note`` is the rep's
+    free text (what was promised, the objection): re-planning does not read it,
+    the route sheets print it.
     """
 
     outlet_id: str
@@ -102,6 +104,8 @@ class LogEntry:
     due: dt.date | None = None
     window: TimeWindow | None = None
     line: int | None = None
+    reason: str = ""
+    note: str = ""
 
 
 def _date(text: str) -> date:
@@ -131,8 +135,9 @@ def read_visit_log(source: pd.DataFrame | str | Path, problem: Problem, *,
 
     Columns: ``outlet_id``, ``rep_id``, ``date``, ``status`` (``done``,
     ``missed``, ``cancelled``), and optionally ``time``, ``kind``
-    (``visit``, ``follow_up``, ``appointment``), ``due`` and ``reason``
-    (``objection``, ``solution``, ``order``: see :data:`FOLLOW_UP_DAYS`).
+    (``visit``, ``follow_up``, ``appointment``), ``due``, ``reason``
+    (``objection``, ``solution``, ``order``: see :data:`FOLLOW_UP_DAYS`) and
+    ``note`` (free text, kept in :attr:`LogEntry.note`).
 
     A log with its header and no rows (a quiet night) has no entries: no
     news, as with no log at all. An empty file (not even a header) is an
@@ -233,7 +238,8 @@ def read_visit_log(source: pd.DataFrame | str | Path, problem: Problem, *,
             issues += r.issues
             continue
         assert day is not None
-        entries.append(LogEntry(oid, rid, day, status, kind, due, window, line))
+        entries.append(LogEntry(oid, rid, day, status, kind, due, window, line,
+                                cell_text(row, "reason").lower(), cell_text(row, "note")))
     return entries, by_line(issues)
 
 

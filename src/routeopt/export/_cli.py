@@ -78,6 +78,10 @@ class Output:
 
 #: The outputs, in the order they are written.
 OUTPUTS: tuple[Output, ...] = (
+    Output("sheets", "route sheets per rep and day, HTML for print and phone (with --pdf, "
+                     "the PDFs too)", "routeopt.export.sheets:sheets_writer"),
+    Output("pdf", "route sheets as PDF: one per rep and day, one per rep and week",
+           "routeopt.export.sheets:pdf_writer"),
     Output("ics", "one calendar per rep (calendars/REP.ics), its events updated in place "
                   "when a re-plan is exported into the same folder",
            "routeopt.export.ics:write"),
