@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import runpy
 import sys
@@ -54,3 +55,24 @@ def test_road_vs_great_circle_example(monkeypatch: pytest.MonkeyPatch,
     promised, on_roads = float(m.group(1)), float(m.group(2))
     assert promised > 0 and on_roads > 0 and promised != on_roads
     assert re.search(r"planned on the road network: +[\d.]+ h of travel", out)
+
+
+def test_share_monaco_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example of docs/sharing.md: plan, export, and its pictures (needs Chromium)."""
+    import shutil
+
+    if not any(shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome")):
+        if os.environ.get("ROUTEOPT_REQUIRE_SERVERS"):
+            pytest.fail("no Chromium: bash .ci/setup/chromium.sh")
+        pytest.skip("no Chromium")
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(sys, "argv", ["share_monaco.py", "--out", str(tmp_path / "out"),
+                                      "--pictures", str(tmp_path / "img"), "--iterations", "20",
+                                      "--no-pdf"])
+    runpy.run_path(str(ROOT / "examples" / "share_monaco.py"), run_name="__main__")
+    out = tmp_path / "out" / "share"
+    assert (out / "sheets" / "R1" / "2026-12-01.html").is_file()
+    assert (out / "calendars" / "R1.ics").is_file() and (out / "plan.xlsx").is_file()
+    for name in ("route-sheet", "route-map", "overview-map", "gantt"):
+        png = (tmp_path / "img" / f"{name}.png").read_bytes()
+        assert png[:4] == b"\x89PNG" and len(png) > 20_000, name

@@ -402,8 +402,8 @@ def _panel(body: str, note: str) -> Any:
 
 
 def _hm(seconds: int) -> str:
-    """``HH:MM``, to the nearest minute (what a rep reads)."""
-    h, m = divmod(round(seconds / 60), 60)
+    """``HH:MM``, the minute it falls in, as the route sheets write it."""
+    h, m = divmod(int(seconds) // 60, 60)
     return f"{h:02d}:{m:02d}"
 
 
