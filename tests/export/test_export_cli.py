@@ -30,18 +30,29 @@ def _export(*argv: str | Path) -> int:
 def test_every_output_from_the_folder_alone(plan_dir: Path, tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "share"
-    assert _export(plan_dir, "--out", out, "--all", "--stock", MONACO / "stock.csv",
-                   "--tz", "Europe/Monaco") == 0
-    assert "ics, orders, xlsx, map" in capsys.readouterr().out
+    assert _export(plan_dir, "--out", out, "--sheets", "--ics", "--orders", "--xlsx", "--map",
+                   "--stock", MONACO / "stock.csv", "--tz", "Europe/Monaco") == 0
+    assert "sheets, ics, orders, xlsx, map" in capsys.readouterr().out
     manifest = json.loads((out / "manifest.json").read_text())
     files = set(manifest["files"])
     assert {"orders.csv", "plan.xlsx", "calendars/R1.ics", "calendars/R2.ics",
-            "maps/overview.html"} <= files
+            "maps/overview.html", "sheets/index.html"} <= files
     on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert on_disk == files | {"manifest.json"}
-    # without the stock table, --all leaves the order suggestions out
-    assert _export(plan_dir, "--out", out, "--all") == 0
-    assert not (out / "orders.csv").exists() and (out / "plan.xlsx").is_file()
+    # a second export replaces the first whole
+    assert _export(plan_dir, "--out", out, "--xlsx") == 0
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "plan.xlsx"]
+
+
+def test_all_is_every_output_whose_inputs_are_given() -> None:
+    from routeopt.cli import _parser
+    from routeopt.export._cli import OUTPUTS, chosen
+
+    every = [o.flag for o in OUTPUTS]
+    args = _parser().parse_args(["export", "p", "--all"])
+    assert [o.flag for o in chosen(args)] == [f for f in every if f != "orders"]
+    args = _parser().parse_args(["export", "p", "--all", "--stock", "s.csv"])
+    assert [o.flag for o in chosen(args)] == every
 
 
 def test_the_default_folder_is_beside_the_plan(plan_dir: Path, tmp_path: Path) -> None:

@@ -132,7 +132,7 @@ def plan_territory(job: TaskInput) -> dict[str, Any]:
     ...                         solve=SolveParams(max_iterations=10))
     >>> summary = plan_territory(TaskInput("t1", tmp, tmp / "out", opts))
     >>> summary["coverage"], sorted(p.name for p in (tmp / "out").iterdir())[:3]
-    (1.0, ['manifest.json', 'plan.json', 'routes.csv'])
+    (1.0, ['manifest.json', 'outlets.csv', 'plan.json'])
     """
     from routeopt.read import RowsSkippedWarning, read_problem
     from routeopt.solver import solve

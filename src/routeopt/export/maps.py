@@ -761,7 +761,7 @@ def distinct_colours(n: int) -> list[str]:
     Examples
     --------
     >>> distinct_colours(3)
-    ['#d33e3e', '#3ea2d3', '#7cd33e']
+    ['#d33c3c', '#28af4f', '#943cd3']
     """
     import colorsys
 

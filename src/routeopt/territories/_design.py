@@ -48,7 +48,7 @@ Examples
 --------
 >>> from routeopt.datasets import make_company
 >>> from routeopt.territories import design
->>> outlets, reps = make_company(1_500, 5, seed=2)
+>>> outlets, reps = make_company(1_500, 5, seed=2, radius_km=40.0)
 >>> plan = design(outlets, reps)
 >>> len(plan.assignment), plan.spread()["max_over_min"] < 1.11
 (1500, True)
@@ -326,7 +326,7 @@ def outlet_workloads(problem: Problem) -> pd.DataFrame:
     >>> from routeopt.datasets import make_company
     >>> from routeopt.read import read_problem
     >>> from routeopt.territories import outlet_workloads
-    >>> o, r = make_company(600, 2, seed=1)
+    >>> o, r = make_company(600, 2, seed=1, radius_km=30.0)
     >>> w = outlet_workloads(read_problem(o, r, start="2026-11-30", weeks=4))
     >>> list(w.columns)
     ['outlet_id', 'visits_per_week', 'service_h', 'approach_h', 'commute_h', 'nearest_rep']
