@@ -174,8 +174,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--tiles", default=None,
                    help="map tiles: osm (default), carto, amap or gaode (China, GCJ-02), none")
     p.add_argument("--stock", type=Path, default=None,
-                   help="stock table CSV (outlet_id, date, sku, stock, delivered): order "
-                        "suggestions on the sheets")
+                   help="stock table CSV (outlet_id, date, sku, stock, delivered): the order "
+                        "suggestions of --orders and of the sheets' order forms")
 
 
 def default_out(plan_dir: Path) -> Path:
