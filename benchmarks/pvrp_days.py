@@ -39,6 +39,7 @@ import argparse
 import dataclasses
 import math
 import sys
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -77,7 +78,11 @@ def fixed(inst: PVRPInstance, routes: list[PVRPRoute], time_limit: float
     got = [PVRPRoute(index[r.date], int(r.rep_id[1:]) - 1,
                      tuple(int(s.outlet_id) for s in r.stops)) for r in plan.routes]
     cost, errors = check_solution(inst, got)
-    if errors or plan.unscheduled:
+    if plan.unscheduled:
+        reasons = Counter(u.reason for u in plan.unscheduled)
+        raise SystemExit(f"routeopt left {len(plan.unscheduled)} visits unscheduled ("
+                         + ", ".join(f"{k} {r}" for r, k in reasons.most_common()) + ")")
+    if errors:
         raise SystemExit(f"routeopt's plan on the fixed days is not valid: {errors[:3]}")
     return cost, got, int(plan.stats.get("iterations", 0))
 
@@ -232,7 +237,8 @@ def compare(args: argparse.Namespace) -> int:
             gap = 100 * (r.cost - b) / b if r.feasible else math.nan
             if r.feasible:
                 gaps[s].append(gap)
-            cells.append(f"{r.cost:.2f} | {gap:.2f}" if r.feasible else "failed | ")
+            cells.append(f"{r.cost:.2f} | {gap:.2f}" if r.feasible
+                         else "missed visits | " if "unscheduled" in r.error else "failed | ")
             rows.append({"timestamp": stamp, "commit": commit, "instance": n, "solver": s,
                          "days": solutions.name, "cost": round(r.cost, 4), "bks": b,
                          "gap_pct": round(gap, 4), "routes": r.routes,
