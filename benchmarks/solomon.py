@@ -248,6 +248,13 @@ def table(runs: list[Run], bks: dict[tuple[str, str], tuple[int, float]], conven
     out += ["", "| class | instances | routeopt feasible | routeopt mean gap % | routeopt "
             "veh - BKS | PyVRP feasible | PyVRP mean gap % | PyVRP veh - BKS |",
             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    hier = convention == "hierarchical"
+    if hier:  # vehicles first: a plan with more vehicles loses whatever its distance
+        out[-2] = ("| class | instances | routeopt feasible | routeopt mean gap % | routeopt "
+                   "veh - BKS | routeopt more veh | routeopt gap % at BKS veh | PyVRP feasible "
+                   "| PyVRP mean gap % | PyVRP veh - BKS | PyVRP more veh | PyVRP gap % at BKS "
+                   "veh |")
+        out[-1] = "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for cls in (*CLASSES, "all"):
         members = [n for n in names if cls == "all" or instance_class(n) == cls]
         if not members:
@@ -255,11 +262,20 @@ def table(runs: list[Run], bks: dict[tuple[str, str], tuple[int, float]], conven
         cells = []
         for s in ("routeopt", "pyvrp"):
             ok = [by[(n, s)] for n in members if by[(n, s)].feasible]
-            gaps = [100 * (r.cost - bks[(r.instance, convention)][1])
-                    / bks[(r.instance, convention)][1] for r in ok]
+
+            def gap(r: Run) -> float:
+                return 100 * (r.cost - bks[(r.instance, convention)][1]) / bks[
+                    (r.instance, convention)][1]
+
             veh = [r.vehicles - bks[(r.instance, convention)][0] for r in ok]
-            cells.append(f"{len(ok)} | {statistics.mean(gaps):.2f} | "
-                         f"{statistics.mean(veh):+.2f}" if ok else f"{len(ok)} | | ")
+            cell = (f"{len(ok)} | {statistics.mean(map(gap, ok)):.2f} | "
+                    f"{statistics.mean(veh):+.2f}" if ok else f"{len(ok)} | | ")
+            if hier:
+                same = [r for r, v in zip(ok, veh, strict=True) if v == 0]
+                more = sum(1 for v in veh if v > 0)
+                cell += (f" | {more} | {statistics.mean(map(gap, same)):.2f} ({len(same)})"
+                         if same else f" | {more} | (0)")
+            cells.append(cell)
         out.append(f"| {cls} | {len(members)} | {cells[0]} | {cells[1]} |")
     for s in ("routeopt", "pyvrp"):
         mine = [r for r in runs if r.convention == convention and r.solver == s]
@@ -268,6 +284,28 @@ def table(runs: list[Run], bks: dict[tuple[str, str], tuple[int, float]], conven
             out.append(f"{s}: {1000 * sum(r.seconds for r in mine) / its:.2f} ms per iteration "
                        f"({its} iterations in {sum(r.seconds for r in mine):.0f} s)")
     return out
+
+
+def report(path: Path, stamp: str | None, bks: dict[tuple[str, str], tuple[int, float]]
+           ) -> int:
+    """Print the tables of the run of ``stamp`` (the last one by default) in ``path``."""
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    stamp = stamp or rows[-1]["timestamp"]
+    rows = [r for r in rows if r["timestamp"] == stamp]
+    if not rows:
+        raise SystemExit(f"{path}: no rows with timestamp {stamp}")
+    runs = [Run(r["instance"], r["convention"], r["solver"], int(r["vehicles"]),
+                float(r["cost"]), r["feasible"] == "True", float(r["seconds"]),
+                int(r["iterations"]), float(r["load1"]), r["error"]) for r in rows]
+    names = list(dict.fromkeys(r.instance for r in runs))
+    print(f"run {stamp} (commit {rows[0]['commit']}), {rows[0]['time_limit']} s per instance, "
+          f"convention and solver, --jobs {rows[0]['jobs']}")
+    for c in dict.fromkeys(r.convention for r in runs):
+        print("\n".join(table(runs, bks, c, names)))
+    loads = [r.load for r in runs]
+    print(f"load average (1 min) at the runs' start: {min(loads):.2f}..{max(loads):.2f}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -280,7 +318,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=2, help="processes (one core each)")
     ap.add_argument("--out", type=Path, default=None, help="append results to this CSV")
+    ap.add_argument("--report", type=Path, default=None,
+                    help="print the tables of an earlier run from this CSV (its rows of "
+                         "--timestamp, by default the last run's) instead of solving")
+    ap.add_argument("--timestamp", default=None, help="with --report: which run")
     args = ap.parse_args(argv)
+    if args.report:
+        return report(args.report, args.timestamp, load_bks(args.data))
     try:
         import pyvrp  # noqa: F401
     except ImportError:
