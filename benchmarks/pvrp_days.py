@@ -29,7 +29,7 @@ Run from the repository root::
 Measured 2026-11-27 on pr10 (routeopt's seed-1 solution, 6.51 % above best-known):
 re-routing each day with PyVRP at 5 s per day gave 2.80 %; routeopt with the days
 fixed gave 10.3 % (and 8.9 % on Cordeau's 1997 days, which cost 3.67 % in his
-solution). With the day search (2026-11-29), ``fixed`` gives 4.84 % on the same days.
+solution). With the day search (2026-11-27, 05:37 UTC), ``fixed`` gives 4.84 % on the same days.
 See benchmarks/README.md, section ``pvrp.py``.
 """
 
