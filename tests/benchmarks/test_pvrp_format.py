@@ -146,6 +146,28 @@ def test_fixed_days_hold_every_customer_to_the_solutions_days() -> None:
 
     inst = parse_pvrp((DATA / "pr01").read_text(), "pr01")
     _, source = parse_res((DATA / "pr01.res").read_text())
-    cost, routes = fixed(inst, source, time_limit=3)
+    cost, routes, iterations = fixed(inst, source, time_limit=3)
     assert day_sets(routes) == day_sets(source)
     assert check_solution(inst, routes) == (cost, [])
+    assert iterations > 0
+
+
+def test_split_budget_follows_the_days_customers() -> None:
+    from pvrp_days import split_budget
+
+    routes = [PVRPRoute(0, 0, (1, 2, 3)), PVRPRoute(0, 1, (4,)), PVRPRoute(2, 0, (5, 6, 7, 8))]
+    assert split_budget(routes, 10.0) == {0: 5.0, 2: 5.0}
+    assert split_budget([*routes[:2], PVRPRoute(1, 0, (9, 10))], 6.0) == {0: 4.0, 1: 2.0}
+
+
+def test_pyvrp_reroute_keeps_the_days_and_is_checked_feasible() -> None:
+    pytest.importorskip("pyvrp")
+    from pvrp_days import day_sets, reroute_routes
+
+    inst = parse_pvrp((DATA / "pr01").read_text(), "pr01")
+    _, source = parse_res((DATA / "pr01.res").read_text())
+    routes, iterations = reroute_routes(inst, source, 0.2)
+    assert day_sets(routes) == day_sets(source)
+    cost, errors = check_solution(inst, routes)
+    assert errors == [] and iterations > 0
+    assert cost < 1.05 * 2209.02  # within 5 % of Cordeau's 1997 routes on the same days
