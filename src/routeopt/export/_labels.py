@@ -273,3 +273,16 @@ def visit_steps(lang: str = "en") -> tuple[str, ...]:
     """
     _check(lang)
     return _STEPS[lang]
+
+
+def clock(seconds: int) -> str:
+    """A time of day as every output prints it: ``HH:MM``, the minute it falls in.
+
+    Examples
+    --------
+    >>> clock(9 * 3600 + 6 * 60 + 40)
+    '09:06'
+    """
+    h, m = divmod(int(seconds) // 60, 60)
+    return f"{h:02d}:{m:02d}"
+

@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from routeopt._files import atomic_write
 from routeopt.exceptions import InputError, Issue
-from routeopt.export._labels import labels, weekday_name
+from routeopt.export._labels import clock, labels, weekday_name
 from routeopt.geocode import from_wgs84, parse_crs
 
 if TYPE_CHECKING:
@@ -401,12 +401,6 @@ def _panel(body: str, note: str) -> Any:
 # -- helpers -------------------------------------------------------------------------------
 
 
-def _hm(seconds: int) -> str:
-    """``HH:MM``, the minute it falls in, as the route sheets write it."""
-    h, m = divmod(int(seconds) // 60, 60)
-    return f"{h:02d}:{m:02d}"
-
-
 def _duration(seconds: int, lab: Mapping[str, str]) -> str:
     h, m = divmod(round(seconds / 60), 60)
     return f"{h} {lab['h']} {m:02d} {lab['min']}" if h else f"{m} {lab['min']}"
@@ -557,20 +551,20 @@ def route_map(plan: Plan, rep_id: str, day: date | str, *,
     stops: list[list[Any]] = []
     brk = ""
     if route.break_start is not None and route.break_end is not None:
-        brk = f"{_hm(route.break_start)}–{_hm(route.break_end)}"
+        brk = f"{clock(route.break_start)}–{clock(route.break_end)}"
     for k, s in enumerate(route.stops, start=1):
         o = outlets[s.outlet_id]
         xy = to_map(o.lat, o.lon)
         line.append(xy)
         attrs = _attributes(o)
         name = o.name or o.id
-        times = f"{_hm(s.start)}–{_hm(s.end)}"
+        times = f"{clock(s.start)}–{clock(s.end)}"
         rows = _rows([
             (lab["outlet"], _esc(o.id)),
             (lab["address"], _esc(o.address)),
-            (lab["arrival"], _hm(s.arrival)),
-            (lab["start"], _hm(s.start)),
-            (lab["end"], _hm(s.end)),
+            (lab["arrival"], clock(s.arrival)),
+            (lab["start"], clock(s.start)),
+            (lab["end"], clock(s.end)),
             (lab["wait"], _duration(s.wait_s, lab) if s.wait_s >= 60 else ""),
             (lab["travel"], f"{_duration(s.travel_s, lab)} · {s.distance_m / 1000:.1f} km"),
             (lab["priority"], str(o.priority)),
@@ -586,8 +580,8 @@ def route_map(plan: Plan, rep_id: str, day: date | str, *,
     fl.PolyLine(line, color=colour, weight=4, opacity=0.8).add_to(m)
     m.add_child(_elements()[5](stops))
     # The start point above the line and the stops' order: drawn last.
-    home_rows = _rows([(lab["depart"], _hm(route.depart)),
-                       (lab["back"], _hm(route.back)),
+    home_rows = _rows([(lab["depart"], clock(route.depart)),
+                       (lab["back"], clock(route.back)),
                        (lab["break"], brk)])
     home_popup = f"<h4>{_esc(_day_title(rep, route.date, lang))}</h4><table>{home_rows}</table>"
     _home(fl, rep, start, home_popup, rep.id).add_to(m)
@@ -596,12 +590,13 @@ def route_map(plan: Plan, rep_id: str, day: date | str, *,
 
     figures = _rows([
         (lab["visits"], str(len(route.stops))),
-        (lab["day"], f"{_hm(route.depart)}–{_hm(route.back)}"),
+        (lab["day"], f"{clock(route.depart)}–{clock(route.back)}"),
         (lab["travel"], f"{_duration(route.travel_s, lab)} · {route.distance_m / 1000:.1f} km"),
         (lab["break"], brk),
     ]).replace("<th>", "<td>").replace("</th>", "</td>")
-    order = "".join(f"<li><b>{k}</b>{_hm(s.start)} {_esc(outlets[s.outlet_id].name or s.outlet_id)}"
-                    "</li>" for k, s in enumerate(route.stops, start=1))
+    order = "".join(f"<li><b>{k}</b>{clock(s.start)} "
+                    f"{_esc(outlets[s.outlet_id].name or s.outlet_id)}</li>"
+                    for k, s in enumerate(route.stops, start=1))
     body = (f"<h3><span class='key' style='background:{colour}'></span>"
             f"{_esc(_day_title(rep, route.date, lang))}</h3><table>{figures}</table>"
             f"<ol>{order}</ol><div class='note'></div>")
@@ -664,7 +659,7 @@ def overview_map(plan: Plan, *, rep_id: str | None = None,
                       (lab["priority"], str(o.priority))])
         vis = "".join(
             f"<tr><td>{_esc(weekday_name(r.date.weekday(), lang))} {r.date.isoformat()}</td>"
-            f"<td>{_esc(r.rep_id)} #{k}</td><td>{_hm(r.stops[k - 1].start)}</td></tr>"
+            f"<td>{_esc(r.rep_id)} #{k}</td><td>{clock(r.stops[k - 1].start)}</td></tr>"
             for r, k in sorted(visits.get(o.id, []), key=lambda v: (v[0].date, v[0].rep_id)))
         missed = "".join(
             f"<tr><td colspan='3' style='color:{_UNSCHEDULED}'>✖ {_esc(lab['unscheduled'])}"
@@ -842,7 +837,7 @@ def _index(plan: Plan, files: Mapping[tuple[str, date], str], lang: str) -> str:
         rows.append(
             f"<tr><td>{_esc(r.rep_id)}</td><td>{_esc(weekday_name(r.date.weekday(), lang))}</td>"
             f"<td><a href='{_esc(rel)}'>{r.date.isoformat()}</a></td><td>{len(r.stops)}</td>"
-            f"<td>{_hm(r.depart)}–{_hm(r.back)}</td>"
+            f"<td>{clock(r.depart)}–{clock(r.back)}</td>"
             f"<td>{_duration(r.travel_s, lab)}</td></tr>")
     head = "".join(f"<th>{_esc(lab[k])}</th>" for k in
                    ("rep", "weekday", "date", "visits", "day", "travel"))

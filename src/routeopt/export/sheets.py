@@ -48,8 +48,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 from routeopt._files import atomic_folder
 from routeopt.exceptions import InputError, InputTypeError, Issue
-from routeopt.export._labels import labels, visit_steps, weekday_name
-from routeopt.hours import DAY, format_time
+from routeopt.export._labels import clock, labels, visit_steps, weekday_name
+from routeopt.hours import DAY
 from routeopt.problem import PRIORITY_LETTERS
 
 if TYPE_CHECKING:
@@ -199,11 +199,6 @@ class _Context:
 
 
 # -- small formatting helpers ----------------------------------------------------------
-def _hhmm(seconds: int) -> str:
-    """A time of day to the minute (seconds dropped): what a rep reads."""
-    return format_time((int(seconds) // 60) * 60)
-
-
 def _km(metres: int) -> str:
     return f"{metres / 1000:.1f}"
 
@@ -400,12 +395,12 @@ def _stop_view(ctx: _Context, route: Route, k: int, stop: Stop) -> _StopView:
     if [(x.start, x.end) for x in windows] == [(0, DAY)]:
         hours_list = (w["all_day"],)
     else:
-        hours_list = tuple(f"{_hhmm(x.start)}–{_hhmm(x.end)}" for x in windows) or (w["closed"],)
+        hours_list = tuple(f"{clock(x.start)}–{clock(x.end)}" for x in windows) or (w["closed"],)
     appt = next((a for a in o.appointments if a.date == day), None)
     appointment = ""
     if appt is not None:
-        appointment = _hhmm(appt.window.start) if appt.window.duration == 0 else (
-            f"{_hhmm(appt.window.start)}–{_hhmm(appt.window.end)}")
+        appointment = clock(appt.window.start) if appt.window.duration == 0 else (
+            f"{clock(appt.window.start)}–{clock(appt.window.end)}")
     last, note = _last_visit(ctx, o.id, day)
     kind = w.get(f"kind_{stop.label}", stop.label) if stop.label else ""
     return _StopView(
@@ -414,7 +409,7 @@ def _stop_view(ctx: _Context, route: Route, k: int, stop: Stop) -> _StopView:
         purpose=_attribute(o, "purpose"), hours=", ".join(hours_list), hours_list=hours_list,
         appointment=appointment,
         priority=_priority(o.priority), key_account=o.priority == 1,
-        arrival=_hhmm(stop.arrival), start=_hhmm(stop.start), end=_hhmm(stop.end),
+        arrival=clock(stop.arrival), start=clock(stop.start), end=clock(stop.end),
         wait_min=stop.wait_s // 60, travel_min=round(stop.travel_s / 60),
         distance_km=_km(stop.distance_m), kind=kind,
         follow_ups=_follow_up_lines(ctx, o, stop, day), last_visit=last, last_note=note,
@@ -424,25 +419,25 @@ def _stop_view(ctx: _Context, route: Route, k: int, stop: Stop) -> _StopView:
 def _day_view(ctx: _Context, route: Route) -> _DayView:
     rep = next(r for r in ctx.problem.reps if r.id == route.rep_id)
     stops = tuple(_stop_view(ctx, route, k, s) for k, s in enumerate(route.stops, start=1))
-    rows = [_Row("depart", _hhmm(route.depart))]
+    rows = [_Row("depart", clock(route.depart))]
     lunch = ""
     brk = route.break_start
     if brk is not None and route.break_end is not None:
-        lunch = f"{_hhmm(brk)}–{_hhmm(route.break_end)}"
+        lunch = f"{clock(brk)}–{clock(route.break_end)}"
     placed = brk is None
     for s, view in zip(route.stops, stops, strict=True):
         if not placed and brk is not None and brk < s.arrival:
-            rows.append(_Row("break", _hhmm(brk), until=_hhmm(route.break_end or brk)))
+            rows.append(_Row("break", clock(brk), until=clock(route.break_end or brk)))
             placed = True
         rows.append(_Row("stop", view.arrival, view))
     if not placed and brk is not None:
-        rows.append(_Row("break", _hhmm(brk), until=_hhmm(route.break_end or brk)))
-    rows.append(_Row("back", _hhmm(route.back)))
+        rows.append(_Row("break", clock(brk), until=clock(route.break_end or brk)))
+    rows.append(_Row("back", clock(route.back)))
     return _DayView(
         anchor=f"day-{_safe_name(route.rep_id)}-{route.date.isoformat()}",
         rep_id=rep.id, rep_name=rep.name, date_text=_date_text(route.date, ctx.lang),
-        weekday=weekday_name(route.date.weekday(), ctx.lang), depart=_hhmm(route.depart),
-        back=_hhmm(route.back), lunch=lunch, visits=len(route.stops),
+        weekday=weekday_name(route.date.weekday(), ctx.lang), depart=clock(route.depart),
+        back=clock(route.back), lunch=lunch, visits=len(route.stops),
         travel=_duration(route.travel_s, ctx.words), distance_km=_km(route.distance_m),
         rows=tuple(rows), stops=stops, map=_map_view(route, ctx.problem, ctx.outlets))
 
