@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from routeopt.solver import _native
 from routeopt.solver._model import Instance, Slot
 
 Windows = tuple[tuple[int, int], ...]
@@ -100,6 +101,59 @@ class Timer:
                 ws = w.get(day)
                 row.append(ws[0] if ws is not None and len(ws) == 1 else None)
             self.win1[day] = row
+        self._native_setup()
+
+    def _native_setup(self) -> None:
+        """Hand the instance to the native kernel (see :mod:`routeopt.solver._native`)
+        when it is built and every time is an integer; else keep the reference path."""
+        self.kernel = kernel = _native.kernel
+        self._day_ix: dict[int, int] = {}
+        self._mode_ix: dict[str, int] = {}
+        self._kcost: dict[str, npt.NDArray[np.int64]] = {}
+        if kernel is None:
+            return
+        inst = self.inst
+        if not all(a.dtype.kind == "i" for a in inst.dur.values()) or not all(
+                type(x) is int for x in inst.service):
+            self.kernel = None
+            return
+        days = sorted(self.win1)
+        n = len(inst.windows)
+        wstart = np.zeros(len(days) * n, dtype=np.int64)
+        wcount = np.zeros(len(days) * n, dtype=np.int64)
+        flat: list[int] = []
+        for k, day in enumerate(days):
+            for i, w in enumerate(inst.windows):
+                ws = w.get(day, ())
+                wstart[k * n + i] = len(flat) // 2
+                wcount[k * n + i] = len(ws)
+                for lo, hi in ws:
+                    if type(lo) is not int or type(hi) is not int:
+                        self.kernel = None
+                        return
+                    flat += (lo, hi)
+        modes = sorted(inst.dur)
+        self._durs = [np.ascontiguousarray(inst.dur[m], dtype=np.int64) for m in modes]
+        size = self._durs[0].shape[0] if self._durs else n
+        if any(a.shape != (size, size) for a in self._durs) or size < n:
+            self.kernel = None
+            return
+        self._handle = kernel.make(self._durs, size, np.asarray(inst.service, dtype=np.int64),
+                                   wstart, wcount, np.asarray(flat, dtype=np.int64),
+                                   len(days))
+        self._day_ix = {day: k for k, day in enumerate(days)}
+        self._mode_ix = {m: k for k, m in enumerate(modes)}
+        self._kcost = {m: np.ascontiguousarray(a, dtype=np.int64)
+                       for m, a in inst.cost.items()
+                       if a.dtype.kind == "i" and a.shape == (size, size)}
+
+    def _kargs(self, slot: Slot, seq: list[int], sched: Schedule, node: int) -> tuple[object, ...]:
+        """The arguments the native kernel's checks share."""
+        return (self._handle, self._mode_ix[slot.mode], self._day_ix[slot.wkey],
+                slot.shift_start, self.end_of(slot), slot.break_open, slot.break_late,
+                slot.break_dur, slot.start_node, slot.end_node, seq, sched.dep_before,
+                sched.taken_before, sched.arrival, sched.back, sched.slack, sched.fast_from,
+                sched.exact, node)
 
     def end_of(self, slot: Slot) -> int:
         """The latest return to the end location the timing accepts now."""
@@ -287,6 +341,13 @@ class Timer:
 
     def can_insert(self, slot: Slot, seq: list[int], sched: Schedule, node: int, g: int) -> bool:
         """Whether inserting ``node`` before position ``g`` keeps ``seq`` on time."""
+        if self.kernel is not None:
+            return bool(self.kernel.can_insert(*self._kargs(slot, seq, sched, node), g))
+        return self.can_insert_reference(slot, seq, sched, node, g)
+
+    def can_insert_reference(self, slot: Slot, seq: list[int], sched: Schedule, node: int,
+                             g: int) -> bool:
+        """:meth:`can_insert` in Python: the reference the native kernel answers like."""
         d = self.dur[slot.mode]
         prev = seq[g - 1] if g > 0 else slot.start_node
         t = sched.dep_before[g]
@@ -398,6 +459,13 @@ class Timer:
                                 continue
                     best_delta, best_g = delta, g
             return (best_delta, best_g) if best_g >= 0 else None
+        kernel = self.kernel
+        if (kernel is not None and not pen and not rooms and objective is None
+                and (max_tries is None or max_tries >= 0) and slot.mode in self._kcost):
+            got: tuple[int, int] | None = kernel.cheapest(
+                self._kcost[slot.mode], *self._kargs(slot, seq, sched, node),
+                -1 if max_tries is None else max_tries)
+            return got
         deltas: list[tuple[float, int]]
         if not rooms and objective is None:
             deltas = sorted((c[p][node] + cn[q] - c[p][q], g)
@@ -411,6 +479,10 @@ class Timer:
         if max_tries is not None:
             del deltas[max_tries:]
         if not pen:
+            if kernel is not None:
+                j = kernel.first_fit(*self._kargs(slot, seq, sched, node),
+                                     [g for _, g in deltas])
+                return deltas[j] if j >= 0 else None
             for delta, g in deltas:
                 if self.can_insert(slot, seq, sched, node, g):
                     return delta, g

@@ -1,0 +1,390 @@
+/* Native kernel of the route timing (see routeopt/solver/_routes.py, the reference).
+ *
+ * Every function here answers exactly what the Python code of Timer answers:
+ * the same integer arithmetic on the same values, in the same order. A kernel
+ * holds the travel-time matrices (int64 buffers, kept by reference), the
+ * service times and the start windows of every node on every window key.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdlib.h>
+
+typedef long long i64;
+
+typedef struct {
+    Py_ssize_t n;       /* visit nodes (service, windows) */
+    Py_ssize_t size;    /* matrix nodes (visits, then start and end places) */
+    Py_ssize_t nmodes;
+    Py_buffer *dur;     /* per mode: n x n int64 */
+    Py_ssize_t ndays;
+    i64 *service;       /* n */
+    i64 *wstart;        /* ndays * n: offset (in windows) into wflat */
+    i64 *wcount;        /* ndays * n: number of windows (0: closed) */
+    i64 *wflat;         /* pairs lo, hi */
+    Py_ssize_t nflat;
+} Kernel;
+
+typedef struct {
+    i64 shift_start, end, bo, bl, bd, start_node, end_node;
+} SlotP;
+
+static void kernel_free(PyObject *cap) {
+    Kernel *k = (Kernel *)PyCapsule_GetPointer(cap, "routeopt.kernel");
+    if (k == NULL) return;
+    for (Py_ssize_t m = 0; m < k->nmodes; m++) PyBuffer_Release(&k->dur[m]);
+    PyMem_Free(k->dur);
+    PyMem_Free(k->service);
+    PyMem_Free(k->wstart);
+    PyMem_Free(k->wcount);
+    PyMem_Free(k->wflat);
+    PyMem_Free(k);
+}
+
+static i64 *copy_i64(PyObject *obj, Py_ssize_t want, Py_ssize_t *got) {
+    Py_buffer b;
+    if (PyObject_GetBuffer(obj, &b, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
+    if (b.itemsize != 8 || b.format == NULL || (b.format[0] != 'q' && b.format[0] != 'l')) {
+        PyBuffer_Release(&b);
+        PyErr_SetString(PyExc_TypeError, "expected an int64 buffer");
+        return NULL;
+    }
+    Py_ssize_t len = b.len / 8;
+    if (want >= 0 && len != want) {
+        PyBuffer_Release(&b);
+        PyErr_SetString(PyExc_ValueError, "buffer of the wrong size");
+        return NULL;
+    }
+    i64 *out = (i64 *)PyMem_Malloc((size_t)(len > 0 ? len : 1) * sizeof(i64));
+    if (out == NULL) {
+        PyBuffer_Release(&b);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    if (len) memcpy(out, b.buf, (size_t)len * sizeof(i64));
+    PyBuffer_Release(&b);
+    if (got) *got = len;
+    return out;
+}
+
+/* make(durs: sequence of size x size int64 buffers, size, service, wstart, wcount, wflat,
+ * ndays) */
+static PyObject *k_make(PyObject *self, PyObject *args) {
+    PyObject *durs, *service, *wstart, *wcount, *wflat;
+    Py_ssize_t ndays, size;
+    if (!PyArg_ParseTuple(args, "OnOOOOn", &durs, &size, &service, &wstart, &wcount, &wflat,
+                          &ndays))
+        return NULL;
+    PyObject *seq = PySequence_Fast(durs, "durs must be a sequence");
+    if (seq == NULL) return NULL;
+    Kernel *k = (Kernel *)PyMem_Calloc(1, sizeof(Kernel));
+    if (k == NULL) { Py_DECREF(seq); return PyErr_NoMemory(); }
+    PyObject *cap = PyCapsule_New(k, "routeopt.kernel", kernel_free);
+    if (cap == NULL) { PyMem_Free(k); Py_DECREF(seq); return NULL; }
+    Py_ssize_t nm = PySequence_Fast_GET_SIZE(seq);
+    k->dur = (Py_buffer *)PyMem_Calloc((size_t)(nm > 0 ? nm : 1), sizeof(Py_buffer));
+    if (k->dur == NULL) { Py_DECREF(seq); Py_DECREF(cap); return PyErr_NoMemory(); }
+    k->service = copy_i64(service, -1, &k->n);
+    if (k->service == NULL) { Py_DECREF(seq); Py_DECREF(cap); return NULL; }
+    k->size = size;
+    if (size < k->n) {
+        PyErr_SetString(PyExc_ValueError, "matrix smaller than the visits");
+        Py_DECREF(seq); Py_DECREF(cap); return NULL;
+    }
+    for (Py_ssize_t m = 0; m < nm; m++) {
+        Py_buffer *b = &k->dur[m];
+        if (PyObject_GetBuffer(PySequence_Fast_GET_ITEM(seq, m), b,
+                               PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+            Py_DECREF(seq); Py_DECREF(cap); return NULL;
+        }
+        k->nmodes = m + 1;
+        if (b->itemsize != 8 || b->format == NULL ||
+            (b->format[0] != 'q' && b->format[0] != 'l') || b->len != 8 * size * size) {
+            PyErr_SetString(PyExc_TypeError, "expected n x n int64 matrices");
+            Py_DECREF(seq); Py_DECREF(cap); return NULL;
+        }
+    }
+    Py_DECREF(seq);
+    k->ndays = ndays;
+    k->wstart = copy_i64(wstart, ndays * k->n, NULL);
+    if (k->wstart == NULL) { Py_DECREF(cap); return NULL; }
+    k->wcount = copy_i64(wcount, ndays * k->n, NULL);
+    if (k->wcount == NULL) { Py_DECREF(cap); return NULL; }
+    k->wflat = copy_i64(wflat, -1, &k->nflat);
+    if (k->wflat == NULL) { Py_DECREF(cap); return NULL; }
+    return cap;
+}
+
+/* -- the timing, as in Timer ------------------------------------------------------- */
+static inline i64 first_start(const Kernel *k, Py_ssize_t day, i64 node, i64 t) {
+    Py_ssize_t ix = day * k->n + node;
+    const i64 *w = k->wflat + 2 * k->wstart[ix];
+    i64 c = k->wcount[ix];
+    for (i64 j = 0; j < c; j++) {
+        i64 lo = w[2 * j], hi = w[2 * j + 1];
+        if (t <= hi) return t < lo ? lo : t;
+    }
+    return -1;
+}
+
+/* Timer._step; returns 0 (None) or 1 and sets the departure and taken. */
+static inline int step(const Kernel *k, Py_ssize_t day, const SlotP *sp, i64 t, int taken,
+                       i64 node, i64 tt, i64 *dep, int *now_taken) {
+    i64 svc = k->service[node];
+    if (taken || sp->bo < 0) {
+        i64 s = first_start(k, day, node, t + tt);
+        if (s < 0) return 0;
+        *dep = s + svc;
+        *now_taken = 1;
+        return 1;
+    }
+    i64 bs = t > sp->bo ? t : sp->bo;
+    i64 s_defer = first_start(k, day, node, t + tt);
+    int must_now = s_defer < 0 || s_defer + svc > sp->bl;
+    if (bs <= sp->bl) {
+        i64 s_now = first_start(k, day, node, bs + sp->bd + tt);
+        if (s_now >= 0 && (must_now || s_now == s_defer)) {
+            *dep = s_now + svc;
+            *now_taken = 1;
+            return 1;
+        }
+    }
+    if (must_now) return 0;
+    *dep = s_defer + svc;
+    *now_taken = 0;
+    return 1;
+}
+
+static inline int home(const SlotP *sp, i64 t, int taken, i64 tt) {
+    i64 back;
+    if (taken || sp->bo < 0 || t + tt <= sp->bo) {
+        back = t + tt;
+    } else {
+        i64 bs = t > sp->bo ? t : sp->bo;
+        if (bs > sp->bl) return 0;
+        back = bs + sp->bd + tt;
+    }
+    return back <= sp->end;
+}
+
+/* The route and its schedule, read lazily from the Python objects. */
+typedef struct {
+    PyObject *seq, *dep_before, *taken_before, *arrival, *slack;
+    Py_ssize_t len;
+    i64 back, fast_from;
+    int exact;
+} Route;
+
+#define GET(tup, i) PyLong_AsLongLong(PySequence_Fast_GET_ITEM((tup), (i)))
+
+/* Timer.can_insert: 1 yes, 0 no, -1 error. */
+static int can_insert(const Kernel *k, const i64 *d, Py_ssize_t day, const SlotP *sp,
+                      const Route *r, i64 node, Py_ssize_t g) {
+    const Py_ssize_t n = k->size;
+    i64 prev = g > 0 ? GET(r->seq, g - 1) : sp->start_node;
+    i64 t = GET(r->dep_before, g);
+    if (g >= r->fast_from) {
+        i64 s = first_start(k, day, node, t + d[prev * n + node]);
+        if (s < 0) return 0;
+        i64 dep = s + k->service[node];
+        i64 late;
+        if (g < r->len) late = dep + d[node * n + GET(r->seq, g)] - GET(r->arrival, g);
+        else late = dep + d[node * n + sp->end_node] - r->back;
+        if (late <= GET(r->slack, g)) return 1;
+        if (r->exact) return 0;
+    }
+    int taken = PyObject_IsTrue(PySequence_Fast_GET_ITEM(r->taken_before, g));
+    i64 dep;
+    int now;
+    if (!step(k, day, sp, t, taken, node, d[prev * n + node], &dep, &now)) return 0;
+    t = dep;
+    taken = now;
+    prev = node;
+    for (Py_ssize_t j = g; j < r->len; j++) {
+        i64 nxt = GET(r->seq, j);
+        if (!step(k, day, sp, t, taken, nxt, d[prev * n + nxt], &dep, &now)) return 0;
+        t = dep;
+        taken = now;
+        if (t == GET(r->dep_before, j + 1) &&
+            taken == PyObject_IsTrue(PySequence_Fast_GET_ITEM(r->taken_before, j + 1)))
+            return 1;
+        prev = nxt;
+    }
+    return home(sp, t, taken, d[prev * n + sp->end_node]);
+}
+
+/* Arguments shared by the entry points:
+ * kernel, mode, day, (shift_start, end, break_open, break_late, break_dur, start, end node),
+ * seq, dep_before, taken_before, arrival, back, slack, fast_from, exact, node */
+#define NFIXED 15
+
+static int parse(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t want, Kernel **k,
+                 const i64 **d, Py_ssize_t *day, SlotP *sp, Route *r, i64 *node) {
+    if (nargs != want) {
+        PyErr_Format(PyExc_TypeError, "expected %zd arguments", want);
+        return -1;
+    }
+    *k = (Kernel *)PyCapsule_GetPointer(args[0], "routeopt.kernel");
+    if (*k == NULL) return -1;
+    Py_ssize_t m = PyLong_AsSsize_t(args[1]);
+    *day = PyLong_AsSsize_t(args[2]);
+    if (PyErr_Occurred()) return -1;
+    if (m < 0 || m >= (*k)->nmodes || *day < 0 || *day >= (*k)->ndays) {
+        PyErr_SetString(PyExc_IndexError, "mode or day out of range");
+        return -1;
+    }
+    *d = (const i64 *)(*k)->dur[m].buf;
+    i64 v[7];
+    for (int j = 0; j < 7; j++) v[j] = PyLong_AsLongLong(args[3 + j]);
+    sp->shift_start = v[0]; sp->end = v[1]; sp->bo = v[2]; sp->bl = v[3]; sp->bd = v[4];
+    sp->start_node = v[5]; sp->end_node = v[6];
+    r->seq = args[10];
+    r->dep_before = args[11];
+    r->taken_before = args[12];
+    r->arrival = args[13];
+    r->back = PyLong_AsLongLong(args[14]);
+    r->slack = args[15];
+    r->fast_from = PyLong_AsLongLong(args[16]);
+    r->exact = PyObject_IsTrue(args[17]);
+    *node = PyLong_AsLongLong(args[18]);
+    if (PyErr_Occurred()) return -1;
+    if (!PyList_Check(r->seq) || !PyTuple_Check(r->dep_before) ||
+        !PyTuple_Check(r->taken_before) || !PyTuple_Check(r->arrival) ||
+        !PyTuple_Check(r->slack)) {
+        PyErr_SetString(PyExc_TypeError, "seq must be a list and the schedule tuples");
+        return -1;
+    }
+    r->len = PyList_GET_SIZE(r->seq);
+    Py_ssize_t n = (*k)->n, size = (*k)->size;
+    if (*node < 0 || *node >= n || sp->start_node < 0 || sp->start_node >= size ||
+        sp->end_node < 0 || sp->end_node >= size) {
+        PyErr_SetString(PyExc_IndexError, "node out of range");
+        return -1;
+    }
+    if (PyTuple_GET_SIZE(r->dep_before) < r->len + 1 ||
+        PyTuple_GET_SIZE(r->taken_before) < r->len + 1 ||
+        PyTuple_GET_SIZE(r->arrival) < r->len ||
+        (r->fast_from <= r->len && PyTuple_GET_SIZE(r->slack) < r->len + 1)) {
+        PyErr_SetString(PyExc_ValueError, "schedule shorter than the route");
+        return -1;
+    }
+    for (Py_ssize_t j = 0; j < r->len; j++) {
+        i64 x = GET(r->seq, j);
+        if (x < 0 || x >= n) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_IndexError, "node out of range");
+            return -1;
+        }
+    }
+    return 0;
+}
+#define NARGS 19
+
+/* can_insert(..., node, g) -> bool */
+static PyObject *k_can_insert(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Kernel *k; const i64 *d; Py_ssize_t day; SlotP sp; Route r; i64 node;
+    if (parse(args, nargs, NARGS + 1, &k, &d, &day, &sp, &r, &node) < 0) return NULL;
+    Py_ssize_t g = PyLong_AsSsize_t(args[NARGS]);
+    if (g == -1 && PyErr_Occurred()) return NULL;
+    if (g < 0 || g > r.len) {
+        PyErr_SetString(PyExc_IndexError, "position out of range");
+        return NULL;
+    }
+    int ok = can_insert(k, d, day, &sp, &r, node, g);
+    if (ok < 0 || PyErr_Occurred()) return NULL;
+    return PyBool_FromLong(ok);
+}
+
+/* first_fit(..., node, positions) -> index of the first position where node fits, or -1 */
+static PyObject *k_first_fit(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Kernel *k; const i64 *d; Py_ssize_t day; SlotP sp; Route r; i64 node;
+    if (parse(args, nargs, NARGS + 1, &k, &d, &day, &sp, &r, &node) < 0) return NULL;
+    PyObject *gs = args[NARGS];
+    if (!PyList_Check(gs)) {
+        PyErr_SetString(PyExc_TypeError, "positions must be a list");
+        return NULL;
+    }
+    Py_ssize_t m = PyList_GET_SIZE(gs);
+    for (Py_ssize_t j = 0; j < m; j++) {
+        Py_ssize_t g = PyLong_AsSsize_t(PyList_GET_ITEM(gs, j));
+        if (g == -1 && PyErr_Occurred()) return NULL;
+        if (g < 0 || g > r.len) {
+            PyErr_SetString(PyExc_IndexError, "position out of range");
+            return NULL;
+        }
+        int ok = can_insert(k, d, day, &sp, &r, node, g);
+        if (ok < 0 || PyErr_Occurred()) return NULL;
+        if (ok) return PyLong_FromSsize_t(j);
+    }
+    return PyLong_FromLong(-1);
+}
+
+/* cheapest(cost, ..., node, max_tries) -> (delta, g) or None: Timer.best_insertion with
+ * no route term, no objective and a hard end of shift. cost: n x n int64 buffer. */
+typedef struct { i64 delta; Py_ssize_t g; } Cand;
+
+static int cand_cmp(const void *a, const void *b) {
+    const Cand *x = (const Cand *)a, *y = (const Cand *)b;
+    if (x->delta != y->delta) return x->delta < y->delta ? -1 : 1;
+    return x->g < y->g ? -1 : (x->g > y->g);
+}
+
+static PyObject *k_cheapest(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Kernel *k; const i64 *d; Py_ssize_t day; SlotP sp; Route r; i64 node;
+    if (nargs < 1) { PyErr_SetString(PyExc_TypeError, "missing arguments"); return NULL; }
+    if (parse(args + 1, nargs - 1, NARGS + 1, &k, &d, &day, &sp, &r, &node) < 0) return NULL;
+    Py_ssize_t tries = PyLong_AsSsize_t(args[NARGS + 1]);  /* -1: all */
+    if (tries == -1 && PyErr_Occurred()) return NULL;
+    Py_buffer cb;
+    if (PyObject_GetBuffer(args[0], &cb, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
+    const Py_ssize_t n = k->size;
+    if (cb.itemsize != 8 || cb.len != 8 * n * n || cb.format == NULL ||
+        (cb.format[0] != 'q' && cb.format[0] != 'l')) {
+        PyBuffer_Release(&cb);
+        PyErr_SetString(PyExc_TypeError, "expected an n x n int64 cost matrix");
+        return NULL;
+    }
+    const i64 *c = (const i64 *)cb.buf;
+    Py_ssize_t m = r.len + 1;
+    Cand stackbuf[64];
+    Cand *cs = m <= 64 ? stackbuf : (Cand *)PyMem_Malloc((size_t)m * sizeof(Cand));
+    if (cs == NULL) { PyBuffer_Release(&cb); return PyErr_NoMemory(); }
+    i64 p = sp.start_node;
+    for (Py_ssize_t g = 0; g < m; g++) {
+        i64 q = g < r.len ? GET(r.seq, g) : sp.end_node;
+        cs[g].delta = c[p * n + node] + c[node * n + q] - c[p * n + q];
+        cs[g].g = g;
+        p = q;
+    }
+    qsort(cs, (size_t)m, sizeof(Cand), cand_cmp);
+    if (tries >= 0 && tries < m) m = tries;
+    PyObject *out = NULL;
+    for (Py_ssize_t j = 0; j < m; j++) {
+        int ok = can_insert(k, d, day, &sp, &r, node, cs[j].g);
+        if (ok < 0 || PyErr_Occurred()) goto done;
+        if (ok) {
+            out = Py_BuildValue("(Ln)", cs[j].delta, cs[j].g);
+            goto done;
+        }
+    }
+    out = Py_NewRef(Py_None);
+done:
+    if (cs != stackbuf) PyMem_Free(cs);
+    PyBuffer_Release(&cb);
+    return out;
+}
+
+static PyMethodDef methods[] = {
+    {"make", k_make, METH_VARARGS, "A kernel for one instance."},
+    {"can_insert", (PyCFunction)(void (*)(void))k_can_insert, METH_FASTCALL,
+     "Timer.can_insert."},
+    {"first_fit", (PyCFunction)(void (*)(void))k_first_fit, METH_FASTCALL,
+     "The first position of a list where a node fits, or -1."},
+    {"cheapest", (PyCFunction)(void (*)(void))k_cheapest, METH_FASTCALL,
+     "Timer.best_insertion without route terms, objective or overtime."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_kernel", "Native kernel of the route timing.", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__kernel(void) { return PyModule_Create(&module); }
