@@ -414,6 +414,15 @@ class Timer:
         wins = self.windows[node].get(slot.wkey)
         if wins is None:
             return None
+        if (self.kernel is not None and not rooms and objective is None
+                and (max_tries is None or max_tries >= 0) and slot.mode in self._kcost
+                and not (self.time_penalty and slot.break_open < 0)):
+            # the one-pass answer below and the sorted checks agree: the cheapest
+            # position, the first of equal ones, that is on time
+            got: tuple[int, int] | None = self.kernel.cheapest(
+                self._kcost[slot.mode], *self._kargs(slot, seq, sched, node),
+                -1 if max_tries is None else max_tries)
+            return got
         c = self.cost[slot.mode]
         cn = c[node]
         prevs = [slot.start_node, *seq]
@@ -460,12 +469,6 @@ class Timer:
                     best_delta, best_g = delta, g
             return (best_delta, best_g) if best_g >= 0 else None
         kernel = self.kernel
-        if (kernel is not None and not pen and not rooms and objective is None
-                and (max_tries is None or max_tries >= 0) and slot.mode in self._kcost):
-            got: tuple[int, int] | None = kernel.cheapest(
-                self._kcost[slot.mode], *self._kargs(slot, seq, sched, node),
-                -1 if max_tries is None else max_tries)
-            return got
         deltas: list[tuple[float, int]]
         if not rooms and objective is None:
             deltas = sorted((c[p][node] + cn[q] - c[p][q], g)
