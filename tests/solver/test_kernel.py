@@ -74,7 +74,10 @@ def test_kernel_matches_the_reference(seed: int, lunch: str | None, end: int, n:
             seq = trial
     sched = ref.schedule(slot, seq)
     assert sched is not None
-    assert new.schedule(slot, seq) == sched
+    assert new.schedule(slot, seq) == sched == ref.schedule_reference(slot, seq)
+    for _ in range(10):  # random sequences, on time or not, whole schedules alike
+        trial = rng.sample(range(n), rng.randint(0, n))
+        assert new.schedule(slot, trial) == ref.schedule(slot, trial), trial
     for node in range(n):
         if node in seq:
             continue

@@ -372,12 +372,221 @@ done:
     return out;
 }
 
+
+/* -- whole schedules (Timer.schedule) ---------------------------------------------- */
+/* the end of the window of node that holds s (the first such), as the reference finds it */
+static inline i64 window_end(const Kernel *k, Py_ssize_t day, i64 node, i64 s) {
+    Py_ssize_t ix = day * k->n + node;
+    const i64 *w = k->wflat + 2 * k->wstart[ix];
+    for (i64 j = 0; j < k->wcount[ix]; j++)
+        if (w[2 * j] <= s && s <= w[2 * j + 1]) return w[2 * j + 1];
+    return -1;
+}
+
+static PyObject *tuple_i64(const i64 *v, Py_ssize_t n) {
+    PyObject *t = PyTuple_New(n);
+    if (t == NULL) return NULL;
+    for (Py_ssize_t j = 0; j < n; j++) {
+        PyObject *x = PyLong_FromLongLong(v[j]);
+        if (x == NULL) { Py_DECREF(t); return NULL; }
+        PyTuple_SET_ITEM(t, j, x);
+    }
+    return t;
+}
+
+static PyObject *tuple_bool(const int *v, Py_ssize_t n) {
+    PyObject *t = PyTuple_New(n);
+    if (t == NULL) return NULL;
+    for (Py_ssize_t j = 0; j < n; j++) PyTuple_SET_ITEM(t, j, PyBool_FromLong(v[j]));
+    return t;
+}
+
+/* schedule(kernel, mode, day, shift_start, end, break_open, break_late, break_dur, start
+ * node, end node, seq) -> None (not on time), NotImplemented (a node closed that day: the
+ * reference answers) or the fields of Schedule: (arrival, start, dep_before, taken_before,
+ * break_gap, break_start, back, slack, fast_from, exact, wait_after). */
+static PyObject *k_schedule(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 11) { PyErr_SetString(PyExc_TypeError, "expected 11 arguments"); return NULL; }
+    Kernel *k = (Kernel *)PyCapsule_GetPointer(args[0], "routeopt.kernel");
+    if (k == NULL) return NULL;
+    Py_ssize_t m = PyLong_AsSsize_t(args[1]), day = PyLong_AsSsize_t(args[2]);
+    i64 v[7];
+    for (int j = 0; j < 7; j++) v[j] = PyLong_AsLongLong(args[3 + j]);
+    if (PyErr_Occurred()) return NULL;
+    if (m < 0 || m >= k->nmodes || day < 0 || day >= k->ndays) {
+        PyErr_SetString(PyExc_IndexError, "mode or day out of range");
+        return NULL;
+    }
+    SlotP sp = {v[0], v[1], v[2], v[3], v[4], v[5], v[6]};
+    if (sp.start_node < 0 || sp.start_node >= k->size || sp.end_node < 0 ||
+        sp.end_node >= k->size) {
+        PyErr_SetString(PyExc_IndexError, "node out of range");
+        return NULL;
+    }
+    PyObject *seqo = args[10];
+    if (!PyList_Check(seqo)) { PyErr_SetString(PyExc_TypeError, "seq must be a list"); return NULL; }
+    const Py_ssize_t L = PyList_GET_SIZE(seqo), N = k->size;
+    const i64 *d = (const i64 *)k->dur[m].buf;
+    if (L == 0) {
+        /* the reference: ((), (), (shift_start,), (False,), -1, -1, shift_start), defaults */
+        PyObject *e = PyTuple_New(0);
+        if (e == NULL) return NULL;
+        PyObject *out = Py_BuildValue("(OO(L)(O)iiLOiOO)", e, e, sp.shift_start, Py_False,
+                                      -1, -1, sp.shift_start, e, 1, Py_False, e);
+        Py_DECREF(e);
+        return out;
+    }
+    /* one block: seq, arrival, start, dep (L + 1), slack (L + 1), wait (L + 1), taken */
+    i64 *buf = (i64 *)PyMem_Malloc((size_t)(6 * L + 3) * sizeof(i64));
+    int *taken_b = (int *)PyMem_Malloc((size_t)(L + 1) * sizeof(int));
+    if (buf == NULL || taken_b == NULL) {
+        PyMem_Free(buf); PyMem_Free(taken_b);
+        return PyErr_NoMemory();
+    }
+    i64 *seq = buf, *arrival = buf + L, *start = buf + 2 * L, *dep = buf + 3 * L,
+        *slack = buf + 4 * L + 1, *wait = buf + 5 * L + 2;
+    PyObject *out = NULL;
+    for (Py_ssize_t j = 0; j < L; j++) {
+        seq[j] = PyLong_AsLongLong(PyList_GET_ITEM(seqo, j));
+        if (seq[j] == -1 && PyErr_Occurred()) goto done;
+        if (seq[j] < 0 || seq[j] >= k->n) {
+            PyErr_SetString(PyExc_IndexError, "node out of range");
+            goto done;
+        }
+    }
+    i64 t = sp.shift_start, prev = sp.start_node, back;
+    dep[0] = t;
+    if (sp.bo < 0) {  /* Timer._schedule_plain */
+        int exact = 1;
+        for (Py_ssize_t j = 0; j < L; j++) {
+            i64 node = seq[j], arr = t + d[prev * N + node];
+            Py_ssize_t ix = day * k->n + node;
+            if (k->wcount[ix] == 0) { out = Py_NewRef(Py_None); goto done; }
+            i64 s = first_start(k, day, node, arr);
+            if (s < 0) { out = Py_NewRef(Py_None); goto done; }
+            if (k->wcount[ix] != 1) exact = 0;
+            t = s + k->service[node];
+            arrival[j] = arr;
+            start[j] = s;
+            dep[j + 1] = t;
+            prev = node;
+        }
+        back = t + d[prev * N + sp.end_node];
+        if (back > sp.end) { out = Py_NewRef(Py_None); goto done; }
+        i64 sl = sp.end - back, idle_sum = 0;
+        slack[L] = sl;
+        wait[L] = 0;
+        for (Py_ssize_t j = L - 1; j >= 0; j--) {
+            i64 hi = window_end(k, day, seq[j], start[j]);
+            i64 room = hi - start[j], idle = start[j] - arrival[j];
+            sl = idle + (room < sl ? room : sl);
+            slack[j] = sl;
+            idle_sum += idle;
+            wait[j] = idle_sum;
+        }
+        taken_b[0] = 0;
+        for (Py_ssize_t j = 1; j <= L; j++) taken_b[j] = 1;
+        out = Py_BuildValue("(NNNNiiLNiON)", tuple_i64(arrival, L), tuple_i64(start, L),
+                            tuple_i64(dep, L + 1), tuple_bool(taken_b, L + 1), -1, -1, back,
+                            tuple_i64(slack, L + 1), 0, exact ? Py_True : Py_False,
+                            tuple_i64(wait, L + 1));
+        goto done;
+    }
+    /* Timer._schedule_general */
+    int taken = 0;
+    taken_b[0] = 0;
+    Py_ssize_t break_gap = -1;
+    i64 break_start = -1;
+    for (Py_ssize_t g = 0; g < L; g++) {
+        i64 node = seq[g], tt = d[prev * N + node];
+        if (k->wcount[day * k->n + node] == 0) { out = Py_NewRef(Py_NotImplemented); goto done; }
+        i64 svc = k->service[node], arr, s, bs = -1;
+        int now;
+        if (taken || sp.bo < 0) {
+            arr = t + tt;
+            s = first_start(k, day, node, arr);
+            if (s < 0) { out = Py_NewRef(Py_None); goto done; }
+            now = 1;
+        } else {
+            i64 b = t > sp.bo ? t : sp.bo;
+            i64 s_defer = first_start(k, day, node, t + tt);
+            int must_now = s_defer < 0 || s_defer + svc > sp.bl;
+            int done_now = 0;
+            arr = 0; s = 0; now = 0;
+            if (b <= sp.bl) {
+                i64 arr_now = b + sp.bd + tt;
+                i64 s_now = first_start(k, day, node, arr_now);
+                if (s_now >= 0 && (must_now || s_now == s_defer)) {
+                    arr = arr_now; s = s_now; now = 1; bs = b; done_now = 1;
+                }
+            }
+            if (!done_now) {
+                if (must_now) { out = Py_NewRef(Py_None); goto done; }
+                arr = t + tt; s = s_defer; now = 0;
+            }
+        }
+        t = s + svc;
+        if (bs >= 0) { break_gap = g; break_start = bs; }
+        taken = now;
+        arrival[g] = arr;
+        start[g] = s;
+        dep[g + 1] = t;
+        taken_b[g + 1] = taken;
+        prev = node;
+    }
+    {   /* Timer._home */
+        i64 tt = d[prev * N + sp.end_node], bs = -1;
+        if (taken || sp.bo < 0 || t + tt <= sp.bo) {
+            back = t + tt;
+        } else {
+            bs = t > sp.bo ? t : sp.bo;
+            if (bs > sp.bl) { out = Py_NewRef(Py_None); goto done; }
+            back = bs + sp.bd + tt;
+        }
+        if (back > sp.end) { out = Py_NewRef(Py_None); goto done; }
+        if (bs >= 0) { break_gap = L; break_start = bs; }
+    }
+    Py_ssize_t fast_from;
+    if (sp.bo < 0) fast_from = 0;
+    else if (0 <= break_gap && break_gap < L) fast_from = break_gap + 1;
+    else fast_from = L + 1;
+    int exact = 1;
+    Py_ssize_t nslack = 0;
+    if (fast_from <= L) {  /* Timer._slack */
+        i64 s = sp.end - back;
+        for (Py_ssize_t j = 0; j < fast_from; j++) slack[j] = 0;
+        slack[L] = s;
+        for (Py_ssize_t j = L - 1; j >= fast_from; j--) {
+            i64 hi;
+            if (k->wcount[day * k->n + seq[j]] == 1) {
+                hi = k->wflat[2 * k->wstart[day * k->n + seq[j]] + 1];
+            } else {
+                exact = 0;
+                hi = window_end(k, day, seq[j], start[j]);
+            }
+            i64 room = hi - start[j];
+            s = start[j] - arrival[j] + (room < s ? room : s);
+            slack[j] = s;
+        }
+        nslack = L + 1;
+    }
+    out = Py_BuildValue("(NNNNnLLNnO())", tuple_i64(arrival, L), tuple_i64(start, L),
+                        tuple_i64(dep, L + 1), tuple_bool(taken_b, L + 1), break_gap,
+                        break_start, back, tuple_i64(slack, nslack), fast_from,
+                        exact ? Py_True : Py_False);
+done:
+    PyMem_Free(buf);
+    PyMem_Free(taken_b);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"make", k_make, METH_VARARGS, "A kernel for one instance."},
     {"can_insert", (PyCFunction)(void (*)(void))k_can_insert, METH_FASTCALL,
      "Timer.can_insert."},
     {"first_fit", (PyCFunction)(void (*)(void))k_first_fit, METH_FASTCALL,
      "The first position of a list where a node fits, or -1."},
+    {"schedule", (PyCFunction)(void (*)(void))k_schedule, METH_FASTCALL, "Timer.schedule."},
     {"cheapest", (PyCFunction)(void (*)(void))k_cheapest, METH_FASTCALL,
      "Timer.best_insertion without route terms, objective or overtime."},
     {NULL, NULL, 0, NULL},

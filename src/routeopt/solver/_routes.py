@@ -205,6 +205,18 @@ class Timer:
 
     def schedule(self, slot: Slot, seq: list[int]) -> Schedule | None:
         """Time ``seq`` on ``slot``; None if it breaks a constraint of time."""
+        if self.kernel is not None:
+            got = self.kernel.schedule(
+                self._handle, self._mode_ix[slot.mode], self._day_ix[slot.wkey],
+                slot.shift_start, self.end_of(slot), slot.break_open, slot.break_late,
+                slot.break_dur, slot.start_node, slot.end_node,
+                seq if type(seq) is list else list(seq))
+            if got is not NotImplemented:
+                return None if got is None else Schedule(*got)
+        return self.schedule_reference(slot, seq)
+
+    def schedule_reference(self, slot: Slot, seq: list[int]) -> Schedule | None:
+        """:meth:`schedule` in Python: the reference the native kernel answers like."""
         if slot.break_open < 0 and seq:
             return self._schedule_plain(slot, seq)
         return self._schedule_general(slot, seq)
