@@ -333,6 +333,7 @@ static PyObject *k_cheapest(PyObject *self, PyObject *const *args, Py_ssize_t na
     if (parse(args + 1, nargs - 1, NARGS + 1, &k, &d, &day, &sp, &r, &node) < 0) return NULL;
     Py_ssize_t tries = PyLong_AsSsize_t(args[NARGS + 1]);  /* -1: all */
     if (tries == -1 && PyErr_Occurred()) return NULL;
+    if (k->wcount[day * k->n + node] == 0) Py_RETURN_NONE;  /* closed that day */
     Py_buffer cb;
     if (PyObject_GetBuffer(args[0], &cb, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
     const Py_ssize_t n = k->size;

@@ -107,6 +107,7 @@ class Timer:
         """Hand the instance to the native kernel (see :mod:`routeopt.solver._native`)
         when it is built and every time is an integer; else keep the reference path."""
         self.kernel = kernel = _native.kernel
+        self._pre: dict[int, tuple[Slot, int, tuple[object, ...]]] = {}
         self._day_ix: dict[int, int] = {}
         self._mode_ix: dict[str, int] = {}
         self._kcost: dict[str, npt.NDArray[np.int64]] = {}
@@ -146,6 +147,19 @@ class Timer:
         self._kcost = {m: np.ascontiguousarray(a, dtype=np.int64)
                        for m, a in inst.cost.items()
                        if a.dtype.kind == "i" and a.shape == (size, size)}
+
+    def _prefix(self, slot: Slot) -> tuple[Slot, int, tuple[object, ...]]:
+        """The arguments of the native cheapest insertion fixed by ``slot`` (and the
+        overtime allowed now), cached per slot: () when its mode has no integer cost."""
+        args: tuple[object, ...] = ()
+        if slot.mode in self._kcost:
+            args = (self._kcost[slot.mode], self._handle, self._mode_ix[slot.mode],
+                    self._day_ix[slot.wkey], slot.shift_start, self.end_of(slot),
+                    slot.break_open, slot.break_late, slot.break_dur, slot.start_node,
+                    slot.end_node)
+        pre = (slot, self.overtime_pct, args)
+        self._pre[slot.index] = pre
+        return pre
 
     def _kargs(self, slot: Slot, seq: list[int], sched: Schedule, node: int) -> tuple[object, ...]:
         """The arguments the native kernel's checks share."""
@@ -423,18 +437,24 @@ class Timer:
         simulation (bounded work when time is short; an answer found is still
         on time).
         """
+        if (self.kernel is not None and not rooms and objective is None
+                and (max_tries is None or max_tries >= 0)
+                and not (self.time_penalty and slot.break_open < 0)):
+            pre = self._pre.get(slot.index)
+            if pre is None or pre[0] is not slot or pre[1] != self.overtime_pct:
+                pre = self._prefix(slot)
+            if pre[2]:
+                # the one-pass answer below and the sorted checks agree: the cheapest
+                # position, the first of equal ones, that is on time (None: the node
+                # is closed that day)
+                got: tuple[int, int] | None = self.kernel.cheapest(
+                    *pre[2], seq, sched.dep_before, sched.taken_before, sched.arrival,
+                    sched.back, sched.slack, sched.fast_from, sched.exact, node,
+                    -1 if max_tries is None else max_tries)
+                return got
         wins = self.windows[node].get(slot.wkey)
         if wins is None:
             return None
-        if (self.kernel is not None and not rooms and objective is None
-                and (max_tries is None or max_tries >= 0) and slot.mode in self._kcost
-                and not (self.time_penalty and slot.break_open < 0)):
-            # the one-pass answer below and the sorted checks agree: the cheapest
-            # position, the first of equal ones, that is on time
-            got: tuple[int, int] | None = self.kernel.cheapest(
-                self._kcost[slot.mode], *self._kargs(slot, seq, sched, node),
-                -1 if max_tries is None else max_tries)
-            return got
         c = self.cost[slot.mode]
         cn = c[node]
         prevs = [slot.start_node, *seq]
