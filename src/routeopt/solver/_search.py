@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from routeopt.solver._intraday import DaySearch
+from routeopt.solver._localsearch import LocalSearch
 from routeopt.solver._loop import NO_ITERATION_BUDGET, Annealing, Arms, StopRules
 from routeopt.solver._model import Instance
 from routeopt.solver._ortools import reoptimise, reorder_route
@@ -66,6 +67,8 @@ class SearchStats:
     day_moves: int = 0
     day_s: float = 0.0
     travel_before_polish: int = 0
+    ls_moves: int = 0  # local search moves kept (education and the end)
+    ls_s: float = 0.0  # seconds of the local search at the end
     operators: dict[str, int] = field(default_factory=dict)  # draws per operator
     # the construction against the clock: outlets priced the quick way, and
     # outlets it had no time left to try (unscheduled with reason time_limit)
@@ -105,6 +108,7 @@ class Search:
         self.deadline = math.inf  # repairs stop inserting beyond it (set by run)
         self.untried: set[int] = set()  # nodes no pricing has tried since construction
         self._t_zero = 0.0  # when the time limit began (set by run)
+        self.local: LocalSearch | None = None  # the routing local search (set by run)
 
     # -- state helpers ----------------------------------------------------------
     def empty(self) -> State:
@@ -845,6 +849,13 @@ class Search:
             self.repair_regret(cand, removed, noise)
         else:
             self.repair(cand, removed, noise, shuffle=True)
+        if self.local is not None and tn.ls_education_evals > 0:
+            # education: the routing moves on the days the repair changed
+            ls = self.local
+            day_of = ls.ds.day_of
+            changed = {t for t, v in enumerate(cand.version) if v != cur.version[t]}
+            ls.improve_days(cand, sorted({day_of[t] for t in changed}), tn.ls_education_evals,
+                            focus=changed)
         return cand
 
     def _stop_rules(self, t_zero: float, recut: bool) -> tuple[StopRules, float, float]:
@@ -904,6 +915,9 @@ class Search:
         stop, final_deadline, day_share = self._stop_rules(t_zero, recut)
         no_imp = it = 0
         days = DaySearch(self)
+        # the routing local search, where no reference plan prices each move away
+        if inst.start_routes is None:
+            self.local = LocalSearch(days, tn.ls_granular)
         t_search = time.perf_counter()
         reopt = tn.reopt_share > 0 and inst.start_routes is None and self._flexible(cur)
         now = time.perf_counter()
@@ -1017,6 +1031,16 @@ class Search:
             # the end phase's day_moves moves count as one iteration
             self.stats.iterations += ((days.iterations - arm_moves)
                                       // max(1, self.tuning.day_moves))
+        if self.local is not None and self.tuning.ls_final_evals > 0:
+            t0 = time.perf_counter()
+            by_time = self.inst.params.max_iterations >= NO_ITERATION_BUDGET
+            with self.penalties.hard():
+                self.local.improve_days(best, sorted(set(days.day_of)),
+                                        self.tuning.ls_final_evals,
+                                        final_deadline if by_time else None)
+            self.stats.ls_s += time.perf_counter() - t0
+        if self.local is not None:
+            self.stats.ls_moves = self.local.applied
         self.stats.travel_before_polish = int(sum(best.rcost))
         p = self.inst.params
         if p.polish:
