@@ -3,6 +3,7 @@ made for, no move raises the cost or breaks a rule, and plans are repeatable."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from datetime import date
@@ -55,7 +56,7 @@ def _improve(search: Search, st: State, moves: set[str]) -> LocalSearch:
 def _round_the_ring(seq: list[int]) -> bool:
     """Whether ``seq`` goes round the ring of eight, one way, from any outlet (all
     equally short: the office is at its centre)."""
-    steps = {(b - a) % 8 for a, b in zip(seq, seq[1:], strict=False)}
+    steps = {(b - a) % 8 for a, b in itertools.pairwise(seq)}
     return sorted(seq) == list(range(8)) and steps in ({1}, {7})
 
 

@@ -1016,13 +1016,24 @@ class Search:
                     final_deadline: float, day_share: float, days: DaySearch,
                     temp: float, soft_time: bool) -> None:
         """After the loop: the end of the shift hard again, OR-Tools' whole-plan
-        search if its share was not reached, the day search on the best plan,
+        search if its share was not reached, the routing local search and the
+        day search on the best plan,
         and OR-Tools re-ordering every route."""
         if soft_time:
             self._harden(best)
         if reopt and time.perf_counter() < deadline:  # stopped before the share began
             self.reoptimise(best, deadline - time.perf_counter())
         self.stats.day_moves = days.iterations
+        if self.local is not None and self.tuning.ls_final_evals > 0:
+            # the routing moves on every day of the best plan, before the day
+            # search's share (which runs to the deadline)
+            t0 = time.perf_counter()
+            by_time = self.inst.params.max_iterations >= NO_ITERATION_BUDGET
+            with self.penalties.hard():
+                self.local.improve_days(best, sorted(set(days.day_of)),
+                                        self.tuning.ls_final_evals,
+                                        final_deadline if by_time else None)
+            self.stats.ls_s += time.perf_counter() - t0
         if day_share:
             # cold: from where the search's cooling ended (a hot restart costs more
             # than the end phase has time to win back)
@@ -1031,14 +1042,6 @@ class Search:
             # the end phase's day_moves moves count as one iteration
             self.stats.iterations += ((days.iterations - arm_moves)
                                       // max(1, self.tuning.day_moves))
-        if self.local is not None and self.tuning.ls_final_evals > 0:
-            t0 = time.perf_counter()
-            by_time = self.inst.params.max_iterations >= NO_ITERATION_BUDGET
-            with self.penalties.hard():
-                self.local.improve_days(best, sorted(set(days.day_of)),
-                                        self.tuning.ls_final_evals,
-                                        final_deadline if by_time else None)
-            self.stats.ls_s += time.perf_counter() - t0
         if self.local is not None:
             self.stats.ls_moves = self.local.applied
         self.stats.travel_before_polish = int(sum(best.rcost))
