@@ -28,6 +28,7 @@ from routeopt.solver._intraday import DaySearch
 from routeopt.solver._localsearch import MOVES, LocalSearch
 from routeopt.solver._model import compile_problem
 from routeopt.solver._search import Search, State
+from routeopt.solver._tuning import Tuning
 
 MONDAY = date(2026, 11, 30)
 
@@ -108,7 +109,8 @@ def test_unknown_move_is_refused() -> None:
         LocalSearch(DaySearch(search), moves={"three_opt"})
 
 
-def _territory(seed: int, lunch: bool, capacity: int | None, tight: bool) -> Problem:
+def _territory(seed: int, lunch: bool, capacity: int | None, tight: bool,
+               shift: str = "08:30-15:00") -> Problem:
     rng = random.Random(seed)
     outlets = []
     for i in range(24):
@@ -121,7 +123,7 @@ def _territory(seed: int, lunch: bool, capacity: int | None, tight: bool) -> Pro
                               rule, service=rng.choice([600, 900, 1800]),
                               hours=OpeningHours.parse(hours), demand=rng.randint(1, 4)))
     brk = Break(TimeWindow.parse("12:00-14:00"), 1800) if lunch else None
-    reps = [Rep(f"R{k}", 43.73, 7.41, shift=TimeWindow.parse("08:30-15:00"), lunch=brk,
+    reps = [Rep(f"R{k}", 43.73, 7.41, shift=TimeWindow.parse(shift), lunch=brk,
                 capacity=capacity) for k in range(2)]
     return Problem(outlets, reps, Horizon(MONDAY, weeks=2))
 
@@ -172,7 +174,7 @@ def test_local_search_never_raises_cost_nor_breaks_a_rule(
 
 
 def test_solve_is_deterministic_with_the_local_search() -> None:
-    problem = _territory(3, True, 20, False)
+    problem = _territory(3, True, 20, False, "08:00-18:00")
 
     def once() -> tuple[list[list[str]], int]:
         plan = solve(problem, SolveParams(max_iterations=150, seed=5)).validate()
@@ -180,4 +182,32 @@ def test_solve_is_deterministic_with_the_local_search() -> None:
 
     first, second = once(), once()
     assert first == second
-    assert first[1] > 0  # the local search made moves
+
+
+def test_education_is_deterministic_and_counted_by_moves() -> None:
+    """With the local search after every repair (off by default), the same seed and
+    iterations give the same plan: its limit is moves tried, not seconds."""
+    problem = _territory(4, False, None, True, "08:00-18:00")
+    tuning = Tuning(ls_education_evals=300)
+
+    def once() -> tuple[list[list[int]], int, int]:
+        search = Search(compile_problem(problem, SolveParams(max_iterations=80, seed=2)),
+                        tuning=tuning)
+        best = search.run()
+        assert search.local is not None
+        return best.routes, search.local.evaluations, search.local.applied
+
+    first = once()
+    assert first == once()
+    assert first[1] > 80 * 50 and first[2] > 0  # every repair educated
+
+
+def test_local_search_shortens_a_first_plan() -> None:
+    """The greedy first plan of a looser territory is far from a local optimum."""
+    inst = compile_problem(_territory(6, True, None, False, "08:00-18:00"),
+                           SolveParams(seed=0, balance_weight=0.0))
+    search = Search(inst)
+    st = search.construct()
+    before = sum(st.rcost)
+    ls = _improve(search, st, set(MOVES))
+    assert ls.applied > 0 and sum(st.rcost) < before
