@@ -10,8 +10,9 @@ changes its days as a whole. Candidates are accepted by simulated annealing on
 the objective (travel cost plus priority-weighted penalties for missed
 visits). One more arm of the search makes ruin-and-recreate moves inside a
 day instead (:mod:`_intraday`): which rep makes which visit of that day, in
-what order. At the end the day search polishes the best plan, and OR-Tools
-re-orders every route.
+what order. At the end a routing local search (:mod:`_localsearch`:
+relocate, swap, 2-opt, 2-opt* within a day) and the day search polish the
+best plan, and OR-Tools re-orders every route.
 
 The rules of a route other than its timing (capacity, max visits, max
 driving time) are route terms (:mod:`routeopt.solver.terms`): this module
