@@ -10,8 +10,9 @@ changes its days as a whole. Candidates are accepted by simulated annealing on
 the objective (travel cost plus priority-weighted penalties for missed
 visits). One more arm of the search makes ruin-and-recreate moves inside a
 day instead (:mod:`_intraday`): which rep makes which visit of that day, in
-what order. At the end the day search polishes the best plan, and OR-Tools
-re-orders every route.
+what order. At the end a routing local search (:mod:`_localsearch`:
+relocate, swap, 2-opt, 2-opt* within a day) and the day search polish the
+best plan, and OR-Tools re-orders every route.
 
 The rules of a route other than its timing (capacity, max visits, max
 driving time) are route terms (:mod:`routeopt.solver.terms`): this module
@@ -32,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from routeopt.solver._intraday import DaySearch
+from routeopt.solver._localsearch import LocalSearch
 from routeopt.solver._loop import NO_ITERATION_BUDGET, Annealing, Arms, StopRules
 from routeopt.solver._model import Instance
 from routeopt.solver._ortools import reoptimise, reorder_route
@@ -66,6 +68,8 @@ class SearchStats:
     day_moves: int = 0
     day_s: float = 0.0
     travel_before_polish: int = 0
+    ls_moves: int = 0  # local search moves kept (education and the end)
+    ls_s: float = 0.0  # seconds of the local search at the end
     operators: dict[str, int] = field(default_factory=dict)  # draws per operator
     # the construction against the clock: outlets priced the quick way, and
     # outlets it had no time left to try (unscheduled with reason time_limit)
@@ -105,6 +109,7 @@ class Search:
         self.deadline = math.inf  # repairs stop inserting beyond it (set by run)
         self.untried: set[int] = set()  # nodes no pricing has tried since construction
         self._t_zero = 0.0  # when the time limit began (set by run)
+        self.local: LocalSearch | None = None  # the routing local search (set by run)
 
     # -- state helpers ----------------------------------------------------------
     def empty(self) -> State:
@@ -845,6 +850,13 @@ class Search:
             self.repair_regret(cand, removed, noise)
         else:
             self.repair(cand, removed, noise, shuffle=True)
+        if self.local is not None and tn.ls_education_evals > 0:
+            # education: the routing moves on the days the repair changed
+            ls = self.local
+            day_of = ls.ds.day_of
+            changed = {t for t, v in enumerate(cand.version) if v != cur.version[t]}
+            ls.improve_days(cand, sorted({day_of[t] for t in changed}), tn.ls_education_evals,
+                            focus=changed)
         return cand
 
     def _stop_rules(self, t_zero: float, recut: bool) -> tuple[StopRules, float, float]:
@@ -904,6 +916,9 @@ class Search:
         stop, final_deadline, day_share = self._stop_rules(t_zero, recut)
         no_imp = it = 0
         days = DaySearch(self)
+        # the routing local search, where no reference plan prices each move away
+        if inst.start_routes is None:
+            self.local = LocalSearch(days, tn.ls_granular)
         t_search = time.perf_counter()
         reopt = tn.reopt_share > 0 and inst.start_routes is None and self._flexible(cur)
         now = time.perf_counter()
@@ -1002,13 +1017,24 @@ class Search:
                     final_deadline: float, day_share: float, days: DaySearch,
                     temp: float, soft_time: bool) -> None:
         """After the loop: the end of the shift hard again, OR-Tools' whole-plan
-        search if its share was not reached, the day search on the best plan,
+        search if its share was not reached, the routing local search and the
+        day search on the best plan,
         and OR-Tools re-ordering every route."""
         if soft_time:
             self._harden(best)
         if reopt and time.perf_counter() < deadline:  # stopped before the share began
             self.reoptimise(best, deadline - time.perf_counter())
         self.stats.day_moves = days.iterations
+        if self.local is not None and self.tuning.ls_final_evals > 0:
+            # the routing moves on every day of the best plan, before the day
+            # search's share (which runs to the deadline)
+            t0 = time.perf_counter()
+            by_time = self.inst.params.max_iterations >= NO_ITERATION_BUDGET
+            with self.penalties.hard():
+                self.local.improve_days(best, sorted(set(days.day_of)),
+                                        self.tuning.ls_final_evals,
+                                        final_deadline if by_time else None)
+            self.stats.ls_s += time.perf_counter() - t0
         if day_share:
             # cold: from where the search's cooling ended (a hot restart costs more
             # than the end phase has time to win back)
@@ -1017,6 +1043,8 @@ class Search:
             # the end phase's day_moves moves count as one iteration
             self.stats.iterations += ((days.iterations - arm_moves)
                                       // max(1, self.tuning.day_moves))
+        if self.local is not None:
+            self.stats.ls_moves = self.local.applied
         self.stats.travel_before_polish = int(sum(best.rcost))
         p = self.inst.params
         if p.polish:

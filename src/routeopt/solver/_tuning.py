@@ -83,6 +83,17 @@ class Tuning:
         balanced days on: the one-weekday start spread's 90th percentile is
         73.7 min at 0.01, 23.2 min at 0.02 for 0.12 % more travel, 23.2 min at
         0.03 to 0.1 for 0.29 %).
+    ls_granular, ls_education_evals, ls_final_evals
+        The local search over a day's routes (:mod:`_localsearch`): each visit
+        is tried with its ``ls_granular`` nearest visits that day; after each
+        repair it improves the days the repair changed, trying at most
+        ``ls_education_evals`` moves (0: off), and at the end every day of the
+        best plan, at most ``ls_final_evals`` moves. Counted moves, not
+        seconds: the plan does not depend on the machine's speed. Education
+        is off: on the Cordeau days of pr02, pr05 and pr10 held fixed, 20 s,
+        300 and 1,000 moves per repair cost 20-40 % of the iterations and
+        gave higher gaps than the final pass alone (pr05: 31.1 % at 300
+        against 16.4 %; ``benchmarks/README.md``).
     """
 
     regret_share: float = 0.0
@@ -113,6 +124,10 @@ class Tuning:
     progress_every: int = 50
     min_visits_price: float = 3600.0
     align_travel: float = 0.03
+    # -- local search (solver/_localsearch.py) --
+    ls_granular: int = 10
+    ls_education_evals: int = 0
+    ls_final_evals: int = 200_000
 
     def replace(self, **changes: Any) -> Tuning:
         """A copy with ``changes``."""
