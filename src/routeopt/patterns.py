@@ -619,7 +619,7 @@ def short_pattern_message(problem: Problem, outlet: Outlet, placed: int) -> str:
         return (f"{rule.describe()} on a route line: a week gives a visit no usable day "
                 "(holidays, closed days, allowed days, the rep's days off, the spacing to the "
                 f"next visits), so only {placed} of its {need} visits fit the calendar; the "
-                "visit of that week is skipped")
+                "visit of each such week is skipped")
     if rule.interval is not None:
         least, most = rule.interval
         how = f"with {least} to {most} days between them"
