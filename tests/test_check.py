@@ -5,8 +5,17 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from routeopt import (Horizon, OpeningHours, Outlet, Plan, Problem, Rep, SolveParams, VisitRule,
-                      solve)
+from routeopt import (
+    Horizon,
+    OpeningHours,
+    Outlet,
+    Plan,
+    Problem,
+    Rep,
+    SolveParams,
+    VisitRule,
+    solve,
+)
 from routeopt._check import check_plan, violations
 
 
