@@ -176,8 +176,10 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
         Sorted indices into ``problem.planning_days``; each tuple has as many
         days as the rule's visits (or appointments, if more) less the further
         appointments of a date (:func:`pattern_visits`), on which the outlet
-        is open and the rep works; extra visits are not included. Empty when
-        no pattern fits the calendar.
+        is open and the rep works; extra visits are not included. Fewer for
+        a route line that skips a week with no usable day, or a form no full
+        pattern meets (:func:`short_pattern_message`). Empty when no pattern
+        fits the calendar.
 
     Examples
     --------
@@ -249,7 +251,7 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
     out: list[tuple[int, ...]] = []
     seen: set[tuple[int, ...]] = set()
     # the lines that skip a week, only when no line keeps every visit, on the whole horizon
-    lines_short = not sub and not any(
+    lines_short = bool(short) and not sub and not any(
         _line_pattern_ok(problem, outlet, dates, need, usable) for dates in candidates)
     for n_dates, dates in enumerate(candidates + (short if lines_short else [])):
         if n_dates >= len(candidates):  # a line skipping a week
