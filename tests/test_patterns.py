@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from routeopt import Appointment, Horizon, OpeningHours, Outlet, Problem, Rep, VisitRule
-from routeopt.patterns import day_patterns, weekday_lines
+from routeopt.patterns import day_patterns, short_pattern_message, weekday_lines
 
 MONDAY = date(2026, 11, 30)
 
@@ -56,13 +56,63 @@ def test_allowed_days_and_closed_days() -> None:
     assert [weekdays(p, x) for x in pats] == [["Mon"], ["Wed"]]
 
 
-def test_holiday_drops_the_lines_through_it() -> None:
+def test_holiday_moves_the_line_visit_to_a_neighbouring_day() -> None:
     o = Outlet("P", 43.7, 7.4, VisitRule.parse("1/week"))
     p = Problem([o], [Rep("R", 43.7, 7.4)],
                 Horizon(MONDAY, weeks=2, holidays=frozenset({date(2026, 12, 8)})))
     pats = day_patterns(p, o, p.reps[0])
     assert ["Tue", "Tue"] not in [weekdays(p, x) for x in pats]
-    assert len(pats) == 4
+    assert ["Tue", "Mon"] in [weekdays(p, x) for x in pats]  # Tuesday 8th: the Monday before
+    assert len(pats) == 5
+
+
+def cn_dates(freq: str, start: date, weeks: int, **kw: object) -> list[list[str]]:
+    o = Outlet("P", 39.9, 116.4, VisitRule.parse(freq), **kw)  # type: ignore[arg-type]
+    p = Problem([o], [Rep("R", 39.9, 116.4)], Horizon(start, weeks=weeks, country="CN"))
+    return [[p.planning_days[i].strftime("%a %m-%d") for i in pat]
+            for pat in day_patterns(p, o, p.reps[0])]
+
+
+def test_spring_festival_monday_moves_to_the_next_usable_day() -> None:
+    # 2026: Feb 15-23 off, Sat Feb 14 and Sat Feb 28 worked in exchange
+    pats = cn_dates("1/week", date(2026, 2, 23), weeks=2)
+    assert ["Tue 02-24", "Mon 03-02"] in pats  # Monday 23rd is off: the Tuesday
+    assert all(len(x) == 2 for x in pats)
+
+
+def test_moved_visit_keeps_the_spacing_to_the_next_one() -> None:
+    # (Mo, We) with Monday 23rd off: Tuesday is 1 working day before Wednesday, less
+    # than the line's gap of 2, so the visit goes to Friday, 2 working days after it
+    pats = cn_dates("2/week", date(2026, 2, 23), weeks=1)
+    assert ["Wed 02-25", "Fri 02-27"] in pats
+    assert ["Tue 02-24", "Wed 02-25"] not in pats
+
+
+def test_moved_visit_stays_on_allowed_weekdays() -> None:
+    assert ["Tue 02-24"] in cn_dates("1/week", date(2026, 2, 23), weeks=1)
+    o = Outlet("P", 39.9, 116.4, VisitRule.parse("1/week", "Mo,We"))
+    p = Problem([o], [Rep("R", 39.9, 116.4)], Horizon(date(2026, 2, 23), weeks=1, country="CN"))
+    assert [weekdays(p, x) for x in day_patterns(p, o, p.reps[0])] == [["Wed"]]
+    # the Monday line cannot move to Tuesday, not an allowed day; Wednesday is a line already
+
+
+def test_week_without_a_usable_day_skips_the_visit_with_its_reason() -> None:
+    # Feb 16-22, 2026: the whole week off
+    pats = cn_dates("1/week", date(2026, 2, 9), weeks=3)
+    assert pats and all(len(x) == 2 for x in pats)
+    assert ["Tue 02-10", "Tue 02-24"] in pats
+    assert ["Mon 02-09", "Tue 02-24"] in pats  # the Monday line skips the 16th, moves the 23rd
+    o = Outlet("P", 39.9, 116.4, VisitRule.parse("1/week"))
+    p = Problem([o], [Rep("R", 39.9, 116.4)], Horizon(date(2026, 2, 9), weeks=3, country="CN"))
+    assert short_pattern_message(p, o, 2).startswith(
+        "1/week on a route line: a week gives a visit no usable day")
+
+
+def test_interval_rules_are_not_moved() -> None:
+    # every 10-14d has its own gaps: its dates avoid the holidays, nothing is moved
+    pats = cn_dates("every 10-14d", date(2026, 2, 9), weeks=4)
+    for x in pats:
+        assert not any("02-16" <= d[4:] <= "02-23" for d in x)
 
 
 def test_explicit_patterns_are_used_as_given() -> None:

@@ -18,7 +18,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from routeopt.calendars import normal_subdiv, official_calendar
@@ -483,11 +483,12 @@ def check_pattern(ctx: _Plan, o: Outlet) -> Iterator[Violation]:
     f = rule.per_week
     if rule.same_weekday:
         lines = {(p.horizon.week_of(d) % f.denominator, d.weekday()) for d in free}
-        if len(lines) > f.numerator:
+        if len(lines) > f.numerator and not _moved_off_lines(ctx, o, rep, free):
             yield Violation("route_line", w,
                             f"visits on {len(lines)} different weekdays of its "
                             f"{f.denominator}-week cycle, more than its {f.numerator} "
-                            "route line(s)")
+                            "route line(s), and no holiday or day off on a line in their "
+                            "week moved them")
         block = f.denominator * len(rep.working_days)
         gap = rule.min_gap if rule.min_gap is not None else math.ceil(block / f.numerator) - 1
     else:
@@ -497,6 +498,65 @@ def check_pattern(ctx: _Plan, o: Outlet) -> Iterator[Violation]:
         if g < max(gap, 1):
             yield Violation("spacing", w, f"visits {d1} and {d2} are {g} working day(s) apart, "
                                           f"less than {max(gap, 1)}")
+
+
+def _usable(ctx: _Plan, o: Outlet, rep: Rep, day: date) -> bool:
+    """Whether ``rep`` may visit ``o`` on ``day``: a planned date the rep works, not a
+    holiday, not locked, with opening hours."""
+    p = ctx.problem
+    public, worked = ctx.calendar(rep)
+    if day not in set(p.horizon.dates) or day in p.horizon.holidays or day in rep.days_off:
+        return False
+    if (day in public and day not in worked) or day in p.locked:
+        return False
+    if p.plan_from is not None and day < p.plan_from:
+        return False
+    if day.weekday() not in rep.working_days and day not in worked:
+        return False
+    return bool(_open_windows(ctx, o, day))
+
+
+def _moved_off_lines(ctx: _Plan, o: Outlet, rep: Rep, free: list[date]) -> bool:
+    """Whether the visits ``free`` keep to at most ``n`` route lines of an ``n / k``
+    rule once the visits moved by a holiday are counted on their line.
+
+    Some choice of ``n`` lines (a week of the cycle and a weekday each, on a
+    weekday the rep works, the rule allows and the outlet opens, among the
+    visits' and the unusable dates' of their weeks) must hold every visit, or
+    each visit off them must have, in its own week, a date of one of those lines
+    that the rep cannot use there (a holiday, a day off, closed, locked) and no
+    visit on it; each such date excuses one visit.
+    """
+    p, f = ctx.problem, o.rule.per_week
+    n, k = f.numerator, f.denominator
+    h = p.horizon
+
+    def key(d: date) -> tuple[int, int]:
+        return (h.week_of(d) % k, d.weekday())
+
+    # a line's weekday: one the rep works, the rule allows and the outlet opens
+    allowed = o.rule.allowed_weekdays
+    line_days = {wd for wd in rep.working_days if o.hours.weekly[wd]
+                 and (allowed is None or wd in allowed)}
+    weeks = sorted({h.week_of(d) for d in free})
+    visited = set(free)
+    blocked = [h.start + timedelta(days=7 * wk + j) for wk in weeks for j in range(7)]
+    blocked = [d for d in blocked if d.weekday() in line_days and d not in visited
+               and not _usable(ctx, o, rep, d)]
+    keys = sorted({key(d) for d in free + blocked if d.weekday() in line_days})
+    for chosen in itertools.islice(itertools.combinations(keys, min(n, len(keys))), 5000):
+        on = set(chosen)
+        spare = [d for d in blocked if key(d) in on]
+        for d in free:
+            if key(d) in on:
+                continue
+            excuse = next((b for b in spare if h.week_of(b) == h.week_of(d)), None)
+            if excuse is None:
+                break
+            spare.remove(excuse)
+        else:
+            return True
+    return False
 
 
 def _line_interval(o: Outlet) -> bool:

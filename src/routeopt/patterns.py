@@ -25,8 +25,15 @@ of the rep's planning days whose gaps lie in the range
 (:func:`interval_dates`), and ``N/month`` each calendar month's share spread
 about ``month_days / N`` apart (:func:`monthly_dates`).
 
-A line becomes a pattern on real dates; lines that hit a date the outlet is
-closed, a holiday or a rep's day off are dropped. Appointments replace the
+A line becomes a pattern on real dates. A visit of a line that falls on a
+date it cannot use (a holiday, a rep's day off, a date the outlet is closed or
+locked) moves to the nearest usable day of the same planning week: the
+neighbours of its weekday first, on a weekday the rule allows, at least the
+line's gap ``g`` (in days the rep works) from the outlet's visits before and
+after it. When a week has no such day, the line skips that week's visit; such
+short lines are offered only when no line keeps every visit, and the visits
+they leave out are reported with :func:`short_pattern_message`. Interval rules
+other than whole weeks keep their own gaps and are not moved. Appointments replace the
 line's visit closest to them. Rules with ``same_weekday=False`` use evenly
 spaced rotations instead; explicit ``patterns`` are used as given.
 
@@ -48,6 +55,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from routeopt.problem import Appointment, Outlet, Problem, Rep
 
 __all__ = ["day_patterns", "interval_dates", "monthly_dates", "no_pattern_message",
@@ -167,8 +176,10 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
         Sorted indices into ``problem.planning_days``; each tuple has as many
         days as the rule's visits (or appointments, if more) less the further
         appointments of a date (:func:`pattern_visits`), on which the outlet
-        is open and the rep works; extra visits are not included. Empty when
-        no pattern fits the calendar.
+        is open and the rep works; extra visits are not included. Fewer for
+        a route line that skips a week with no usable day, or a form no full
+        pattern meets (:func:`short_pattern_message`). Empty when no pattern
+        fits the calendar.
 
     Examples
     --------
@@ -194,6 +205,7 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
 
     rule = outlet.rule
     candidates: list[list[date]] = []
+    short: list[list[date]] = []  # route lines skipping a week that has no usable day
     free: list[date] = []
     short_ok = False
     sub_horizon = problem.plan_from is not None
@@ -204,8 +216,14 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
         candidates = [sorted({a.date for a in outlet.appointments})]
     elif rule.lines:
         k = rule.per_week.denominator
+        gap = _block(outlet, rep)[3]
+        appt = {a.date for a in outlet.appointments}
         for line in weekday_lines(outlet, rep, problem.horizon.weeks):
-            candidates.append(_line_dates(line, k, problem.horizon.start, problem.horizon.weeks))
+            dates, skipped = _moved_line(
+                problem, outlet, rep,
+                _line_dates(line, k, problem.horizon.start, problem.horizon.weeks),
+                gap, lambda d: usable(d) or d in appt)
+            (short if skipped and not sub_horizon else candidates).append(dates)
     elif rule.interval is not None or rule.per_month is not None:
         allowed = rule.allowed_weekdays
         free = [d for d in days if usable(d) and (allowed is None or d.weekday() in allowed)]
@@ -232,7 +250,19 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
     sub = problem.plan_from is not None
     out: list[tuple[int, ...]] = []
     seen: set[tuple[int, ...]] = set()
-    for dates in candidates:
+    # the lines that skip a week, only when no line keeps every visit, on the whole horizon
+    lines_short = bool(short) and not sub and not any(
+        _line_pattern_ok(problem, outlet, dates, need, usable) for dates in candidates)
+    for n_dates, dates in enumerate(candidates + (short if lines_short else [])):
+        if n_dates >= len(candidates):  # a line skipping a week
+            dates = _with_appointments(dates, outlet)
+            if 0 < len(dates) < need and len(set(dates)) == len(dates) and all(
+                    usable(d) for d in dates):
+                pat = tuple(sorted(index[d] for d in dates))
+                if pat not in seen:
+                    seen.add(pat)
+                    out.append(pat)
+            continue
         if sub and rule.patterns is None and rule.per_week > 0:
             # a sub-horizon: the line's usable dates from plan_from on, the latest ones
             appt = {a.date for a in outlet.appointments}
@@ -261,6 +291,67 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
     if not out and short_ok:
         out = _short_patterns(problem, outlet, free, need, index)
     return out
+
+
+def _line_pattern_ok(problem: Problem, outlet: Outlet, dates: list[date], need: int,
+                     usable: Callable[[date], bool]) -> bool:
+    """Whether a line's dates make a full pattern on the whole horizon (the test
+    :func:`day_patterns` applies last)."""
+    dates = _with_appointments(dates, outlet)
+    return len(dates) == need and len(set(dates)) == need and all(usable(d) for d in dates)
+
+
+def _working_days(problem: Problem, rep: Rep, a: date, b: date) -> int:
+    """The days from ``a`` (excluded) to ``b`` (included) that ``rep`` works."""
+    return sum(1 for k in range(1, (b - a).days + 1)
+               if problem.works(rep, a + timedelta(days=k)))
+
+
+def _moved_line(problem: Problem, outlet: Outlet, rep: Rep, dates: list[date], gap: int,
+                usable: Callable[[date], bool]) -> tuple[list[date], int]:
+    """A route line's dates with each unusable one moved to the nearest usable day
+    of its planning week, and how many visits had none (left out).
+
+    A visit on a holiday, a rep's day off, a closed or locked date moves to the
+    day of the same week (:meth:`Horizon.week_of <routeopt.problem.Horizon.week_of>`)
+    nearest its weekday (the earlier on a tie) that is usable, on a weekday the
+    rule allows, not already a visit, and at least ``gap`` days the rep works
+    (and at least one) from the visits before and after it. A visit with no such
+    day is left out: the pattern then has fewer visits, each missed one reported
+    with :func:`short_pattern_message`. Dates before the planned part of the
+    horizon are kept as they are (the sub-horizon rule drops them).
+    """
+    allowed = outlet.rule.allowed_weekdays
+    step = max(gap, 1)
+    h = problem.horizon
+    first = problem.plan_from or h.start
+    out = list(dates)
+    skipped = 0
+    for d in dates:
+        if d < first or usable(d):
+            continue
+        out.remove(d)
+        week0 = h.start + timedelta(days=7 * h.week_of(d))
+        week = [week0 + timedelta(days=j) for j in range(7)]
+        got = None
+        for c in sorted(week, key=lambda c: (abs((c - d).days), c)):
+            if c == d or c in out or not usable(c) or (
+                    allowed is not None and c.weekday() not in allowed):
+                continue
+            before = [x for x in out if x < c]
+            after = [x for x in out if x > c]
+            if before and _working_days(problem, rep, before[-1], c) < step:
+                continue
+            if after and _working_days(problem, rep, c, after[0]) < step:
+                continue
+            got = c
+            break
+        if got is None:
+            skipped += 1
+        else:
+            out.append(got)
+            out.sort()
+    return out, skipped
 
 
 def _short_patterns(problem: Problem, outlet: Outlet, free: list[date], need: int,
@@ -526,6 +617,11 @@ def short_pattern_message(problem: Problem, outlet: Outlet, placed: int) -> str:
     """
     rule = outlet.rule
     need = pattern_visits(problem, outlet)
+    if rule.lines:
+        return (f"{rule.describe()} on a route line: a week gives a visit no usable day "
+                "(holidays, closed days, allowed days, the rep's days off, the spacing to the "
+                f"next visits), so only {placed} of its {need} visits fit the calendar; the "
+                "visit of each such week is skipped")
     if rule.interval is not None:
         least, most = rule.interval
         how = f"with {least} to {most} days between them"
