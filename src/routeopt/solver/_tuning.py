@@ -83,6 +83,13 @@ class Tuning:
         balanced days on: the one-weekday start spread's 90th percentile is
         73.7 min at 0.01, 23.2 min at 0.02 for 0.12 % more travel, 23.2 min at
         0.03 to 0.1 for 0.29 %).
+
+    rep_sectors, rep_arms, rep_near
+        Rep choice where reps share a home (:mod:`_reps`): the first plan puts
+        each outlet with its sector's rep when that rep can make every visit;
+        the search gets the rep moves as arms (move, swap, ejection chain,
+        border removal); an outlet is on a border when one of its
+        ``rep_near`` nearest outlets has another rep.
     """
 
     regret_share: float = 0.0
@@ -113,6 +120,10 @@ class Tuning:
     progress_every: int = 50
     min_visits_price: float = 3600.0
     align_travel: float = 0.03
+    # rep choice
+    rep_sectors: bool = True
+    rep_arms: bool = True
+    rep_near: int = 8
 
     def replace(self, **changes: Any) -> Tuning:
         """A copy with ``changes``."""
