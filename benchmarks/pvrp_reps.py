@@ -40,8 +40,16 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from pvrp import DAY, DIST_SCALE, START, all_instances, append_rows, git_commit, load_bks, \
-    time_scale
+from pvrp import (
+    DAY,
+    DIST_SCALE,
+    START,
+    all_instances,
+    append_rows,
+    git_commit,
+    load_bks,
+    time_scale,
+)
 from pvrp_format import PVRPInstance, PVRPRoute, check_solution, parse_pvrp
 
 from routeopt import (

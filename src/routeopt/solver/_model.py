@@ -231,8 +231,8 @@ def compile_problem(problem: Problem, params: SolveParams,
     home: list[int] = [-1] * n_out
     ring: dict[int, list[int]] = {}
     if shares_home(problem) and n_out:
-        ks = np.arange(len(problem.reps))
-        far_all = some[n + 2 * ks][:, :n_out] + some[:n_out, n + 2 * ks + 1].T
+        ends = np.arange(len(problem.reps))
+        far_all = some[n + 2 * ends][:, :n_out] + some[:n_out, n + 2 * ends + 1].T
         home, ring = home_sectors(
             problem, far_all, workload(problem, [pattern_visits(problem, o)
                                                  for o in problem.outlets]))
