@@ -123,19 +123,21 @@ class Arms:
     draws: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, n: int, tuning: Tuning, day_arm: bool) -> Arms:
-        """The arms for ``n`` outlets: every removal with every size range, and
-        the day arm when ``day_arm``."""
+    def build(cls, n: int, tuning: Tuning, day_arm: bool,
+              extra: dict[str, Removal] | None = None) -> Arms:
+        """The arms for ``n`` outlets: every removal (then the ``extra`` ones) with
+        every size range, and the day arm when ``day_arm``."""
         qmax = max(2, min(tuning.q_cap, int(tuning.q_share * n)))
         sizes = sorted({(min(3, qmax), min(10, qmax)), (min(10, qmax), min(25, qmax)),
                         (min(25, qmax), qmax)}) if tuning.adaptive else [(min(3, qmax), qmax)]
-        arms = [Arm(name, op, lo, hi) for name, op in REMOVALS.items() for lo, hi in sizes]
+        removals = {**REMOVALS, **(extra or {})}
+        arms = [Arm(name, op, lo, hi) for name, op in removals.items() for lo, hi in sizes]
         day = -1
         if day_arm:
             day = len(arms)
             arms.append(Arm(DAY_ARM, None, 0, 0))
         k = len(arms)
-        draws = dict.fromkeys([*REMOVALS, *([DAY_ARM] if day_arm else [])], 0)
+        draws = dict.fromkeys([*removals, *([DAY_ARM] if day_arm else [])], 0)
         return cls(arms, tuning, day, [1.0] * k, [0.0] * k, [0] * k, draws)
 
     def draw(self, rng: random.Random) -> int:

@@ -13,6 +13,7 @@ import numpy.typing as npt
 from routeopt.matrix import GreatCircle, TravelMatrix
 from routeopt.patterns import day_patterns, pattern_visits, same_day_appointments
 from routeopt.problem import ExtraVisit, Outlet, Problem, Rep
+from routeopt.solver._reps import home_sectors, sector_gap, shares_home, workload
 from routeopt.solver.params import SolveParams
 from routeopt.solver.terms import TIME_TERMS, RouteTerm, cut_windows, route_terms
 
@@ -100,6 +101,10 @@ class Instance:
     # per node: for a further appointment of a date, made apart, the node of its
     # outlet's pattern (with ``same_rep`` both go to one rep); -1 otherwise
     sibling: list[int] = field(default_factory=list)
+    # per node: the rep of its sector around a home that reps share (see
+    # :mod:`_reps`), -1 for none; and the reps of its nearest reps' options
+    home_rep: list[int] = field(default_factory=list)
+    near_reps: list[tuple[int, ...]] = field(default_factory=list)
 
     @property
     def n(self) -> int:
@@ -223,6 +228,14 @@ def compile_problem(problem: Problem, params: SolveParams,
             got = patterns_of[key] = day_patterns(problem, o, rep)
         return got
 
+    home: list[int] = [-1] * n_out
+    ring: dict[int, list[int]] = {}
+    if shares_home(problem) and n_out:
+        ends = np.arange(len(problem.reps))
+        far_all = some[n + 2 * ends][:, :n_out] + some[:n_out, n + 2 * ends + 1].T
+        home, ring = home_sectors(
+            problem, far_all, workload(problem, [pattern_visits(problem, o)
+                                                 for o in problem.outlets]))
     for i, o in enumerate(problem.outlets):
         kind = (o.hours, o.appointments, o.service)
         w = windows_of.get(kind)
@@ -245,7 +258,14 @@ def compile_problem(problem: Problem, params: SolveParams,
             # nearest cannot take every visit
             k_all = np.array([problem.rep_index(r.id) for r in reps])
             far = np.array([some[n + 2 * k, i] + some[i, n + 2 * k + 1] for k in k_all])
-            order = k_all[np.argsort(far, kind="stable")]
+            h = home[i]
+            if h >= 0:
+                # reps that share a home tie on the trip: the nearer sectors first
+                gap = np.array([sector_gap(ring[h], h, int(k)) if int(k) in ring.get(h, ())
+                                else len(k_all) for k in k_all])
+                order = k_all[np.lexsort((gap, far))]
+            else:
+                order = k_all[np.argsort(far, kind="stable")]
             n_reps_near = params.candidate_reps
             reps = (tuple(problem.reps[int(k)] for k in sorted(order[:n_reps_near]))
                     + tuple(problem.reps[int(k)] for k in sorted(order[n_reps_near:])))
@@ -301,7 +321,9 @@ def compile_problem(problem: Problem, params: SolveParams,
         need=need, penalty=penalty, options=options, near_count=near_count, windows=windows,
         near=near, outlet_of=outlet_of, priority=priority, label=label,
         preferred=preferred, start_routes=start_routes, ref_start=ref_start, twin=twin,
-        sibling=sibling,
+        sibling=sibling, home_rep=home + [-1] * (n - n_out),
+        near_reps=[tuple(sorted({o.rep for o in opts[:max(c, 1)] if o.rep >= 0}))
+                   for opts, c in zip(options, near_count, strict=True)],
     )
     _cut_windows(inst)
     inst.terms = route_terms(inst)

@@ -38,6 +38,7 @@ from routeopt.solver._loop import NO_ITERATION_BUDGET, Annealing, Arms, StopRule
 from routeopt.solver._model import Instance
 from routeopt.solver._ortools import reoptimise, reorder_route
 from routeopt.solver._penalty import PenaltyManager
+from routeopt.solver._reps import REP_REMOVALS
 from routeopt.solver._routes import Timer
 from routeopt.solver._state import State
 from routeopt.solver._tuning import Tuning
@@ -110,6 +111,7 @@ class Search:
         self.untried: set[int] = set()  # nodes no pricing has tried since construction
         self._t_zero = 0.0  # when the time limit began (set by run)
         self.local: LocalSearch | None = None  # the routing local search (set by run)
+        self.forced: dict[int, int] = {}  # outlet -> rep, set by a rep move (:mod:`_reps`)
 
     # -- state helpers ----------------------------------------------------------
     def empty(self) -> State:
@@ -438,6 +440,47 @@ class Search:
                     runner_up = total
         return best, runner_up
 
+    def price_on_rep(self, st: State, i: int, rep: int, noise: float = 0.0) -> Priced | None:
+        """The best option of outlet ``i`` with rep ``rep`` that makes every visit,
+        or None."""
+        inst = self.inst
+        pref = inst.preferred[i]
+        move = inst.params.move_penalty if pref is not None else 0.0
+        soft = bool(self.penalties.soft) or bool(self.objectives)
+        r_i = inst.twin[i] if inst.twin else i
+        best: Priced | None = None
+        for k, opt in enumerate(inst.options[i]):
+            if opt.rep != rep or len(opt.groups) < inst.need[i]:
+                continue
+            total = 0.0
+            where: list[tuple[int, int]] = []
+            for group in opt.groups:
+                pick: tuple[float, int, int] | None = None
+                for s in group:
+                    r = self.slot_insert(st, r_i, s)
+                    if r is None:
+                        continue
+                    cost: float = r[0]
+                    if move and s not in pref:  # type: ignore[operator]
+                        cost += move
+                    if soft:
+                        extra = self.soft_cost(st, i, s)
+                        if extra is None:
+                            continue
+                        cost += extra
+                    if pick is None or cost < pick[0]:
+                        pick = (cost, s, r[1])
+                if pick is None or (best is not None and total + pick[0] >= best[0]):
+                    break
+                total += pick[0]
+                where.append((pick[1], pick[2]))
+            else:
+                if noise:
+                    total *= 1.0 + noise * (2 * self.rng.random() - 1)
+                if best is None or total < best[0]:
+                    best = (total, k, where)
+        return best
+
     def insert(self, st: State, i: int, noise: float = 0.0,
                best: Priced | None = None) -> bool:
         """Insert outlet ``i`` with its best option (some visits may be missed)."""
@@ -547,6 +590,12 @@ class Search:
                 log.info("time limit: the first plan prices the last %d outlet(s) the "
                          "quick way", len(todo) - k)
             self.stats.construction_quick += self.quick
+            h = inst.home_rep[i] if self.tuning.rep_sectors else -1
+            if h >= 0:  # a shared home: its sector's rep first (see :mod:`_reps`)
+                best = self.price_on_rep(st, i, h)
+                if best is not None:
+                    self.insert(st, i, best=best)
+                    continue
             self.insert(st, i)
         if self.quick:
             self.quick = False
@@ -846,6 +895,12 @@ class Search:
             removed += self.settle(cand, touched)
         noise = 0.1 if self.rng.random() < 0.3 else 0.0
         tn = self.tuning
+        forced, self.forced = self.forced, {}
+        for i, rep in forced.items():  # a rep move: its outlets to their new reps first
+            if cand.choice[i] is None and self.inst.options[i]:
+                best = self.price_on_rep(cand, i, rep)
+                if best is not None:
+                    self.insert(cand, i, best=best)
         if len(removed) <= tn.regret_max and self.rng.random() < tn.regret_share:
             self.repair_regret(cand, removed, noise)
         else:
@@ -912,7 +967,9 @@ class Search:
         anneal = Annealing(tn.temp_start * travel0 * min(1.0, tn.temp_outlets / max(1, inst.n)),
                            tn.temp_end)
         recut = inst.start_routes is None and self._days_can_recut()
-        arms = Arms.build(inst.n, tn, day_arm=bool(tn.day_batch) and recut)
+        rep_arms = tn.rep_arms and any(h >= 0 for h in inst.home_rep)
+        arms = Arms.build(inst.n, tn, day_arm=bool(tn.day_batch) and recut,
+                          extra=REP_REMOVALS if rep_arms else None)
         stop, final_deadline, day_share = self._stop_rules(t_zero, recut)
         no_imp = it = 0
         days = DaySearch(self)

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from routeopt.solver._model import Instance
     from routeopt.solver._penalty import PenaltyManager
     from routeopt.solver._routes import Schedule, Timer
+    from routeopt.solver._tuning import Tuning
     from routeopt.solver.terms import ObjectiveTerm, RouteTerm
 
 
@@ -44,6 +45,8 @@ class Router(Protocol):
     penalties: PenaltyManager
     terms: list[RouteTerm]
     objectives: list[ObjectiveTerm]
+    tuning: Tuning
+    forced: dict[int, int]  # outlet -> the rep its next repair tries first (rep moves)
 
     def slot_insert(self, st: State, i: int, s: int) -> tuple[float, int] | None: ...
 

@@ -94,6 +94,12 @@ class Tuning:
         300 and 1,000 moves per repair cost 20-40 % of the iterations and
         gave higher gaps than the final pass alone (pr05: 31.1 % at 300
         against 16.4 %; ``benchmarks/README.md``).
+    rep_sectors, rep_arms, rep_near
+        Rep choice where reps share a home (:mod:`_reps`): the first plan puts
+        each outlet with its sector's rep when that rep can make every visit;
+        the search gets the rep moves as arms (move, swap, ejection chain,
+        border removal); an outlet is on a border when one of its
+        ``rep_near`` nearest outlets has another rep.
     """
 
     regret_share: float = 0.0
@@ -128,6 +134,10 @@ class Tuning:
     ls_granular: int = 10
     ls_education_evals: int = 0
     ls_final_evals: int = 200_000
+    # rep choice
+    rep_sectors: bool = True
+    rep_arms: bool = True
+    rep_near: int = 8
 
     def replace(self, **changes: Any) -> Tuning:
         """A copy with ``changes``."""
