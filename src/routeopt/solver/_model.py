@@ -233,6 +233,7 @@ def compile_problem(problem: Problem, params: SolveParams,
     windows_of: dict[tuple[object, ...], dict[int, tuple[tuple[int, int], ...]]] = {}
     patterns_of: dict[tuple[object, ...], list[tuple[int, ...]]] = {}
     options_of: dict[tuple[object, ...], tuple[list[Option], int]] = {}
+    made: dict[tuple[object, ...], Option] = {}  # one object per (rep, pattern)
 
     def patterns(o: Outlet, rep: Rep) -> list[tuple[int, ...]]:
         key = (o.rule, o.hours, o.appointments, o.service, rep.id)
@@ -271,7 +272,8 @@ def compile_problem(problem: Problem, params: SolveParams,
                 n_reps_near)
         got = options_of.get(okey)
         if got is None:  # else shared with the outlets of its kind (read only)
-            got = options_of[okey] = _options(problem, o, reps, n_reps_near, slot_of, patterns)
+            got = options_of[okey] = _options(problem, o, reps, n_reps_near, slot_of, patterns,
+                                              made)
         options.append(got[0])
         near_count.append(got[1])
     priority = [o.priority for o in problem.outlets]
@@ -348,10 +350,17 @@ def _cut_windows(inst: Instance) -> None:
 
 def _options(problem: Problem, o: Outlet, reps: tuple[Rep, ...], n_reps_near: int,
              slot_of: dict[tuple[int, int], int],
-             patterns: Callable[[Outlet, Rep], list[tuple[int, ...]]]
+             patterns: Callable[[Outlet, Rep], list[tuple[int, ...]]],
+             made: dict[tuple[object, ...], Option] | None = None
              ) -> tuple[list[Option], int]:
     """The options of outlet ``o`` with ``reps`` (the nearest ``n_reps_near`` first),
-    and how many of them belong to those nearest reps."""
+    and how many of them belong to those nearest reps.
+
+    ``made``: the options made so far, by rep(s) and pattern; an equal option is
+    taken from there (options are read only), so that outlets whose reps come
+    in different orders still share one object per (rep, pattern).
+    """
+    made = {} if made is None else made
     opts: list[Option] = []
     n_near = -1
     if o.rule.same_rep:
@@ -360,16 +369,23 @@ def _options(problem: Problem, o: Outlet, reps: tuple[Rep, ...], n_reps_near: in
                 n_near = len(opts)
             k = problem.rep_index(rep.id)
             for pat in patterns(o, rep):
-                opts.append(Option(k, pat, tuple((slot_of[(k, d)],) for d in pat)))
+                opt = made.get((k, pat))
+                if opt is None:
+                    opt = made[(k, pat)] = Option(k, pat, tuple((slot_of[(k, d)],) for d in pat))
+                opts.append(opt)
     else:
         ks = [problem.rep_index(rep.id) for rep in reps]
         pats: dict[tuple[int, ...], None] = {}
         for rep in reps:
             pats.update(dict.fromkeys(patterns(o, rep)))
         for pat in pats:
-            groups = tuple(tuple(slot_of[(k, d)] for k in ks if (k, d) in slot_of)
-                           for d in pat)
-            opts.append(Option(-1, pat, groups))
+            key = (tuple(ks), pat)
+            opt = made.get(key)
+            if opt is None:
+                groups = tuple(tuple(slot_of[(k, d)] for k in ks if (k, d) in slot_of)
+                               for d in pat)
+                opt = made[key] = Option(-1, pat, groups)
+            opts.append(opt)
     return opts, len(opts) if n_near < 0 else n_near
 
 
