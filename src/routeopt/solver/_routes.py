@@ -22,9 +22,6 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-import numpy.typing as npt
-
 from routeopt.solver._model import Instance, Slot
 
 Windows = tuple[tuple[int, int], ...]
