@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -100,21 +100,19 @@ class Instance:
     # per node: for a further appointment of a date, made apart, the node of its
     # outlet's pattern (with ``same_rep`` both go to one rep); -1 otherwise
     sibling: list[int] = field(default_factory=list)
-    # the matrices as nested lists, built once and shared (see :meth:`rows`)
-    row_cache: dict[int, tuple[IntArray, list[list[int]]]] = field(default_factory=dict)
+    # the matrices' rows, made once and shared (see :meth:`rows`); not pickled
+    row_cache: dict[int, tuple[IntArray, list[Sequence[int]]]] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
         return len(self.service)
 
-    def rows(self, a: IntArray) -> list[list[int]]:
+    def rows(self, a: IntArray) -> list[Sequence[int]]:
         """Matrix ``a`` (one of :attr:`dur`, :attr:`cost`) as a list of rows, fast to
-        index from Python; built once per array and shared by every user (the
-        timing, the route terms that count travel, the balance of days).
-
-        Twins (see :attr:`twin`) share one row object, and every row refers to
-        one Python int per distinct value: 8 bytes an entry instead of 40, the
-        same values.
+        index from Python (``rows[i][j] == a[i, j]``, a Python int); made once per
+        array and shared by every user (the timing, the route terms that count
+        travel, the balance of days). The rows are views of ``a``
+        (:func:`shared_rows`): no entry is copied.
         """
         hit = self.row_cache.get(id(a))
         if hit is not None and hit[0] is a:
@@ -125,6 +123,16 @@ class Instance:
 
     # -- where a visit may move (one rule for the day search, OR-Tools' whole-plan
     # search and the choice of whether the day search pays) ------------------------
+    def __getstate__(self) -> dict[str, object]:
+        # memoryviews do not pickle (the parallel search sends instances): the
+        # rows are made again where they are used
+        return {f.name: ({} if f.name == "row_cache" else getattr(self, f.name))
+                for f in fields(self)}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
     def near_options(self, i: int) -> list[Option]:
         """The options of node ``i`` that its nearest reps offer (at least one)."""
         return self.options[i][:max(self.near_count[i], 1)]
@@ -427,34 +435,18 @@ def _twins(problem: Problem, n_out: int, n: int, dur: dict[str, IntArray],
     return twin
 
 
-def shared_rows(a: IntArray, twin: Sequence[int] = ()) -> list[list[int]]:
-    """``a`` as a list of rows whose entries are shared int objects.
+def shared_rows(a: IntArray, twin: Sequence[int] = ()) -> list[Sequence[int]]:
+    """``a`` as a list of rows, each a :class:`memoryview` of the array's own row.
 
-    Rows of twins (``twin[i] != i``) are the row of their first twin. Each
-    distinct value is one Python int that every row refers to, so a row costs
-    8 bytes an entry (a pointer) rather than a fresh 32-byte int per entry.
+    Indexing a row gives a Python int, as a nested list would, but no entry is
+    copied: the rows cost a few hundred bytes each instead of 8 to 40 bytes an
+    entry. Rows of twins (``twin[i] != i``) are the row of their first twin.
     """
-    a = np.asarray(a)
-    n_rows = a.shape[0]
-    if a.size == 0:
-        return [[] for _ in range(n_rows)]
-    lo, hi = int(a.min()), int(a.max())
-    if hi - lo <= max(1 << 16, a.size):
-        table = np.arange(lo, hi + 1, dtype=np.int64).astype(object)
-        index = None
-    else:  # a wide range of values: index the distinct ones
-        uniq, inverse = np.unique(a, return_inverse=True)
-        table = uniq.astype(object)
-        index = inverse.reshape(a.shape)
-    rows: list[list[int]] = []
-    for i in range(n_rows):
+    a = np.ascontiguousarray(a, dtype=np.int64)  # the solver's matrices: no copy
+    rows: list[Sequence[int]] = []
+    for i in range(a.shape[0]):
         r = twin[i] if i < len(twin) else i
-        if r != i:
-            rows.append(rows[r])
-        elif index is None:
-            rows.append(table[a[i] - lo].tolist())
-        else:
-            rows.append(table[index[i]].tolist())
+        rows.append(rows[r] if r != i else memoryview(a[i]))
     return rows
 
 

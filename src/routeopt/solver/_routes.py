@@ -317,7 +317,7 @@ class Timer:
         return int(total)
 
     def best_insertion(self, slot: Slot, seq: list[int], sched: Schedule,
-                       node: int, rooms: Sequence[tuple[list[list[int]], int]] = (),
+                       node: int, rooms: Sequence[tuple[Sequence[Sequence[int]], int]] = (),
                        objective: Callable[[int, int], float] | None = None, *,
                        max_tries: int | None = None) -> tuple[float, int] | None:
         """The cheapest (cost increase, position) for ``node`` that keeps the route
