@@ -127,7 +127,10 @@ class GreatCircle:
             t[b:e, b:], d[b:e, b:] = tb, db
             t[e:, b:e], d[e:, b:e] = tb[:, e - b:].T, db[:, e - b:].T
         if back is not None:
-            t, d = t[back][:, back], d[back][:, back]  # faster than np.ix_
+            # take: faster than np.ix_ and than t[back][:, back], and C-ordered (the
+            # solver reads the rows as views, without a copy)
+            t = t.take(back, axis=0).take(back, axis=1)
+            d = d.take(back, axis=0).take(back, axis=1)
         t.setflags(write=False)  # ours alone: TravelMatrix keeps them without a copy
         d.setflags(write=False)
         return TravelMatrix(t, d)

@@ -442,7 +442,7 @@ def shared_rows(a: IntArray, twin: Sequence[int] = ()) -> list[Sequence[int]]:
     copied: the rows cost a few hundred bytes each instead of 8 to 40 bytes an
     entry. Rows of twins (``twin[i] != i``) are the row of their first twin.
     """
-    a = np.ascontiguousarray(a, dtype=np.int64)  # the solver's matrices: no copy
+    a = np.ascontiguousarray(a)  # no copy for C-ordered matrices (GreatCircle's)
     rows: list[Sequence[int]] = []
     for i in range(a.shape[0]):
         r = twin[i] if i < len(twin) else i
