@@ -461,7 +461,7 @@ def _nearest(d: npt.NDArray[np.int64], twin: list[int], keep: int = NEAR_KEEP) -
     keep = min(keep, n)
     out = np.empty((n, keep), dtype=np.int64)
     rows = sorted({twin[i] for i in range(n)})
-    block = max(1, 4_000_000 // max(1, n))
+    block = max(1, 1_000_000 // max(1, n))  # temporaries of 8 MB
     for b in range(0, len(rows), block):
         chunk = rows[b:b + block]
         vals = d[chunk] + d[:, chunk].T
