@@ -20,7 +20,8 @@ Memory, two figures:
 
 Time per iteration: ``ms_per_iteration`` is the search phase's time over its
 iterations (``search_s / iterations``), which construction and polish do not
-blur.
+blur. ``cpu_s`` is the process's CPU time during ``solve()``: on a shared
+machine the wall-clock figures stretch with the load, the CPU time much less.
 
 Growth (``--growth``): the sizes (default 100, 300, 1000, 3000 outlets, one
 horizon) run as usual, each appending its row, and a least-squares line
@@ -74,7 +75,7 @@ CSV_COLUMNS = (
     "outlets", "reps", "weeks", "seed", "repeat", "mix", "radius_km", "time_limit",
     "max_iterations",
     "required", "scheduled", "coverage", "unscheduled", "unscheduled_reasons", "travel_h", "km",
-    "route_days", "visits_per_day", "build_s", "solve_s", "construction_s", "search_s",
+    "route_days", "visits_per_day", "build_s", "solve_s", "cpu_s", "construction_s", "search_s",
     "polish_s", "iterations", "ms_per_iteration", "improvements", "stop_reason", "objective",
     "rss_before_mib", "rss_delta_mib", "rss_peak_mib", "tracemalloc_peak_mib",
     "trace_iterations", "trace_solve_s", "violations", "valid", "error",
@@ -124,9 +125,10 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
     rss0 = _maxrss_mib()
     if trace:
         tracemalloc.start()
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     plan = solve(problem, params)
     wall = time.perf_counter() - t1
+    cpu = time.process_time() - c1
     peak = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
     if trace:
         tracemalloc.stop()
@@ -156,6 +158,7 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
         "visits_per_day": k["visits_per_day"],
         "build_s": round(build_s, 3),
         "solve_s": round(float(st.get("solve_s", wall)), 3),
+        "cpu_s": round(cpu, 3),
         "construction_s": round(float(st.get("construction_s", 0.0)), 3),
         "search_s": round(float(st.get("search_s", 0.0)), 3),
         "polish_s": round(float(st.get("polish_s", 0.0)), 3),

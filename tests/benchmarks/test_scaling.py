@@ -39,6 +39,7 @@ def test_growth_run_appends_cases_and_a_fit(tmp_path: Path,
     assert all(c["mix"] == "fmcg" and c["error"] == "" for c in cases)
     assert all(c["valid"] == "True" and int(c["iterations"]) <= 5 for c in cases)
     assert all(float(c["ms_per_iteration"]) > 0 and float(c["rss_peak_mib"]) > 0
+               and float(c["cpu_s"]) > 0
                for c in cases)
     assert all(int(c["scheduled"]) <= int(c["required"]) for c in cases)
     fit = rows(growth)
