@@ -68,6 +68,7 @@ DEFAULT_OUT = ROOT / "benchmarks" / "results" / "scaling.csv"
 DEFAULT_GROWTH_OUT = ROOT / "benchmarks" / "results" / "scaling_growth.csv"
 GROWTH_SIZES = [100, 300, 1000, 3000]
 GROWTH_ITERATIONS = 100
+GROWTH_TIME_LIMIT = 3600.0  # far above what the iterations take: the iteration stop decides
 
 CSV_COLUMNS = (
     "timestamp", "git_commit", "src_hash", "load_avg_1m", "host", "cpu_count", "cpu_affinity",
@@ -395,7 +396,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--weeks", type=ints, default=None,
                     help="horizons in weeks, comma separated (default 1,4; with --growth 4)")
     ap.add_argument("--time-limit", type=float, default=None,
-                    help="SolveParams.time_limit in seconds (default: the library default)")
+                    help="SolveParams.time_limit in seconds (default: the library default; "
+                         f"with --growth {GROWTH_TIME_LIMIT:g}, so that the iterations stop it)")
     ap.add_argument("--iterations", type=int, default=None,
                     help="SolveParams.max_iterations (default: the library default; "
                          f"with --growth {GROWTH_ITERATIONS})")
@@ -429,6 +431,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.weeks = [4] if args.growth else [1, 4]
     if args.growth and args.iterations is None:
         args.iterations = GROWTH_ITERATIONS
+    if args.growth and args.time_limit is None:
+        args.time_limit = GROWTH_TIME_LIMIT
     if args.trace_iterations is None:
         args.trace_iterations = 0 if args.growth else 100
     if args.growth and len(set(args.sizes)) < 2:
