@@ -18,11 +18,25 @@ Memory, two figures:
   measured in a *second* fresh process that stops after ``--trace-iterations``
   search iterations (column ``trace_iterations``); the timed run never traces.
 
+Time per iteration: ``ms_per_iteration`` is the search phase's time over its
+iterations (``search_s / iterations``), which construction and polish do not
+blur. ``cpu_s`` is the process's CPU time during ``solve()``: on a shared
+machine the wall-clock figures stretch with the load, the CPU time much less.
+
+Growth (``--growth``): the sizes (default 100, 300, 1000, 3000 outlets, one
+horizon) run as usual, each appending its row, and a least-squares line
+through (log outlets, log figure) gives the exponent ``b`` of ``figure ~
+outlets ** b`` for the time per iteration, the peak RSS and the RSS growth
+during the solve; one row per fit goes to ``--growth-out``
+(``benchmarks/results/scaling_growth.csv``).
+
 Usage::
 
     python benchmarks/scaling.py [--sizes 100,300,1000] [--weeks 1,4]
         [--time-limit 60] [--iterations N] [--seed 0] [--repeats 1]
-        [--out benchmarks/results/scaling.csv]
+        [--mix standard|dense|fmcg] [--out benchmarks/results/scaling.csv]
+    python benchmarks/scaling.py --growth [--sizes 100,300,1000,3000] [--weeks 4]
+        [--iterations 100] [--mix standard|fmcg]
 
 ``--time-limit`` and ``--iterations`` default to the :class:`SolveParams`
 defaults. Each case appends one row to the CSV, with a timestamp, the git
@@ -51,6 +65,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 START = "2026-11-30"  # a Monday
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "scaling.csv"
+DEFAULT_GROWTH_OUT = ROOT / "benchmarks" / "results" / "scaling_growth.csv"
+GROWTH_SIZES = [100, 300, 1000, 3000]
+GROWTH_ITERATIONS = 100
+GROWTH_TIME_LIMIT = 3600.0  # far above what the iterations take: the iteration stop decides
 
 CSV_COLUMNS = (
     "timestamp", "git_commit", "src_hash", "load_avg_1m", "host", "cpu_count", "cpu_affinity",
@@ -58,10 +76,17 @@ CSV_COLUMNS = (
     "outlets", "reps", "weeks", "seed", "repeat", "mix", "radius_km", "time_limit",
     "max_iterations",
     "required", "scheduled", "coverage", "unscheduled", "unscheduled_reasons", "travel_h", "km",
-    "route_days", "visits_per_day", "build_s", "solve_s", "construction_s", "search_s",
-    "polish_s", "iterations", "improvements", "stop_reason", "objective",
+    "route_days", "visits_per_day", "build_s", "solve_s", "cpu_s", "construction_s", "search_s",
+    "polish_s", "iterations", "ms_per_iteration", "improvements", "stop_reason", "objective",
     "rss_before_mib", "rss_delta_mib", "rss_peak_mib", "tracemalloc_peak_mib",
     "trace_iterations", "trace_solve_s", "violations", "valid", "error",
+)
+
+GROWTH_COLUMNS = (
+    "timestamp", "git_commit", "src_hash", "load_avg_1m", "host", "cpu_count", "cpu_model",
+    "python", "mix", "weeks", "seed", "reps_per", "radius_km", "time_limit", "max_iterations",
+    "sizes", "ms_per_iteration", "rss_peak_mib", "rss_delta_mib", "coverage", "valid",
+    "exp_ms_per_iteration", "exp_rss_peak", "exp_rss_delta", "error",
 )
 
 
@@ -101,9 +126,10 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
     rss0 = _maxrss_mib()
     if trace:
         tracemalloc.start()
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     plan = solve(problem, params)
     wall = time.perf_counter() - t1
+    cpu = time.process_time() - c1
     peak = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
     if trace:
         tracemalloc.stop()
@@ -114,6 +140,10 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
         reasons[u.reason] = reasons.get(u.reason, 0) + 1
     violations = plan.violations()
     st = plan.stats
+    iterations = st.get("iterations")
+    search_s = float(st.get("search_s", 0.0))
+    per_it = (round(1000 * search_s / iterations, 3)
+              if isinstance(iterations, int) and iterations > 0 else None)
     return {
         "reps": len(problem.reps),
         "time_limit": params.time_limit,
@@ -129,10 +159,12 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
         "visits_per_day": k["visits_per_day"],
         "build_s": round(build_s, 3),
         "solve_s": round(float(st.get("solve_s", wall)), 3),
+        "cpu_s": round(cpu, 3),
         "construction_s": round(float(st.get("construction_s", 0.0)), 3),
         "search_s": round(float(st.get("search_s", 0.0)), 3),
         "polish_s": round(float(st.get("polish_s", 0.0)), 3),
-        "iterations": st.get("iterations"),
+        "iterations": iterations,
+        "ms_per_iteration": per_it,
         "improvements": st.get("improvements"),
         "stop_reason": st.get("stop_reason"),
         "objective": st.get("objective"),
@@ -238,14 +270,14 @@ def _fmt(v: Any, spec: str = "") -> str:
 def markdown(rows: Sequence[dict[str, Any]]) -> str:
     """The cases as a Markdown table."""
     head = ("| outlets | reps | weeks | time limit s | max iter | required | scheduled | "
-            "coverage | travel h | km | solve s | iterations | stop reason | "
-            "RSS Δ MiB | tracemalloc peak MiB (iter) | valid |")
+            "coverage | travel h | km | solve s | iterations | ms/iter | stop reason | "
+            "RSS peak MiB | RSS Δ MiB | tracemalloc peak MiB (iter) | valid |")
     lines = [head, "|" + "|".join("---:" for _ in range(head.count("|") - 1)) + "|"]
     for r in rows:
         if r.get("error"):
             lines.append(f"| {r['outlets']} | {_fmt(r.get('reps'))} | {r['weeks']} | "
                          f"{_fmt(r.get('time_limit'))} | {_fmt(r.get('max_iterations'))} | "
-                         f"error: {r['error']} |" + " |" * 11)
+                         f"error: {r['error']} |" + " |" * 13)
             continue
         cov = f"{100 * r['coverage']:.1f} %"
         trace = (f"{_fmt(r.get('tracemalloc_peak_mib'), '.1f')} ({_fmt(r.get('trace_iterations'))})"
@@ -254,7 +286,8 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
             f"| {r['outlets']} | {r['reps']} | {r['weeks']} | {r['time_limit']:g} | "
             f"{r['max_iterations']} | {r['required']} | {r['scheduled']} | {cov} | "
             f"{r['travel_h']:.1f} | {r['km']:.0f} | {r['solve_s']:.1f} | {r['iterations']} | "
-            f"{r['stop_reason']} | {r['rss_delta_mib']:.0f} | {trace} | "
+            f"{_fmt(r.get('ms_per_iteration'), '.1f')} | {r['stop_reason']} | "
+            f"{r['rss_peak_mib']:.0f} | {r['rss_delta_mib']:.0f} | {trace} | "
             f"{'yes' if r['valid'] else 'NO (' + str(r['violations']) + ')'} |")
     return "\n".join(lines)
 
@@ -285,6 +318,66 @@ def append_csv(path: Path, row: dict[str, Any],
         w.writerow({c: "" if row.get(c) is None else row.get(c) for c in tuple(columns)})
 
 
+def loglog_exponent(x: Sequence[float], y: Sequence[float]) -> float | None:
+    """The slope ``b`` of the least-squares line through ``(log x, log y)``: ``y ~ x**b``.
+
+    None with fewer than two distinct positive ``x`` (or a ``y`` <= 0).
+    """
+    import numpy as np
+
+    pairs = [(a, b) for a, b in zip(x, y, strict=True) if a > 0 and b > 0]
+    if len({a for a, _ in pairs}) < 2 or len(pairs) < len(x):
+        return None
+    lx = np.log([a for a, _ in pairs])
+    ly = np.log([b for _, b in pairs])
+    slope = np.polyfit(lx, ly, 1)[0]
+    return round(float(slope), 3)
+
+
+def growth_row(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The growth fit of one horizon's cases (sizes ascending): the figures per
+    size (``;``-separated, in the order of ``sizes``) and their exponents."""
+    ok = [r for r in rows if not r.get("error")]
+    errors = "; ".join(f"{r['outlets']}: {r['error']}" for r in rows if r.get("error"))
+
+    def col(name: str) -> list[float]:
+        return [float(r[name]) if r.get(name) is not None else 0.0 for r in ok]
+
+    sizes = [float(r["outlets"]) for r in ok]
+    first = rows[0]
+    return {
+        **{k: first.get(k) for k in ("timestamp", "git_commit", "src_hash", "load_avg_1m",
+                                     "host", "cpu_count", "cpu_model", "python", "mix",
+                                     "weeks", "seed", "radius_km", "time_limit",
+                                     "max_iterations")},
+        "reps_per": first.get("reps_per"),
+        "sizes": ";".join(str(r["outlets"]) for r in ok),
+        "ms_per_iteration": ";".join(_fmt(r.get("ms_per_iteration")) for r in ok),
+        "rss_peak_mib": ";".join(_fmt(r.get("rss_peak_mib")) for r in ok),
+        "rss_delta_mib": ";".join(_fmt(r.get("rss_delta_mib")) for r in ok),
+        "coverage": ";".join(_fmt(r.get("coverage")) for r in ok),
+        "valid": all(bool(r.get("valid")) for r in ok) and bool(ok),
+        "exp_ms_per_iteration": loglog_exponent(sizes, col("ms_per_iteration")),
+        "exp_rss_peak": loglog_exponent(sizes, col("rss_peak_mib")),
+        "exp_rss_delta": loglog_exponent(sizes, col("rss_delta_mib")),
+        "error": errors,
+    }
+
+
+def growth_markdown(fits: Sequence[dict[str, Any]]) -> str:
+    """The growth fits as a Markdown table."""
+    lines = ["| mix | weeks | iterations | sizes | ms/iter | RSS peak MiB | RSS Δ MiB | "
+             "b (ms/iter) | b (RSS peak) | b (RSS Δ) | valid |",
+             "|---|---:|---:|---|---|---|---|---:|---:|---:|---|"]
+    for f in fits:
+        lines.append(
+            f"| {f['mix']} | {f['weeks']} | {_fmt(f['max_iterations'])} | {f['sizes']} | "
+            f"{f['ms_per_iteration']} | {f['rss_peak_mib']} | {f['rss_delta_mib']} | "
+            f"{_fmt(f['exp_ms_per_iteration'])} | {_fmt(f['exp_rss_peak'])} | "
+            f"{_fmt(f['exp_rss_delta'])} | {'yes' if f['valid'] else 'NO'} |")
+    return "\n".join(lines)
+
+
 # -- main ------------------------------------------------------------------------
 def ints(text: str) -> list[int]:
     try:
@@ -297,31 +390,53 @@ def ints(text: str) -> list[int]:
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", type=ints, default=[100, 300, 1000],
-                    help="outlet counts, comma separated (default 100,300,1000)")
-    ap.add_argument("--weeks", type=ints, default=[1, 4],
-                    help="horizons in weeks, comma separated (default 1,4)")
+    ap.add_argument("--sizes", type=ints, default=None,
+                    help="outlet counts, comma separated (default 100,300,1000; "
+                         "with --growth 100,300,1000,3000)")
+    ap.add_argument("--weeks", type=ints, default=None,
+                    help="horizons in weeks, comma separated (default 1,4; with --growth 4)")
     ap.add_argument("--time-limit", type=float, default=None,
-                    help="SolveParams.time_limit in seconds (default: the library default)")
+                    help="SolveParams.time_limit in seconds (default: the library default; "
+                         f"with --growth {GROWTH_TIME_LIMIT:g}, so that the iterations stop it)")
     ap.add_argument("--iterations", type=int, default=None,
-                    help="SolveParams.max_iterations (default: the library default)")
+                    help="SolveParams.max_iterations (default: the library default; "
+                         f"with --growth {GROWTH_ITERATIONS})")
     ap.add_argument("--seed", type=int, default=0, help="territory and solver seed")
     ap.add_argument("--repeats", type=int, default=1, help="runs of every case")
-    ap.add_argument("--mix", default="standard",
-                    help="frequency mix of make_territory: standard or dense")
+    ap.add_argument("--mix", default="standard", choices=("standard", "dense", "fmcg"),
+                    help="frequency mix of make_territory (fmcg: 10-15 minute visits, "
+                         "up to 35 a day)")
     ap.add_argument("--radius-km", type=float, default=25.0,
                     help="radius of the territory (default 25 km, whatever the size)")
     ap.add_argument("--reps-per", type=int, default=150,
                     help="outlets per rep (default 150: max(1, round(outlets / 150)) reps)")
-    ap.add_argument("--trace-iterations", type=int, default=100,
-                    help="iterations of the separate tracemalloc run (0: skip it)")
+    ap.add_argument("--trace-iterations", type=int, default=None,
+                    help="iterations of the separate tracemalloc run (0: skip it; "
+                         "default 100, with --growth 0)")
+    ap.add_argument("--growth", action="store_true",
+                    help="fit the exponents of time per iteration and memory against the "
+                         "outlets over --sizes (one horizon at a time)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="CSV to append rows to")
+    ap.add_argument("--growth-out", type=Path, default=DEFAULT_GROWTH_OUT,
+                    help="CSV to append the growth fits to")
     ap.add_argument("--case", help=argparse.SUPPRESS)  # internal: run one case, print JSON
     args = ap.parse_args(argv)
 
     if args.case:
         print(json.dumps(run_case(json.loads(args.case)), default=str))
         return 0
+    if args.sizes is None:
+        args.sizes = GROWTH_SIZES if args.growth else [100, 300, 1000]
+    if args.weeks is None:
+        args.weeks = [4] if args.growth else [1, 4]
+    if args.growth and args.iterations is None:
+        args.iterations = GROWTH_ITERATIONS
+    if args.growth and args.time_limit is None:
+        args.time_limit = GROWTH_TIME_LIMIT
+    if args.trace_iterations is None:
+        args.trace_iterations = 0 if args.growth else 100
+    if args.growth and len(set(args.sizes)) < 2:
+        ap.error("--growth needs two sizes or more")
 
     info = {"timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
             "git_commit": git_commit(), "src_hash": src_hash(), **machine()}
@@ -358,8 +473,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 append_csv(args.out, row)
                 rows.append(row)
                 status = res.get("error") or (
-                    f"{100 * res['coverage']:.1f} % coverage, {res['solve_s']:.1f} s, "
-                    f"{res['iterations']} it ({res['stop_reason']}), "
+                    f"{res['scheduled']}/{res['required']} visits "
+                    f"({100 * res['coverage']:.1f} %), {res['solve_s']:.1f} s, "
+                    f"{res['iterations']} it ({res['stop_reason']}, "
+                    f"{_fmt(res.get('ms_per_iteration'), '.1f')} ms/it), "
+                    f"peak RSS {res['rss_peak_mib']:.0f} MiB, "
                     f"{'valid' if res['valid'] else 'INVALID'}")
                 print(f"  {size} outlets, {reps} reps, {weeks} wk, repeat {rep}: {status} "
                       f"[{time.perf_counter() - t0:.0f} s wall]", flush=True)
@@ -369,6 +487,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(markdown(rows))
     print(f"\nrows appended to {args.out}")
+    if args.growth:
+        fits = []
+        for weeks in args.weeks:
+            for rep in range(args.repeats):
+                case_rows = sorted((r for r in rows if r["weeks"] == weeks and r["repeat"] == rep),
+                                   key=lambda r: int(r["outlets"]))
+                fit = {**growth_row(case_rows), "reps_per": args.reps_per}
+                append_csv(args.growth_out, fit, GROWTH_COLUMNS)
+                fits.append(fit)
+        print()
+        print(growth_markdown(fits))
+        print(f"\ngrowth fits appended to {args.growth_out}")
     return 0
 
 

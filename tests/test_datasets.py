@@ -110,6 +110,33 @@ def test_dense_mix_proportions() -> None:
         {"2/week": 0.1, "1/week": 0.3, "1/2weeks": 0.4, "1/4weeks": 0.2})
 
 
+def test_fmcg_mix_short_visits_many_a_day() -> None:
+    outlets, reps = make_territory(3000, 20, seed=0, mix="fmcg")
+    shares = outlets["frequency"].value_counts(normalize=True)
+    assert shares.to_dict() == pytest.approx(
+        {"2/week": 0.15, "1/week": 0.45, "1/2weeks": 0.30, "1/4weeks": 0.10})
+    assert outlets["service_min"].between(10, 15).all()
+    assert outlets["service_min"].nunique() > 3
+    assert (reps["max_visits"] == 35).all()
+    problem = read_problem(outlets, reps, start=START, weeks=4)
+    per_day = problem.required_visits / (len(reps) * 20)
+    assert 27 <= per_day <= 29
+    # the places are drawn as with the standard mix: only the classes and minutes differ
+    standard, _ = make_territory(3000, 20, seed=0)
+    assert outlets[["lat", "lon"]].equals(standard[["lat", "lon"]])
+
+
+def test_service_and_max_visits_arguments() -> None:
+    outlets, reps = make_territory(200, seed=3, service_min=(7, 9), max_visits=22)
+    assert set(outlets["service_min"]) == {7, 9}
+    assert (reps["max_visits"] == 22).all()
+    fmcg, fmcg_reps = make_territory(200, seed=3, mix="fmcg", service_min=(30,), max_visits=20)
+    assert (fmcg["service_min"] == 30).all() and (fmcg_reps["max_visits"] == 20).all()
+    default, default_reps = make_territory(200, seed=3)
+    assert (default_reps["max_visits"] == 14).all()
+    assert default["service_min"].between(10, 45).all()
+
+
 @pytest.mark.parametrize("n", [150, 300, 900, 1500])
 def test_workload_is_plausible(n: int) -> None:
     """About 10-14 visits per rep-day over a 4-week cycle with the default reps."""
@@ -171,6 +198,8 @@ def test_small_territory_solves_to_a_valid_plan() -> None:
     {"n_outlets": 10, "center": (95.0, 0.0)}, {"n_outlets": 10, "appointments": -1},
     {"n_outlets": 3, "appointments": 4}, {"n_outlets": 10, "mix": "lots"},
     {"n_outlets": 10, "mix": [("Z", "1/week", 1.0)]},
+    {"n_outlets": 10, "service_min": ()}, {"n_outlets": 10, "service_min": (0, 10)},
+    {"n_outlets": 10, "max_visits": 0}, {"n_outlets": 10, "max_visits": 2.5},
 ])
 def test_bad_arguments(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError):

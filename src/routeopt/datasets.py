@@ -21,6 +21,12 @@ visits per rep-day over a 4-week cycle. The ``"dense"`` mix (10 % A 2/week,
 and week: 22.5 visits per rep-day at 150 outlets per rep, more than a rep can
 make (give it about one rep per 80 outlets).
 
+The ``"fmcg"`` mix is fast-moving consumer goods: short visits (10 to 15
+minutes, :data:`FMCG_SERVICE_MIN`) up to 35 a day (:data:`FMCG_MAX_VISITS`),
+15 % A 2/week, 45 % B 1/week, 30 % C 1/2weeks and 10 % C 1/4weeks. That is
+0.925 visits per outlet and week, about 28 visits per rep-day at 150
+outlets per rep (3,000 outlets and 20 reps).
+
 Planning a single week rounds every fractional frequency up to one visit (see
 :class:`~routeopt.exceptions.CycleWarning`), so a 1-week horizon needs 1.03
 visits per outlet with the standard mix, 2.4 times the weekly average.
@@ -44,6 +50,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "FMCG_MAX_VISITS",
+    "FMCG_SERVICE_MIN",
     "MIXES",
     "OUTLET_COLUMNS",
     "OUTLET_TYPES",
@@ -81,7 +89,18 @@ MIXES: dict[str, tuple[tuple[str, str, float], ...]] = {
         ("C", "1/2weeks", 0.40),
         ("C", "1/4weeks", 0.20),
     ),
+    "fmcg": (
+        ("A", "2/week", 0.15),
+        ("B", "1/week", 0.45),
+        ("C", "1/2weeks", 0.30),
+        ("C", "1/4weeks", 0.10),
+    ),
 }
+
+#: Visit minutes of the ``"fmcg"`` mix (drawn for every outlet, whatever its type).
+FMCG_SERVICE_MIN: tuple[int, ...] = (10, 11, 12, 13, 14, 15)
+#: The reps' visit limit per day with the ``"fmcg"`` mix.
+FMCG_MAX_VISITS = 35
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +257,8 @@ def make_territory(
     appointments: int = 0,
     start: date | None = None,
     mix: str | Sequence[tuple[str, str, float]] = "standard",
+    service_min: Sequence[int] | None = None,
+    max_visits: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Make a realistic, seeded sales territory: an outlets table and a reps table.
 
@@ -252,7 +273,7 @@ def make_territory(
     fixed to the rep nearest to them. Reps start and end their day at home,
     near the centre of their share of the outlets (k-means), and work
     08:30-17:30 Monday to Friday with a 45-minute break within 12:00-14:00,
-    at most 14 visits a day, by car.
+    at most 14 visits a day (35 with ``mix="fmcg"``), by car.
 
     Parameters
     ----------
@@ -277,8 +298,14 @@ def make_territory(
         First date of the plan the appointments are for (default 2026-11-30,
         a Monday).
     mix
-        ``"standard"``, ``"dense"`` (see :data:`MIXES`), or a sequence of
-        ``(priority, frequency, share)``.
+        ``"standard"``, ``"dense"``, ``"fmcg"`` (see :data:`MIXES`), or a
+        sequence of ``(priority, frequency, share)``.
+    service_min
+        Visit minutes to draw every outlet's service time from, whatever its
+        type; omitted, the type's own (``"fmcg"``: :data:`FMCG_SERVICE_MIN`).
+    max_visits
+        The reps' visit limit per day; omitted, 14 (``"fmcg"``:
+        :data:`FMCG_MAX_VISITS`).
 
     Returns
     -------
@@ -338,6 +365,15 @@ def make_territory(
         if not 0 < parse_frequency(freq) <= 2:
             raise ValueError(f"mix row {(pri, freq, share)!r}: frequency must be > 0 and "
                              "at most 2/week")
+    if service_min is None and isinstance(mix, str) and mix == "fmcg":
+        service_min = FMCG_SERVICE_MIN
+    if max_visits is None:
+        max_visits = FMCG_MAX_VISITS if isinstance(mix, str) and mix == "fmcg" else MAX_VISITS
+    minutes = None if service_min is None else np.asarray(service_min, dtype=np.int64)
+    if minutes is not None and (minutes.ndim != 1 or not len(minutes) or minutes.min() < 1):
+        raise ValueError(f"service_min must be whole minutes >= 1, not {service_min!r}")
+    if isinstance(max_visits, bool) or not isinstance(max_visits, int) or max_visits < 1:
+        raise ValueError(f"max_visits must be a whole number >= 1, not {max_visits!r}")
     start_d = start if start is not None else DEFAULT_START
     rng = np.random.default_rng(seed)
     km_per_deg_lon = KM_PER_DEG_LAT * math.cos(math.radians(lat0))
@@ -381,7 +417,8 @@ def make_territory(
     variant = np.empty(n, dtype=np.int64)
     for k, t in enumerate(OUTLET_TYPES):
         members = np.flatnonzero(kind == k)
-        service[members] = rng.choice(np.array(t.service_min), size=len(members))
+        pool = np.array(t.service_min) if minutes is None else minutes
+        service[members] = rng.choice(pool, size=len(members))
         variant[members] = rng.integers(len(t.hours), size=len(members))
     hours_text = [OUTLET_TYPES[kind[i]].hours[variant[i]] for i in range(n)]
     labels = [OUTLET_TYPES[kind[i]].labels[variant[i]] for i in range(n)]
@@ -464,7 +501,7 @@ def make_territory(
         "shift": SHIFT,
         "working_days": WORKING_DAYS,
         "break": BREAK,
-        "max_visits": MAX_VISITS,
+        "max_visits": max_visits,
         "mode": "drive",
     }, columns=list(REP_COLUMNS))
     return outlets, reps

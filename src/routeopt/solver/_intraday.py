@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class DaySearch:
         for t, d in enumerate(self.day_of):
             self.day_slots.setdefault(d, []).append(t)
         self._allowed: dict[tuple[int, int, int], list[tuple[int, int]]] = {}
-        self.near: dict[int, list[int]] = {}
+        self.near: dict[int, Sequence[int]] = {}
         # SISR's parameters: mean number of visits removed, longest string
         self.c_bar = 10.0
         self.l_max = 10.0
@@ -85,10 +85,10 @@ class DaySearch:
         self._allowed[(i, s, k)] = got
         return got
 
-    def _near(self, i: int) -> list[int]:
+    def _near(self, i: int) -> Sequence[int]:
         got = self.near.get(i)
         if got is None:
-            got = self.inst.near[i][:300].tolist()
+            got = memoryview(self.inst.near[i][:300])  # a view: no list per node
             self.near[i] = got
         return got
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -105,13 +105,39 @@ class Instance:
     # :mod:`_reps`), -1 for none; and the reps of its nearest reps' options
     home_rep: list[int] = field(default_factory=list)
     near_reps: list[tuple[int, ...]] = field(default_factory=list)
+    # the matrices' rows, made once and shared (see :meth:`rows`); not pickled
+    row_cache: dict[int, tuple[IntArray, list[Sequence[int]]]] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
         return len(self.service)
 
+    def rows(self, a: IntArray) -> list[Sequence[int]]:
+        """Matrix ``a`` (one of :attr:`dur`, :attr:`cost`) as a list of rows, fast to
+        index from Python (``rows[i][j] == a[i, j]``, a Python int); made once per
+        array and shared by every user (the timing, the route terms that count
+        travel, the balance of days). The rows are views of ``a``
+        (:func:`shared_rows`): no entry is copied.
+        """
+        hit = self.row_cache.get(id(a))
+        if hit is not None and hit[0] is a:
+            return hit[1]
+        out = shared_rows(a, self.twin)
+        self.row_cache[id(a)] = (a, out)
+        return out
+
     # -- where a visit may move (one rule for the day search, OR-Tools' whole-plan
     # search and the choice of whether the day search pays) ------------------------
+    def __getstate__(self) -> dict[str, object]:
+        # memoryviews do not pickle (the parallel search sends instances): the
+        # rows are made again where they are used
+        return {f.name: ({} if f.name == "row_cache" else getattr(self, f.name))
+                for f in fields(self)}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
     def near_options(self, i: int) -> list[Option]:
         """The options of node ``i`` that its nearest reps offer (at least one)."""
         return self.options[i][:max(self.near_count[i], 1)]
@@ -220,6 +246,7 @@ def compile_problem(problem: Problem, params: SolveParams,
     windows_of: dict[tuple[object, ...], dict[int, tuple[tuple[int, int], ...]]] = {}
     patterns_of: dict[tuple[object, ...], list[tuple[int, ...]]] = {}
     options_of: dict[tuple[object, ...], tuple[list[Option], int]] = {}
+    made: dict[tuple[object, ...], Option] = {}  # one object per (rep, pattern)
 
     def patterns(o: Outlet, rep: Rep) -> list[tuple[int, ...]]:
         key = (o.rule, o.hours, o.appointments, o.service, rep.id)
@@ -273,7 +300,8 @@ def compile_problem(problem: Problem, params: SolveParams,
                 n_reps_near)
         got = options_of.get(okey)
         if got is None:  # else shared with the outlets of its kind (read only)
-            got = options_of[okey] = _options(problem, o, reps, n_reps_near, slot_of, patterns)
+            got = options_of[okey] = _options(problem, o, reps, n_reps_near, slot_of, patterns,
+                                              made)
         options.append(got[0])
         near_count.append(got[1])
     priority = [o.priority for o in problem.outlets]
@@ -352,10 +380,17 @@ def _cut_windows(inst: Instance) -> None:
 
 def _options(problem: Problem, o: Outlet, reps: tuple[Rep, ...], n_reps_near: int,
              slot_of: dict[tuple[int, int], int],
-             patterns: Callable[[Outlet, Rep], list[tuple[int, ...]]]
+             patterns: Callable[[Outlet, Rep], list[tuple[int, ...]]],
+             made: dict[tuple[object, ...], Option] | None = None
              ) -> tuple[list[Option], int]:
     """The options of outlet ``o`` with ``reps`` (the nearest ``n_reps_near`` first),
-    and how many of them belong to those nearest reps."""
+    and how many of them belong to those nearest reps.
+
+    ``made``: the options made so far, by rep(s) and pattern; an equal option is
+    taken from there (options are read only), so that outlets whose reps come
+    in different orders still share one object per (rep, pattern).
+    """
+    made = {} if made is None else made
     opts: list[Option] = []
     n_near = -1
     if o.rule.same_rep:
@@ -364,16 +399,23 @@ def _options(problem: Problem, o: Outlet, reps: tuple[Rep, ...], n_reps_near: in
                 n_near = len(opts)
             k = problem.rep_index(rep.id)
             for pat in patterns(o, rep):
-                opts.append(Option(k, pat, tuple((slot_of[(k, d)],) for d in pat)))
+                opt = made.get((k, pat))
+                if opt is None:
+                    opt = made[(k, pat)] = Option(k, pat, tuple((slot_of[(k, d)],) for d in pat))
+                opts.append(opt)
     else:
         ks = [problem.rep_index(rep.id) for rep in reps]
         pats: dict[tuple[int, ...], None] = {}
         for rep in reps:
             pats.update(dict.fromkeys(patterns(o, rep)))
         for pat in pats:
-            groups = tuple(tuple(slot_of[(k, d)] for k in ks if (k, d) in slot_of)
-                           for d in pat)
-            opts.append(Option(-1, pat, groups))
+            key = (tuple(ks), pat)
+            opt = made.get(key)
+            if opt is None:
+                groups = tuple(tuple(slot_of[(k, d)] for k in ks if (k, d) in slot_of)
+                               for d in pat)
+                opt = made[key] = Option(-1, pat, groups)
+            opts.append(opt)
     return opts, len(opts) if n_near < 0 else n_near
 
 
@@ -415,6 +457,21 @@ def _twins(problem: Problem, n_out: int, n: int, dur: dict[str, IntArray],
     return twin
 
 
+def shared_rows(a: IntArray, twin: Sequence[int] = ()) -> list[Sequence[int]]:
+    """``a`` as a list of rows, each a :class:`memoryview` of the array's own row.
+
+    Indexing a row gives a Python int, as a nested list would, but no entry is
+    copied: the rows cost a few hundred bytes each instead of 8 to 40 bytes an
+    entry. Rows of twins (``twin[i] != i``) are the row of their first twin.
+    """
+    a = np.ascontiguousarray(a)  # no copy for C-ordered matrices (GreatCircle's)
+    rows: list[Sequence[int]] = []
+    for i in range(a.shape[0]):
+        r = twin[i] if i < len(twin) else i
+        rows.append(rows[r] if r != i else memoryview(a[i]))
+    return rows
+
+
 def _nearest(d: npt.NDArray[np.int64], twin: list[int], keep: int = NEAR_KEEP) -> IntArray:
     """Per node, the ``keep`` nearest nodes by the round trip ``d[i, j] + d[j, i]``,
     ties by index (the first ``keep`` of a stable sort of the whole row).
@@ -426,7 +483,7 @@ def _nearest(d: npt.NDArray[np.int64], twin: list[int], keep: int = NEAR_KEEP) -
     keep = min(keep, n)
     out = np.empty((n, keep), dtype=np.int64)
     rows = sorted({twin[i] for i in range(n)})
-    block = max(1, 4_000_000 // max(1, n))
+    block = max(1, 1_000_000 // max(1, n))  # temporaries of 8 MB
     for b in range(0, len(rows), block):
         chunk = rows[b:b + block]
         vals = d[chunk] + d[:, chunk].T

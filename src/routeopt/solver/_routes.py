@@ -64,26 +64,15 @@ def first_start(wins: Windows, t: int) -> int:
     return -1
 
 
-def _rows(a: npt.NDArray[np.int64], twin: list[int]) -> list[list[int]]:
-    """``a`` as a list of rows (fast to index from Python); twins (nodes with equal
-    rows, see ``Instance.twin``) share one row object: thousands of outlets at
-    one place then cost one row, not thousands."""
-    rows: list[list[int]] = []
-    for i in range(a.shape[0]):
-        r = twin[i] if i < len(twin) else i
-        rows.append(rows[r] if r != i else a[i].tolist())
-    return rows
-
-
 class Timer:
     """Schedules and insertion checks for one instance (lists for speed)."""
 
     def __init__(self, inst: Instance) -> None:
         self.inst = inst
-        self.dur = {m: _rows(a, inst.twin) for m, a in inst.dur.items()}
-        # the cost is often the travel time itself: then one list serves both
-        self.cost = {m: self.dur[m] if a is inst.dur[m] else _rows(a, inst.twin)
-                     for m, a in inst.cost.items()}
+        # the instance's shared rows (the cost is often the travel time itself:
+        # then one list serves both)
+        self.dur = {m: inst.rows(a) for m, a in inst.dur.items()}
+        self.cost = {m: inst.rows(a) for m, a in inst.cost.items()}
         self.service = inst.service
         self.windows = inst.windows
         # Overtime (soft end of shift): while the search runs, a day without a
@@ -418,7 +407,7 @@ class Timer:
         return int(total)
 
     def best_insertion(self, slot: Slot, seq: list[int], sched: Schedule,
-                       node: int, rooms: Sequence[tuple[list[list[int]], int]] = (),
+                       node: int, rooms: Sequence[tuple[Sequence[Sequence[int]], int]] = (),
                        objective: Callable[[int, int], float] | None = None, *,
                        max_tries: int | None = None) -> tuple[float, int] | None:
         """The cheapest (cost increase, position) for ``node`` that keeps the route

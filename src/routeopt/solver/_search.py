@@ -29,7 +29,7 @@ import logging
 import math
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from routeopt.solver._intraday import DaySearch
@@ -303,7 +303,7 @@ class Search:
             lim = t.limit[s]
             if lim is not None and use[k][s] + t.node[i] > lim:
                 return None
-        rooms: list[tuple[list[list[int]], int]] = []
+        rooms: list[tuple[Sequence[Sequence[int]], int]] = []
         if self._hard_arc:
             slot = self.inst.slots[s]
             for k in self._hard_arc:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -62,11 +62,12 @@ class VectorPricer:
             return
         mode = next(iter(modes))
         self.C = np.ascontiguousarray(inst.cost[mode], dtype=np.int64)
-        # the Timer's lists when there is one (an n x n list of lists is large)
-        self.cl: list[list[int]] = timer.cost[mode] if timer is not None else self.C.tolist()
-        # travel times as lists, where a route term counts travel (else unused)
-        self.dl: list[list[int]] = (
-            (timer.dur[mode] if timer is not None else inst.dur[mode].tolist())
+        # the instance's shared rows (the Timer's), fast to index from Python
+        self.cl: Sequence[Sequence[int]] = (
+            timer.cost[mode] if timer is not None else inst.rows(inst.cost[mode]))
+        # travel times as rows, where a route term counts travel (else unused)
+        self.dl: Sequence[Sequence[int]] = (
+            (timer.dur[mode] if timer is not None else inst.rows(inst.dur[mode]))
             if any(t.travel for t in inst.terms) else self.cl)
         self.D = np.ascontiguousarray(inst.dur[mode], dtype=np.int64)
         self.DT = np.ascontiguousarray(self.D.T)

@@ -80,6 +80,7 @@ class Instance(Protocol):
     def demand(self) -> Sequence[int]: ...
     @property
     def service(self) -> Sequence[int]: ...
+    def rows(self, a: npt.NDArray[np.int64]) -> list[Sequence[int]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +131,11 @@ class RouteTerm:
     def __init__(self, inst: Instance) -> None:
         self.limit: list[int | None] = [self.slot_limit(inst, sl) for sl in inst.slots]
         self.node: list[int] = [self.node_use(inst, v) for v in range(inst.n)]
-        # per travel mode, the travel times as nested lists (hot loops index them)
-        self.arc: dict[str, list[list[int]]] = (
-            {m: a.tolist() for m, a in inst.dur.items()} if self.travel else {})
+        # per travel mode, the travel times as nested lists (hot loops index them):
+        # the instance's shared rows, and only for a term that binds somewhere
+        self.arc: dict[str, list[Sequence[int]]] = (
+            {m: inst.rows(a) for m, a in inst.dur.items()} if self.travel and self.active
+            else {})
         self.slots = inst.slots
 
     # -- what a subclass defines ------------------------------------------------

@@ -55,7 +55,7 @@ class DayBalance(ObjectiveTerm):
         reps = inst.problem.reps
         self.w = inst.params.balance_weight / 60.0
         self.service = inst.service
-        self.dur = {m: a.tolist() for m, a in inst.dur.items()}
+        self.dur = {m: inst.rows(a) for m, a in inst.dur.items()}  # shared with the timing
         self.slots = inst.slots
         self.min_visits = [reps[sl.rep].min_visits or 0 for sl in inst.slots]
         self.min_price = min_visits_price
