@@ -122,6 +122,9 @@ def test_bad_input_is_named_and_nothing_is_written(tables: tuple[Path, Path], tm
     assert "--max-moves needs --current" in err
 
 
+MAP = '[outlets]\n"门店编号" = "outlet_id"\n"频次" = "frequency"\n'
+
+
 def _chinese(outlets: pd.DataFrame) -> pd.DataFrame:
     """The outlets with Chinese names and CRM headers."""
     return outlets.assign(name=[f"门店{i}号" for i in range(len(outlets))]).rename(
@@ -133,8 +136,7 @@ def test_a_gbk_csv_is_read_as_routeopt_plan_reads_it(tmp_path: Path,
     outlets, reps = make_company(120, 2, seed=3, radius_km=10.0)
     (tmp_path / "outlets.csv").write_bytes(_chinese(outlets).to_csv(index=False).encode("gbk"))
     reps.to_csv(tmp_path / "reps.csv", index=False)
-    (tmp_path / "map.toml").write_text('[outlets]\n"门店编号" = "outlet_id"\n"频次" = "frequency"\n',
-                                       encoding="utf-8")
+    (tmp_path / "map.toml").write_text(MAP, encoding="utf-8")
     out = tmp_path / "T"
     assert _run("territories", "--outlets", tmp_path / "outlets.csv", "--reps",
                 tmp_path / "reps.csv", "--out", out, "--encoding", "gbk", "--columns",
@@ -166,8 +168,7 @@ def test_excel_tables_for_territories_and_batch(tmp_path: Path,
         pd.DataFrame({"note": ["not this sheet"]}).to_excel(w, sheet_name="readme", index=False)
         _chinese(outlets).to_excel(w, sheet_name="门店", index=False)
         reps.to_excel(w, sheet_name="reps", index=False)
-    (tmp_path / "map.toml").write_text('[outlets]\n"门店编号" = "outlet_id"\n"频次" = "frequency"\n',
-                                       encoding="utf-8")
+    (tmp_path / "map.toml").write_text(MAP, encoding="utf-8")
     out = tmp_path / "T"
     assert _run("territories", "--outlets", book, "--reps", book, "--sheet", "门店",
                 "--reps-sheet", "reps", "--columns", tmp_path / "map.toml", "--out", out) == 0

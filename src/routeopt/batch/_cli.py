@@ -45,7 +45,7 @@ def add_parser(sub: Any) -> None:
     from routeopt.cli import add_table_options
 
     t = p.add_argument_group("with --outlets: reading the tables (as routeopt plan reads them)")
-    add_table_options(t)  # type: ignore[arg-type]
+    add_table_options(t)
     p.add_argument("--workers", type=cli_int, default=None, metavar="N",
                    help="local worker processes (default: the CPU count)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
