@@ -1,17 +1,19 @@
 """Territory design and realignment: the model and its solution.
 
 :func:`design` gives every outlet a rep (its territory) so that the reps'
-weekly workloads are balanced and each territory is compact around its rep's
-home; :func:`realign` improves the balance of existing territories while
+weekly workloads are balanced and each territory is compact around a centre
+of its own near its rep's home; :func:`realign` improves the balance of existing territories while
 moving at most a given number of outlets.
 
 The model
 ---------
 It is the classical location-allocation model of political and sales
 districting (Hess et al., 1965; Hess and Samuels, 1971; the survey of
-Kalcsics and Ríos-Mercado, 2019), with the reps' homes as the fixed centres:
-an assignment of outlets to reps that minimises the visit-weighted travel
-from each rep's home to its outlets, subject to balanced workloads. Its
+Kalcsics and Ríos-Mercado, 2019), solved by its alternating heuristic: an
+assignment of outlets to reps that minimises the visits' travel from the
+rep's home plus ``compactness`` times their travel from the territory's
+centre, subject to balanced workloads, then each centre moved to its
+territory's visit-weighted median, and again (at most ``ROUNDS`` times). Its
 linear relaxation has few fractional outlets (a basic solution of the
 transportation structure splits at most about one outlet per balance
 constraint), so it is solved as a linear program (OR-Tools' GLOP, over the
@@ -19,20 +21,21 @@ constraint), so it is solved as a linear program (OR-Tools' GLOP, over the
 
 - **Workload** of outlet ``i`` for rep ``j``, in hours per week:
   ``f_i * (s_i + a_i + 2 * t_ij / V)``. ``f_i`` is its visits per week,
-  ``s_i`` its visit time, ``a_i`` the approach: the mean drive to its three
-  nearest outlets (the travel between the stops of a day), ``t_ij`` the
+  ``s_i`` its visit time, ``a_i`` the approach: the travel between the stops
+  of a day at the local density of visits (:func:`_approach_km`), ``t_ij`` the
   drive from the rep's home, shared by the ``V`` visits of a day (the
   company's mean visits per rep-day): the commute to the territory and back.
   Drive times are great-circle estimates (:class:`~routeopt.GreatCircle`:
-  the distance times a detour factor, at an average speed).
+  the distance times a detour factor, at an average speed), and the travel
+  times ``TRAVEL_FACTOR``, the planned over the estimated travel, measured.
 - **Balanced**: each rep's workload lies within ``band`` (default 5 %) of
   ``u * C_j``, where ``C_j`` is the rep's weekly capacity (working days
   times the shift less the break) and ``u`` the company's utilisation, a
   variable of the program: reps with the same capacity get the same
   workload, a part-timer proportionally less.
-- **Compact**: the objective is ``sum f_i * t_ij`` over the assignment, the
-  visits' distance from their rep's home; a far outlet costs its rep
-  commute hours too, which the balance counts.
+- **Compact**: the objective is ``sum f_i * (t_ij + k * d_ij)`` over the
+  assignment, ``d_ij`` the drive from the territory's centre; a far outlet
+  costs its rep commute hours too, which the balance counts.
 - **Constrained**: a fixed pair (an outlet's ``rep_id``) is kept, an
   excluded pair never made, and ``max_outlets`` caps a rep's outlets.
   Where geography does not allow the band (one rep alone on an island of
@@ -368,7 +371,7 @@ def outlet_workloads(problem: Problem) -> pd.DataFrame:
     >>> from routeopt.datasets import make_company
     >>> from routeopt.read import read_problem
     >>> from routeopt.territories import outlet_workloads
-    >>> o, r = make_company(600, 2, seed=1, radius_km=30.0)
+    >>> o, r = make_company(400, 2, seed=1, radius_km=20.0)
     >>> w = outlet_workloads(read_problem(o, r, start="2026-11-30", weeks=4))
     >>> list(w.columns)
     ['outlet_id', 'visits_per_week', 'service_h', 'approach_h', 'commute_h', 'nearest_rep']
