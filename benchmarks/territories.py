@@ -10,20 +10,33 @@ are given reps four ways:
 - ``nearest``: each outlet to the rep with the nearest home;
 - ``single``: no territories: one :func:`routeopt.solve` of the whole
   problem chooses reps itself (up to ``--single-max`` outlets);
-- ``design``: :func:`routeopt.territories.design`.
+- ``design``: :func:`routeopt.territories.design` (``--compactness``, its
+  default by default);
+- ``home``: the same design with ``compactness=0``: the reps' homes as the
+  fixed centres, no alternating centres (the ablation of the compactness).
 
 Every territory is then planned by :func:`routeopt.batch.run_batch` with the
 same solver settings (``--weeks``, ``--iterations``, ``--time-limit``), and the
 plans give the figures: the spread of the reps' planned workload (visit plus
 travel hours per week; max/min and standard deviation in % of the mean),
 the total planned travel, the coverage, and the wall time (assignment and
-planning). Rows are appended to ``benchmarks/results/territories.csv``.
+planning). ``visits_made`` is the visits scheduled, ``travel_per_visit_min``
+the planned travel over them.
+
+Methods that leave visits out have less to drive, so total travel alone
+flatters them. ``--equal-work`` plans every method a second time on the
+outlets that every method scheduled in full in the first pass (each
+outlet with its method's rep): the same visits for all, and its rows are
+marked ``equal_work``. ``--per-rep CSV`` writes each rep's planned
+workload, travel and visits per method. Rows are appended to
+``benchmarks/results/territories.csv``.
 
 Usage::
 
     python benchmarks/territories.py [--company 15000,50] [--field 1000,7]
         [--weeks 4] [--iterations 300] [--time-limit 120] [--workers 2]
-        [--methods kmeans,nearest,single,design] [--seed 0]
+        [--methods kmeans,nearest,single,home,design] [--compactness X]
+        [--equal-work] [--per-rep CSV] [--seed 0]
 """
 
 from __future__ import annotations
@@ -56,7 +69,10 @@ START = "2026-11-30"
 FIELDS = ("timestamp", "commit", "load1", "machine", "case", "outlets", "reps", "method",
           "weeks", "iterations", "time_limit", "assign_s", "plan_s", "wall_s",
           "workload_max_over_min", "workload_std_pct", "travel_h", "coverage",
-          "design_dev_pct")
+          "design_dev_pct", "visits_made", "travel_per_visit_min", "equal_work", "compactness")
+PER_REP_FIELDS = ("case", "method", "equal_work", "rep_id", "outlets", "visits_made",
+                  "workload_h_per_week", "travel_h_per_week", "est_travel_h_per_week",
+                  "est_approach_h_per_week", "est_commute_h_per_week", "est_workload_h_per_week")
 
 
 def _commit() -> str:
@@ -64,7 +80,7 @@ def _commit() -> str:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                              text=True, check=True, cwd=Path(__file__).parent).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "src"], capture_output=True,
-                               text=True, cwd=Path(__file__).parent).stdout.strip()
+                               text=True, cwd=Path(__file__).parent.parent).stdout.strip()
         return out + ("-dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -98,8 +114,10 @@ def nearest_assign(problem: Any) -> dict[str, str]:
 
 
 def plan_territories(outlets: pd.DataFrame, reps: pd.DataFrame, assignment: dict[str, str],
-                     args: argparse.Namespace, tmp: Path) -> tuple[dict[str, Any], float]:
-    """Plan each territory with the batch; (figures, seconds)."""
+                     args: argparse.Namespace, tmp: Path
+                     ) -> tuple[dict[str, Any], float, dict[str, dict[str, float]], set[str]]:
+    """Plan each territory with the batch; (figures, seconds, per rep, outlets with a
+    visit left out)."""
     o = outlets.assign(territory=[assignment[x] for x in outlets["outlet_id"]])
     r = reps.assign(territory=reps["rep_id"])
     opts = TerritoryOptions(start=dt.date.fromisoformat(START), weeks=args.weeks,
@@ -110,7 +128,9 @@ def plan_territories(outlets: pd.DataFrame, reps: pd.DataFrame, assignment: dict
     summary = run_batch(terrs, tmp, workers=args.workers)
     took = time.perf_counter() - t0
     per_rep: dict[str, float] = {}
+    detail: dict[str, dict[str, float]] = {}
     travel = required = scheduled = 0
+    left_out: set[str] = set()
     for res in summary.results:
         s = res.summary or {}
         required += int(s.get("required_visits", 0))
@@ -118,9 +138,16 @@ def plan_territories(outlets: pd.DataFrame, reps: pd.DataFrame, assignment: dict
         travel += int(s.get("travel_s", 0))
         for rep, k in (s.get("per_rep") or {}).items():
             per_rep[rep] = per_rep.get(rep, 0.0) + float(k["workload_s"]) / 3600 / args.weeks
+            d = detail.setdefault(rep, {"workload": 0.0, "travel": 0.0, "visits": 0.0})
+            d["workload"] += float(k["workload_s"]) / 3600 / args.weeks
+            d["travel"] += float(k.get("travel_s", 0)) / 3600 / args.weeks
+            d["visits"] += float(k.get("visits", 0))
+        uns = tmp / res.name / "unscheduled.csv"
+        if uns.exists():
+            left_out |= set(pd.read_csv(uns, dtype=str, keep_default_na=False)["outlet_id"])
     for rep in reps["rep_id"]:
         per_rep.setdefault(str(rep), 0.0)
-    return _figures(per_rep, travel, required, scheduled), took
+    return _figures(per_rep, travel, required, scheduled), took, detail, left_out
 
 
 def _figures(per_rep: dict[str, float], travel_s: int, required: int, scheduled: int
@@ -130,7 +157,9 @@ def _figures(per_rep: dict[str, float], travel_s: int, required: int, scheduled:
     return {"workload_max_over_min": round(max(w) / min(w), 3) if min(w) > 0 else float("inf"),
             "workload_std_pct": round(100 * statistics.pstdev(w) / mean, 2) if mean else 0.0,
             "travel_h": round(travel_s / 3600, 1),
-            "coverage": round(scheduled / required, 4) if required else 1.0}
+            "coverage": round(scheduled / required, 4) if required else 1.0,
+            "visits_made": scheduled,
+            "travel_per_visit_min": round(travel_s / 60 / scheduled, 2) if scheduled else ""}
 
 
 def single_solve(problem: Any, args: argparse.Namespace) -> tuple[dict[str, Any], float]:
@@ -147,10 +176,48 @@ def single_solve(problem: Any, args: argparse.Namespace) -> tuple[dict[str, Any]
                     int(k["scheduled_visits"])), took
 
 
+def _row(name: str, outlets: pd.DataFrame, reps: pd.DataFrame, method: str,
+         args: argparse.Namespace, load: float, assign_s: float, plan_s: float,
+         wall_s: float, figs: dict[str, Any], dev: str, equal_work: bool,
+         compactness: float | str = "") -> dict[str, Any]:
+    return {
+        "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "commit": _commit(), "load1": round(load, 2),
+        "machine": f"{platform.machine()} {os.cpu_count()} cpu", "case": name,
+        "outlets": len(outlets), "reps": len(reps), "method": method, "weeks": args.weeks,
+        "iterations": args.iterations, "time_limit": args.time_limit,
+        "assign_s": round(assign_s, 1), "plan_s": round(plan_s, 1), "wall_s": round(wall_s, 1),
+        **figs, "design_dev_pct": dev, "equal_work": equal_work, "compactness": compactness}
+
+
 def run_case(name: str, outlets: pd.DataFrame, reps: pd.DataFrame,
-             args: argparse.Namespace) -> list[dict[str, Any]]:
-    rows = []
+             args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    rows: list[dict[str, Any]] = []
+    per_rep_rows: list[dict[str, Any]] = []
     problem = read_problem(outlets, reps, start=START, weeks=args.weeks)
+    assignments: dict[str, dict[str, str]] = {}
+    estimates: dict[str, dict[str, tuple[float, float, float]]] = {}
+    left_out: set[str] = set()
+    knob: dict[str, float] = {}
+
+    def per_rep(method: str, detail: dict[str, dict[str, float]], assignment: dict[str, str],
+                equal_work: bool) -> None:
+        count: dict[str, int] = {}
+        for rep in assignment.values():
+            count[rep] = count.get(rep, 0) + 1
+        for rep in reps["rep_id"].astype(str):
+            d = detail.get(rep, {})
+            est = estimates.get(method, {}).get(rep)
+            per_rep_rows.append({
+                "case": name, "method": method, "equal_work": equal_work, "rep_id": rep,
+                "outlets": count.get(rep, 0), "visits_made": int(d.get("visits", 0)),
+                "workload_h_per_week": round(d.get("workload", 0.0), 2),
+                "travel_h_per_week": round(d.get("travel", 0.0), 2),
+                "est_travel_h_per_week": "" if est is None else round(est[0], 2),
+                "est_approach_h_per_week": "" if est is None else round(est[2], 2),
+                "est_commute_h_per_week": "" if est is None else round(est[0] - est[2], 2),
+                "est_workload_h_per_week": "" if est is None else round(est[1], 2)})
+
     for method in args.methods:
         if method == "single" and len(outlets) > args.single_max:
             continue
@@ -165,33 +232,71 @@ def run_case(name: str, outlets: pd.DataFrame, reps: pd.DataFrame,
                 assignment = kmeans_assign(outlets, reps, args.seed)
             elif method == "nearest":
                 assignment = nearest_assign(problem)
-            else:
-                plan = design(problem)
+            elif method in ("design", "home"):
+                kw = ({"compactness": 0.0} if method == "home" else
+                      {} if args.compactness is None else {"compactness": args.compactness})
+                plan = design(problem, **kw)
                 assignment = dict(plan.assignment)
                 dev = f"{plan.spread()['max_dev_pct']:.2f}"
+                estimates[method] = {r.rep_id: (r.travel_h, r.workload_h, r.approach_h)
+                                     for r in plan.loads}
+                knob[method] = float(plan.stats["compactness"])
+            else:
+                raise SystemExit(f"unknown method {method!r}")
             assign_s = time.perf_counter() - t0
+            assignments[method] = assignment
             with tempfile.TemporaryDirectory() as tmp:
-                figs, plan_s = plan_territories(outlets, reps, assignment, args,
-                                                Path(tmp) / "plans")
-        rows.append({
-            "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "commit": _commit(), "load1": round(load, 2),
-            "machine": f"{platform.machine()} {os.cpu_count()} cpu", "case": name,
-            "outlets": len(outlets), "reps": len(reps), "method": method, "weeks": args.weeks,
-            "iterations": args.iterations, "time_limit": args.time_limit,
-            "assign_s": round(assign_s, 1), "plan_s": round(plan_s, 1),
-            "wall_s": round(time.perf_counter() - t0, 1), **figs, "design_dev_pct": dev})
+                figs, plan_s, detail, missed = plan_territories(outlets, reps, assignment, args,
+                                                                Path(tmp) / "plans")
+            left_out |= missed
+            per_rep(method, detail, assignment, False)
+        rows.append(_row(name, outlets, reps, method, args, load, assign_s, plan_s,
+                         time.perf_counter() - t0, figs, dev, False, knob.get(method, "")))
         print(f"  {name} {method}: {rows[-1]}", file=sys.stderr)
-    return rows
+    if args.equal_work and assignments:
+        common = outlets[~outlets["outlet_id"].astype(str).isin(left_out)]
+        print(f"  {name} equal work: {len(common)} of {len(outlets)} outlets scheduled in "
+              "full by every method", file=sys.stderr)
+        for method, assignment in assignments.items():
+            load = os.getloadavg()[0]
+            t0 = time.perf_counter()
+            with tempfile.TemporaryDirectory() as tmp:
+                figs, plan_s, detail, _ = plan_territories(common, reps, assignment, args,
+                                                           Path(tmp) / "plans")
+            per_rep(method, detail, assignment, True)
+            rows.append(_row(name, common, reps, method, args, load, 0.0, plan_s,
+                             time.perf_counter() - t0, figs, "", True, knob.get(method, "")))
+            print(f"  {name} {method} equal work: {rows[-1]}", file=sys.stderr)
+    return rows, per_rep_rows
+
+
+def fit_estimate(per: pd.DataFrame) -> str:
+    """How the design's travel estimate compares with the planned travel, per rep: the
+    least-squares factors ``planned = a * approach + c * commute`` over the reps of the
+    ``design`` and ``home`` rows (first pass), and the planned over the estimated total."""
+    d = per[(per["est_travel_h_per_week"] != "") & ~per["equal_work"].astype(bool)]
+    if len(d) < 3:
+        return "too few reps to fit the estimate"
+    x = np.column_stack([d["est_approach_h_per_week"].astype(float),
+                         d["est_commute_h_per_week"].astype(float)])
+    y = d["travel_h_per_week"].astype(float).to_numpy()
+    (a, c), *_ = np.linalg.lstsq(x, y, rcond=None)
+    ratio = y.sum() / x.sum()
+    r = np.corrcoef(x.sum(axis=1), y)[0, 1]
+    return (f"travel estimate over {len(d)} reps: planned = {a:.3f} * approach + {c:.3f} * "
+            f"commute; planned / estimated {ratio:.3f}, correlation {r:.3f}")
 
 
 def markdown(rows: Sequence[dict[str, Any]]) -> str:
-    head = ("| case | method | workload max/min | std % | travel h | coverage | assign s | "
-            "plan s |\n|---|---|---:|---:|---:|---:|---:|---:|")
+    head = ("| case | method | outlets | workload max/min | std % | travel h | visits made | "
+            "travel min/visit | coverage | assign s | plan s |\n"
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     lines = [head]
     for r in rows:
-        lines.append(f"| {r['case']} | {r['method']} | {r['workload_max_over_min']} | "
-                     f"{r['workload_std_pct']} | {r['travel_h']} | {100 * r['coverage']:.1f} % | "
+        method = r["method"] + (" (equal work)" if r["equal_work"] else "")
+        lines.append(f"| {r['case']} | {method} | {r['outlets']} | {r['workload_max_over_min']} | "
+                     f"{r['workload_std_pct']} | {r['travel_h']} | {r['visits_made']} | "
+                     f"{r['travel_per_visit_min']} | {100 * r['coverage']:.1f} % | "
                      f"{r['assign_s']} | {r['plan_s']} |")
     return "\n".join(lines)
 
@@ -211,7 +316,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--iterations", type=int, default=300)
     ap.add_argument("--time-limit", type=float, default=120.0)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--methods", default="kmeans,nearest,single,design")
+    ap.add_argument("--methods", default="kmeans,nearest,single,home,design")
+    ap.add_argument("--compactness", type=float, default=None,
+                    help="the design's compactness (default: design's own)")
+    ap.add_argument("--equal-work", action="store_true",
+                    help="plan every method again on the outlets all of them scheduled in full")
+    ap.add_argument("--per-rep", type=Path, default=None, metavar="CSV",
+                    help="write each rep's planned workload, travel and visits per method")
     ap.add_argument("--single-max", type=int, default=3000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=RESULTS)
@@ -226,10 +337,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         o = o.assign(rep_id="")  # territories are what is compared: no fixed pairs
         cases.append((f"field-{n}", o, r))
     rows: list[dict[str, Any]] = []
+    reps_rows: list[dict[str, Any]] = []
     for name, o, r in cases:
-        rows += run_case(name, o, r, args)
+        got, per = run_case(name, o, r, args)
+        rows += got
+        reps_rows += per
+    if args.per_rep is not None:
+        args.per_rep.parent.mkdir(parents=True, exist_ok=True)
+        per_frame = pd.DataFrame(reps_rows, columns=list(PER_REP_FIELDS))
+        per_frame.to_csv(args.per_rep, index=False)
+        print(fit_estimate(per_frame))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     new = not args.out.exists()
+    if not new:  # rows of an older header: the new columns added, empty
+        old = pd.read_csv(args.out, dtype=str, keep_default_na=False)
+        if tuple(old.columns) != FIELDS:
+            old.reindex(columns=list(FIELDS), fill_value="").to_csv(args.out, index=False)
     with args.out.open("a", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=FIELDS)
         if new:

@@ -150,6 +150,28 @@ def read_table(source: pd.DataFrame | str | Path, what: str,
     return records, name, issues
 
 
+def read_frame(source: str | Path, what: str, spec: Mapping[str, tuple[str, ...]], *,
+               encoding: str | None = None, sheet: str | int | None = None,
+               columns: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """A whole table as :func:`read_table` reads it (CSV of any encoding, or a sheet of
+    a workbook; the column map applied), every cell as text, its columns named as
+    routeopt names them (the others lower-cased), in the header's order.
+
+    Row issues (a row with more cells than the header) raise :class:`TableError`:
+    a table copied whole must be whole.
+    """
+    import pandas as pd
+
+    names: dict[str, str] = {}
+    records, _, issues = read_table(source, what, spec, empty_ok=True, encoding=encoding,
+                                    sheet=sheet, columns=columns, header_names=names)
+    if issues:
+        raise TableError(issues)
+    cols = list(names) or list(spec["required"])
+    return pd.DataFrame([[str(row.get(c, "")) for c in cols] for _, row in records],
+                        columns=cols, dtype=object)
+
+
 def table_name(source: pd.DataFrame | str | Path, sheet: str | int | None = None
                ) -> str | None:
     """The name messages give a table: its file name (``book.xlsx, sheet 'S'`` for a

@@ -65,3 +65,18 @@ def test_an_empty_territories_folder_is_an_error(tmp_path, capsys):
     assert main(["batch", "--territories", str(root), "--out", str(out)]) == 2
     assert "its sub-folders notes have none of these files" in capsys.readouterr().err
     assert not (out / "batch-summary.json").exists()
+
+
+def test_batch_from_tables_without_a_start_date(tmp_path, capsys):
+    from routeopt.datasets import make_company
+
+    outlets, reps = make_company(40, 2, seed=1, radius_km=5.0)
+    outlets.assign(territory=["R001", "R002"] * 20).to_csv(tmp_path / "outlets.csv", index=False)
+    reps.assign(territory=reps["rep_id"]).to_csv(tmp_path / "reps.csv", index=False)
+    out = tmp_path / "plans"
+    code = main(["batch", "--outlets", str(tmp_path / "outlets.csv"), "--reps",
+                 str(tmp_path / "reps.csv"), "--out", str(out), "--workers", "1"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("error") <= 2 and "--start YYYY-MM-DD" in err and "batch.toml" in err
+    assert not out.exists()

@@ -123,3 +123,37 @@ def test_the_workload_model_counts_visits_service_and_travel(problem) -> None:  
     assert first["service_h"] == pytest.approx(float(outlet.rule.per_week) * outlet.service / 3600)
     assert (w["approach_h"] > 0).all() and (w["commute_h"] >= 0).all()
     assert np.isfinite(w[["service_h", "approach_h", "commute_h"]].to_numpy()).all()
+
+
+def _spread_km(problem, assignment) -> float:  # type: ignore[no-untyped-def]
+    """Visit-weighted mean km from each outlet to its territory's weighted median."""
+    lat0 = np.mean([o.lat for o in problem.outlets])
+    total = weight = 0.0
+    for rep in {r.id for r in problem.reps}:
+        mine = [o for o in problem.outlets if assignment[o.id] == rep]
+        x = np.array([o.lon * 111.2 * np.cos(np.radians(lat0)) for o in mine])
+        y = np.array([o.lat * 111.2 for o in mine])
+        f = np.array([float(o.rule.per_week) for o in mine])
+        cx, cy = np.median(x), np.median(y)
+        total += float((f * np.hypot(x - cx, y - cy)).sum())
+        weight += float(f.sum())
+    return total / weight
+
+
+def test_compactness_rounds_the_territories_within_the_same_band(problem) -> None:  # type: ignore[no-untyped-def]
+    home = design(problem, compactness=0.0)
+    compact = design(problem, compactness=2.0)
+    assert home.stats["rounds"] == 1 and compact.stats["rounds"] > 1
+    assert compact.spread()["max_dev_pct"] <= 5.0 + EPS
+    assert _spread_km(problem, compact.assignment) < _spread_km(problem, home.assignment)
+    with pytest.raises(InputError, match="compactness"):
+        design(problem, compactness=-1.0)
+
+
+@pytest.mark.parametrize("cap", [0, 3, 0.01])
+def test_realignment_never_moves_more_than_the_cap(problem, cap) -> None:  # type: ignore[no-untyped-def]
+    current = _nearest(problem)
+    plan = realign(problem, current=current, max_moves=cap)
+    limit = int(cap * len(problem.outlets)) if isinstance(cap, float) else cap
+    moved = sum(plan.assignment[o] != current[o] for o in current)
+    assert moved == len(plan.moves) <= limit

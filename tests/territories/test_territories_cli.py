@@ -120,3 +120,75 @@ def test_bad_input_is_named_and_nothing_is_written(tables: tuple[Path, Path], tm
 
     err = _fails(capsys, out, *base, "--outlets", outlets, "--max-moves", "5%")
     assert "--max-moves needs --current" in err
+
+
+MAP = '[outlets]\n"门店编号" = "outlet_id"\n"频次" = "frequency"\n'
+
+
+def _chinese(outlets: pd.DataFrame) -> pd.DataFrame:
+    """The outlets with Chinese names and CRM headers."""
+    return outlets.assign(name=[f"门店{i}号" for i in range(len(outlets))]).rename(
+        columns={"outlet_id": "门店编号", "frequency": "频次"})
+
+
+def test_a_gbk_csv_is_read_as_routeopt_plan_reads_it(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    outlets, reps = make_company(120, 2, seed=3, radius_km=10.0)
+    (tmp_path / "outlets.csv").write_bytes(_chinese(outlets).to_csv(index=False).encode("gbk"))
+    reps.to_csv(tmp_path / "reps.csv", index=False)
+    (tmp_path / "map.toml").write_text(MAP, encoding="utf-8")
+    out = tmp_path / "T"
+    assert _run("territories", "--outlets", tmp_path / "outlets.csv", "--reps",
+                tmp_path / "reps.csv", "--out", out, "--encoding", "gbk", "--columns",
+                tmp_path / "map.toml") == 0
+    assert "120 outlets in 2 territories" in capsys.readouterr().out
+    # written as UTF-8 under routeopt's names, every cell as it was
+    table = pd.read_csv(out / "outlets.csv", dtype=str, keep_default_na=False)
+    assert list(table.columns) == [*outlets.columns, "territory"]
+    assert table["name"].tolist() == [f"门店{i}号" for i in range(120)]
+    assert table["outlet_id"].tolist() == outlets["outlet_id"].tolist()
+    assert set(table["territory"]) == set(reps["rep_id"])
+    # the encoding detected and the headers known by their aliases, as routeopt plan does
+    assert _run("territories", "--outlets", tmp_path / "outlets.csv", "--reps",
+                tmp_path / "reps.csv", "--out", tmp_path / "U") == 0
+    assert (tmp_path / "U" / "outlets.csv").read_bytes() == (out / "outlets.csv").read_bytes()
+    # a wrong encoding is one clear error, and nothing is written
+    capsys.readouterr()
+    assert _run("territories", "--outlets", tmp_path / "outlets.csv", "--reps",
+                tmp_path / "reps.csv", "--out", tmp_path / "V", "--encoding", "utf-8") == 2
+    assert "outlets.csv" in capsys.readouterr().err
+    assert not (tmp_path / "V").exists()
+
+
+def test_excel_tables_for_territories_and_batch(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    outlets, reps = make_company(120, 2, seed=4, radius_km=10.0)
+    book = tmp_path / "company.xlsx"
+    with pd.ExcelWriter(book) as w:
+        pd.DataFrame({"note": ["not this sheet"]}).to_excel(w, sheet_name="readme", index=False)
+        _chinese(outlets).to_excel(w, sheet_name="门店", index=False)
+        reps.to_excel(w, sheet_name="reps", index=False)
+    (tmp_path / "map.toml").write_text(MAP, encoding="utf-8")
+    out = tmp_path / "T"
+    assert _run("territories", "--outlets", book, "--reps", book, "--sheet", "门店",
+                "--reps-sheet", "reps", "--columns", tmp_path / "map.toml", "--out", out) == 0
+    terr = pd.read_csv(out / "territories.csv", dtype=str)
+    assert sorted(terr["outlet_id"]) == sorted(outlets["outlet_id"])
+    capsys.readouterr()
+    # batch reads a workbook with a territory column the same way
+    planned = pd.read_csv(out / "outlets.csv", dtype=str, keep_default_na=False)
+    book2 = tmp_path / "planned.xlsx"
+    with pd.ExcelWriter(book2) as w:
+        _chinese(planned).to_excel(w, sheet_name="门店", index=False)
+        pd.read_csv(out / "reps.csv", dtype=str).to_excel(w, sheet_name="reps", index=False)
+    code = _run("batch", "--outlets", book2, "--reps", book2, "--sheet", "门店",
+                "--reps-sheet", "reps", "--columns", tmp_path / "map.toml", "--out",
+                tmp_path / "plans", "--start", "2026-11-30", "--weeks", "4", "--iterations",
+                "10", "--workers", "1")
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert "2 done, 0 skipped, 0 failed" in text
+    for rep in reps["rep_id"]:
+        visits = pd.read_csv(tmp_path / "plans" / rep / "visits.csv", dtype=str)
+        mine = set(terr.loc[terr["territory"] == rep, "outlet_id"])
+        assert set(visits["outlet_id"]) <= mine and len(visits)

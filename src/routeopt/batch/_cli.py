@@ -33,14 +33,19 @@ def add_parser(sub: Any) -> None:
                        "docs/batch.md.")
     p.add_argument("--territories", type=Path, metavar="DIR", default=None,
                    help="folder with one folder per territory")
-    p.add_argument("--outlets", type=Path, metavar="CSV", default=None,
+    p.add_argument("--outlets", type=Path, metavar="TABLE", default=None,
                    help="instead of --territories: every territory's outlets in one table "
-                        "with a territory column (as routeopt territories writes it)")
-    p.add_argument("--reps", type=Path, metavar="CSV", default=None,
+                        "(CSV or Excel) with a territory column (as routeopt territories "
+                        "writes it); needs --start or a start in batch.toml")
+    p.add_argument("--reps", type=Path, metavar="TABLE", default=None,
                    help="with --outlets: every territory's reps, with a territory column")
     p.add_argument("--by", default="territory", metavar="COLUMN",
                    help="with --outlets: the territory column (default territory)")
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
+    from routeopt.cli import add_table_options
+
+    t = p.add_argument_group("with --outlets: reading the tables (as routeopt plan reads them)")
+    add_table_options(t)
     p.add_argument("--workers", type=cli_int, default=None, metavar="N",
                    help="local worker processes (default: the CPU count)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
@@ -126,7 +131,12 @@ def run(args: argparse.Namespace) -> int:
     if args.outlets is not None:
         if args.replan or args.previous is not None:
             raise InputError([Issue("--replan and --previous need --territories folders")])
-        territories = _from_tables(args.outlets, args.reps, args.by, defaults)
+        if defaults.start is None:
+            raise InputError([Issue(
+                "--outlets plans every territory from one first date, and none is given: "
+                "add --start YYYY-MM-DD (or start = YYYY-MM-DD in "
+                f"{root / 'batch.toml'})", column="start")])
+        territories = _from_tables(args, defaults)
         summary = run_batch(territories, args.out, workers=args.workers,
                             scheduler=args.scheduler, redo=args.redo, retries=args.retries)
         print(summary.text())
@@ -159,24 +169,24 @@ def run(args: argparse.Namespace) -> int:
     return 0 if summary.ok else EXIT_SOME_FAILED
 
 
-def _from_tables(outlets: Path, reps: Path, column: str,
-                 defaults: TerritoryOptions) -> list[Territory]:
-    """Territories from two tables with a territory column (every cell read as text)."""
-    import pandas as pd
-
+def _from_tables(args: argparse.Namespace, defaults: TerritoryOptions) -> list[Territory]:
+    """Territories from the ``--outlets`` and ``--reps`` tables with a territory column,
+    read as ``routeopt plan`` reads tables (``--encoding``, ``--sheet``,
+    ``--reps-sheet``, ``--columns``), every cell as text."""
+    from routeopt._columns import load_column_map
+    from routeopt._tables import read_frame
     from routeopt.batch import territories_from_frames
+    from routeopt.read import OUTLET_COLUMNS, REP_COLUMNS
 
+    columns = None if args.columns is None else load_column_map(args.columns)
+    by = args.by.strip().lower()
     frames = []
-    for path in (outlets, reps):
-        try:
-            frames.append(pd.read_csv(path, dtype=str, keep_default_na=False,
-                                      encoding="utf-8-sig"))
-        except FileNotFoundError:
-            raise InputError([Issue("not found", file=str(path))]) from None
-        except (ValueError, UnicodeDecodeError) as e:
-            raise InputError([Issue(f"cannot be read as a CSV table: {e}",
-                                    file=str(path))]) from None
-    return territories_from_frames(frames[0], frames[1], column=column, defaults=defaults)
+    for path, what, spec, sheet in ((args.outlets, "outlets", OUTLET_COLUMNS, args.sheet),
+                                    (args.reps, "reps", REP_COLUMNS, args.reps_sheet)):
+        known = {"required": (), "optional": spec["required"] + spec["optional"]}
+        frames.append(read_frame(path, what, known, encoding=args.encoding, sheet=sheet,
+                                 columns=(columns or {}).get(what)))
+    return territories_from_frames(frames[0], frames[1], column=by, defaults=defaults)
 
 
 def with_previous(territories: list[Territory], previous: Path) -> list[Territory]:

@@ -6,7 +6,10 @@ The folder (written whole, with a manifest, like a plan):
   realignment ``previous`` and ``moved``;
 - ``outlets.csv`` and ``reps.csv``: the input tables with a ``territory``
   column, which ``routeopt batch --outlets ... --reps ...`` plans territory
-  by territory;
+  by territory. The tables are read as ``routeopt plan`` reads them (CSV
+  in any encoding, or a sheet of a workbook; ``--encoding``, ``--sheet``,
+  ``--reps-sheet``, ``--columns``) and written as UTF-8 CSV under
+  routeopt's column names, every cell as it was;
 - ``summary.csv``: per rep, the outlets, visits, hours and deviation;
 - ``moves.csv`` (after a realignment): who gains and loses which outlets;
 - ``territories.json``: the spread and the solver's figures;
@@ -64,8 +67,9 @@ def add_parser(sub: Any) -> None:
         "the balance of today's territories moving at most --max-moves outlets. Writes "
         "--out/outlets.csv and --out/reps.csv with a territory column for routeopt batch.",
         epilog="See docs/territories.md.")
-    p.add_argument("--outlets", required=True, type=Path, help="outlets CSV (rep_id: a fixed pair)")
-    p.add_argument("--reps", required=True, type=Path, help="reps CSV")
+    p.add_argument("--outlets", required=True, type=Path,
+                   help="outlets table, CSV or Excel (rep_id: a fixed pair)")
+    p.add_argument("--reps", required=True, type=Path, help="reps table, CSV or Excel")
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
     p.add_argument("--band", type=_share, default=0.05, metavar="SHARE",
                    help="each rep's workload within this share of the target (default 5%%)")
@@ -81,6 +85,12 @@ def add_parser(sub: Any) -> None:
                    help="the most outlets a rep may have")
     p.add_argument("--candidates", type=cli_int, default=8, metavar="N",
                    help="the reps considered for an outlet, nearest first (default 8)")
+    p.add_argument("--compactness", type=float, default=None, metavar="X",
+                   help="the weight of a visit's distance to its territory's centre against "
+                        "that to the rep's home (default 1; 0: by the home alone)")
+    from routeopt.cli import add_table_options
+
+    add_table_options(p)
     p.add_argument("--map", action="store_true",
                    help="also draw the territories: territories.html (interactive, offline) "
                         "and territories.png (needs routeopt[reports])")
@@ -89,11 +99,12 @@ def add_parser(sub: Any) -> None:
                         "(China, GCJ-02), none")
 
 
-def _pairs(path: Path, spec_cols: tuple[str, str], what: str) -> list[tuple[int | None, str, str]]:
+def _pairs(path: Path, spec_cols: tuple[str, str], what: str, encoding: str | None = None
+           ) -> list[tuple[int | None, str, str]]:
     from routeopt._tables import read_table
 
     records, _, issues = read_table(path, what, {"required": spec_cols, "optional": ()},
-                                    empty_ok=True)
+                                    empty_ok=True, encoding=encoding)
     if issues:
         raise InputError(issues)
     out = []
@@ -103,8 +114,9 @@ def _pairs(path: Path, spec_cols: tuple[str, str], what: str) -> list[tuple[int 
     return out
 
 
-def _read_current(path: Path, outlet_ids: set[str], rep_ids: set[str]) -> dict[str, str]:
-    rows = _pairs(path, ("outlet_id", "territory"), "current territories")
+def _read_current(path: Path, outlet_ids: set[str], rep_ids: set[str],
+                  encoding: str | None = None) -> dict[str, str]:
+    rows = _pairs(path, ("outlet_id", "territory"), "current territories", encoding)
     issues: list[Issue] = []
     current: dict[str, str] = {}
     for line, o, t in rows:
@@ -131,10 +143,11 @@ def _read_current(path: Path, outlet_ids: set[str], rep_ids: set[str]) -> dict[s
     return current
 
 
-def _read_excluded(path: Path, outlet_ids: set[str], rep_ids: set[str]) -> list[tuple[str, str]]:
+def _read_excluded(path: Path, outlet_ids: set[str], rep_ids: set[str],
+                   encoding: str | None = None) -> list[tuple[str, str]]:
     issues: list[Issue] = []
     out: list[tuple[str, str]] = []
-    for line, o, r in _pairs(path, ("outlet_id", "rep_id"), "excluded pairs"):
+    for line, o, r in _pairs(path, ("outlet_id", "rep_id"), "excluded pairs", encoding):
         if o not in outlet_ids:
             issues.append(Issue(f"outlet {o!r} is not in the outlets table", file=str(path),
                                 line=line, column="outlet_id"))
@@ -154,13 +167,20 @@ def _csv(df: pd.DataFrame) -> str:
     return buf.getvalue()
 
 
-def _with_territory(path: Path, column: str, values: dict[str, str]) -> str:
-    """The input table, every cell as it was, with a ``territory`` column."""
-    import pandas as pd
+def _with_territory(path: Path, what: str, values: dict[str, str],
+                    args: argparse.Namespace, columns: dict[str, dict[str, str]] | None
+                    ) -> str:
+    """The input table, every cell as it was, under routeopt's column names, with a
+    ``territory`` column (read as :func:`routeopt.read.read_problem` read it)."""
+    from routeopt._tables import read_frame
+    from routeopt.read import OUTLET_COLUMNS, REP_COLUMNS
 
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    key = next(c for c in df.columns if c.strip().lower() == column)
-    df["territory"] = [values.get(v.strip(), "") for v in df[key]]
+    spec, key, sheet = ((OUTLET_COLUMNS, "outlet_id", args.sheet) if what == "outlets"
+                        else (REP_COLUMNS, "rep_id", args.reps_sheet))
+    known = {"required": (), "optional": spec["required"] + spec["optional"]}
+    df = read_frame(path, what, known, encoding=args.encoding, sheet=sheet,
+                    columns=(columns or {}).get(what))
+    df["territory"] = [values.get(str(v).strip(), "") for v in df[key]]
     return _csv(df)
 
 
@@ -216,23 +236,34 @@ def run(args: argparse.Namespace) -> int:
         from routeopt.export.maps import tile_provider
 
         tile_provider(args.tiles)  # an unknown name fails before the work
-    problem = read_problem(args.outlets, args.reps, start=_START, weeks=4)
+    from routeopt._columns import load_column_map
+
+    columns = None if args.columns is None else load_column_map(args.columns)
+    problem = read_problem(args.outlets, args.reps, start=_START, weeks=4,
+                           encoding=args.encoding, sheet=args.sheet, reps_sheet=args.reps_sheet,
+                           columns=columns)
     outlet_ids = {o.id for o in problem.outlets}
     rep_ids = {r.id for r in problem.reps}
-    excluded = (_read_excluded(args.exclude, outlet_ids, rep_ids)
+    excluded = (_read_excluded(args.exclude, outlet_ids, rep_ids, args.encoding)
                 if args.exclude is not None else [])
     kw: dict[str, Any] = {"band": args.band, "candidates": args.candidates,
                           "excluded": excluded, "max_outlets": args.max_outlets}
+    if args.compactness is not None:
+        if not args.compactness >= 0:
+            raise InputError([Issue(f"--compactness is {args.compactness!r}; give 0 or more",
+                                    column="compactness")])
+        kw["compactness"] = args.compactness
     if args.current is not None:
-        current = _read_current(args.current, outlet_ids, rep_ids)
+        current = _read_current(args.current, outlet_ids, rep_ids, args.encoding)
         moves = 0.05 if args.max_moves is None else args.max_moves
         plan = realign(problem, current=current, max_moves=moves, **kw)
     else:
         plan = design(problem, **kw)
     files: dict[str, str | bytes] = {
         "territories.csv": _csv(plan.to_frame()),
-        "outlets.csv": _with_territory(args.outlets, "outlet_id", dict(plan.assignment)),
-        "reps.csv": _with_territory(args.reps, "rep_id", {r: r for r in rep_ids}),
+        "outlets.csv": _with_territory(args.outlets, "outlets", dict(plan.assignment), args,
+                                       columns),
+        "reps.csv": _with_territory(args.reps, "reps", {r: r for r in rep_ids}, args, columns),
         "summary.csv": _csv(plan.summary_frame()),
         "territories.json": json.dumps({"spread": plan.spread(), "stats": dict(plan.stats),
                                         "moves": len(plan.moves)}, indent=2) + "\n",
