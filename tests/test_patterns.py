@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -64,6 +65,30 @@ def test_holiday_moves_the_line_visit_to_a_neighbouring_day() -> None:
     assert ["Tue", "Tue"] not in [weekdays(p, x) for x in pats]
     assert ["Tue", "Mon"] in [weekdays(p, x) for x in pats]  # Tuesday 8th: the Monday before
     assert len(pats) == 5
+
+
+def test_a_day_the_outlet_is_closed_moves_the_line_visit_too() -> None:
+    # closed on Tuesday 8th (stocktaking): the visit is still owed, so it moves
+    hours = dataclasses.replace(OpeningHours.parse("Mo-Fr 08:00-18:00"),
+                                closed_dates=frozenset({date(2026, 12, 8)}))
+    o = Outlet("P", 43.7, 7.4, VisitRule.parse("1/week"), hours=hours)
+    p = Problem([o], [Rep("R", 43.7, 7.4)], Horizon(MONDAY, weeks=2))
+    pats = [weekdays(p, x) for x in day_patterns(p, o, p.reps[0])]
+    assert ["Tue", "Mon"] in pats and ["Tue", "Tue"] not in pats
+    assert all(len(x) == 2 for x in pats)
+
+
+def test_a_closed_day_the_count_leaves_out_drops_the_visit() -> None:
+    # a re-plan puts a cancelled visit's date among the closed dates and owes one
+    # visit less: the line's visit of that week is dropped, not moved
+    hours = dataclasses.replace(OpeningHours.parse("Mo-Fr 08:00-18:00"),
+                                closed_dates=frozenset({date(2026, 12, 8)}))
+    rule = dataclasses.replace(VisitRule.parse("1/week"), visits=1)
+    o = Outlet("P", 43.7, 7.4, rule, hours=hours)
+    p = Problem([o], [Rep("R", 43.7, 7.4)], Horizon(MONDAY, weeks=2))
+    pats = [weekdays(p, x) for x in day_patterns(p, o, p.reps[0])]
+    assert ["Tue"] in pats
+    assert ["Mon", "Tue"] not in pats and all(len(x) == 1 for x in pats)
 
 
 def cn_dates(freq: str, start: date, weeks: int, **kw: object) -> list[list[str]]:

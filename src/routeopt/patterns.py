@@ -222,7 +222,7 @@ def day_patterns(problem: Problem, outlet: Outlet, rep: Rep) -> list[tuple[int, 
             dates, skipped = _moved_line(
                 problem, outlet, rep,
                 _line_dates(line, k, problem.horizon.start, problem.horizon.weeks),
-                gap, lambda d: usable(d) or d in appt)
+                gap, lambda d: usable(d) or d in appt, need)
             (short if skipped and not sub_horizon else candidates).append(dates)
     elif rule.interval is not None or rule.per_month is not None:
         allowed = rule.allowed_weekdays
@@ -308,7 +308,8 @@ def _working_days(problem: Problem, rep: Rep, a: date, b: date) -> int:
 
 
 def _moved_line(problem: Problem, outlet: Outlet, rep: Rep, dates: list[date], gap: int,
-                usable: Callable[[date], bool]) -> tuple[list[date], int]:
+                usable: Callable[[date], bool], need: int | None = None
+                ) -> tuple[list[date], int]:
     """A route line's dates with each unusable one moved to the nearest usable day
     of its planning week, and how many visits had none (left out).
 
@@ -320,6 +321,13 @@ def _moved_line(problem: Problem, outlet: Outlet, rep: Rep, dates: list[date], g
     day is left out: the pattern then has fewer visits, each missed one reported
     with :func:`short_pattern_message`. Dates before the planned part of the
     horizon are kept as they are (the sub-horizon rule drops them).
+
+    A date the outlet itself is closed on (:attr:`Hours.closed_dates
+    <routeopt.hours.Hours.closed_dates>`, where a re-plan puts a visit the log
+    cancelled) moves only while the line holds fewer than ``need`` planned
+    visits: a cancelled visit is not owed any more, so it is dropped, not moved
+    (the rule's count already leaves it out). The other unusable dates move
+    first.
     """
     allowed = outlet.rule.allowed_weekdays
     step = max(gap, 1)
@@ -327,10 +335,14 @@ def _moved_line(problem: Problem, outlet: Outlet, rep: Rep, dates: list[date], g
     first = problem.plan_from or h.start
     out = list(dates)
     skipped = 0
-    for d in dates:
+    closed = outlet.hours.closed_dates
+    # the outlet's own closed dates last: by then the count tells whether they are owed
+    for d in sorted(dates, key=lambda d: (d in closed, d)):
         if d < first or usable(d):
             continue
         out.remove(d)
+        if need is not None and d in closed and sum(1 for x in out if x >= first) >= need:
+            continue  # not owed (a cancelled visit): dropped, not moved
         week0 = h.start + timedelta(days=7 * h.week_of(d))
         week = [week0 + timedelta(days=j) for j in range(7)]
         got = None
