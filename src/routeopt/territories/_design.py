@@ -512,7 +512,8 @@ def _repair(md: _Model, cur_arc: IntArray, arcs_i: IntArray, arcs_j: IntArray,
     return cur_arc
 
 
-def _contiguous(md: _Model, rep_of: IntArray, band: float, passes: int = CONTIGUITY_PASSES) -> tuple[IntArray, int]:
+def _contiguous(md: _Model, rep_of: IntArray, band: float,
+                passes: int = CONTIGUITY_PASSES) -> tuple[IntArray, int]:
     """Move enclaves to the territory around them, within the band.
 
     The rounded and repaired program leaves a few outlets inside another
