@@ -88,7 +88,7 @@ APPROACH_NEIGHBOURS: Final = 12
 BHH: Final = 0.7124
 #: The weight of an outlet's distance to its territory's centre against that to its
 #: rep's home, in the assignment's cost (:func:`design`'s ``compactness``).
-COMPACTNESS: Final = 1.0
+COMPACTNESS: Final = 0.5
 #: Rounds of the alternating location-allocation (assign, then move the centres).
 ROUNDS: Final = 6
 #: Planned travel over the geometric estimate (approach and commute), measured: the
