@@ -180,3 +180,6 @@ def test_the_contiguity_step_leaves_fewer_enclaves_within_the_band(problem) -> N
     assert _enclaves(problem, smooth.assignment) < _enclaves(problem, plain.assignment)
     assert all(abs(r.deviation) <= 0.05 + EPS for r in smooth.loads)
     assert smooth.stats["outside_band_h"] == 0
+    # territories within the band are kept by a realignment, enclaves moved or not
+    again = realign(problem, current=dict(smooth.assignment), max_moves=0.05)
+    assert again.moves == () and again.stats["kept_current"]
