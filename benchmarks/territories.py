@@ -36,7 +36,7 @@ Usage::
     python benchmarks/territories.py [--company 15000,50] [--field 1000,7]
         [--weeks 4] [--iterations 300] [--time-limit 120] [--workers 2]
         [--methods kmeans,nearest,single,home,design] [--compactness X]
-        [--equal-work] [--per-rep CSV] [--seed 0]
+        [--contiguity] [--equal-work] [--per-rep CSV] [--seed 0]
 """
 
 from __future__ import annotations
@@ -235,7 +235,7 @@ def run_case(name: str, outlets: pd.DataFrame, reps: pd.DataFrame,
             elif method in ("design", "home"):
                 kw = ({"compactness": 0.0} if method == "home" else
                       {} if args.compactness is None else {"compactness": args.compactness})
-                plan = design(problem, **kw)
+                plan = design(problem, contiguity=args.contiguity, **kw)
                 assignment = dict(plan.assignment)
                 dev = f"{plan.spread()['max_dev_pct']:.2f}"
                 estimates[method] = {r.rep_id: (r.travel_h, r.workload_h, r.approach_h)
@@ -319,6 +319,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--methods", default="kmeans,nearest,single,home,design")
     ap.add_argument("--compactness", type=float, default=None,
                     help="the design's compactness (default: design's own)")
+    ap.add_argument("--contiguity", action="store_true",
+                    help="the design with its contiguity step (off by default)")
     ap.add_argument("--equal-work", action="store_true",
                     help="plan every method again on the outlets all of them scheduled in full")
     ap.add_argument("--per-rep", type=Path, default=None, metavar="CSV",

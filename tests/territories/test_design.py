@@ -157,3 +157,29 @@ def test_realignment_never_moves_more_than_the_cap(problem, cap) -> None:  # typ
     limit = int(cap * len(problem.outlets)) if isinstance(cap, float) else cap
     moved = sum(plan.assignment[o] != current[o] for o in current)
     assert moved == len(plan.moves) <= limit
+
+
+def _enclaves(problem, assignment) -> float:  # type: ignore[no-untyped-def]
+    """The share of outlets whose 8 nearest outlets mostly belong to another territory."""
+    from scipy.spatial import cKDTree
+
+    lat = np.array([o.lat for o in problem.outlets])
+    lon = np.array([o.lon for o in problem.outlets])
+    xy = np.column_stack([lon * np.cos(np.radians(lat.mean())), lat])
+    _, idx = cKDTree(xy).query(xy, k=9)
+    rep = np.array([assignment[o.id] for o in problem.outlets])
+    same = (rep[idx[:, 1:]] == rep[:, None]).mean(axis=1)
+    return float((same < 0.5).mean())
+
+
+def test_the_contiguity_step_leaves_fewer_enclaves_within_the_band(problem) -> None:  # type: ignore[no-untyped-def]
+    plain = design(problem, contiguity=False)
+    smooth = design(problem, contiguity=True)
+    assert "contiguity_moves" not in plain.stats
+    assert smooth.stats["contiguity_moves"] > 0
+    assert _enclaves(problem, smooth.assignment) < _enclaves(problem, plain.assignment)
+    assert all(abs(r.deviation) <= 0.05 + EPS for r in smooth.loads)
+    assert smooth.stats["outside_band_h"] == 0
+    # territories within the band are kept by a realignment, enclaves moved or not
+    again = realign(problem, current=dict(smooth.assignment), max_moves=0.05)
+    assert again.moves == () and again.stats["kept_current"]
