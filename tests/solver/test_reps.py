@@ -8,7 +8,7 @@ from datetime import date
 
 from routeopt import Horizon, Outlet, Problem, Rep, SolveParams, TimeWindow, VisitRule, solve
 from routeopt.solver._model import compile_problem
-from routeopt.solver._reps import REP_REMOVALS, rep_of
+from routeopt.solver._reps import REP_REMOVALS, rep_of, workload
 from routeopt.solver._search import Search, State
 
 MONDAY = date(2026, 11, 30)
@@ -62,9 +62,14 @@ def test_sectors_cover_every_outlet_and_balance_the_workload() -> None:
     inst = compile_problem(_office(n=80, reps=4), _params())
     home = inst.home_rep[:80]
     assert set(home) == {0, 1, 2, 3}
+    # the reps have no capacity nor visit cap: each visit weighs its service
+    # time over the 10-hour shift
+    weight = workload(inst.problem, inst.need[:80])
+    assert all(math.isclose(w, inst.need[i] * inst.problem.outlets[i].service / 36000)
+               for i, w in enumerate(weight))
     load = [0.0] * 4
     for i, h in enumerate(home):
-        load[h] += inst.need[i] * (1 + inst.demand[i] / 2 + inst.service[i] / 750)
+        load[h] += weight[i]
     assert max(load) <= 1.35 * min(load), load
     # each sector is one arc of the ring: its outlets' angles are contiguous
     ang = {i: math.atan2(inst.problem.outlets[i].lat - HOME[0],

@@ -5,7 +5,8 @@ mode), the trip from home prices every one of them alike, so neither the
 nearest-rep cut of the candidates nor the first plan can tell them apart. This
 module gives each such outlet a *sector*: the outlets around a shared home are
 swept by angle and cut into one sector per rep, each with about an equal share
-of the workload (visits, weighted by their demand and service time). An
+of the workload (the share of a rep-day its visits use: demand against the
+reps' capacity, service against their shift, see :func:`workload`). An
 outlet's own sector's rep comes first among its candidates, then the reps of
 the neighbouring sectors; the first plan places it with that rep when the rep
 can make every visit.
@@ -101,14 +102,27 @@ def home_sectors(problem: Problem, far: npt.NDArray[np.int64],
 
 
 def workload(problem: Problem, need: list[int]) -> list[float]:
-    """Per outlet, its visits weighted by demand and service time (each against
-    the mean over the outlets, so that neither unit dominates)."""
-    outs = problem.outlets
-    n = max(1, len(outs))
-    md = sum(o.demand for o in outs) / n
-    ms = sum(o.service for o in outs) / n
-    return [need[i] * (1.0 + (o.demand / md if md else 0.0) + (o.service / ms if ms else 0.0))
-            for i, o in enumerate(outs)]
+    """Per outlet, the share of a rep-day that its visits use: each visit's
+    demand over the reps' mean capacity, plus its service time over their mean
+    shift, plus one over their mean ``max_visits`` (each term where the reps
+    have that limit).
+
+    The sectors so balance what binds a rep's day: the load where a capacity
+    binds (the Cordeau instances, whose baseline balances demand x
+    frequency), the hours where the shift binds. Where no term applies (no
+    capacity, no service, no visit cap) every visit weighs one.
+    """
+    outs, reps = problem.outlets, problem.reps
+    caps = [r.capacity for r in reps if r.capacity]
+    cap = sum(caps) / len(caps) if caps else 0.0
+    shift = sum(r.shift.end - r.shift.start for r in reps) / max(1, len(reps))
+    maxv = [r.max_visits for r in reps if r.max_visits]
+    per_visit = len(maxv) / sum(maxv) if maxv else 0.0
+    out = []
+    for i, o in enumerate(outs):
+        w = per_visit + (o.demand / cap if cap else 0.0) + (o.service / shift if shift > 0 else 0.0)
+        out.append(need[i] * (w if w > 0 else 1.0))
+    return out
 
 
 def sector_gap(reps: list[int], a: int, b: int) -> int:
