@@ -362,6 +362,29 @@ class Search:
                 extra += lam * add
         return extra
 
+    def _pick(self, st: State, i: int, r_i: int, group: Sequence[int], move: float,
+              pref: object, soft: bool) -> tuple[float, int, int] | None:
+        """The cheapest slot of ``group`` for a visit of outlet ``i`` (inserted as
+        ``r_i``): (cost, slot, position), or None when no slot takes it. ``move`` is
+        added off the ``pref`` slots; with ``soft`` the soft terms' price too."""
+        pick: tuple[float, int, int] | None = None
+        for s in group:
+            r = self.slot_insert(st, r_i, s)
+            if r is None:
+                continue
+            cost: float = r[0]
+            if move and s not in pref:  # type: ignore[operator]
+                cost += move
+            if soft:
+                extra = self.soft_cost(st, i, s)
+                if extra is None:
+                    continue
+                if extra:
+                    cost += extra
+            if pick is None or cost < pick[0]:
+                pick = (cost, s, r[1])
+        return pick
+
     def price(self, st: State, i: int, noise: float = 0.0) -> Priced | None:
         """Best option of outlet ``i``: (cost with penalties, option, [(slot, pos)])."""
         return self.price2(st, i, noise)[0]
@@ -404,22 +427,7 @@ class Search:
             total = pen * short if short else 0.0
             where: list[tuple[int, int]] = []
             for group in opt.groups:
-                pick: tuple[float, int, int] | None = None
-                for s in group:
-                    r = self.slot_insert(st, r_i, s)
-                    if r is None:
-                        continue
-                    cost: float = r[0]
-                    if move and s not in pref:  # type: ignore[operator]
-                        cost += move
-                    if soft:
-                        extra = self.soft_cost(st, i, s)
-                        if extra is None:
-                            continue
-                        if extra:
-                            cost += extra
-                    if pick is None or cost < pick[0]:
-                        pick = (cost, s, r[1])
+                pick = self._pick(st, i, r_i, group, move, pref, soft)
                 if pick is None:
                     total += pen
                 else:
@@ -455,21 +463,7 @@ class Search:
             total = 0.0
             where: list[tuple[int, int]] = []
             for group in opt.groups:
-                pick: tuple[float, int, int] | None = None
-                for s in group:
-                    r = self.slot_insert(st, r_i, s)
-                    if r is None:
-                        continue
-                    cost: float = r[0]
-                    if move and s not in pref:  # type: ignore[operator]
-                        cost += move
-                    if soft:
-                        extra = self.soft_cost(st, i, s)
-                        if extra is None:
-                            continue
-                        cost += extra
-                    if pick is None or cost < pick[0]:
-                        pick = (cost, s, r[1])
+                pick = self._pick(st, i, r_i, group, move, pref, soft)
                 if pick is None or (best is not None and total + pick[0] >= best[0]):
                     break
                 total += pick[0]
