@@ -25,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -58,8 +59,13 @@ def time_scale(inst: PVRPInstance) -> int:
     return 100 if max(inst.duration) > 0 else 10
 
 
-def to_problem(inst: PVRPInstance) -> Problem:
-    """The instance as a routeopt problem, through the public API only."""
+def to_problem(inst: PVRPInstance, customers: Sequence[int] | None = None,
+               reps: int | None = None, *, same_rep: bool = False) -> Problem:
+    """The instance (or ``customers`` of it, with ``reps`` vehicles, default ``m``)
+    as a routeopt problem, through the public API only; with ``same_rep`` each
+    customer keeps one vehicle."""
+    cs = list(range(1, inst.n + 1)) if customers is None else list(customers)
+    m = inst.m if reps is None else reps
     t = inst.t
     weeks = math.ceil(t / 7)
     holidays = frozenset(START + timedelta(days=k) for k in range(t, 7 * weeks))
@@ -75,21 +81,21 @@ def to_problem(inst: PVRPInstance) -> Problem:
         return (y - y0) / 50.0, (x - x0) / 50.0
 
     outlets = []
-    for c in range(1, inst.n + 1):
+    for c in cs:
         lat, lon = ll(*inst.xy[c])
         outlets.append(Outlet(
             str(c), lat, lon,
-            VisitRule(patterns=inst.patterns[c], same_rep=False),
+            VisitRule(patterns=inst.patterns[c], same_rep=same_rep),
             service=round(inst.service[c] * ts), demand=round(inst.demand[c]),
         ))
     lat0, lon0 = ll(x0, y0)
-    reps = [Rep(f"V{k + 1}", lat0, lon0, shift=shift, working_days=frozenset(range(7)),
-                capacity=round(cap)) for k in range(inst.m)]
-    xy = np.array([inst.xy[c] for c in range(1, inst.n + 1)] + [inst.xy[0]] * (2 * inst.m))
+    rep_list = [Rep(f"V{k + 1}", lat0, lon0, shift=shift, working_days=frozenset(range(7)),
+                    capacity=round(cap)) for k in range(m)]
+    xy = np.array([inst.xy[c] for c in cs] + [inst.xy[0]] * (2 * m))
     d = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
     matrix = TravelMatrix(np.ceil(d * ts - 1e-9).astype(np.int64),
                           np.rint(d * DIST_SCALE).astype(np.int64))
-    return Problem(outlets, reps, Horizon(START, weeks, holidays), {"drive": matrix})
+    return Problem(outlets, rep_list, Horizon(START, weeks, holidays), {"drive": matrix})
 
 
 @dataclass

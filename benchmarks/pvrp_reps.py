@@ -33,34 +33,22 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
-
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from pvrp import (
-    DAY,
-    DIST_SCALE,
-    START,
     all_instances,
     append_rows,
     git_commit,
     load_bks,
-    time_scale,
 )
+from pvrp import to_problem as pvrp_problem
 from pvrp_format import PVRPInstance, PVRPRoute, check_solution, parse_pvrp
 
 from routeopt import (
-    Horizon,
-    Outlet,
     Problem,
-    Rep,
     SolveParams,
-    TimeWindow,
-    TravelMatrix,
-    VisitRule,
     solve,
 )
 
@@ -69,35 +57,7 @@ def to_problem(inst: PVRPInstance, customers: Sequence[int] | None = None,
                reps: int | None = None) -> Problem:
     """The instance (or ``customers`` of it) as a routeopt problem whose ``reps``
     reps (default ``m``) share the depot and keep one rep per customer."""
-    cs = list(range(1, inst.n + 1)) if customers is None else list(customers)
-    m = inst.m if reps is None else reps
-    t = inst.t
-    weeks = math.ceil(t / 7)
-    holidays = frozenset(START + timedelta(days=k) for k in range(t, 7 * weeks))
-    ts = time_scale(inst)
-    if len(set(inst.duration)) != 1 or len(set(inst.capacity)) != 1:
-        raise ValueError(f"{inst.name}: per-day D or Q differ; not supported by this adapter")
-    dmax = inst.duration[0]
-    shift = TimeWindow(0, int(dmax * ts) if dmax > 0 else DAY)
-    x0, y0 = inst.xy[0]
-
-    def ll(x: float, y: float) -> tuple[float, float]:  # labels only: the matrix is ours
-        return (y - y0) / 50.0, (x - x0) / 50.0
-
-    outlets = []
-    for c in cs:
-        lat, lon = ll(*inst.xy[c])
-        outlets.append(Outlet(
-            str(c), lat, lon, VisitRule(patterns=inst.patterns[c], same_rep=True),
-            service=round(inst.service[c] * ts), demand=round(inst.demand[c])))
-    lat0, lon0 = ll(x0, y0)
-    rep_list = [Rep(f"V{k + 1}", lat0, lon0, shift=shift, working_days=frozenset(range(7)),
-                    capacity=round(inst.capacity[0])) for k in range(m)]
-    xy = np.array([inst.xy[c] for c in cs] + [inst.xy[0]] * (2 * m))
-    d = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
-    matrix = TravelMatrix(np.ceil(d * ts - 1e-9).astype(np.int64),
-                          np.rint(d * DIST_SCALE).astype(np.int64))
-    return Problem(outlets, rep_list, Horizon(START, weeks, holidays), {"drive": matrix})
+    return pvrp_problem(inst, customers, reps, same_rep=True)
 
 
 def check_one_vehicle(inst: PVRPInstance, routes: list[PVRPRoute]) -> list[str]:
