@@ -13,7 +13,8 @@ are given reps four ways:
 - ``design``: :func:`routeopt.territories.design` (``--compactness``, its
   default by default);
 - ``home``: the same design with ``compactness=0``: the reps' homes as the
-  fixed centres, no alternating centres (the ablation of the compactness).
+  fixed centres, no alternating centres (the ablation of the compactness);
+- ``improved``: the design with its improvement step (``improve=True``).
 
 Every territory is then planned by :func:`routeopt.batch.run_batch` with the
 same solver settings (``--weeks``, ``--iterations``, ``--time-limit``), and the
@@ -35,7 +36,7 @@ Usage::
 
     python benchmarks/territories.py [--company 15000,50] [--field 1000,7]
         [--weeks 4] [--iterations 300] [--time-limit 120] [--workers 2]
-        [--methods kmeans,nearest,single,home,design] [--compactness X]
+        [--methods kmeans,nearest,single,home,design,improved] [--compactness X]
         [--contiguity] [--equal-work] [--per-rep CSV] [--seed 0]
 """
 
@@ -232,9 +233,12 @@ def run_case(name: str, outlets: pd.DataFrame, reps: pd.DataFrame,
                 assignment = kmeans_assign(outlets, reps, args.seed)
             elif method == "nearest":
                 assignment = nearest_assign(problem)
-            elif method in ("design", "home"):
-                kw = ({"compactness": 0.0} if method == "home" else
-                      {} if args.compactness is None else {"compactness": args.compactness})
+            elif method in ("design", "home", "improved"):
+                kw: dict[str, Any] = (
+                    {"compactness": 0.0} if method == "home" else
+                    {} if args.compactness is None else {"compactness": args.compactness})
+                if method == "improved":
+                    kw["improve"] = True
                 plan = design(problem, contiguity=args.contiguity, **kw)
                 assignment = dict(plan.assignment)
                 dev = f"{plan.spread()['max_dev_pct']:.2f}"

@@ -183,3 +183,64 @@ def test_the_contiguity_step_leaves_fewer_enclaves_within_the_band(problem) -> N
     # territories within the band are kept by a realignment, enclaves moved or not
     again = realign(problem, current=dict(smooth.assignment), max_moves=0.05)
     assert again.moves == () and again.stats["kept_current"]
+
+
+def test_the_improvement_step_lowers_estimated_travel_within_the_band(problem) -> None:  # type: ignore[no-untyped-def]
+    plain = design(problem)
+    better = design(problem, improve=True)
+    assert "improve_moves" not in plain.stats
+    assert better.stats["improve_moves"] + better.stats["improve_swaps"] > 0
+    assert better.stats["improve_after_h"] < better.stats["improve_before_h"]
+    assert better.assignment != plain.assignment
+    assert all(abs(r.deviation) <= 0.05 + EPS for r in better.loads)
+    assert better.stats["outside_band_h"] == 0
+
+
+def _moved_by_the_step(problem):  # type: ignore[no-untyped-def]
+    from routeopt.territories._design import _improve, _model
+
+    md = _model(problem)
+    plain = design(problem)
+    index = {r: j for j, r in enumerate(md.rep_ids)}
+    start = np.array([index[plain.assignment[o]] for o in md.outlet_ids], dtype=np.int64)
+    after, _ = _improve(md, start, 0.05)
+    return md, start, after
+
+
+def test_the_improvement_step_keeps_fixed_excluded_and_capped_pairs(company, problem) -> None:  # type: ignore[no-untyped-def]
+    from routeopt.territories._design import _improve, _loads, _model, _outside
+
+    outlets, reps = company
+    md, start, after = _moved_by_the_step(problem)
+    moved = np.flatnonzero(after != start)
+    assert len(moved) >= 20
+    # pin half of what the free step moved to where it was, forbid the other half's new reps
+    pin = {md.outlet_ids[i]: md.rep_ids[start[i]] for i in moved[::2]}
+    excluded = [(md.outlet_ids[i], md.rep_ids[after[i]]) for i in moved[1::2]]
+    pinned = outlets.assign(rep_id=[pin.get(o, "") for o in outlets["outlet_id"]])
+    counts = np.bincount(start, minlength=len(md.rep_ids))
+    caps = {r: int(c) for r, c in zip(md.rep_ids, counts, strict=True)}
+    md2 = _model(read_problem(pinned, reps, start="2026-11-30", weeks=4), excluded, caps)
+    got, stats = _improve(md2, start, 0.05)
+    assert all(got[i] == start[i] for i in moved[::2])
+    assert all(got[i] != after[i] for i in moved[1::2])
+    # every rep at its cap: only swaps, which keep the counts
+    assert stats["improve_moves"] == 0 and stats["improve_swaps"] > 0
+    assert np.array_equal(np.bincount(got, minlength=len(md.rep_ids)), counts)
+    outside, _ = _outside(md2, _loads(md2, got), 0.05)
+    assert outside <= 1e-9
+
+
+def test_the_improvement_step_never_widens_a_rep_outside_the_band(problem) -> None:  # type: ignore[no-untyped-def]
+    from routeopt.territories._design import _improve, _loads, _model, _outside, _viol
+
+    md = _model(problem)
+    nearest = np.asarray(md.home_h.argmin(axis=1), dtype=np.int64)  # far outside the band
+    loads = _loads(md, nearest)
+    before, u = _outside(md, loads, 0.05)
+    assert before > 0
+    got, stats = _improve(md, nearest, 0.05)
+    lo, hi = 0.95 * u * md.capacity_h, 1.05 * u * md.capacity_h
+    assert stats["improve_moves"] + stats["improve_swaps"] > 0
+    assert np.all(_viol(_loads(md, got), lo, hi) <= _viol(loads, lo, hi) + 1e-6)
+    assert _outside(md, _loads(md, got), 0.05)[0] <= before + 1e-6
