@@ -42,6 +42,13 @@ constraint), so it is solved as a linear program (OR-Tools' GLOP, over the
   outlets), the band is relaxed at a high price per hour outside it, and
   :attr:`TerritoryPlan.stats` says by how much.
 
+Two optional steps follow the assignment: ``contiguity`` moves enclaves to
+the territory around them, and ``improve`` moves and swaps border outlets
+while their estimated routed travel (the commute and the detour between
+their nearest outlets of the territory) falls, within the band and the
+constraints (:func:`_improve`). Neither lowered the planned travel beyond
+the spread of the routing, so both are off by default.
+
 Realignment adds the current assignment and a cap on moves:
 ``sum_i (1 - x_{i, current(i)}) <= max_moves``, which is linear, with the
 band violation priced far above travel: it balances as well as the cap
