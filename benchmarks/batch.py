@@ -8,11 +8,17 @@ territory folders, then plans them, side by side in one run:
    reference plans;
 2. ``processes x1`` and ``processes x2``: :func:`routeopt.batch.run_batch` on a
    local process pool of 1 and 2 workers;
-3. ``dask x2``: ``run_batch`` on a ``dask.distributed.LocalCluster`` of 2
-   worker processes with 1 thread each. The cluster's start-up, including a
+3. ``dask1`` and ``dask2``: ``run_batch`` on a ``dask.distributed.LocalCluster``
+   of 1 and 2 worker processes with 1 thread each. The cluster's start-up, including a
    tiny plan in each worker so that pandas, OR-Tools and the solver are
    imported (as in a long-lived cluster's workers), is timed apart. The local pool's workers are
    forked from this process, which has imported them already.
+
+With ``--company N,REPS`` the territories are a whole company's instead: a
+:func:`routeopt.datasets.make_company` of ``N`` outlets and ``REPS`` reps,
+given a rep each by :func:`routeopt.territories.design` (timed, as
+``design_s``), one territory folder per rep, as ``routeopt territories``
+followed by ``routeopt batch`` plans it.
 
 The search stops after ``--iterations`` iterations (the deterministic stop
 rule), so every configuration must give each territory exactly the plan of the
@@ -24,8 +30,8 @@ average before and after each configuration (the machine may be shared).
 Usage::
 
     python benchmarks/batch.py [--territories 8] [--outlets 150] [--weeks 4]
-        [--iterations 300] [--configs single,processes1,processes2,dask2]
-        [--repeats 1] [--out benchmarks/results/batch.csv]
+        [--iterations 300] [--configs single,processes1,processes2,dask1,dask2]
+        [--company 3000,10] [--repeats 1] [--out benchmarks/results/batch.csv]
 """
 
 from __future__ import annotations
@@ -47,13 +53,13 @@ from scaling import append_csv, git_commit, machine, src_hash
 ROOT = Path(__file__).resolve().parents[1]
 START = "2026-11-30"  # a Monday
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "batch.csv"
-CONFIGS = ("single", "processes1", "processes2", "dask2")
+CONFIGS = ("single", "processes1", "processes2", "dask1", "dask2")
 CSV_COLUMNS = (
     "timestamp", "git_commit", "src_hash", "host", "cpu_count", "cpu_model", "python",
     "ortools", "config", "repeat", "territories", "outlets", "reps", "weeks", "max_iterations",
     "load_before", "load_after", "startup_s", "wall_s", "territories_per_min", "cpu_s",
     "cpu_s_per_territory", "done", "failed", "required", "scheduled", "coverage", "travel_h",
-    "same_as_single", "error",
+    "same_as_single", "error", "company", "design_s",
 )
 
 
@@ -74,6 +80,34 @@ def make_folders(root: Path, n: int, outlets: int, weeks: int, iterations: int) 
         r.to_csv(root / name / "reps.csv", index=False)
         names.append(name)
     return names
+
+
+def make_company_folders(root: Path, n_outlets: int, n_reps: int, weeks: int,
+                         iterations: int, seed: int = 0) -> tuple[list[str], float]:
+    """A company's territories as folders, one per rep of its design; (names, design s)."""
+    from routeopt.datasets import make_company
+    from routeopt.read import read_problem
+    from routeopt.territories import design
+
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "batch.toml").write_text(
+        f'start = "{START}"\nweeks = {weeks}\n\n[solve]\nmax_iterations = {iterations}\n'
+        "time_limit = 3600\nmax_no_improvement = 100000\n", encoding="utf-8")
+    outlets, reps = make_company(n_outlets, n_reps, seed=seed)
+    t0 = time.perf_counter()
+    assignment = design(read_problem(outlets, reps, start=START, weeks=weeks)).assignment
+    took = time.perf_counter() - t0
+    territory = outlets["outlet_id"].map(assignment)
+    names = []
+    for rep in reps["rep_id"]:
+        mine = outlets[territory == rep]
+        if mine.empty:
+            continue
+        (root / rep).mkdir(exist_ok=True)
+        mine.to_csv(root / rep / "outlets.csv", index=False)
+        reps[reps["rep_id"] == rep].to_csv(root / rep / "reps.csv", index=False)
+        names.append(str(rep))
+    return names, took
 
 
 def kpis(summary: dict[str, Any]) -> tuple[Any, ...]:
@@ -126,13 +160,14 @@ def run_config(config: str, root: Path, out: Path) -> tuple[dict[str, tuple[Any,
     if config.startswith("processes"):
         summary = run_batch(root, out, workers=int(config.removeprefix("processes")),
                             progress=False)
-    elif config == "dask2":
+    elif config in ("dask1", "dask2"):
         from distributed import Client, LocalCluster
 
+        n = int(config.removeprefix("dask"))
         t0 = time.perf_counter()
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                           dashboard_address=None) as cluster, Client(cluster) as client:
-            client.wait_for_workers(2)
+            client.wait_for_workers(n)
             client.run(warm_up)  # a long-lived cluster's workers have these imported already
             startup = time.perf_counter() - t0
             summary = run_batch(root, out, executor=client, progress=False)
@@ -188,8 +223,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help=f"comma separated, of {', '.join(CONFIGS)} (single is always run)")
     ap.add_argument("--repeats", type=int, default=1,
                     help="run the configurations this many times, interleaved (medians shown)")
+    ap.add_argument("--company", default=None, metavar="N,REPS",
+                    help="plan a company of N outlets and REPS reps, its territories "
+                         "designed by routeopt.territories.design (then --territories and "
+                         "--outlets are ignored)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = ap.parse_args(argv)
+    company = None
+    if args.company:
+        try:
+            company = tuple(int(x) for x in args.company.split(","))
+            if len(company) != 2 or min(company) < 1:
+                raise ValueError
+        except ValueError:
+            ap.error(f"--company takes N,REPS (two whole numbers >= 1), not {args.company!r}")
     configs = [c.strip() for c in args.configs.split(",") if c.strip() and c.strip() != "single"]
 
     import logging
@@ -204,7 +251,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = []
     with tempfile.TemporaryDirectory(prefix="routeopt-bench-batch-") as tmp:
         root = Path(tmp) / "territories"
-        names = make_folders(root, args.territories, args.outlets, args.weeks, args.iterations)
+        design_s: float | str = ""
+        if company is None:
+            names = make_folders(root, args.territories, args.outlets, args.weeks,
+                                 args.iterations)
+        else:
+            names, design_s = make_company_folders(root, *company, args.weeks, args.iterations)
+            base.update(territories=len(names), outlets=company[0], reps=company[1],
+                        company=f"{company[0]}x{company[1]}", design_s=design_s)
+            print(f"company {args.company}: {len(names)} territories designed in "
+                  f"{design_s:.1f} s", file=sys.stderr)
         ref: dict[str, tuple[Any, ...]] = {}
         plan = [(rep, c) for rep in range(args.repeats) for c in ["single", *configs]]
         for repeat, config in plan:
