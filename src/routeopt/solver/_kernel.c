@@ -815,6 +815,145 @@ done:
     return out;
 }
 
+/* price_options(kernel, node, pres, routes, scheds, hard, balance, groups, need, pen,
+ *               n_near, second, noise, random) -> (best, runner_up): Search.price2's loop
+ * over an outlet's options (``groups``: per option its groups of slots) with each slot
+ * priced as pick_slots prices it, once, when first asked for. best: None or
+ * (cost, option, [(slot, position), ...]); ``random`` is called for the noise exactly
+ * where the reference draws it. */
+static PyObject *k_price_options(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 14) { PyErr_SetString(PyExc_TypeError, "expected 14 arguments"); return NULL; }
+    const Kernel *k = (const Kernel *)PyCapsule_GetPointer(args[0], "routeopt.kernel");
+    if (k == NULL) return NULL;
+    i64 node = PyLong_AsLongLong(args[1]);
+    PyObject *pres = args[2], *routes = args[3], *scheds = args[4], *hard = args[5];
+    PyObject *bal = args[6], *groups = args[7];
+    Py_ssize_t need = PyLong_AsSsize_t(args[8]);
+    double pen = PyFloat_AsDouble(args[9]);
+    Py_ssize_t n_near = PyLong_AsSsize_t(args[10]);
+    int second = PyObject_IsTrue(args[11]);
+    double noise = PyFloat_AsDouble(args[12]);
+    PyObject *rnd = args[13];
+    if (PyErr_Occurred()) return NULL;
+    if (node < 0 || node >= k->n) { PyErr_SetString(PyExc_IndexError, "node out of range"); return NULL; }
+    if (!PyList_Check(pres) || !PyList_Check(routes) || !PyList_Check(scheds) ||
+        !PyList_Check(hard) || !PyList_Check(groups)) {
+        PyErr_SetString(PyExc_TypeError, "prefixes, routes, schedules, terms, groups: lists");
+        return NULL;
+    }
+    Py_ssize_t ns = PyList_GET_SIZE(routes);
+    if (PyList_GET_SIZE(pres) != ns || PyList_GET_SIZE(scheds) != ns) {
+        PyErr_SetString(PyExc_ValueError, "one prefix, route and schedule per slot");
+        return NULL;
+    }
+    for (Py_ssize_t h = 0; h < PyList_GET_SIZE(hard); h++) {
+        PyObject *t = PyList_GET_ITEM(hard, h);
+        if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 3 ||
+            !PyList_Check(PyTuple_GET_ITEM(t, 0)) || !PyList_Check(PyTuple_GET_ITEM(t, 1)) ||
+            PyList_GET_SIZE(PyTuple_GET_ITEM(t, 0)) != ns ||
+            PyList_GET_SIZE(PyTuple_GET_ITEM(t, 1)) != ns) {
+            PyErr_SetString(PyExc_TypeError, "a hard term: (limits, uses, node use) per slot");
+            return NULL;
+        }
+    }
+    if (bal != Py_None) {
+        int ok = PyTuple_Check(bal) && PyTuple_GET_SIZE(bal) == 6;
+        for (int j = 2; ok && j < 6; j++)
+            ok = PyList_Check(PyTuple_GET_ITEM(bal, j)) &&
+                 PyList_GET_SIZE(PyTuple_GET_ITEM(bal, j)) == ns;
+        if (!ok) {
+            PyErr_SetString(PyExc_TypeError, "balance: (w, min_price, four lists per slot)");
+            return NULL;
+        }
+    }
+    PyObject **memo = (PyObject **)PyMem_Calloc((size_t)(ns > 0 ? ns : 1), sizeof(PyObject *));
+    if (memo == NULL) return PyErr_NoMemory();
+    PyObject *best_where = NULL, *where = NULL, *out = NULL;
+    double best_total = 0.0, runner_up = Py_HUGE_VAL;
+    Py_ssize_t best_k = -1, best_len = 0;
+    Py_ssize_t nopt = PyList_GET_SIZE(groups);
+    for (Py_ssize_t ko = 0; ko < nopt; ko++) {
+        if (ko == n_near && best_k >= 0 && best_len == need) break;
+        double bound = second ? runner_up : (best_k >= 0 ? best_total : Py_HUGE_VAL);
+        PyObject *og = PyList_GET_ITEM(groups, ko);
+        if (!PyTuple_Check(og)) { PyErr_SetString(PyExc_TypeError, "groups: tuples"); goto fail; }
+        Py_ssize_t ng = PyTuple_GET_SIZE(og);
+        Py_ssize_t short_ = need - ng;
+        double total = short_ ? pen * (double)short_ : 0.0;
+        where = PyList_New(0);
+        if (where == NULL) goto fail;
+        int broke = 0;
+        for (Py_ssize_t gi = 0; gi < ng; gi++) {
+            PyObject *group = PyTuple_GET_ITEM(og, gi);
+            if (!PyTuple_Check(group)) { PyErr_SetString(PyExc_TypeError, "a group: a tuple"); goto fail; }
+            Py_ssize_t pick_s = -1;
+            double pick_c = 0.0;
+            PyObject *pick_pos = NULL;
+            for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(group); j++) {
+                Py_ssize_t s = PyLong_AsSsize_t(PyTuple_GET_ITEM(group, j));
+                if (s == -1 && PyErr_Occurred()) goto fail;
+                if (s < 0 || s >= ns) { PyErr_SetString(PyExc_IndexError, "slot out of range"); goto fail; }
+                if (memo[s] == NULL) {
+                    memo[s] = pick_one(k, PyList_GET_ITEM(pres, s), PyList_GET_ITEM(routes, s),
+                                       PyList_GET_ITEM(scheds, s), s, node, hard, bal);
+                    if (memo[s] == NULL) goto fail;
+                }
+                PyObject *r = memo[s];
+                if (r == Py_None) continue;
+                double c = PyFloat_AsDouble(PyTuple_GET_ITEM(r, 0));
+                if (c == -1.0 && PyErr_Occurred()) goto fail;
+                if (pick_s < 0 || c < pick_c) {
+                    pick_s = s;
+                    pick_c = c;
+                    pick_pos = PyTuple_GET_ITEM(r, 1);
+                }
+            }
+            if (pick_s < 0) {
+                total += pen;
+            } else {
+                total += pick_c;
+                PyObject *pair = Py_BuildValue("(nO)", pick_s, pick_pos);
+                if (pair == NULL) goto fail;
+                int bad = PyList_Append(where, pair);
+                Py_DECREF(pair);
+                if (bad < 0) goto fail;
+            }
+            if (total >= bound) { broke = 1; break; }
+        }
+        if (!broke && PyList_GET_SIZE(where)) {
+            if (noise != 0.0) {
+                PyObject *x = PyObject_CallNoArgs(rnd);
+                if (x == NULL) goto fail;
+                double u = PyFloat_AsDouble(x);
+                Py_DECREF(x);
+                if (u == -1.0 && PyErr_Occurred()) goto fail;
+                total *= 1.0 + noise * (2.0 * u - 1.0);
+            }
+            if (best_k < 0 || total < best_total) {
+                if (best_k >= 0) runner_up = best_total;
+                best_total = total;
+                best_k = ko;
+                best_len = PyList_GET_SIZE(where);
+                Py_XSETREF(best_where, where);
+                where = NULL;
+            } else if (total < runner_up) {
+                runner_up = total;
+            }
+        }
+        Py_CLEAR(where);
+    }
+    if (best_k >= 0)
+        out = Py_BuildValue("((dnO)d)", best_total, best_k, best_where, runner_up);
+    else
+        out = Py_BuildValue("(Od)", Py_None, runner_up);
+fail:
+    Py_XDECREF(where);
+    Py_XDECREF(best_where);
+    for (Py_ssize_t s = 0; s < ns; s++) Py_XDECREF(memo[s]);
+    PyMem_Free(memo);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"make", k_make, METH_VARARGS, "A kernel for one instance."},
     {"can_insert", (PyCFunction)(void (*)(void))k_can_insert, METH_FASTCALL,
@@ -824,6 +963,8 @@ static PyMethodDef methods[] = {
     {"schedule", (PyCFunction)(void (*)(void))k_schedule, METH_FASTCALL, "Timer.schedule."},
     {"cheapest", (PyCFunction)(void (*)(void))k_cheapest, METH_FASTCALL,
      "Timer.best_insertion without route terms, objective or overtime."},
+    {"price_options", (PyCFunction)(void (*)(void))k_price_options, METH_FASTCALL,
+     "Search.price2's loop over an outlet's options, each slot priced as pick_slots."},
     {"pick_slots", (PyCFunction)(void (*)(void))k_pick_slots, METH_FASTCALL,
      "Per slot, the cheapest insertion with the hard node terms and the day balance."},
     {NULL, NULL, 0, NULL},

@@ -31,6 +31,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from routeopt.solver._intraday import DaySearch
 from routeopt.solver._localsearch import LocalSearch
@@ -119,6 +120,8 @@ class Search:
         self._pres: list[tuple[object, ...]] | None = None
         self._pres_at: int | None = None  # the overtime the prefixes are for
         self._unset = object()
+        # per outlet, its options' groups (the native pricing's argument)
+        self._groups: dict[int, list[tuple[tuple[int, ...], ...]]] = {}
 
     # -- state helpers ----------------------------------------------------------
     def empty(self) -> State:
@@ -495,28 +498,12 @@ class Search:
         :meth:`slot_insert` plus :meth:`soft_cost` give it (without the cache,
         which holds the same answers).
         """
-        timer = self.timer
-        kernel = timer.kernel
-        if kernel is None or self.penalties.soft:
+        got_args = self._native_args(st, i, soft)
+        if got_args is None:
             return None
-        objectives = self.objectives if soft else []
-        if len(objectives) > 1 or any(type(t) is not DayBalance for t in objectives):
-            return None
-        if timer.time_penalty and not self._all_breaks:
-            return None
-        pres = self._native_prefixes()
-        if pres is None:
-            return None
-        bal: tuple[object, ...] | None = None
-        if objectives:
-            b = objectives[0]
-            assert isinstance(b, DayBalance)
-            bal = (b.w, b.min_price, b.target, b.target_n, b.per_visit, b.min_visits)
-        terms, use = self.terms, st.use
-        hard = [(terms[k].limit, use[k], terms[k].node[i]) for k in self._hard_node]
+        kernel, handle, pres, hard, bal = got_args
         routes, scheds = st.routes, st.scheds
         pick_slots = kernel.pick_slots
-        handle = timer._handle
         unset = self._unset
         got: list[object] = [unset] * len(routes)
         near, far = self._slots_of(i)
@@ -544,6 +531,35 @@ class Search:
             return best
 
         return pick
+
+    def _native_args(self, st: State, i: int, soft: bool
+                     ) -> tuple[Any, object, list[tuple[object, ...]], list[tuple[object, ...]],
+                                tuple[object, ...] | None] | None:
+        """The native kernel and what its pricing of outlet ``i`` on ``st`` takes (the
+        kernel's handle, the slots' prefixes, the hard node terms, the day
+        balance), or None where it does not price it all (see
+        :meth:`_native_picker`)."""
+        timer = self.timer
+        kernel = timer.kernel
+        if kernel is None or self.penalties.soft:
+            return None
+        objectives = self.objectives if soft else []
+        if len(objectives) > 1 or any(type(t) is not DayBalance for t in objectives):
+            return None
+        if timer.time_penalty and not self._all_breaks:
+            return None
+        pres = self._native_prefixes()
+        if pres is None:
+            return None
+        bal: tuple[object, ...] | None = None
+        if objectives:
+            b = objectives[0]
+            assert isinstance(b, DayBalance)
+            bal = (b.w, b.min_price, b.target, b.target_n, b.per_visit, b.min_visits)
+        terms, use = self.terms, st.use
+        hard: list[tuple[object, ...]] = [(terms[k].limit, use[k], terms[k].node[i])
+                                          for k in self._hard_node]
+        return kernel, timer._handle, pres, hard, bal
 
     def _slots_of(self, i: int) -> tuple[list[int], list[int]]:
         """The distinct slots of outlet ``i``'s options of its nearest reps, and of
@@ -604,6 +620,17 @@ class Search:
             vec.fill(st.routes, list(st.scheds), st.version, st.use, r_i, self.cache,
                      self.penalties.version, fresh=fresh)
         self.untried.discard(i)
+        if not move and r_i == i and not self.quick and not self._hard_arc and not self._objective:
+            got_args = self._native_args(st, i, soft)
+            if got_args is not None:  # the loop below, in the native kernel
+                kernel, handle, pres, hard, bal = got_args
+                groups = self._groups.get(i)
+                if groups is None:
+                    groups = self._groups[i] = [opt.groups for opt in options]
+                answer: tuple[Priced | None, float] = kernel.price_options(
+                    handle, i, pres, st.routes, st.scheds, hard, bal, groups, inst.need[i],
+                    pen, n_near, second, noise, self.rng.random)
+                return answer
         pick_of = self._picker(st, i, r_i, move, pref, soft)
         for k, opt in enumerate(options):
             if k == n_near and best is not None and len(best[2]) == inst.need[i]:
