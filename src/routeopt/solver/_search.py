@@ -559,6 +559,8 @@ class Search:
         terms, use = self.terms, st.use
         hard: list[tuple[object, ...]] = [(terms[k].limit, use[k], terms[k].node[i])
                                           for k in self._hard_node]
+        if any(type(h[0]) is not list or type(h[1]) is not list for h in hard):
+            return None  # the kernel reads lists
         return kernel, timer._handle, pres, hard, bal
 
     def _slots_of(self, i: int) -> tuple[list[int], list[int]]:
