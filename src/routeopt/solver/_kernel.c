@@ -7,6 +7,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdlib.h>
 
 typedef long long i64;
@@ -327,6 +328,53 @@ static int cand_cmp(const void *a, const void *b) {
     return x->g < y->g ? -1 : (x->g > y->g);
 }
 
+/* The cheapest on-time position of node in route r (c: the cost matrix, tries: -1 all):
+ * 1 (and *delta, *pos) found, 0 none, -1 error. */
+static int cheapest_core(const Kernel *k, const i64 *d, const i64 *c, Py_ssize_t day,
+                         const SlotP *sp, const Route *r, i64 node, Py_ssize_t tries,
+                         i64 *delta, Py_ssize_t *pos) {
+    if (k->wcount[day * k->n + node] == 0) return 0;  /* closed that day */
+    const Py_ssize_t n = k->size;
+    Py_ssize_t m = r->len + 1;
+    Cand stackbuf[64];
+    Cand *cs = m <= 64 ? stackbuf : (Cand *)PyMem_Malloc((size_t)m * sizeof(Cand));
+    if (cs == NULL) { PyErr_NoMemory(); return -1; }
+    i64 p = sp->start_node;
+    for (Py_ssize_t g = 0; g < m; g++) {
+        i64 q = g < r->len ? GET(r->seq, g) : sp->end_node;
+        cs[g].delta = c[p * n + node] + c[node * n + q] - c[p * n + q];
+        cs[g].g = g;
+        p = q;
+    }
+    qsort(cs, (size_t)m, sizeof(Cand), cand_cmp);
+    if (tries >= 0 && tries < m) m = tries;
+    int out = 0;
+    for (Py_ssize_t j = 0; j < m; j++) {
+        int ok = can_insert(k, d, day, sp, r, node, cs[j].g);
+        if (ok < 0 || PyErr_Occurred()) { out = -1; break; }
+        if (ok) {
+            *delta = cs[j].delta;
+            *pos = cs[j].g;
+            out = 1;
+            break;
+        }
+    }
+    if (cs != stackbuf) PyMem_Free(cs);
+    return out;
+}
+
+static int cost_buffer(PyObject *obj, const Kernel *k, Py_buffer *cb) {
+    if (PyObject_GetBuffer(obj, cb, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
+    const Py_ssize_t n = k->size;
+    if (cb->itemsize != 8 || cb->len != 8 * n * n || cb->format == NULL ||
+        (cb->format[0] != 'q' && cb->format[0] != 'l')) {
+        PyBuffer_Release(cb);
+        PyErr_SetString(PyExc_TypeError, "expected an n x n int64 cost matrix");
+        return -1;
+    }
+    return 0;
+}
+
 static PyObject *k_cheapest(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     Kernel *k; const i64 *d; Py_ssize_t day; SlotP sp; Route r; i64 node;
     if (nargs < 1) { PyErr_SetString(PyExc_TypeError, "missing arguments"); return NULL; }
@@ -335,44 +383,230 @@ static PyObject *k_cheapest(PyObject *self, PyObject *const *args, Py_ssize_t na
     if (tries == -1 && PyErr_Occurred()) return NULL;
     if (k->wcount[day * k->n + node] == 0) Py_RETURN_NONE;  /* closed that day */
     Py_buffer cb;
-    if (PyObject_GetBuffer(args[0], &cb, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
-    const Py_ssize_t n = k->size;
-    if (cb.itemsize != 8 || cb.len != 8 * n * n || cb.format == NULL ||
-        (cb.format[0] != 'q' && cb.format[0] != 'l')) {
-        PyBuffer_Release(&cb);
-        PyErr_SetString(PyExc_TypeError, "expected an n x n int64 cost matrix");
+    if (cost_buffer(args[0], k, &cb) < 0) return NULL;
+    i64 delta = 0;
+    Py_ssize_t g = -1;
+    int found = cheapest_core(k, d, (const i64 *)cb.buf, day, &sp, &r, node, tries, &delta, &g);
+    PyBuffer_Release(&cb);
+    if (found < 0) return NULL;
+    if (!found) Py_RETURN_NONE;
+    return Py_BuildValue("(Ln)", delta, g);
+}
+
+/* pick_slots(slots, node, pres, routes, scheds, hard, balance) -> list, per slot of
+ * ``slots``, of None or (cost, position): what Search._picker's loop answers for one
+ * slot with the hard node terms ``hard`` (a list of (limits, uses, node use)), the
+ * native cheapest insertion (``pres[s]``: Timer._prefix's arguments of slot s) and,
+ * with ``balance`` = (w, min_price, target, target_n, per_visit, min_visits) (else
+ * None), DayBalance.insert_cost added (the same arithmetic in the same order). The
+ * cost is an int where nothing was added, else a float, as in the reference. */
+static PyObject *s_dep, *s_taken, *s_arr, *s_back, *s_slack, *s_fast, *s_exact;
+
+static int route_of(PyObject *seq, PyObject *sch, Route *r, PyObject **hold) {
+    /* hold[0..4]: new references to release by the caller */
+    if (!PyList_Check(seq)) { PyErr_SetString(PyExc_TypeError, "a route must be a list"); return -1; }
+    r->seq = seq;
+    r->len = PyList_GET_SIZE(seq);
+    hold[0] = r->dep_before = PyObject_GetAttr(sch, s_dep);
+    hold[1] = r->taken_before = PyObject_GetAttr(sch, s_taken);
+    hold[2] = r->arrival = PyObject_GetAttr(sch, s_arr);
+    hold[3] = r->slack = PyObject_GetAttr(sch, s_slack);
+    if (!hold[0] || !hold[1] || !hold[2] || !hold[3]) return -1;
+    PyObject *v = PyObject_GetAttr(sch, s_back);
+    if (v == NULL) return -1;
+    r->back = PyLong_AsLongLong(v);
+    Py_DECREF(v);
+    v = PyObject_GetAttr(sch, s_fast);
+    if (v == NULL) return -1;
+    r->fast_from = PyLong_AsLongLong(v);
+    Py_DECREF(v);
+    v = PyObject_GetAttr(sch, s_exact);
+    if (v == NULL) return -1;
+    r->exact = PyObject_IsTrue(v);
+    Py_DECREF(v);
+    if (PyErr_Occurred()) return -1;
+    if (!PyTuple_Check(r->dep_before) || !PyTuple_Check(r->taken_before) ||
+        !PyTuple_Check(r->arrival) || !PyTuple_Check(r->slack)) {
+        PyErr_SetString(PyExc_TypeError, "the schedule's fields must be tuples");
+        return -1;
+    }
+    if (PyTuple_GET_SIZE(r->dep_before) < r->len + 1 ||
+        PyTuple_GET_SIZE(r->taken_before) < r->len + 1 ||
+        PyTuple_GET_SIZE(r->arrival) < r->len ||
+        (r->fast_from <= r->len && PyTuple_GET_SIZE(r->slack) < r->len + 1)) {
+        PyErr_SetString(PyExc_ValueError, "schedule shorter than the route");
+        return -1;
+    }
+    return 0;
+}
+
+static double list_f(PyObject *list, Py_ssize_t s) {
+    return PyFloat_AsDouble(PyList_GET_ITEM(list, s));
+}
+
+static PyObject *pick_one(const Kernel *k0, PyObject *pre, PyObject *seq, PyObject *sch,
+                          Py_ssize_t s, i64 node, PyObject *hard, PyObject *bal) {
+    /* the hard node terms (RouteTerm.room) */
+    Py_ssize_t nh = PyList_GET_SIZE(hard);
+    for (Py_ssize_t h = 0; h < nh; h++) {
+        PyObject *t = PyList_GET_ITEM(hard, h);
+        PyObject *lim = PyList_GET_ITEM(PyTuple_GET_ITEM(t, 0), s);
+        if (lim == Py_None) continue;
+        i64 l = PyLong_AsLongLong(lim);
+        i64 u = PyLong_AsLongLong(PyList_GET_ITEM(PyTuple_GET_ITEM(t, 1), s));
+        i64 nu = PyLong_AsLongLong(PyTuple_GET_ITEM(t, 2));
+        if (PyErr_Occurred()) return NULL;
+        if (u + nu > l) Py_RETURN_NONE;
+    }
+    if (!PyTuple_Check(pre) || PyTuple_GET_SIZE(pre) != 11) {
+        PyErr_SetString(PyExc_TypeError, "a slot's prefix must be an 11-tuple");
         return NULL;
     }
-    const i64 *c = (const i64 *)cb.buf;
-    Py_ssize_t m = r.len + 1;
-    Cand stackbuf[64];
-    Cand *cs = m <= 64 ? stackbuf : (Cand *)PyMem_Malloc((size_t)m * sizeof(Cand));
-    if (cs == NULL) { PyBuffer_Release(&cb); return PyErr_NoMemory(); }
-    i64 p = sp.start_node;
-    for (Py_ssize_t g = 0; g < m; g++) {
-        i64 q = g < r.len ? GET(r.seq, g) : sp.end_node;
-        cs[g].delta = c[p * n + node] + c[node * n + q] - c[p * n + q];
-        cs[g].g = g;
-        p = q;
+    const Kernel *k = (const Kernel *)PyCapsule_GetPointer(PyTuple_GET_ITEM(pre, 1),
+                                                           "routeopt.kernel");
+    if (k == NULL) return NULL;
+    if (k != k0) { PyErr_SetString(PyExc_ValueError, "another kernel's slot"); return NULL; }
+    Py_ssize_t m = PyLong_AsSsize_t(PyTuple_GET_ITEM(pre, 2));
+    Py_ssize_t day = PyLong_AsSsize_t(PyTuple_GET_ITEM(pre, 3));
+    i64 v[7];
+    for (int j = 0; j < 7; j++) v[j] = PyLong_AsLongLong(PyTuple_GET_ITEM(pre, 4 + j));
+    if (PyErr_Occurred()) return NULL;
+    if (m < 0 || m >= k->nmodes || day < 0 || day >= k->ndays) {
+        PyErr_SetString(PyExc_IndexError, "mode or day out of range");
+        return NULL;
     }
-    qsort(cs, (size_t)m, sizeof(Cand), cand_cmp);
-    if (tries >= 0 && tries < m) m = tries;
+    SlotP sp = {v[0], v[1], v[2], v[3], v[4], v[5], v[6]};
+    if (sp.start_node < 0 || sp.start_node >= k->size || sp.end_node < 0 ||
+        sp.end_node >= k->size) {
+        PyErr_SetString(PyExc_IndexError, "node out of range");
+        return NULL;
+    }
+    if (k->wcount[day * k->n + node] == 0) Py_RETURN_NONE;  /* closed that day */
+    const i64 *d = (const i64 *)k->dur[m].buf;
+    Route r;
+    PyObject *hold[4] = {NULL, NULL, NULL, NULL};
     PyObject *out = NULL;
-    for (Py_ssize_t j = 0; j < m; j++) {
-        int ok = can_insert(k, d, day, &sp, &r, node, cs[j].g);
-        if (ok < 0 || PyErr_Occurred()) goto done;
-        if (ok) {
-            out = Py_BuildValue("(Ln)", cs[j].delta, cs[j].g);
+    Py_buffer cb;
+    int have_cb = 0;
+    if (route_of(seq, sch, &r, hold) < 0) goto done;
+    for (Py_ssize_t j = 0; j < r.len; j++) {
+        i64 x = GET(r.seq, j);
+        if (x < 0 || x >= k->n) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_IndexError, "node out of range");
             goto done;
         }
     }
-    out = Py_NewRef(Py_None);
+    if (cost_buffer(PyTuple_GET_ITEM(pre, 0), k, &cb) < 0) goto done;
+    have_cb = 1;
+    i64 delta = 0;
+    Py_ssize_t g = -1;
+    int found = cheapest_core(k, d, (const i64 *)cb.buf, day, &sp, &r, node, -1, &delta, &g);
+    if (found < 0) goto done;
+    if (!found) { out = Py_NewRef(Py_None); goto done; }
+    double extra = 0.0;
+    if (bal != Py_None) {  /* DayBalance.insert_cost(st, node, s, g) */
+        const Py_ssize_t n = k->size;
+        double w = PyFloat_AsDouble(PyTuple_GET_ITEM(bal, 0));
+        double min_price = PyFloat_AsDouble(PyTuple_GET_ITEM(bal, 1));
+        double target = list_f(PyTuple_GET_ITEM(bal, 2), s);
+        double target_n = list_f(PyTuple_GET_ITEM(bal, 3), s);
+        double per_visit = list_f(PyTuple_GET_ITEM(bal, 4), s);
+        i64 min_visits = PyLong_AsLongLong(PyList_GET_ITEM(PyTuple_GET_ITEM(bal, 5), s));
+        if (PyErr_Occurred()) goto done;
+        i64 added, work = 0;
+        i64 p = g > 0 ? GET(r.seq, g - 1) : sp.start_node;
+        if (r.len) {
+            i64 q = g < r.len ? GET(r.seq, g) : sp.end_node;
+            added = d[p * n + node] + d[node * n + q] - d[p * n + q];
+            i64 prev = sp.start_node;  /* DayBalance.work */
+            for (Py_ssize_t j = 0; j < r.len; j++) {
+                i64 x = GET(r.seq, j);
+                work += d[prev * n + x] + k->service[x];
+                prev = x;
+            }
+            work += d[prev * n + sp.end_node];
+        } else {
+            added = d[sp.start_node * n + node] + d[node * n + sp.end_node];
+        }
+        i64 nv = (i64)r.len;
+        double after = w * fabs((double)(work + added + k->service[node]) - target) +
+                       per_visit * fabs((double)(nv + 1) - target_n);
+        i64 short_ = min_visits - nv - 1;
+        if (short_ > 0) after += min_price * (double)short_;
+        double before = w * fabs((double)work - target) + per_visit * fabs((double)nv - target_n);
+        if (short_ + 1 > 0) before += min_price * (double)(short_ + 1);
+        extra += after - before;
+    }
+    if (extra != 0.0)
+        out = Py_BuildValue("(dn)", (double)delta + extra, g);
+    else
+        out = Py_BuildValue("(Ln)", delta, g);
 done:
-    if (cs != stackbuf) PyMem_Free(cs);
-    PyBuffer_Release(&cb);
+    if (have_cb) PyBuffer_Release(&cb);
+    for (int j = 0; j < 4; j++) Py_XDECREF(hold[j]);
     return out;
 }
 
+static PyObject *k_pick_slots(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 8) { PyErr_SetString(PyExc_TypeError, "expected 8 arguments"); return NULL; }
+    const Kernel *k = (const Kernel *)PyCapsule_GetPointer(args[0], "routeopt.kernel");
+    if (k == NULL) return NULL;
+    PyObject *slots = args[1], *pres = args[3], *routes = args[4], *scheds = args[5];
+    PyObject *hard = args[6], *bal = args[7];
+    i64 node = PyLong_AsLongLong(args[2]);
+    if (node == -1 && PyErr_Occurred()) return NULL;
+    if (node < 0 || node >= k->n) {
+        PyErr_SetString(PyExc_IndexError, "node out of range");
+        return NULL;
+    }
+    if (!PyList_Check(slots) || !PyList_Check(pres) || !PyList_Check(routes) ||
+        !PyList_Check(scheds) || !PyList_Check(hard)) {
+        PyErr_SetString(PyExc_TypeError, "slots, prefixes, routes, schedules and terms: lists");
+        return NULL;
+    }
+    Py_ssize_t ns = PyList_GET_SIZE(routes);
+    if (PyList_GET_SIZE(pres) != ns || PyList_GET_SIZE(scheds) != ns) {
+        PyErr_SetString(PyExc_ValueError, "one prefix, route and schedule per slot");
+        return NULL;
+    }
+    for (Py_ssize_t h = 0; h < PyList_GET_SIZE(hard); h++) {
+        PyObject *t = PyList_GET_ITEM(hard, h);
+        if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 3 ||
+            !PyList_Check(PyTuple_GET_ITEM(t, 0)) || !PyList_Check(PyTuple_GET_ITEM(t, 1)) ||
+            PyList_GET_SIZE(PyTuple_GET_ITEM(t, 0)) != ns ||
+            PyList_GET_SIZE(PyTuple_GET_ITEM(t, 1)) != ns) {
+            PyErr_SetString(PyExc_TypeError, "a hard term: (limits, uses, node use) per slot");
+            return NULL;
+        }
+    }
+    if (bal != Py_None) {
+        int ok = PyTuple_Check(bal) && PyTuple_GET_SIZE(bal) == 6;
+        for (int j = 2; ok && j < 6; j++)
+            ok = PyList_Check(PyTuple_GET_ITEM(bal, j)) &&
+                 PyList_GET_SIZE(PyTuple_GET_ITEM(bal, j)) == ns;
+        if (!ok) {
+            PyErr_SetString(PyExc_TypeError, "balance: (w, min_price, four lists per slot)");
+            return NULL;
+        }
+    }
+    Py_ssize_t m = PyList_GET_SIZE(slots);
+    PyObject *out = PyList_New(m);
+    if (out == NULL) return NULL;
+    for (Py_ssize_t j = 0; j < m; j++) {
+        Py_ssize_t s = PyLong_AsSsize_t(PyList_GET_ITEM(slots, j));
+        if (s == -1 && PyErr_Occurred()) { Py_DECREF(out); return NULL; }
+        if (s < 0 || s >= ns) {
+            PyErr_SetString(PyExc_IndexError, "slot out of range");
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyObject *one = pick_one(k, PyList_GET_ITEM(pres, s), PyList_GET_ITEM(routes, s),
+                                 PyList_GET_ITEM(scheds, s), s, node, hard, bal);
+        if (one == NULL) { Py_DECREF(out); return NULL; }
+        PyList_SET_ITEM(out, j, one);
+    }
+    return out;
+}
 
 /* -- whole schedules (Timer.schedule) ---------------------------------------------- */
 /* the end of the window of node that holds s (the first such), as the reference finds it */
@@ -581,6 +815,145 @@ done:
     return out;
 }
 
+/* price_options(kernel, node, pres, routes, scheds, hard, balance, groups, need, pen,
+ *               n_near, second, noise, random) -> (best, runner_up): Search.price2's loop
+ * over an outlet's options (``groups``: per option its groups of slots) with each slot
+ * priced as pick_slots prices it, once, when first asked for. best: None or
+ * (cost, option, [(slot, position), ...]); ``random`` is called for the noise exactly
+ * where the reference draws it. */
+static PyObject *k_price_options(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 14) { PyErr_SetString(PyExc_TypeError, "expected 14 arguments"); return NULL; }
+    const Kernel *k = (const Kernel *)PyCapsule_GetPointer(args[0], "routeopt.kernel");
+    if (k == NULL) return NULL;
+    i64 node = PyLong_AsLongLong(args[1]);
+    PyObject *pres = args[2], *routes = args[3], *scheds = args[4], *hard = args[5];
+    PyObject *bal = args[6], *groups = args[7];
+    Py_ssize_t need = PyLong_AsSsize_t(args[8]);
+    double pen = PyFloat_AsDouble(args[9]);
+    Py_ssize_t n_near = PyLong_AsSsize_t(args[10]);
+    int second = PyObject_IsTrue(args[11]);
+    double noise = PyFloat_AsDouble(args[12]);
+    PyObject *rnd = args[13];
+    if (PyErr_Occurred()) return NULL;
+    if (node < 0 || node >= k->n) { PyErr_SetString(PyExc_IndexError, "node out of range"); return NULL; }
+    if (!PyList_Check(pres) || !PyList_Check(routes) || !PyList_Check(scheds) ||
+        !PyList_Check(hard) || !PyList_Check(groups)) {
+        PyErr_SetString(PyExc_TypeError, "prefixes, routes, schedules, terms, groups: lists");
+        return NULL;
+    }
+    Py_ssize_t ns = PyList_GET_SIZE(routes);
+    if (PyList_GET_SIZE(pres) != ns || PyList_GET_SIZE(scheds) != ns) {
+        PyErr_SetString(PyExc_ValueError, "one prefix, route and schedule per slot");
+        return NULL;
+    }
+    for (Py_ssize_t h = 0; h < PyList_GET_SIZE(hard); h++) {
+        PyObject *t = PyList_GET_ITEM(hard, h);
+        if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 3 ||
+            !PyList_Check(PyTuple_GET_ITEM(t, 0)) || !PyList_Check(PyTuple_GET_ITEM(t, 1)) ||
+            PyList_GET_SIZE(PyTuple_GET_ITEM(t, 0)) != ns ||
+            PyList_GET_SIZE(PyTuple_GET_ITEM(t, 1)) != ns) {
+            PyErr_SetString(PyExc_TypeError, "a hard term: (limits, uses, node use) per slot");
+            return NULL;
+        }
+    }
+    if (bal != Py_None) {
+        int ok = PyTuple_Check(bal) && PyTuple_GET_SIZE(bal) == 6;
+        for (int j = 2; ok && j < 6; j++)
+            ok = PyList_Check(PyTuple_GET_ITEM(bal, j)) &&
+                 PyList_GET_SIZE(PyTuple_GET_ITEM(bal, j)) == ns;
+        if (!ok) {
+            PyErr_SetString(PyExc_TypeError, "balance: (w, min_price, four lists per slot)");
+            return NULL;
+        }
+    }
+    PyObject **memo = (PyObject **)PyMem_Calloc((size_t)(ns > 0 ? ns : 1), sizeof(PyObject *));
+    if (memo == NULL) return PyErr_NoMemory();
+    PyObject *best_where = NULL, *where = NULL, *out = NULL;
+    double best_total = 0.0, runner_up = Py_HUGE_VAL;
+    Py_ssize_t best_k = -1, best_len = 0;
+    Py_ssize_t nopt = PyList_GET_SIZE(groups);
+    for (Py_ssize_t ko = 0; ko < nopt; ko++) {
+        if (ko == n_near && best_k >= 0 && best_len == need) break;
+        double bound = second ? runner_up : (best_k >= 0 ? best_total : Py_HUGE_VAL);
+        PyObject *og = PyList_GET_ITEM(groups, ko);
+        if (!PyTuple_Check(og)) { PyErr_SetString(PyExc_TypeError, "groups: tuples"); goto fail; }
+        Py_ssize_t ng = PyTuple_GET_SIZE(og);
+        Py_ssize_t short_ = need - ng;
+        double total = short_ ? pen * (double)short_ : 0.0;
+        where = PyList_New(0);
+        if (where == NULL) goto fail;
+        int broke = 0;
+        for (Py_ssize_t gi = 0; gi < ng; gi++) {
+            PyObject *group = PyTuple_GET_ITEM(og, gi);
+            if (!PyTuple_Check(group)) { PyErr_SetString(PyExc_TypeError, "a group: a tuple"); goto fail; }
+            Py_ssize_t pick_s = -1;
+            double pick_c = 0.0;
+            PyObject *pick_pos = NULL;
+            for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(group); j++) {
+                Py_ssize_t s = PyLong_AsSsize_t(PyTuple_GET_ITEM(group, j));
+                if (s == -1 && PyErr_Occurred()) goto fail;
+                if (s < 0 || s >= ns) { PyErr_SetString(PyExc_IndexError, "slot out of range"); goto fail; }
+                if (memo[s] == NULL) {
+                    memo[s] = pick_one(k, PyList_GET_ITEM(pres, s), PyList_GET_ITEM(routes, s),
+                                       PyList_GET_ITEM(scheds, s), s, node, hard, bal);
+                    if (memo[s] == NULL) goto fail;
+                }
+                PyObject *r = memo[s];
+                if (r == Py_None) continue;
+                double c = PyFloat_AsDouble(PyTuple_GET_ITEM(r, 0));
+                if (c == -1.0 && PyErr_Occurred()) goto fail;
+                if (pick_s < 0 || c < pick_c) {
+                    pick_s = s;
+                    pick_c = c;
+                    pick_pos = PyTuple_GET_ITEM(r, 1);
+                }
+            }
+            if (pick_s < 0) {
+                total += pen;
+            } else {
+                total += pick_c;
+                PyObject *pair = Py_BuildValue("(nO)", pick_s, pick_pos);
+                if (pair == NULL) goto fail;
+                int bad = PyList_Append(where, pair);
+                Py_DECREF(pair);
+                if (bad < 0) goto fail;
+            }
+            if (total >= bound) { broke = 1; break; }
+        }
+        if (!broke && PyList_GET_SIZE(where)) {
+            if (noise != 0.0) {
+                PyObject *x = PyObject_CallNoArgs(rnd);
+                if (x == NULL) goto fail;
+                double u = PyFloat_AsDouble(x);
+                Py_DECREF(x);
+                if (u == -1.0 && PyErr_Occurred()) goto fail;
+                total *= 1.0 + noise * (2.0 * u - 1.0);
+            }
+            if (best_k < 0 || total < best_total) {
+                if (best_k >= 0) runner_up = best_total;
+                best_total = total;
+                best_k = ko;
+                best_len = PyList_GET_SIZE(where);
+                Py_XSETREF(best_where, where);
+                where = NULL;
+            } else if (total < runner_up) {
+                runner_up = total;
+            }
+        }
+        Py_CLEAR(where);
+    }
+    if (best_k >= 0)
+        out = Py_BuildValue("((dnO)d)", best_total, best_k, best_where, runner_up);
+    else
+        out = Py_BuildValue("(Od)", Py_None, runner_up);
+fail:
+    Py_XDECREF(where);
+    Py_XDECREF(best_where);
+    for (Py_ssize_t s = 0; s < ns; s++) Py_XDECREF(memo[s]);
+    PyMem_Free(memo);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"make", k_make, METH_VARARGS, "A kernel for one instance."},
     {"can_insert", (PyCFunction)(void (*)(void))k_can_insert, METH_FASTCALL,
@@ -590,6 +963,10 @@ static PyMethodDef methods[] = {
     {"schedule", (PyCFunction)(void (*)(void))k_schedule, METH_FASTCALL, "Timer.schedule."},
     {"cheapest", (PyCFunction)(void (*)(void))k_cheapest, METH_FASTCALL,
      "Timer.best_insertion without route terms, objective or overtime."},
+    {"price_options", (PyCFunction)(void (*)(void))k_price_options, METH_FASTCALL,
+     "Search.price2's loop over an outlet's options, each slot priced as pick_slots."},
+    {"pick_slots", (PyCFunction)(void (*)(void))k_pick_slots, METH_FASTCALL,
+     "Per slot, the cheapest insertion with the hard node terms and the day balance."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -597,4 +974,14 @@ static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_kernel", "Native kernel of the route timing.", -1, methods,
 };
 
-PyMODINIT_FUNC PyInit__kernel(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__kernel(void) {
+    s_dep = PyUnicode_InternFromString("dep_before");
+    s_taken = PyUnicode_InternFromString("taken_before");
+    s_arr = PyUnicode_InternFromString("arrival");
+    s_back = PyUnicode_InternFromString("back");
+    s_slack = PyUnicode_InternFromString("slack");
+    s_fast = PyUnicode_InternFromString("fast_from");
+    s_exact = PyUnicode_InternFromString("exact");
+    if (!s_dep || !s_taken || !s_arr || !s_back || !s_slack || !s_fast || !s_exact) return NULL;
+    return PyModule_Create(&module);
+}

@@ -31,6 +31,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from routeopt.solver._intraday import DaySearch
 from routeopt.solver._localsearch import LocalSearch
@@ -44,6 +45,7 @@ from routeopt.solver._state import State
 from routeopt.solver._tuning import Tuning
 from routeopt.solver._vector import VectorPricer
 from routeopt.solver.terms import Dimension, objective_terms
+from routeopt.solver.terms.balance import DayBalance
 
 __all__ = ["Search", "SearchStats", "State"]
 
@@ -112,6 +114,14 @@ class Search:
         self._t_zero = 0.0  # when the time limit began (set by run)
         self.local: LocalSearch | None = None  # the routing local search (set by run)
         self.forced: dict[int, int] = {}  # outlet -> rep, set by a rep move (:mod:`_reps`)
+        # the native pricing of an outlet's slots (:meth:`_native_picker`)
+        self._all_breaks = all(sl.break_open >= 0 for sl in inst.slots)
+        self._slot_lists: dict[int, tuple[list[int], list[int]]] = {}
+        self._pres: list[tuple[object, ...]] | None = None
+        self._pres_at: int | None = None  # the overtime the prefixes are for
+        self._unset = object()
+        # per outlet, its options' groups (the native pricing's argument)
+        self._groups: dict[int, list[tuple[tuple[int, ...], ...]]] = {}
 
     # -- state helpers ----------------------------------------------------------
     def empty(self) -> State:
@@ -385,6 +395,201 @@ class Search:
                 pick = (cost, s, r[1])
         return pick
 
+    def _picker(self, st: State, i: int, r_i: int, move: float, pref: object,
+                soft: bool) -> Callable[[Sequence[int]], tuple[float, int, int] | None]:
+        """:meth:`_pick` for outlet ``i`` on ``st`` as a function of the group.
+
+        Where nothing but the hard node terms, the timing and the objective
+        terms price a slot (no reference plan, no twin, no arc term, full
+        pricing), the returned function does what :meth:`slot_insert`,
+        :meth:`soft_cost` and :meth:`_pick` do, with the same cache and the
+        same arithmetic in the same order (so the same answers), in one loop:
+        the hot path of the repair. Otherwise it calls :meth:`_pick`.
+        """
+        if move or r_i != i or self.quick or self._hard_arc or self._objective:
+            def slow(group: Sequence[int]) -> tuple[float, int, int] | None:
+                return self._pick(st, i, r_i, group, move, pref, soft)
+            return slow
+        native = self._native_picker(st, i, soft)
+        if native is not None:
+            return native
+        cache = self.cache
+        pver = self.penalties.version
+        version, routes, scheds = st.version, st.routes, st.scheds
+        slots = self.inst.slots
+        timer = self.timer
+        kernel = timer.kernel
+        cheapest = kernel.cheapest if kernel is not None else None
+        pres = timer._pre
+        otp = timer.overtime_pct
+        tpen = timer.time_penalty
+        terms, use = self.terms, st.use
+        hard = [(terms[k].limit, use[k], terms[k].node[i]) for k in self._hard_node]
+        objectives = self.objectives if soft else []
+        pen = self.penalties.term
+        softs = [(terms[k], use[k], terms[k].node[i], pen[k])
+                 for k in self.penalties.soft] if soft else []
+        inf = math.inf
+
+        def pick(group: Sequence[int]) -> tuple[float, int, int] | None:
+            best: tuple[float, int, int] | None = None
+            for s in group:
+                v = version[s]
+                key = (i, s)
+                hit = cache.get(key)
+                r: tuple[float, int] | None
+                if hit is not None and hit[0] == v and hit[1] == pver:
+                    r = hit[2]
+                else:
+                    r = None
+                    for lim, u, nu in hard:  # RouteTerm.room, inline
+                        ls = lim[s]
+                        if ls is not None and u[s] + nu > ls:
+                            break
+                    else:
+                        slot = slots[s]
+                        seq, sch = routes[s], scheds[s]
+                        pre = None
+                        if cheapest is not None and not (tpen and slot.break_open < 0):
+                            pre = pres.get(slot.index)
+                            if pre is None or pre[0] is not slot or pre[1] != otp:
+                                pre = timer._prefix(slot)
+                        if cheapest is not None and pre is not None and pre[2]:
+                            r = cheapest(  # Timer.best_insertion's native path
+                                *pre[2], seq, sch.dep_before, sch.taken_before, sch.arrival,
+                                sch.back, sch.slack, sch.fast_from, sch.exact, i, -1)
+                        else:
+                            r = timer.best_insertion(slot, seq, sch, i, [], None)
+                    cache[key] = (v, pver, r)
+                if r is None:
+                    continue
+                cost: float = r[0]
+                if soft:  # soft_cost, inline
+                    extra = 0.0
+                    for term in objectives:
+                        extra += term.insert_cost(st, i, s, r[1])
+                    dropped = False
+                    for t, u, nu, lam in softs:
+                        add = t.added_excess(s, u[s], nu)
+                        if add > 0:
+                            if lam == inf:
+                                dropped = True
+                                break
+                            extra += lam * add
+                    if dropped:
+                        continue
+                    if extra:
+                        cost += extra
+                if best is None or cost < best[0]:
+                    best = (cost, s, r[1])
+            return best
+
+        return pick
+
+    def _native_picker(self, st: State, i: int, soft: bool
+                       ) -> Callable[[Sequence[int]], tuple[float, int, int] | None] | None:
+        """:meth:`_picker`'s function answered by the native kernel (``pick_slots``),
+        or None where the kernel does not price it all: no kernel, a soft route
+        term, an objective term other than :class:`DayBalance`, or overtime
+        priced on a day without a lunch break (the one-pass Python path).
+
+        The kernel prices the slots of the outlet's nearest reps' options in one
+        call, the others in a second call when asked for: every answer as
+        :meth:`slot_insert` plus :meth:`soft_cost` give it (without the cache,
+        which holds the same answers).
+        """
+        got_args = self._native_args(st, i, soft)
+        if got_args is None:
+            return None
+        kernel, handle, pres, hard, bal = got_args
+        routes, scheds = st.routes, st.scheds
+        pick_slots = kernel.pick_slots
+        unset = self._unset
+        got: list[object] = [unset] * len(routes)
+        near, far = self._slots_of(i)
+
+        def fill(which: list[int]) -> None:
+            for s, r in zip(which, pick_slots(handle, which, i, pres, routes, scheds, hard, bal),
+                            strict=True):
+                got[s] = r
+
+        if near:
+            fill(near)
+
+        def pick(group: Sequence[int]) -> tuple[float, int, int] | None:
+            best: tuple[float, int, int] | None = None
+            for s in group:
+                r = got[s]
+                if r is unset:
+                    fill(far)
+                    r = got[s]
+                if r is None:
+                    continue
+                assert isinstance(r, tuple)
+                if best is None or r[0] < best[0]:
+                    best = (r[0], s, r[1])
+            return best
+
+        return pick
+
+    def _native_args(self, st: State, i: int, soft: bool
+                     ) -> tuple[Any, object, list[tuple[object, ...]], list[tuple[object, ...]],
+                                tuple[object, ...] | None] | None:
+        """The native kernel and what its pricing of outlet ``i`` on ``st`` takes (the
+        kernel's handle, the slots' prefixes, the hard node terms, the day
+        balance), or None where it does not price it all (see
+        :meth:`_native_picker`)."""
+        timer = self.timer
+        kernel = timer.kernel
+        if kernel is None or self.penalties.soft:
+            return None
+        objectives = self.objectives if soft else []
+        if len(objectives) > 1 or any(type(t) is not DayBalance for t in objectives):
+            return None
+        if timer.time_penalty and not self._all_breaks:
+            return None
+        pres = self._native_prefixes()
+        if pres is None:
+            return None
+        bal: tuple[object, ...] | None = None
+        if objectives:
+            b = objectives[0]
+            assert isinstance(b, DayBalance)
+            bal = (b.w, b.min_price, b.target, b.target_n, b.per_visit, b.min_visits)
+        terms, use = self.terms, st.use
+        hard: list[tuple[object, ...]] = [(terms[k].limit, use[k], terms[k].node[i])
+                                          for k in self._hard_node]
+        if any(type(h[0]) is not list or type(h[1]) is not list for h in hard):
+            return None  # the kernel reads lists
+        return kernel, timer._handle, pres, hard, bal
+
+    def _slots_of(self, i: int) -> tuple[list[int], list[int]]:
+        """The distinct slots of outlet ``i``'s options of its nearest reps, and of
+        the others (made once per outlet)."""
+        hit = self._slot_lists.get(i)
+        if hit is None:
+            inst = self.inst
+            n_near = inst.near_count[i]
+            near: dict[int, None] = {}
+            far: dict[int, None] = {}
+            for k, opt in enumerate(inst.options[i]):
+                for group in opt.groups:
+                    for s in group:
+                        (near if k < n_near else far)[s] = None
+            hit = (list(near), [s for s in far if s not in near])
+            self._slot_lists[i] = hit
+        return hit
+
+    def _native_prefixes(self) -> list[tuple[object, ...]] | None:
+        """Per slot, :meth:`Timer._prefix`'s arguments of the native cheapest
+        insertion at the current overtime (None where a slot has none)."""
+        timer = self.timer
+        if self._pres_at != timer.overtime_pct:
+            pres = [timer._prefix(sl)[2] for sl in self.inst.slots]
+            self._pres = pres if all(pres) else None
+            self._pres_at = timer.overtime_pct
+        return self._pres
+
     def price(self, st: State, i: int, noise: float = 0.0) -> Priced | None:
         """Best option of outlet ``i``: (cost with penalties, option, [(slot, pos)])."""
         return self.price2(st, i, noise)[0]
@@ -417,6 +622,18 @@ class Search:
             vec.fill(st.routes, list(st.scheds), st.version, st.use, r_i, self.cache,
                      self.penalties.version, fresh=fresh)
         self.untried.discard(i)
+        if not move and r_i == i and not self.quick and not self._hard_arc and not self._objective:
+            got_args = self._native_args(st, i, soft)
+            if got_args is not None:  # the loop below, in the native kernel
+                kernel, handle, pres, hard, bal = got_args
+                groups = self._groups.get(i)
+                if groups is None:
+                    groups = self._groups[i] = [opt.groups for opt in options]
+                answer: tuple[Priced | None, float] = kernel.price_options(
+                    handle, i, pres, st.routes, st.scheds, hard, bal, groups, inst.need[i],
+                    pen, n_near, second, noise, self.rng.random)
+                return answer
+        pick_of = self._picker(st, i, r_i, move, pref, soft)
         for k, opt in enumerate(options):
             if k == n_near and best is not None and len(best[2]) == inst.need[i]:
                 break  # the nearest reps take every visit: the others are not priced
@@ -427,7 +644,7 @@ class Search:
             total = pen * short if short else 0.0
             where: list[tuple[int, int]] = []
             for group in opt.groups:
-                pick = self._pick(st, i, r_i, group, move, pref, soft)
+                pick = pick_of(group)
                 if pick is None:
                     total += pen
                 else:
@@ -457,13 +674,14 @@ class Search:
         soft = bool(self.penalties.soft) or bool(self.objectives)
         r_i = inst.twin[i] if inst.twin else i
         best: Priced | None = None
+        pick_of = self._picker(st, i, r_i, move, pref, soft)
         for k, opt in enumerate(inst.options[i]):
             if opt.rep != rep or len(opt.groups) < inst.need[i]:
                 continue
             total = 0.0
             where: list[tuple[int, int]] = []
             for group in opt.groups:
-                pick = self._pick(st, i, r_i, group, move, pref, soft)
+                pick = pick_of(group)
                 if pick is None or (best is not None and total + pick[0] >= best[0]):
                     break
                 total += pick[0]

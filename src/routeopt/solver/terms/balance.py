@@ -120,7 +120,17 @@ class DayBalance(ObjectiveTerm):
             added = d[sl.start_node][i] + d[i][sl.end_node]
         work = self.work(st, s)
         n = len(seq)
-        return self.cost(s, work + added + self.service[i], n + 1) - self.cost(s, work, n)
+        # self.cost(s, work + added + service, n + 1) - self.cost(s, work, n), inline
+        # (the same arithmetic in the same order: the hot path of the repair)
+        w, target, per_visit, target_n = self.w, self.target[s], self.per_visit[s], self.target_n[s]
+        after = w * abs(work + added + self.service[i] - target) + per_visit * abs(n + 1 - target_n)
+        short = self.min_visits[s] - n - 1
+        if short > 0:
+            after += self.min_price * short
+        before = w * abs(work - target) + per_visit * abs(n - target_n)
+        if short + 1 > 0:
+            before += self.min_price * (short + 1)
+        return after - before
 
     def refresh(self, st: State) -> bool:
         changed = False
