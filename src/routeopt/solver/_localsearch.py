@@ -95,7 +95,7 @@ class LocalSearch:
     # -- the loop -----------------------------------------------------------------
     def improve_days(self, st: State, days: Iterable[int], max_evals: int,
                      deadline: float | None = None,
-                     focus: Collection[int] | None = None) -> float:
+                     focus: Collection[int] | None = None, only_focus: bool = False) -> float:
         """Improve the routes of each of ``days`` of ``st`` in place, trying at most
         ``max_evals`` moves over all of them; returns the change in cost (see
         :meth:`DaySearch.slot_cost`), 0 or negative.
@@ -104,18 +104,19 @@ class LocalSearch:
         only for searches stopped by the clock alone: with an iteration budget
         the count of moves is the only limit, so that plans do not depend on
         the machine's speed. ``focus``: the first pass over a day tries the
-        moves of the visits of these slots only (the routes a repair changed).
+        moves of the visits of these slots only (the routes a repair changed);
+        with ``only_focus``, every pass does.
         """
         budget = [max_evals]
         gain = 0.0
         for d in days:
             if budget[0] <= 0 or (deadline is not None and time.perf_counter() >= deadline):
                 break
-            gain += self._improve_day(st, d, budget, focus)
+            gain += self._improve_day(st, d, budget, focus, only_focus)
         return gain
 
     def _improve_day(self, st: State, day: int, budget: list[int],
-                     focus: Collection[int] | None) -> float:
+                     focus: Collection[int] | None, only_focus: bool = False) -> float:
         slots = self.ds.day_slots.get(day, [])
         where: dict[int, int] = {}
         for t in slots:
@@ -149,7 +150,7 @@ class LocalSearch:
                     if got is not None:
                         gain += got
                         improved = True
-            first = False
+            first = only_focus
         return gain
 
     def _moves_of(self, st: State, u: int, where: dict[int, int],

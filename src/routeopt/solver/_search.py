@@ -921,7 +921,8 @@ class Search:
             return obj
         t0 = time.perf_counter()
         gain = ls.improve_days(cand, sorted({day_of[t] for t in changed}),
-                               self.tuning.ls_best_evals, focus=changed)
+                               self.tuning.ls_best_evals, focus=changed,
+                               only_focus=self.tuning.ls_best_focus)
         self.stats.ls_s += time.perf_counter() - t0
         if gain >= 0:
             return obj
@@ -1047,7 +1048,8 @@ class Search:
                 else:
                     arms.score(arm, 0.0)
                 if feasible and obj < best_obj - 1e-9:
-                    if self.local is not None and tn.ls_best_evals > 0:
+                    if (self.local is not None and tn.ls_best_evals > 0
+                            and not any(cand.missed)):
                         obj = self._educate_best(cand, base, obj, soft_terms, soft_time)
                         if cur is cand:
                             cur_obj = obj

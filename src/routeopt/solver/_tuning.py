@@ -83,18 +83,19 @@ class Tuning:
         balanced days on: the one-weekday start spread's 90th percentile is
         73.7 min at 0.01, 23.2 min at 0.02 for 0.12 % more travel, 23.2 min at
         0.03 to 0.1 for 0.29 %).
-    ls_granular, ls_education_evals, ls_final_evals, ls_best_evals
+    ls_granular, ls_education_evals, ls_final_evals, ls_best_evals, ls_best_focus
         The local search over a day's routes (:mod:`_localsearch`): each visit
         is tried with its ``ls_granular`` nearest visits that day; after each
         repair it improves the days the repair changed, trying at most
         ``ls_education_evals`` moves (0: off); on each repair that makes a new
-        best plan, the days it changed, at most ``ls_best_evals`` moves (the
-        improved plan is the new best and, when it was accepted, the current
-        plan). Off: on the Cordeau days of pr05, pr09 and pr10 held fixed,
-        5,000 iterations, 20,000 moves gave 2.3, 0.7 and 2.4 % less travel,
-        but at 30 s (the same time) 2,000 moves were no better over three
-        seeds of pr05 and pr10: they cost 8-12 % of the iterations
-        (``benchmarks/README.md``, 2026-12-02). At the end every day of the
+        best plan missing no visit, the routes it changed, at most
+        ``ls_best_evals`` moves (0: off; with ``ls_best_focus`` every pass on
+        those routes' visits, else the first, then the whole days; the improved plan is the
+        new best and, when it was accepted, the current plan: on the Cordeau
+        days of pr05, pr09 and pr10 held fixed, 5,000 iterations, 0.3-0.5 %
+        less travel; at 30 s side by side, seeds 0-2, pr05's mean 0.7 % and
+        pr10's 0.15 % lower, four pairs of six better; ``benchmarks/README.md``,
+        2026-12-02). At the end every day of the
         best plan, at most ``ls_final_evals`` moves. Counted moves, not
         seconds: the plan does not depend on the machine's speed. Education
         is off: on the Cordeau days of pr02, pr05 and pr10 held fixed, 20 s,
@@ -141,7 +142,8 @@ class Tuning:
     ls_granular: int = 10
     ls_education_evals: int = 0
     ls_final_evals: int = 200_000
-    ls_best_evals: int = 0
+    ls_best_evals: int = 2_000
+    ls_best_focus: bool = True
     # rep choice
     rep_sectors: bool = True
     rep_arms: bool = True
