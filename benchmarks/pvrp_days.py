@@ -58,10 +58,13 @@ def day_sets(routes: list[PVRPRoute]) -> dict[int, set[int]]:
     return days
 
 
-def fixed(inst: PVRPInstance, routes: list[PVRPRoute], time_limit: float
+def fixed(inst: PVRPInstance, routes: list[PVRPRoute], time_limit: float,
+          iterations: int | None = None, verbose: bool = False, seed: int = 0
           ) -> tuple[float, list[PVRPRoute], int]:
     """routeopt's cost, routes and search iterations with every customer held to
-    its days in ``routes``."""
+    its days in ``routes``; ``iterations`` stops the search after that many
+    (then the plan does not depend on the machine's speed); ``verbose`` prints
+    the solve's stats."""
     import pvrp
 
     from routeopt import SolveParams, solve
@@ -70,7 +73,8 @@ def fixed(inst: PVRPInstance, routes: list[PVRPRoute], time_limit: float
     for c, ds in day_sets(routes).items():
         pats[c] = (tuple(sorted(ds)),)
     problem = pvrp.to_problem(dataclasses.replace(inst, patterns=tuple(pats)))
-    plan = solve(problem, SolveParams(time_limit=time_limit, max_iterations=10**9,
+    plan = solve(problem, SolveParams(time_limit=time_limit,
+                                      max_iterations=iterations or 10**9, seed=seed,
                                       max_no_improvement=10**9, time_weight=0.0,
                                       distance_weight=1.0, balance_weight=0.0,
                                       steady_weight=0.0))
@@ -78,6 +82,8 @@ def fixed(inst: PVRPInstance, routes: list[PVRPRoute], time_limit: float
     got = [PVRPRoute(index[r.date], int(r.rep_id[1:]) - 1,
                      tuple(int(s.outlet_id) for s in r.stops)) for r in plan.routes]
     cost, errors = check_solution(inst, got)
+    if verbose:
+        print({k: v for k, v in plan.stats.items() if isinstance(v, (int, float, str))})
     if plan.unscheduled:
         reasons = Counter(u.reason for u in plan.unscheduled)
         raise SystemExit(f"routeopt left {len(plan.unscheduled)} visits unscheduled ("
@@ -288,6 +294,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=Path("../shared/benchdata/pvrp"))
     ap.add_argument("--time-limit", type=float, default=60.0,
                     help="fixed: routeopt's budget; compare: each solver's per instance")
+    ap.add_argument("--iterations", type=int, default=None,
+                    help="fixed: stop routeopt's search after this many iterations")
+    ap.add_argument("--seed", type=int, default=0, help="fixed: routeopt's seed")
     ap.add_argument("--per-day", type=float, default=5.0, help="reroute: PyVRP seconds per day")
     ap.add_argument("--instances", default="all", help="compare: comma-separated, or all")
     ap.add_argument("--solutions", type=Path, default=None,
@@ -302,7 +311,9 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"{args.how} needs an instance and a .res file")
     inst = parse_pvrp((args.data / args.instance).read_text(), args.instance)
     source, routes = parse_res(args.solution.read_text())
-    cost = (fixed(inst, routes, args.time_limit)[0] if args.how == "fixed"
+    cost = (fixed(inst, routes, args.time_limit, args.iterations, verbose=True,
+                  seed=args.seed)[0]
+            if args.how == "fixed"
             else reroute(inst, routes, args.per_day))
     print(f"{args.instance}: the solution costs {source:.2f}; with its days fixed, "
           f"{args.how} gives {cost:.2f}")

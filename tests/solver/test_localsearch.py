@@ -94,6 +94,61 @@ def test_two_opt_star_exchanges_tails() -> None:
             assert ch is not None and ch[1] == (t,)
 
 
+def _arc(seq: list[int]) -> bool:
+    """Whether ``seq`` is four neighbouring outlets of the ring of eight, in order."""
+    steps = {(y - x) % 8 for x, y in itertools.pairwise(seq)}
+    return len(seq) == 4 and steps in ({1}, {7})
+
+
+def test_swap_star_exchanges_visits_into_their_best_places() -> None:
+    """Two reps, each with one visit of the other's half of the ring: one exchange
+    mends both routes, and neither visit goes where the other was (a plain swap
+    would leave 3 or 7 between 0 and 1)."""
+    search, st = _ring(2)
+    search.warm_start(st, [[0, 6, 1, 2], [3, 4, 5, 7]])
+    before = sum(st.rcost)
+    ls = _improve(search, st, {"swap_star"})
+    assert ls.applied == 1
+    assert all(_arc(r) for r in st.routes[:2]), st.routes
+    assert sum(st.rcost) < before
+    for t, seq in enumerate(st.routes):
+        assert st.rcost[t] == search.timer.route_cost(search.inst.slots[t], seq)
+        for i in seq:
+            ch = st.choice[i]
+            assert ch is not None and ch[1] == (t,)
+
+
+def test_swap_star_prices_what_it_builds() -> None:
+    """The three places SWAP* lists for a visit are the cheapest and cost what
+    inserting there adds; a visit put after the ``e``-th node of a route whose
+    visit ``k`` is out lands where the route's path says."""
+    from routeopt.solver._localsearch import _put, _top3
+    rng = random.Random(1)
+    pts = [(rng.random(), rng.random()) for _ in range(14)]
+    c = [[round(1000 * math.dist(p, q)) for q in pts] for p in pts]
+
+    def travel(route: list[int]) -> int:
+        return sum(c[g][h] for g, h in itertools.pairwise([0, *route, 0]))
+
+    for _ in range(50):
+        nodes = rng.sample(range(1, 14), 6)
+        route, x = nodes[:5], nodes[5]
+        every = sorted((travel([*route[:e], x, *route[e:]]) - travel(route), e)
+                       for e in range(len(route) + 1))
+        assert _top3(c, x, [0, *route, 0]) == every[:3]
+        for k in range(len(route)):
+            rest = [y for y in route if y != route[k]]
+            path = [0, *route, 0]
+            for e in range(len(path) - 1):
+                if e == k + 1:
+                    continue  # after the visit taken out: the same as e == k
+                got = _put(route, k, x, e)
+                before = path[e]  # x follows this node of the path
+                assert len(got) == len(route) and route[k] not in got
+                assert [y for y in got if y != x] == rest
+                assert [0, *got][got.index(x)] == before
+
+
 def test_relocate_between_routes() -> None:
     search, st = _ring(2)
     search.warm_start(st, [[0, 1, 2, 5], [3, 4, 6, 7]])
@@ -211,3 +266,21 @@ def test_local_search_shortens_a_first_plan() -> None:
     before = sum(st.rcost)
     ls = _improve(search, st, set(MOVES))
     assert ls.applied > 0 and sum(st.rcost) < before
+
+
+def test_local_search_on_new_best_plans_is_deterministic() -> None:
+    """With the local search on each new best plan (off by default), the same seed
+    and iterations give the same plan, and the moves are made during the search."""
+    problem = _territory(4, False, None, True, "08:00-18:00")
+    tuning = Tuning(ls_best_evals=500, ls_final_evals=0)
+
+    def once() -> tuple[list[list[int]], int, int]:
+        search = Search(compile_problem(problem, SolveParams(max_iterations=80, seed=2)),
+                        tuning=tuning)
+        best = search.run()
+        assert search.local is not None
+        return best.routes, search.local.evaluations, search.local.applied
+
+    first = once()
+    assert first == once()
+    assert first[2] > 0  # no final pass: these moves were made on new best plans

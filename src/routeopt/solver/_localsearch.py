@@ -12,7 +12,13 @@ granular neighbourhoods of Toth and Vigo 2003), on the routes of one day:
   the day (or-opt when in the same route);
 * **swap** two visits;
 * **2-opt** inside a route (a stretch between two visits reversed);
-* **2-opt\\*** between two routes of the day (their tails exchanged).
+* **2-opt\\*** between two routes of the day (their tails exchanged);
+* **SWAP\\*** between two routes of the day (Vidal 2022): a visit of each
+  route changes route, and each goes to its best place in the other route,
+  not only to the place the other left. For each pair of routes the three
+  cheapest insertion places of each visit in the other route are found once,
+  so that every exchange of the pair is priced in constant time; the best
+  exchanges that save travel are then priced exactly.
 
 Each move is tried for a visit ``u`` and each of its ``granular`` nearest
 visits ``v`` on the same day; the first move that lowers the cost is kept
@@ -41,7 +47,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -50,7 +56,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MOVES", "LocalSearch"]
 
-MOVES = frozenset({"relocate", "swap", "two_opt", "two_opt_star"})
+MOVES = frozenset({"relocate", "swap", "two_opt", "two_opt_star", "swap_star"})
 """The names of the moves (all on by default)."""
 
 Moved = list[tuple[int, int, int]]  # (node, slot it leaves, slot it joins)
@@ -78,6 +84,7 @@ class LocalSearch:
             raise ValueError(f"unknown moves: {sorted(unknown)}")
         self.relocate, self.swap = "relocate" in moves, "swap" in moves
         self.two_opt, self.two_opt_star = "two_opt" in moves, "two_opt_star" in moves
+        self.swap_star = "swap_star" in moves
         self.ds = days
         self.s = days.s
         self.inst = days.inst
@@ -88,7 +95,7 @@ class LocalSearch:
     # -- the loop -----------------------------------------------------------------
     def improve_days(self, st: State, days: Iterable[int], max_evals: int,
                      deadline: float | None = None,
-                     focus: Collection[int] | None = None) -> float:
+                     focus: Collection[int] | None = None, only_focus: bool = False) -> float:
         """Improve the routes of each of ``days`` of ``st`` in place, trying at most
         ``max_evals`` moves over all of them; returns the change in cost (see
         :meth:`DaySearch.slot_cost`), 0 or negative.
@@ -97,18 +104,19 @@ class LocalSearch:
         only for searches stopped by the clock alone: with an iteration budget
         the count of moves is the only limit, so that plans do not depend on
         the machine's speed. ``focus``: the first pass over a day tries the
-        moves of the visits of these slots only (the routes a repair changed).
+        moves of the visits of these slots only (the routes a repair changed);
+        with ``only_focus``, every pass does.
         """
         budget = [max_evals]
         gain = 0.0
         for d in days:
             if budget[0] <= 0 or (deadline is not None and time.perf_counter() >= deadline):
                 break
-            gain += self._improve_day(st, d, budget, focus)
+            gain += self._improve_day(st, d, budget, focus, only_focus)
         return gain
 
     def _improve_day(self, st: State, day: int, budget: list[int],
-                     focus: Collection[int] | None) -> float:
+                     focus: Collection[int] | None, only_focus: bool = False) -> float:
         slots = self.ds.day_slots.get(day, [])
         where: dict[int, int] = {}
         for t in slots:
@@ -131,7 +139,18 @@ class LocalSearch:
                     if got is not None:
                         gain += got
                         improved = True
-            first = False
+            if self.swap_star and not improved:
+                # the dearer move, once the others find nothing more
+                for a, b in itertools.combinations(slots, 2):
+                    if budget[0] <= 0:
+                        return gain
+                    if first and focus is not None and a not in focus and b not in focus:
+                        continue
+                    got = self._swap_star(st, a, b, where, budget)
+                    if got is not None:
+                        gain += got
+                        improved = True
+            first = only_focus
         return gain
 
     def _moves_of(self, st: State, u: int, where: dict[int, int],
@@ -243,6 +262,68 @@ class LocalSearch:
                  - c[u][na] - c[pb[cut]][nb])
             yield d, self._tails(st, a, b, i, cut)
 
+    # -- SWAP* ---------------------------------------------------------------------
+    def _swap_star(self, st: State, a: int, b: int, where: dict[int, int],
+                   budget: list[int]) -> float | None:
+        """The best exchanges of a visit of route ``a`` with one of route ``b``,
+        each put in its best place in the other route, priced on travel; the
+        first of the (at most three) cheapest that lowers the cost is made. Its
+        change in cost, or None."""
+        ra, rb = st.routes[a], st.routes[b]
+        slots = self.inst.slots
+        sa, sb = slots[a], slots[b]
+        if not ra or not rb or sa.mode != sb.mode:
+            return None
+        c = self.s.timer.cost[sa.mode]
+        pa = [sa.start_node, *ra, sa.end_node]
+        pb = [sb.start_node, *rb, sb.end_node]
+        # the visits that may change route, and what taking each out saves
+        us = [(k, u) for k, u in enumerate(ra) if self._may_move(st, u, a, b)]
+        vs = [(k, v) for k, v in enumerate(rb) if self._may_move(st, v, b, a)]
+        if not us or not vs:
+            return None
+        budget[0] -= len(us) * len(vs)
+        self.evaluations += len(us) * len(vs)
+        out_a = {k: c[pa[k]][pa[k + 2]] - c[pa[k]][u] - c[u][pa[k + 2]] for k, u in us}
+        out_b = {k: c[pb[k]][pb[k + 2]] - c[pb[k]][v] - c[v][pb[k + 2]] for k, v in vs}
+        top_b = {k: _top3(c, u, pb) for k, u in us}  # u's places in b: (cost, after pb[e])
+        top_a = {k: _top3(c, v, pa) for k, v in vs}
+        found: list[tuple[int, int, int, int, int]] = []  # (delta, ka, kb, ea, eb)
+        for ka, u in us:
+            tb, oa = top_b[ka], out_a[ka]
+            for kb, v in vs:
+                # u into b once v is out: in v's place, or a listed place not next to v
+                ins_u = c[pb[kb]][u] + c[u][pb[kb + 2]] - c[pb[kb]][pb[kb + 2]]
+                eb = kb
+                for cost, e in tb:
+                    if e != kb and e != kb + 1:
+                        if cost < ins_u:
+                            ins_u, eb = cost, e
+                        break
+                ins_v = c[pa[ka]][v] + c[v][pa[ka + 2]] - c[pa[ka]][pa[ka + 2]]
+                ea = ka
+                for cost, e in top_a[kb]:
+                    if e != ka and e != ka + 1:
+                        if cost < ins_v:
+                            ins_v, ea = cost, e
+                        break
+                delta = oa + out_b[kb] + ins_u + ins_v
+                if delta < 0:
+                    found.append((delta, ka, kb, ea, eb))
+        found.sort()
+        for _, ka, kb, ea, eb in found[:3]:
+            u, v = ra[ka], rb[kb]
+            # the new routes: v after pa[ea] in a without u, u after pb[eb] in b without v
+            new_a = _put(ra, ka, v, ea)
+            new_b = _put(rb, kb, u, eb)
+            got = self._try(st, {a: new_a, b: new_b}, [(u, a, b), (v, b, a)], where)
+            if got is not None:
+                return got
+        return None
+
+    def _may_move(self, st: State, x: int, was: int, to: int) -> bool:
+        return any(t == to for t, _ in self.ds.allowed(st, x, was))
+
     # the builders: each returns the new routes by slot and the visits that move
     def _relocate(self, st: State, a: int, b: int, i: int, n: int, v: int, flip: bool,
                   after: bool) -> Build:
@@ -331,3 +412,28 @@ class LocalSearch:
                 return delta
         ds._undo(st, saved, dict(old_choice))
         return None
+
+
+def _top3(c: Sequence[Sequence[int]], x: int, path: list[int]) -> list[tuple[int, int]]:
+    """The three cheapest places for ``x`` in ``path`` (start, visits, end): each as
+    its added travel and ``e``, the place after ``path[e]``; cheapest first."""
+    best: list[tuple[int, int]] = []
+    cx = c[x]
+    for e in range(len(path) - 1):
+        g, h = path[e], path[e + 1]
+        cost = c[g][x] + cx[h] - c[g][h]
+        if len(best) < 3:
+            best.append((cost, e))
+            best.sort()
+        elif cost < best[2][0]:
+            best[2] = (cost, e)
+            best.sort()
+    return best
+
+
+def _put(route: list[int], k: int, x: int, e: int) -> list[int]:
+    """``route`` with its visit ``k`` out and ``x`` after its path's ``e``-th node
+    (the path is start, visits, end: ``e`` = ``k`` is the visit's own place)."""
+    rest = route[:k] + route[k + 1:]
+    pos = e if e <= k else e - 1  # places after the visit shift left by one
+    return [*rest[:pos], x, *rest[pos:]]

@@ -72,7 +72,7 @@ class SearchStats:
     day_s: float = 0.0
     travel_before_polish: int = 0
     ls_moves: int = 0  # local search moves kept (education and the end)
-    ls_s: float = 0.0  # seconds of the local search at the end
+    ls_s: float = 0.0  # seconds of the local search (on new best plans and at the end)
     operators: dict[str, int] = field(default_factory=dict)  # draws per operator
     # the construction against the clock: outlets priced the quick way, and
     # outlets it had no time left to try (unscheduled with reason time_limit)
@@ -1126,6 +1126,28 @@ class Search:
                             focus=changed)
         return cand
 
+    def _educate_best(self, cand: State, base: State, obj: float, soft_terms: bool,
+                      soft_time: bool) -> float:
+        """The routing local search on the days of a new best plan ``cand`` that
+        its repair changed from ``base`` (at most ``Tuning.ls_best_evals``
+        moves); ``cand``'s objective after it (``obj`` before)."""
+        assert self.local is not None
+        ls = self.local
+        day_of = ls.ds.day_of
+        changed = {t for t, v in enumerate(cand.version) if v != base.version[t]}
+        if not changed:
+            return obj
+        t0 = time.perf_counter()
+        gain = ls.improve_days(cand, sorted({day_of[t] for t in changed}),
+                               self.tuning.ls_best_evals, focus=changed,
+                               only_focus=self.tuning.ls_best_focus)
+        self.stats.ls_s += time.perf_counter() - t0
+        if gain >= 0:
+            return obj
+        over = self.term_excess(cand) if soft_terms else [0] * len(self.terms)
+        return self.objective(cand, overload=over,
+                              overtime=self.overtime(cand) if soft_time else 0)
+
     def _stop_rules(self, t_zero: float, recut: bool) -> tuple[StopRules, float, float]:
         """The stop rules, the final deadline (the end phases') and the day share."""
         p = self.inst.params
@@ -1228,6 +1250,7 @@ class Search:
                     arms.score(arm, 9.0 if gain < 0 else (13.0 if gain > 0 else 0.0))
                     no_imp += 1
             else:
+                base = cur
                 cand = self._remove_and_repair(cur, arm, arms)
                 over = self.term_excess(cand) if soft_terms else [0] * len(self.terms)
                 late = self.overtime(cand) if soft_time else 0
@@ -1243,6 +1266,11 @@ class Search:
                 else:
                     arms.score(arm, 0.0)
                 if feasible and obj < best_obj - 1e-9:
+                    if (self.local is not None and tn.ls_best_evals > 0
+                            and not any(cand.missed)):
+                        obj = self._educate_best(cand, base, obj, soft_terms, soft_time)
+                        if cur is cand:
+                            cur_obj = obj
                     best, best_obj = cand.copy(), obj
                     self.stats.improvements += 1
                     self.stats.history.append((it, time.perf_counter() - t_start, best_obj))

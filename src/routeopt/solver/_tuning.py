@@ -83,11 +83,22 @@ class Tuning:
         balanced days on: the one-weekday start spread's 90th percentile is
         73.7 min at 0.01, 23.2 min at 0.02 for 0.12 % more travel, 23.2 min at
         0.03 to 0.1 for 0.29 %).
-    ls_granular, ls_education_evals, ls_final_evals
+    ls_granular, ls_education_evals, ls_final_evals, ls_best_evals, ls_best_focus
         The local search over a day's routes (:mod:`_localsearch`): each visit
         is tried with its ``ls_granular`` nearest visits that day; after each
         repair it improves the days the repair changed, trying at most
-        ``ls_education_evals`` moves (0: off), and at the end every day of the
+        ``ls_education_evals`` moves (0: off); on each repair that makes a new
+        best plan missing no visit, the routes it changed, at most
+        ``ls_best_evals`` moves (0: off; with ``ls_best_focus`` every pass on
+        those routes' visits, else the first, then the whole days; the improved plan is the
+        new best and, when it was accepted, the current plan). Off: on the
+        Cordeau days of pr05, pr09 and pr10 held fixed, 5,000 iterations,
+        2,000 moves gave 0.4, 0.3 and 0.5 % less travel, and at 30 s side by
+        side (seeds 0-2) pr05's mean 0.7 % and pr10's 0.15 % less, but on
+        Monaco with balanced days (3,000 iterations) the travel rose from
+        28.9 to 29.4 h, 8.6 % above the run with the terms off, over the 8 %
+        the acceptance allows (``benchmarks/README.md``, 2026-12-02). At the
+        end every day of the
         best plan, at most ``ls_final_evals`` moves. Counted moves, not
         seconds: the plan does not depend on the machine's speed. Education
         is off: on the Cordeau days of pr02, pr05 and pr10 held fixed, 20 s,
@@ -134,6 +145,8 @@ class Tuning:
     ls_granular: int = 10
     ls_education_evals: int = 0
     ls_final_evals: int = 200_000
+    ls_best_evals: int = 0
+    ls_best_focus: bool = True
     # rep choice
     rep_sectors: bool = True
     rep_arms: bool = True
