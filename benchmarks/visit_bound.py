@@ -73,7 +73,7 @@ def visit_bound(problem: Problem) -> dict[str, Any]:
     costs.sort()
     fit = int(np.searchsorted(np.cumsum(costs), capacity, side="right"))
     return {
-        "required": int(len(costs)),
+        "required": len(costs),
         "rep_days": rep_days,
         "capacity_min": round(capacity / 60, 1),
         "need_min": round(float(costs.sum()) / 60, 1),

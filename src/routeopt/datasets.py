@@ -58,8 +58,8 @@ __all__ = [
     "MIXES",
     "OUTLET_COLUMNS",
     "OUTLET_TYPES",
-    "REP_COLUMNS",
     "PLANTED_COLUMNS",
+    "REP_COLUMNS",
     "OutletType",
     "make_planted_territory",
     "make_territory",
@@ -745,6 +745,11 @@ def _timeline(dur: Callable[[int, int], int], home: int, end: int, nodes: Sequen
     return arrivals, starts, brk, got + tt
 
 
+def _lookup(matrix: npt.NDArray[np.int64]) -> Callable[[int, int], int]:
+    """Travel seconds from a matrix, as a function of two node indices."""
+    return lambda a, b: int(matrix[a, b])
+
+
 def _tour(xy: FloatArray, home: FloatArray) -> list[int]:
     """A short round trip from ``home`` through the points ``xy`` (nearest
     neighbour, then 2-opt), as indices into ``xy``."""
@@ -956,7 +961,7 @@ def make_planted_territory(
                                  "drive").durations
             home = len(xy) - 1
             latest = (shift[0], shift[1] - 60 * slack_min)
-            return all(_timeline(lambda a, b: int(tm[a, b]), home, home, seq,
+            return all(_timeline(_lookup(tm), home, home, seq,
                                  [int(svc[i]) for i in seq], latest, lunch) is not None
                        for seq in orders.values())
 
@@ -997,7 +1002,8 @@ def make_planted_territory(
         home = len(pts) - 1
         for (w, d), seq in sorted(days_all[k].items()):
             svc_seq = [info[int(members[j])][3] for j in seq]
-            got = _timeline(lambda a, b: int(tm[a, b]), home, home, seq, svc_seq, shift, lunch)
+            got = _timeline(_lookup(tm), home, home, seq, svc_seq,
+                            shift, lunch)
             assert got is not None  # the scale was chosen so that it fits
             day = start_d + timedelta(days=7 * w + d)
             for pos, (j, t0) in enumerate(zip(seq, got[1], strict=True)):
@@ -1143,7 +1149,7 @@ def planted_plan(problem: Problem, planted: pd.DataFrame) -> Plan:
         start_node = n + 2 * reps[rep_id]
         lunch = ((rep.lunch.window.start, rep.lunch.window.end, rep.lunch.duration)
                  if rep.lunch is not None else (86_400, 86_400, 0))
-        got = _timeline(lambda a, b: int(dur[a, b]), start_node, start_node + 1, nodes,
+        got = _timeline(_lookup(dur), start_node, start_node + 1, nodes,
                         [o.service for o in outs], (rep.shift.start, rep.shift.end), lunch,
                         windows)
         if got is None:
