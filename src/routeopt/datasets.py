@@ -27,6 +27,11 @@ minutes, :data:`FMCG_SERVICE_MIN`) up to 35 a day (:data:`FMCG_MAX_VISITS`),
 0.925 visits per outlet and week, about 28 visits per rep-day at 150
 outlets per rep (3,000 outlets and 20 reps).
 
+:func:`make_planted_territory` builds a dense territory around a plan that
+makes every required visit (the plan comes with it, :func:`planted_plan`
+times it for :meth:`~routeopt.plan.Plan.validate`): a case whose feasible
+visits are known to be all of them.
+
 Planning a single week rounds every fractional frequency up to one visit (see
 :class:`~routeopt.exceptions.CycleWarning`), so a 1-week horizon needs 1.03
 visits per outlet with the standard mix, 2.4 times the weekly average.
