@@ -804,9 +804,9 @@ def make_planted_territory(
     somewhere in the territory (at least a fifth of ``radius_km`` from the
     others where possible) and gets ``outlets_per_rep`` outlets with the
     frequencies of ``mix`` (exact shares, largest remainder), each on a route
-    line of its own (:data:`_PLANTED_LINES`: twice-a-week outlets on two
-    weekdays two or three days apart, the others on one weekday, in a week of
-    their block), shared out evenly over the weekdays. The outlets of a
+    line of its own (twice-a-week outlets on two weekdays two or three days
+    apart, the others on one weekday, in a week of their block), shared out
+    evenly over the weekdays. The outlets of a
     weekday lie in that weekday's sector around the rep's home; the
     twice-a-week outlets lie nearer home, between the sectors of their two
     weekdays. Each of the rep's 20 days visits its outlets in the order of a
