@@ -866,10 +866,10 @@ def make_planted_territory(
     >>> from routeopt.read import read_problem
     >>> outlets, reps, planted = make_planted_territory(2, 60, seed=1)
     >>> len(outlets), len(reps), len(planted)
-    (120, 2, 446)
+    (120, 2, 444)
     >>> problem = read_problem(outlets, reps, start="2026-11-30", weeks=4)
     >>> problem.required_visits
-    446
+    444
     >>> plan = planted_plan(problem, planted).validate()
     >>> plan.kpis()["coverage"], max(len(r.stops) for r in plan.routes) <= 35
     (1.0, True)
