@@ -79,7 +79,8 @@ CSV_COLUMNS = (
     "route_days", "visits_per_day", "build_s", "solve_s", "cpu_s", "construction_s", "search_s",
     "polish_s", "iterations", "ms_per_iteration", "improvements", "stop_reason", "objective",
     "rss_before_mib", "rss_delta_mib", "rss_peak_mib", "tracemalloc_peak_mib",
-    "trace_iterations", "trace_solve_s", "violations", "valid", "error",
+    "trace_iterations", "trace_solve_s", "violations", "valid", "error", "planted",
+    "planted_slack_min", "planted_travel_h",
 )
 
 GROWTH_COLUMNS = (
@@ -107,16 +108,30 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
     from ortools.constraint_solver import pywrapcp  # noqa: F401  (part of the baseline)
 
     from routeopt import CycleWarning, SolveParams, solve
-    from routeopt.datasets import make_territory
+    from routeopt.datasets import make_planted_territory, make_territory, planted_plan
     from routeopt.read import read_problem
 
     t0 = time.perf_counter()
-    outlets, reps = make_territory(case["outlets"], case["reps"], seed=case["seed"],
-                                   mix=case["mix"], radius_km=case["radius_km"])
+    planted = None
+    if case.get("planted"):
+        outlets, reps, planted = make_planted_territory(
+            case["reps"], case["outlets"] // case["reps"], seed=case["seed"], mix=case["mix"],
+            radius_km=case["radius_km"], slack_min=case["planted_slack_min"])
+    else:
+        outlets, reps = make_territory(case["outlets"], case["reps"], seed=case["seed"],
+                                       mix=case["mix"], radius_km=case["radius_km"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CycleWarning)  # 1-week horizons round visits up
         problem = read_problem(outlets, reps, start=START, weeks=case["weeks"])
     build_s = time.perf_counter() - t0
+    known: dict[str, Any] = {}
+    if planted is not None:  # the certificate: a full plan, checked by the plan checker
+        cert = planted_plan(problem, planted)
+        cert_k = cert.kpis()
+        if cert.violations() or cert_k["unscheduled_visits"]:
+            raise RuntimeError("the planted plan is not a full valid plan")
+        known = {"planted": True, "planted_slack_min": case["planted_slack_min"],
+                 "planted_travel_h": round(cert_k["travel_s"] / 3600, 2)}
     changes = {k: v for k, v in (("time_limit", case["time_limit"]),
                                  ("max_iterations", case["max_iterations"]),
                                  ("seed", case["seed"])) if v is not None}
@@ -145,6 +160,8 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
     per_it = (round(1000 * search_s / iterations, 3)
               if isinstance(iterations, int) and iterations > 0 else None)
     return {
+        **known,
+        "outlets": len(problem.outlets),
         "reps": len(problem.reps),
         "time_limit": params.time_limit,
         "max_iterations": params.max_iterations,
@@ -406,6 +423,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--mix", default="standard", choices=("standard", "dense", "fmcg"),
                     help="frequency mix of make_territory (fmcg: 10-15 minute visits, "
                          "up to 35 a day)")
+    ap.add_argument("--planted", action="store_true",
+                    help="make_planted_territory instead of make_territory: outlets placed "
+                         "along a known plan that serves every visit (4 weeks; the rows' mix "
+                         "reads fmcg-planted)")
+    ap.add_argument("--planted-slack", type=int, default=20,
+                    help="with --planted: idle minutes of each rep's busiest planted day "
+                         "before the end of the shift (default 20; smaller is tighter)")
     ap.add_argument("--radius-km", type=float, default=25.0,
                     help="radius of the territory (default 25 km, whatever the size)")
     ap.add_argument("--reps-per", type=int, default=150,
@@ -428,13 +452,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.sizes is None:
         args.sizes = GROWTH_SIZES if args.growth else [100, 300, 1000]
     if args.weeks is None:
-        args.weeks = [4] if args.growth else [1, 4]
+        args.weeks = [4] if args.growth or args.planted else [1, 4]
     if args.growth and args.iterations is None:
         args.iterations = GROWTH_ITERATIONS
     if args.growth and args.time_limit is None:
         args.time_limit = GROWTH_TIME_LIMIT
     if args.trace_iterations is None:
         args.trace_iterations = 0 if args.growth else 100
+    if args.planted and (args.weeks != [4] or args.mix != "fmcg" or args.growth):
+        ap.error("--planted plans 4 weeks (--weeks 4) of the fmcg mix (--mix fmcg), "
+                 "without --growth")
     if args.growth and len(set(args.sizes)) < 2:
         ap.error("--growth needs two sizes or more")
 
@@ -450,6 +477,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for rep in range(args.repeats):
                 case = {"outlets": size, "reps": reps, "weeks": weeks, "seed": args.seed,
                         "mix": args.mix, "radius_km": args.radius_km,
+                        **({"planted": True, "planted_slack_min": args.planted_slack}
+                           if args.planted else {}),
                         "time_limit": args.time_limit,
                         "max_iterations": args.iterations}
                 limit = args.time_limit if args.time_limit is not None else 30.0
@@ -468,6 +497,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     res["trace_iterations"] = traced.get("iterations")
                     res["trace_solve_s"] = traced.get("solve_s")
                 row = {**info, **stamp, **case, "repeat": rep, **res}
+                if args.planted:
+                    row["mix"] = f"{args.mix}-planted"
                 row["time_limit"] = res.get("time_limit", case["time_limit"])
                 row["max_iterations"] = res.get("max_iterations", case["max_iterations"])
                 append_csv(args.out, row)

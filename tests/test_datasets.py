@@ -11,7 +11,14 @@ import pandas as pd
 import pytest
 
 from routeopt import Appointment, OpeningHours, SolveParams, solve
-from routeopt.datasets import MIXES, OUTLET_COLUMNS, REP_COLUMNS, make_territory
+from routeopt.datasets import (
+    FMCG_SERVICE_MIN,
+    MIXES,
+    OUTLET_COLUMNS,
+    REP_COLUMNS,
+    make_territory,
+)
+from routeopt.hours import format_time, parse_time
 from routeopt.problem import parse_frequency
 from routeopt.read import OUTLET_COLUMNS as READ_OUTLET_COLUMNS
 from routeopt.read import REP_COLUMNS as READ_REP_COLUMNS
@@ -204,3 +211,81 @@ def test_small_territory_solves_to_a_valid_plan() -> None:
 def test_bad_arguments(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         make_territory(**bad)  # type: ignore[arg-type]
+
+
+# -- the planted territory: a known full plan ------------------------------------------
+def _planted(n_reps: int = 2, per_rep: int = 50, **kw: object
+             ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    from routeopt.datasets import make_planted_territory
+
+    return make_planted_territory(n_reps, per_rep, seed=4, **kw)  # type: ignore[arg-type]
+
+
+def test_planted_plan_is_full_and_valid() -> None:
+    from routeopt.datasets import planted_plan
+
+    outlets, reps, planted = _planted()
+    assert list(outlets.columns) == list(OUTLET_COLUMNS)
+    assert list(reps.columns) == list(REP_COLUMNS)
+    problem = read_problem(outlets, reps, start=START, weeks=4)
+    plan = planted_plan(problem, planted)
+    assert plan.violations() == []
+    assert plan.kpis()["coverage"] == 1.0
+    assert plan.scheduled_visits == problem.required_visits == len(planted)
+    # every visit on its planted start, within the cap, the busiest day keeping its slack
+    starts = {(r.rep_id, r.date.isoformat(), s.outlet_id): s.start
+              for r in plan.routes for s in r.stops}
+    for row in planted.itertuples():
+        assert format_time(starts[(row.rep_id, row.date, row.outlet_id)]) == row.start
+    assert max(len(r.stops) for r in plan.routes) <= 35
+    assert max(r.back for r in plan.routes) <= parse_time("17:30") - 20 * 60
+
+
+def test_planted_same_seed_same_tables_and_exact_shares() -> None:
+    a = _planted()
+    b = _planted()
+    for x, y in zip(a, b, strict=True):
+        pd.testing.assert_frame_equal(x, y)
+    freq = a[0]["frequency"].value_counts().to_dict()
+    for _, f, share in MIXES["fmcg"]:  # each rep's 50 by largest remainder
+        assert abs(freq[f] - 100 * share) <= 1
+    assert sum(freq.values()) == 100
+    assert set(a[0]["service_min"]) <= set(FMCG_SERVICE_MIN)
+
+
+def test_planted_less_slack_is_denser() -> None:
+    from routeopt.datasets import planted_plan
+
+    def travel(slack: int) -> float:
+        outlets, reps, planted = _planted(slack_min=slack)
+        problem = read_problem(outlets, reps, start=START, weeks=4)
+        plan = planted_plan(problem, planted).validate()
+        return float(max(r.back for r in plan.routes))
+
+    assert travel(0) > travel(40)
+
+
+def test_planted_plan_reports_left_out_visits_and_bad_orders() -> None:
+    from routeopt.datasets import planted_plan
+
+    outlets, reps, planted = _planted(1, 30)
+    problem = read_problem(outlets, reps, start=START, weeks=4)
+    plan = planted_plan(problem, planted.iloc[3:])
+    assert len(plan.unscheduled) == 3 and plan.violations() == []
+    with pytest.raises(ValueError, match="unknown outlet"):
+        planted_plan(problem, planted.assign(outlet_id="nope"))
+    # a whole day's visits of all of a rep's weeks on one date cannot fit the shift
+    with pytest.raises(ValueError, match="do not fit"):
+        planted_plan(problem, planted.assign(date=planted["date"].iloc[0]))
+
+
+@pytest.mark.parametrize("kw, match", [
+    ({"start": date(2026, 12, 1)}, "Monday"),
+    ({"mix": "standard_x"}, "unknown mix"),
+    ({"mix": (("A", "3/week", 1.0),)}, "frequency"),
+    ({"max_visits": 5}, "max_visits"),
+    ({"service_min": (200,)}, "do not fit"),
+])
+def test_planted_rejects(kw: dict[str, object], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        _planted(**kw)

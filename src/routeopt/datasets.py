@@ -27,6 +27,11 @@ minutes, :data:`FMCG_SERVICE_MIN`) up to 35 a day (:data:`FMCG_MAX_VISITS`),
 0.925 visits per outlet and week, about 28 visits per rep-day at 150
 outlets per rep (3,000 outlets and 20 reps).
 
+:func:`make_planted_territory` builds a dense territory around a plan that
+makes every required visit (the plan comes with it, :func:`planted_plan`
+times it for :meth:`~routeopt.plan.Plan.validate`): a case whose feasible
+visits are known to be all of them.
+
 Planning a single week rounds every fractional frequency up to one visit (see
 :class:`~routeopt.exceptions.CycleWarning`), so a 1-week horizon needs 1.03
 visits per outlet with the standard mix, 2.4 times the weekly average.
@@ -35,7 +40,7 @@ visits per outlet with the standard mix, 2.4 times the weekly average.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -49,15 +54,21 @@ from routeopt.problem import parse_frequency
 if TYPE_CHECKING:
     import pandas as pd
 
+    from routeopt.plan import Plan
+    from routeopt.problem import Problem
+
 __all__ = [
     "FMCG_MAX_VISITS",
     "FMCG_SERVICE_MIN",
     "MIXES",
     "OUTLET_COLUMNS",
     "OUTLET_TYPES",
+    "PLANTED_COLUMNS",
     "REP_COLUMNS",
     "OutletType",
+    "make_planted_territory",
     "make_territory",
+    "planted_plan",
 ]
 
 OUTLET_COLUMNS: tuple[str, ...] = (
@@ -671,3 +682,499 @@ def make_company(
     reps["rep_id"] = [f"R{k + 1:03d}" for k in range(len(reps))]
     reps["name"] = [f"Rep {k + 1}" for k in range(len(reps))]
     return outlets, reps
+
+
+# -- a territory with a known full plan ----------------------------------------------
+#: The route lines of the planted plans, per frequency: (weekday, week of the
+#: 4-week cycle) visit days, one tuple per line (a Mo-Fr rep; weekday 0 = Monday).
+#: Every weekday takes the same share of each frequency's lines.
+_PLANTED_LINES: dict[str, tuple[tuple[tuple[int, int], ...], ...]] = {
+    "2/week": tuple(tuple((d, w) for w in range(4) for d in pair)
+                    for pair in ((0, 2), (1, 3), (2, 4), (0, 3), (1, 4))),
+    "1/week": tuple(tuple((d, w) for w in range(4)) for d in range(5)),
+    "1/2weeks": tuple(((d, p), (d, p + 2)) for p in range(2) for d in range(5)),
+    "1/4weeks": tuple(((d, w),) for w in range(4) for d in range(5)),
+}
+#: Columns of the planted plan (:func:`make_planted_territory`'s third table).
+PLANTED_COLUMNS: tuple[str, ...] = ("rep_id", "date", "order", "outlet_id", "start")
+
+
+def _timeline(dur: Callable[[int, int], int], home: int, end: int, nodes: Sequence[int],
+              service: Sequence[int], shift: tuple[int, int], lunch: tuple[int, int, int],
+              windows: Sequence[Sequence[tuple[int, int]]] | None = None,
+              ) -> tuple[list[int], list[int], int | None, int] | None:
+    """Time a day's visits in the given order, earliest start, break at noon.
+
+    The visit ``k`` goes to node ``nodes[k]`` and lasts ``service[k]`` s,
+    starting at arrival or at the first of ``windows[k]`` (opening windows,
+    ``None``: always open) it fits in. The break (window from, to, duration)
+    is taken before the first trip that would arrive after the break window
+    opens, as soon as the visit before it ends (or when the window opens), or
+    before the way home. Returns (arrivals, starts, break start or ``None``,
+    back home) or ``None`` when a visit does not fit its windows, the break its
+    window, or the day its shift.
+    """
+    lo, hi, length = lunch
+    t, prev = shift[0], home
+    brk: int | None = None
+    arrivals, starts = [], []
+
+    def rest(t: int, tt: int) -> int | None:
+        nonlocal brk
+        if brk is None and t + tt > lo:
+            brk = max(t, lo)
+            if brk + length > hi:
+                return None
+            return brk + length
+        return t
+
+    for k, node in enumerate(nodes):
+        tt = dur(prev, node)
+        got = rest(t, tt)
+        if got is None:
+            return None
+        arrive = got + tt
+        begin = arrive
+        if windows is not None:
+            fit = [max(arrive, a) for a, b in windows[k] if max(arrive, a) + service[k] <= b]
+            if not fit:
+                return None
+            begin = min(fit)
+        arrivals.append(arrive)
+        starts.append(begin)
+        t, prev = begin + service[k], node
+    tt = dur(prev, end)
+    got = rest(t, tt)
+    if got is None or got + tt > shift[1]:
+        return None
+    return arrivals, starts, brk, got + tt
+
+
+def _lookup(matrix: npt.NDArray[np.int64]) -> Callable[[int, int], int]:
+    """Travel seconds from a matrix, as a function of two node indices."""
+    return lambda a, b: int(matrix[a, b])
+
+
+def _tour(xy: FloatArray, home: FloatArray) -> list[int]:
+    """A short round trip from ``home`` through the points ``xy`` (nearest
+    neighbour, then 2-opt), as indices into ``xy``."""
+    pts = np.vstack([home[None, :], xy])
+    n = len(pts)
+    d = np.hypot(pts[:, None, 0] - pts[None, :, 0], pts[:, None, 1] - pts[None, :, 1])
+    order = [0]
+    left = set(range(1, n))
+    while left:
+        last = order[-1]
+        nxt = min(left, key=lambda j: (d[last, j], j))
+        order.append(nxt)
+        left.remove(nxt)
+    order.append(0)
+    tour = np.array(order)
+    improved = True
+    while improved:
+        improved = False
+        for i in range(1, n - 1):
+            a, b = tour[i - 1], tour[i]
+            c, e = tour[i:-1], tour[i + 1:]
+            gain = d[a, b] + d[c, e] - d[a, c] - d[b, e]
+            j = int(np.argmax(gain))
+            if gain[j] > 1e-9:
+                tour[i:i + j + 1] = tour[i:i + j + 1][::-1]
+                improved = True
+    return [int(k) - 1 for k in tour[1:-1]]
+
+
+def make_planted_territory(
+    n_reps: int = 20,
+    outlets_per_rep: int = 150,
+    *,
+    seed: int = 0,
+    center: tuple[float, float] = (45.46, 9.19),
+    radius_km: float = 25.0,
+    start: date | None = None,
+    mix: str | Sequence[tuple[str, str, float]] = "fmcg",
+    service_min: Sequence[int] = FMCG_SERVICE_MIN,
+    max_visits: int = FMCG_MAX_VISITS,
+    slack_min: int = 20,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Make a dense territory together with a plan that visits every outlet as asked.
+
+    The plan is built first and the outlets are placed along it, so that a
+    4-week plan serving every required visit is known to exist. Each rep lives
+    somewhere in the territory (at least a fifth of ``radius_km`` from the
+    others where possible) and gets ``outlets_per_rep`` outlets with the
+    frequencies of ``mix`` (exact shares, largest remainder), each on a route
+    line of its own (twice-a-week outlets on two weekdays two or three days
+    apart, the others on one weekday, in a week of their block), shared out
+    evenly over the weekdays. The outlets of a
+    weekday lie in that weekday's sector around the rep's home; the
+    twice-a-week outlets lie nearer home, between the sectors of their two
+    weekdays. Each of the rep's 20 days visits its outlets in the order of a
+    short round trip (nearest neighbour, 2-opt) timed with the default
+    great-circle matrix (30 km/h, detour 1.35, 2 minutes per trip), from
+    08:30, with the 45-minute break within 12:00-14:00; the rep's whole area
+    is scaled (bisection) until the busiest of its days ends ``slack_min``
+    minutes before 17:30. Finally each outlet gets a type (by its priority,
+    as :func:`make_territory`) and, among that type's opening hours, one
+    drawn from those that hold all its planted visits (every type has one
+    that is open all day).
+
+    Parameters
+    ----------
+    n_reps
+        Number of reps (>= 1).
+    outlets_per_rep
+        Outlets per rep (>= 1); ``n_reps * outlets_per_rep`` in all.
+    seed
+        Random seed; the same arguments give identical tables.
+    center, radius_km
+        The territory (WGS-84 ``(lat, lon)``) the reps' homes lie in.
+    start
+        The plan's first date, a Monday (default 2026-11-30).
+    mix
+        A mix of :data:`MIXES` or rows ``(priority, frequency, share)``, the
+        frequencies among ``2/week``, ``1/week``, ``1/2weeks`` and ``1/4weeks``.
+    service_min
+        Visit minutes to draw each outlet's service time from.
+    max_visits
+        The reps' visit limit per day; a planted day never exceeds it.
+    slack_min
+        Idle minutes the busiest day of each rep keeps before the end of its
+        shift (the smaller, the tighter and denser the case).
+
+    Returns
+    -------
+    outlets, reps : pandas.DataFrame
+        As :func:`make_territory` (no weekday restrictions, fixed reps or
+        appointments).
+    planted : pandas.DataFrame
+        The known plan, columns :data:`PLANTED_COLUMNS`: one row per visit
+        with its rep, ISO date, place in the day's route (from 1), outlet and
+        planned start (``HH:MM``). :func:`planted_plan` times it into a
+        :class:`~routeopt.plan.Plan` that :meth:`~routeopt.plan.Plan.validate`
+        checks.
+
+    Raises
+    ------
+    ValueError
+        For a size, mix, start or cap out of range, or a rep that cannot fit
+        its days even with its outlets at its home.
+
+    Examples
+    --------
+    >>> from routeopt.datasets import make_planted_territory, planted_plan
+    >>> from routeopt.read import read_problem
+    >>> outlets, reps, planted = make_planted_territory(2, 60, seed=1)
+    >>> len(outlets), len(reps), len(planted)
+    (120, 2, 444)
+    >>> problem = read_problem(outlets, reps, start="2026-11-30", weeks=4)
+    >>> problem.required_visits
+    444
+    >>> plan = planted_plan(problem, planted).validate()
+    >>> plan.kpis()["coverage"], max(len(r.stops) for r in plan.routes) <= 35
+    (1.0, True)
+    """
+    import pandas as pd
+
+    if isinstance(n_reps, bool) or not isinstance(n_reps, int) or n_reps < 1:
+        raise ValueError(f"n_reps must be a whole number >= 1, not {n_reps!r}")
+    if (isinstance(outlets_per_rep, bool) or not isinstance(outlets_per_rep, int)
+            or outlets_per_rep < 1):
+        raise ValueError(f"outlets_per_rep must be a whole number >= 1, not {outlets_per_rep!r}")
+    rows = MIXES[mix] if isinstance(mix, str) and mix in MIXES else mix
+    if isinstance(rows, str) or not rows:
+        raise ValueError(f"unknown mix {mix!r}; use one of {sorted(MIXES)} or rows")
+    for pri, freq, share in rows:
+        if pri not in ("A", "B", "C") or share < 0 or freq not in _PLANTED_LINES:
+            raise ValueError(f"mix row {(pri, freq, share)!r}: priority A, B or C, share >= 0 "
+                             f"and a frequency among {sorted(_PLANTED_LINES)}")
+    if isinstance(max_visits, bool) or not isinstance(max_visits, int) or max_visits < 1:
+        raise ValueError(f"max_visits must be a whole number >= 1, not {max_visits!r}")
+    start_d = start if start is not None else DEFAULT_START
+    if start_d.weekday() != 0:
+        raise ValueError(f"start must be a Monday, not {start_d}")
+    minutes = np.asarray(service_min, dtype=np.int64)
+    if minutes.ndim != 1 or not len(minutes) or minutes.min() < 1:
+        raise ValueError(f"service_min must be whole minutes >= 1, not {service_min!r}")
+    from routeopt.matrix import GreatCircle
+
+    rng = np.random.default_rng(seed)
+    lat0, lon0 = center
+    km_lon = KM_PER_DEG_LAT * math.cos(math.radians(lat0))
+    shift = (parse_time(SHIFT[:5]), parse_time(SHIFT[6:]))
+    lunch = (parse_time(BREAK[:5]), parse_time(BREAK[6:11]), 60 * int(BREAK[12:]))
+    provider = GreatCircle()
+    per_rep = radius_km / math.sqrt(n_reps)  # the radius of a rep's share of the territory
+
+    homes: list[FloatArray] = []
+    for _ in range(n_reps):
+        for _attempt in range(200):
+            h = _disk(rng, 1, 0.8 * radius_km)[0]
+            if all(np.hypot(*(h - o)) >= 0.2 * radius_km for o in homes):
+                break
+        homes.append(h)
+
+    counts = _counts([s for _, _, s in rows], outlets_per_rep)
+    xy_all: list[FloatArray] = []
+    info: list[tuple[int, int, tuple[tuple[int, int], ...], int]] = []  # rep, row, line, svc
+    days_all: list[dict[tuple[int, int], list[int]]] = []
+    for k in range(n_reps):
+        phase = rng.random() * 2 * np.pi
+        unit = np.empty((outlets_per_rep, 2))
+        lines: list[tuple[tuple[int, int], ...]] = []
+        cls: list[int] = []
+        for c, m in enumerate(counts):
+            options = _PLANTED_LINES[rows[c][1]]
+            offset = int(rng.integers(len(options)))
+            lines += [options[(offset + j) % len(options)] for j in range(m)]
+            cls += [c] * m
+        for j, line in enumerate(lines):
+            wds = sorted({d for d, _ in line})
+            if len(wds) == 2:  # near home, between the two weekdays' sectors
+                a, b = (2 * np.pi * wd / 5 for wd in wds)
+                if b - a > np.pi:
+                    a += 2 * np.pi
+                ang = phase + (a + b) / 2 + rng.uniform(-0.3, 0.3)
+                rad = 0.35 * math.sqrt(rng.random())
+            else:
+                ang = phase + 2 * np.pi * wds[0] / 5 + rng.uniform(-np.pi / 5, np.pi / 5)
+                rad = math.sqrt(rng.uniform(0.1 ** 2, 1.0))
+            unit[j] = (rad * math.cos(ang), rad * math.sin(ang))
+        svc = 60 * rng.choice(minutes, size=outlets_per_rep)
+        days: dict[tuple[int, int], list[int]] = {}
+        for j, line in enumerate(lines):
+            for d, w in line:
+                days.setdefault((w, d), []).append(j)
+        if max(len(v) for v in days.values()) > max_visits:
+            raise ValueError(f"rep {k + 1}: a day of {max(len(v) for v in days.values())} "
+                             f"visits is over max_visits={max_visits}; use fewer outlets")
+        orders = {key: [members[i] for i in _tour(unit[members], np.zeros(2))]
+                  for key, members in days.items()}
+
+        def place(scale: float, k: int = k, unit: FloatArray = unit) -> FloatArray:
+            return homes[k][None, :] + scale * per_rep * np.vstack([unit, np.zeros((1, 2))])
+
+        def fits(scale: float, svc: npt.NDArray[np.int64] = svc,
+                 orders: dict[tuple[int, int], list[int]] = orders) -> bool:
+            xy = place(scale)
+            lat = np.round(lat0 + xy[:, 1] / KM_PER_DEG_LAT, 6)
+            lon = np.round(lon0 + xy[:, 0] / km_lon, 6)
+            from routeopt._types import Location
+
+            tm = provider.matrix([Location(float(a), float(b)) for a, b in zip(lat, lon,
+                                                                              strict=True)],
+                                 "drive").durations
+            home = len(xy) - 1
+            latest = (shift[0], shift[1] - 60 * slack_min)
+            return all(_timeline(_lookup(tm), home, home, seq,
+                                 [int(svc[i]) for i in seq], latest, lunch) is not None
+                       for seq in orders.values())
+
+        lo_s, hi_s = 0.0, 2.0
+        if not fits(lo_s):
+            raise ValueError(f"rep {k + 1}: its days do not fit the shift even with every "
+                             "outlet at home; use fewer outlets, shorter visits or less slack")
+        if fits(hi_s):
+            lo_s = hi_s
+        for _ in range(16):
+            mid = (lo_s + hi_s) / 2
+            lo_s, hi_s = (mid, hi_s) if fits(mid) else (lo_s, mid)
+        xy_all.append(place(lo_s)[:-1])
+        for j in range(outlets_per_rep):
+            info.append((k, cls[j], lines[j], int(svc[j])))
+        days_all.append(orders)
+
+    # the outlets' order in the tables says nothing about the plan
+    n = n_reps * outlets_per_rep
+    perm = rng.permutation(n)  # table row of each outlet
+    xy = np.vstack(xy_all)
+    lat = np.round(lat0 + xy[:, 1] / KM_PER_DEG_LAT, 6)
+    lon = np.round(lon0 + xy[:, 0] / km_lon, 6)
+    home_xy = np.array(homes)
+    home_lat = np.round(lat0 + home_xy[:, 1] / KM_PER_DEG_LAT, 6)
+    home_lon = np.round(lon0 + home_xy[:, 0] / km_lon, 6)
+
+    # time the planted days: each outlet's visit intervals per weekday
+    from routeopt._types import Location
+
+    busy: list[list[tuple[int, int, int]]] = [[] for _ in range(n)]
+    planted_rows: list[tuple[int, date, int, int, int]] = []
+    for k in range(n_reps):
+        members = np.arange(k * outlets_per_rep, (k + 1) * outlets_per_rep)
+        pts = [Location(float(lat[i]), float(lon[i])) for i in members]
+        pts.append(Location(float(home_lat[k]), float(home_lon[k])))
+        tm = provider.matrix(pts, "drive").durations
+        home = len(pts) - 1
+        for (w, d), seq in sorted(days_all[k].items()):
+            svc_seq = [info[int(members[j])][3] for j in seq]
+            got = _timeline(_lookup(tm), home, home, seq, svc_seq,
+                            shift, lunch)
+            assert got is not None  # the scale was chosen so that it fits
+            day = start_d + timedelta(days=7 * w + d)
+            for pos, (j, t0) in enumerate(zip(seq, got[1], strict=True)):
+                i = int(members[j])
+                busy[i].append((d, t0, t0 + svc_seq[pos]))
+                planted_rows.append((k, day, pos + 1, i, t0))
+
+    # types and opening hours that hold every planted visit
+    hours = {h: OpeningHours.parse(h) for t in OUTLET_TYPES for h in t.hours}
+    kinds: list[int] = []
+    variants: list[int] = []
+    for i in range(n):
+        letter = rows[info[i][1]][0]
+        weights = _TYPE_WEIGHTS[letter]
+        names = list(weights)
+        probs = np.array([weights[t] for t in names])
+        first = names[int(rng.choice(len(names), p=probs / probs.sum()))]
+        for tname in [first, *[t for t in names if t != first]]:
+            t = OUTLET_TYPES[_TYPE_INDEX[tname]]
+            ok = [v for v, h in enumerate(t.hours)
+                  if all(any(win.start <= a and b <= win.end for win in hours[h].weekly[d])
+                         for d, a, b in busy[i])]
+            if ok:
+                kinds.append(_TYPE_INDEX[tname])
+                variants.append(ok[int(rng.integers(len(ok)))])
+                break
+        else:  # pragma: no cover - every type has hours open all through the shift
+            raise AssertionError("no opening hours hold the planted visits")
+
+    width = max(4, len(str(n)))
+    ids = [f"T{int(perm[i]) + 1:0{width}d}" for i in range(n)]
+    seen: dict[tuple[str, int], int] = {}
+    names_out = [""] * n
+    for i in np.argsort(perm):
+        label = OUTLET_TYPES[kinds[i]].labels[variants[i]]
+        town = info[i][0] % len(_TOWNS)
+        seen[(label, town)] = seen.get((label, town), 0) + 1
+        names_out[i] = f"{label} {_TOWNS[town]} {seen[(label, town)]}"
+    outlets = pd.DataFrame({
+        "outlet_id": ids,
+        "name": names_out,
+        "lat": lat,
+        "lon": lon,
+        "frequency": [rows[info[i][1]][1] for i in range(n)],
+        "priority": [rows[info[i][1]][0] for i in range(n)],
+        "service_min": [info[i][3] // 60 for i in range(n)],
+        "opening_hours": [OUTLET_TYPES[kinds[i]].hours[variants[i]] for i in range(n)],
+        "rep_id": "",
+        "allowed_days": "",
+        "appointment": "",
+    }, columns=list(OUTLET_COLUMNS))
+    outlets = outlets.iloc[np.argsort(perm)].reset_index(drop=True)
+    rep_ids = [f"R{k + 1:02d}" for k in range(n_reps)]
+    reps = pd.DataFrame({
+        "rep_id": rep_ids,
+        "name": [f"Rep {k + 1} ({_TOWNS[k % len(_TOWNS)]})" for k in range(n_reps)],
+        "lat": home_lat,
+        "lon": home_lon,
+        "shift": SHIFT,
+        "working_days": WORKING_DAYS,
+        "break": BREAK,
+        "max_visits": max_visits,
+        "mode": "drive",
+    }, columns=list(REP_COLUMNS))
+    planted_rows.sort(key=lambda r: (r[0], r[1], r[2]))
+    planted = pd.DataFrame({
+        "rep_id": [rep_ids[r[0]] for r in planted_rows],
+        "date": [r[1].isoformat() for r in planted_rows],
+        "order": [r[2] for r in planted_rows],
+        "outlet_id": [ids[r[3]] for r in planted_rows],
+        "start": [format_time(r[4]) for r in planted_rows],
+    }, columns=list(PLANTED_COLUMNS))
+    return outlets, reps, planted
+
+
+def planted_plan(problem: Problem, planted: pd.DataFrame) -> Plan:
+    """Time a plan given as visit orders into a :class:`~routeopt.plan.Plan`.
+
+    Each rep-date of ``planted`` (columns ``rep_id``, ``date``, ``order`` and
+    ``outlet_id`` of :data:`PLANTED_COLUMNS`) becomes a route that leaves at
+    the start of the shift, visits the outlets in ``order`` at the earliest
+    (waiting for an outlet to open), takes the break before the first trip
+    that would arrive after its window opens (or before the way home), with
+    travel from ``problem``'s matrices (the default great-circle ones when it
+    has none). Required visits missing from ``planted`` are listed as
+    unscheduled. The plan is not checked here: call
+    :meth:`~routeopt.plan.Plan.validate` (the independent checker).
+
+    Parameters
+    ----------
+    problem
+        The problem the plan is for (e.g. :func:`routeopt.read.read_problem`
+        of :func:`make_planted_territory`'s tables, over 4 weeks).
+    planted
+        The visits, one row each.
+
+    Returns
+    -------
+    Plan
+        The timed routes; ``stats["planted"]`` is ``True``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown rep or outlet, or a day whose visits do not fit (their
+        opening hours, the break or the shift).
+
+    Examples
+    --------
+    >>> from routeopt.datasets import make_planted_territory, planted_plan
+    >>> from routeopt.read import read_problem
+    >>> outlets, reps, planted = make_planted_territory(1, 40, seed=3)
+    >>> problem = read_problem(outlets, reps, start="2026-11-30", weeks=4)
+    >>> plan = planted_plan(problem, planted.iloc[1:])  # one visit left out
+    >>> plan.kpis()["unscheduled_visits"], plan.violations()
+    (1, [])
+    """
+    from routeopt.plan import Plan, Route, Stop, Unscheduled
+    from routeopt.solver._model import build_matrices
+
+    matrices = build_matrices(problem)
+    index = {o.id: k for k, o in enumerate(problem.outlets)}
+    reps = {r.id: k for k, r in enumerate(problem.reps)}
+    n = len(problem.outlets)
+    routes: list[Route] = []
+    done: dict[str, int] = {}
+    frame = planted.sort_values(["rep_id", "date", "order"], kind="stable")
+    for (rep_id, day_text), group in frame.groupby(["rep_id", "date"], sort=True):
+        if rep_id not in reps:
+            raise ValueError(f"unknown rep {rep_id!r}")
+        rep = problem.reps[reps[rep_id]]
+        day = date.fromisoformat(str(day_text))
+        try:
+            nodes = [index[str(o)] for o in group["outlet_id"]]
+        except KeyError as e:
+            raise ValueError(f"unknown outlet {e.args[0]!r}") from None
+        tm = matrices[rep.mode]
+        dur, dist = tm.durations, tm.distances
+        outs = [problem.outlets[i] for i in nodes]
+        windows = [[(w.start, w.end) for w in (o.hours.weekly[day.weekday()]
+                                                if o.hours is not None else ())]
+                   if o.hours is not None else [(0, 86_400)] for o in outs]
+        start_node = n + 2 * reps[rep_id]
+        lunch = ((rep.lunch.window.start, rep.lunch.window.end, rep.lunch.duration)
+                 if rep.lunch is not None else (86_400, 86_400, 0))
+        got = _timeline(_lookup(dur), start_node, start_node + 1, nodes,
+                        [o.service for o in outs], (rep.shift.start, rep.shift.end), lunch,
+                        windows)
+        if got is None:
+            raise ValueError(f"rep {rep_id} on {day}: the visits do not fit")
+        arrivals, starts, brk, back = got
+        stops = []
+        prev = start_node
+        for node, o, a, s in zip(nodes, outs, arrivals, starts, strict=True):
+            stops.append(Stop(o.id, a, s, s + o.service, int(dur[prev, node]),
+                              int(dist[prev, node])))
+            done[o.id] = done.get(o.id, 0) + 1
+            prev = node
+        routes.append(Route(
+            rep_id=rep.id, date=day, depart=rep.shift.start, back=back, stops=tuple(stops),
+            return_travel_s=int(dur[prev, start_node + 1]),
+            return_distance_m=int(dist[prev, start_node + 1]),
+            break_start=brk, break_end=None if brk is None else brk + lunch[2]))
+    missing: list[Unscheduled] = []
+    for o in problem.outlets:
+        for _ in range(problem.visits_of(o) - done.get(o.id, 0)):
+            missing.append(Unscheduled(o.id, "no_time", "left out of the given plan",
+                                       o.priority))
+    return Plan(problem, tuple(routes), tuple(missing), {"planted": True}, matrices)

@@ -57,3 +57,22 @@ def test_growth_run_appends_cases_and_a_fit(tmp_path: Path,
 def test_growth_needs_two_sizes(tmp_path: Path) -> None:
     with pytest.raises(SystemExit):
         scaling.main(["--growth", "--sizes", "20", "--out", str(tmp_path / "x.csv")])
+
+
+def test_planted_case_records_its_certificate(tmp_path: Path) -> None:
+    out = tmp_path / "scaling.csv"
+    argv = ["--planted", "--mix", "fmcg", "--sizes", "80", "--reps-per", "40",
+            "--iterations", "5", "--trace-iterations", "0", "--planted-slack", "30",
+            "--out", str(out)]
+    assert scaling.main(argv) == 0
+    (case,) = rows(out)
+    assert case["mix"] == "fmcg-planted" and case["error"] == ""
+    assert case["outlets"] == "80" and case["reps"] == "2" and case["weeks"] == "4"
+    assert case["planted"] == "True" and case["planted_slack_min"] == "30"
+    assert float(case["planted_travel_h"]) > 0 and case["valid"] == "True"
+
+
+def test_planted_needs_fmcg_and_four_weeks(tmp_path: Path) -> None:
+    for extra in (["--mix", "standard"], ["--mix", "fmcg", "--weeks", "1"]):
+        with pytest.raises(SystemExit):
+            scaling.main(["--planted", *extra, "--out", str(tmp_path / "x.csv")])

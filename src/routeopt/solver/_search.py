@@ -1113,7 +1113,12 @@ class Search:
                 best = self.price_on_rep(cand, i, rep)
                 if best is not None:
                     self.insert(cand, i, best=best)
-        if len(removed) <= tn.regret_max and self.rng.random() < tn.regret_share:
+        regret = len(removed) <= tn.regret_max and self.rng.random() < tn.regret_share
+        if not regret and extra and len(removed) <= tn.regret_max and tn.regret_missed:
+            # missed visits back in: the outlet with the fewest good places first
+            # (a draw only here, so plans that miss nothing stay as they were)
+            regret = self.rng.random() < tn.regret_missed
+        if regret:
             self.repair_regret(cand, removed, noise)
         else:
             self.repair(cand, removed, noise, shuffle=True)

@@ -23,6 +23,10 @@ class Tuning:
     regret_share, regret_max
         Share of repairs done by regret-2 insertion (off), when at most
         ``regret_max`` outlets were removed.
+    regret_missed
+        Share of the other repairs done by regret-2 insertion when the current
+        plan misses visits (its missed outlets are among those re-inserted), of
+        at most ``regret_max`` outlets.
     order_random
         Share of repairs that insert the removed outlets in random order within
         each priority class instead of the hardest first (more varied plans:
@@ -115,6 +119,7 @@ class Tuning:
 
     regret_share: float = 0.0
     regret_max: int = 30
+    regret_missed: float = 0.7
     order_random: float = 0.5
     temp_start: float = 0.01
     temp_end: float = 0.003
