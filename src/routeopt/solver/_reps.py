@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from routeopt.solver._model import Instance
     from routeopt.solver._state import Router as Search
     from routeopt.solver._state import State
+    from routeopt.solver._tuning import Tuning
 
 __all__ = ["REP_REMOVALS", "home_sectors", "sector_gap", "shares_home", "split_routes",
            "workload"]
@@ -154,14 +155,16 @@ def can_split(inst: Instance) -> bool:
             and len({h for h in inst.home_rep if h >= 0}) > 1)
 
 
-def split_routes(inst: Instance, share: float, started: float) -> list[list[int]]:
+def split_routes(inst: Instance, share: float, started: float,
+                 tuning: Tuning | None = None) -> list[list[int]]:
     """Per slot of ``inst``, the route found for it by planning each sector's
     outlets with its rep alone (see :func:`can_split`).
 
     Each sector gets ``share`` of the time limit from ``started`` and of the
     iteration budget, split among the sectors by their outlets; its search runs
-    with the same seed and tuning, one worker, so that the routes are the same
-    for the same input, seed and iteration stop.
+    with the same seed and ``tuning`` (default: the tuned one) and one worker,
+    so that the routes are the same for the same input, seed and iteration
+    stop.
     """
     from routeopt.exceptions import InputError
     from routeopt.problem import Problem
@@ -202,7 +205,7 @@ def split_routes(inst: Instance, share: float, started: float) -> list[list[int]
             max_iterations=its, max_no_improvement=min(its, params.max_no_improvement),
             workers=1)
         sub_inst = compile_problem(sub, sub_params, matrices=mats)
-        search = Search(sub_inst)
+        search = Search(sub_inst, tuning=tuning)
         st = search.run(started=time.perf_counter())
         for s, seq in enumerate(st.routes):
             sl = sub_inst.slots[s]

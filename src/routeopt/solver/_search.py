@@ -568,7 +568,7 @@ class Search:
         if tn.rep_split > 0 and tn.rep_sectors and can_split(inst) and not self.untried:
             # the sectors planned apart, then joined: the start when it is better
             other = self.empty()
-            self.warm_start(other, split_routes(inst, tn.rep_split, t0))
+            self.warm_start(other, split_routes(inst, tn.rep_split, t0, tn))
             other = self._fill(other, time.perf_counter())
             if not self.untried and self.objective(other) < self.objective(st):
                 st = other
