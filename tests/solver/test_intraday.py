@@ -25,6 +25,7 @@ from routeopt import (
 from routeopt.solver._intraday import DaySearch
 from routeopt.solver._model import Instance, compile_problem
 from routeopt.solver._search import Search, State
+from routeopt.solver._tuning import Tuning
 
 MONDAY = date(2026, 11, 30)
 
@@ -97,7 +98,8 @@ def test_day_search_keeps_days_and_reps_and_shortens(seed: int, lunch: bool,
     # travel alone (balanced days off): the day search must shorten it
     inst = compile_problem(_territory(seed, lunch=lunch, capacity=capacity),
                            SolveParams(seed=seed, balance_weight=0.0))
-    search = Search(inst)
+    # the plain first plan (not the sectors planned apart, already searched)
+    search = Search(inst, tuning=Tuning(rep_split=0.0))
     st = search.construct()
     days, reps, before = _days(inst, st), _reps(inst, st), sum(st.rcost)
     ds = DaySearch(search)

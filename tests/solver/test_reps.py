@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from datetime import date
 
 from routeopt import Horizon, Outlet, Problem, Rep, SolveParams, TimeWindow, VisitRule, solve
 from routeopt.solver._model import compile_problem
-from routeopt.solver._reps import REP_REMOVALS, rep_of, workload
+from routeopt.solver._reps import REP_REMOVALS, can_split, rep_of, split_routes, workload
 from routeopt.solver._search import Search, State
+from routeopt.solver._tuning import Tuning
 
 MONDAY = date(2026, 11, 30)
 HOME = (43.73, 7.41)
@@ -156,3 +158,39 @@ def test_no_rep_moves_where_no_home_is_shared() -> None:
     apart = _office(reps=3, homes=[HOME, (43.70, 7.38), (43.76, 7.44)])
     ops = solve(apart, _params(max_iterations=50, max_no_improvement=50)).stats["operators"]
     assert not set(REP_REMOVALS) & set(ops)
+
+
+def test_sectors_planned_apart_keep_each_outlet_with_its_rep_and_repeat() -> None:
+    inst = compile_problem(_office(), _params())
+    assert can_split(inst)
+    routes = split_routes(inst, 0.4, time.perf_counter())
+    seen: dict[int, set[int]] = {}
+    for s, seq in enumerate(routes):
+        for i in seq:
+            seen.setdefault(i, set()).add(s)
+            assert inst.slots[s].rep == inst.home_rep[i]
+    assert set(seen) == set(range(48))  # every sector's outlets planned
+    assert all(len(ss) == inst.need[i] for i, ss in seen.items())
+    # 0.4 of 150 iterations shared by the sectors: the same routes again
+    assert split_routes(inst, 0.4, time.perf_counter()) == routes
+
+
+def test_the_first_plan_is_the_sectors_planned_apart_when_they_are_better() -> None:
+    inst = compile_problem(_office(), _params())
+    joined = Search(inst)
+    st = joined.construct()
+    plain = Search(inst, tuning=Tuning(rep_split=0.0))
+    other = plain.construct()
+    assert joined.stats.split_start and not plain.stats.split_start
+    assert joined.objective(st) < plain.objective(other)
+    _one_rep_each(joined, st)
+    assert all(st.choice[i] is not None for i in range(48))
+
+
+def test_no_split_without_a_shared_home_or_with_a_reference_plan() -> None:
+    apart = _office(reps=3, homes=[HOME, (43.70, 7.38), (43.76, 7.44)])
+    assert not can_split(compile_problem(apart, _params()))
+    problem = _office()
+    plan = solve(problem, _params(max_iterations=20, max_no_improvement=20))
+    again = compile_problem(problem, _params(), previous=plan)
+    assert not can_split(again)

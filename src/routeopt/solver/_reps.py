@@ -21,11 +21,21 @@ rest repaired as usual):
 * ``rep_chain``: an ejection chain, outlet A to rep 2, whose outlet nearest to
   A goes to a third rep;
 * ``rep_border``: the outlets along the border between reps' territories.
+
+The first plan may also come from the sectors planned apart
+(:func:`split_routes`, ``Tuning.rep_split``): each sector's outlets with its
+rep alone, a small search of their own with a share of the budget, the
+routes then joined as the whole search's start. Small problems converge much
+faster than the whole one (on p13, 417 customers and 9 vehicles, the whole
+search was still 2 % behind the sectors planned apart after 30 s); the rep
+moves then work from there.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import time
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -37,8 +47,10 @@ if TYPE_CHECKING:
     from routeopt.solver._model import Instance
     from routeopt.solver._state import Router as Search
     from routeopt.solver._state import State
+    from routeopt.solver._tuning import Tuning
 
-__all__ = ["REP_REMOVALS", "home_sectors", "sector_gap", "shares_home", "workload"]
+__all__ = ["REP_REMOVALS", "home_sectors", "sector_gap", "shares_home", "split_routes",
+           "workload"]
 
 
 def _home(problem: Problem, k: int) -> tuple[float, float, float, float, str]:
@@ -131,6 +143,76 @@ def sector_gap(reps: list[int], a: int, b: int) -> int:
     pa, pb = reps.index(a), reps.index(b)
     d = abs(pa - pb)
     return min(d, len(reps) - d)
+
+
+# -- the sectors planned apart ---------------------------------------------------------
+def can_split(inst: Instance) -> bool:
+    """Whether :func:`split_routes` applies: at least two reps with outlets in
+    their sector, one node per outlet (no appointment made apart), no locked
+    date and no reference plan."""
+    p = inst.problem
+    return (inst.start_routes is None and not p.locked and inst.n == len(p.outlets)
+            and len({h for h in inst.home_rep if h >= 0}) > 1)
+
+
+def split_routes(inst: Instance, share: float, started: float,
+                 tuning: Tuning | None = None) -> list[list[int]]:
+    """Per slot of ``inst``, the route found for it by planning each sector's
+    outlets with its rep alone (see :func:`can_split`).
+
+    Each sector gets ``share`` of the time limit from ``started`` and of the
+    iteration budget, split among the sectors by their outlets; its search runs
+    with the same seed and ``tuning`` (default: the tuned one) and one worker,
+    so that the routes are the same for the same input, seed and iteration
+    stop.
+    """
+    from routeopt.exceptions import InputError
+    from routeopt.problem import Problem
+    from routeopt.solver._loop import NO_ITERATION_BUDGET
+    from routeopt.solver._model import compile_problem
+    from routeopt.solver._search import Search
+
+    p, params = inst.problem, inst.params
+    n_out = len(p.outlets)
+    groups: dict[int, list[int]] = {}
+    for i in range(n_out):
+        if inst.home_rep[i] >= 0:
+            groups.setdefault(inst.home_rep[i], []).append(i)
+    total = sum(len(g) for g in groups.values())
+    slot_at = {(sl.rep, sl.date): sl.index for sl in inst.slots}
+    routes: list[list[int]] = [[] for _ in inst.slots]
+    end = started + share * params.time_limit
+    by_iterations = params.max_iterations < NO_ITERATION_BUDGET
+    for k in sorted(groups):
+        outs = groups[k]
+        left = end - time.perf_counter()
+        if left <= 0:
+            break
+        part = len(outs) / total
+        keep = [*outs, n_out + 2 * k, n_out + 2 * k + 1]
+        mats = {m: type(tm)(tm.durations[np.ix_(keep, keep)], tm.distances[np.ix_(keep, keep)])
+                for m, tm in inst.matrices.items()}
+        try:
+            sub = Problem(outlets=tuple(p.outlets[i] for i in outs), reps=(p.reps[k],),
+                          horizon=p.horizon, plan_from=p.plan_from)
+        except InputError:  # a rule this rep alone cannot meet: left to the whole search
+            continue
+        its = (max(1, round(share * part * params.max_iterations)) if by_iterations
+               else params.max_iterations)
+        sub_params = dataclasses.replace(
+            params, time_limit=share * part * params.time_limit if by_iterations
+            else max(left * len(outs) / sum(len(groups[j]) for j in groups if j >= k), 1e-3),
+            max_iterations=its, max_no_improvement=min(its, params.max_no_improvement),
+            workers=1)
+        sub_inst = compile_problem(sub, sub_params, matrices=mats)
+        search = Search(sub_inst, tuning=tuning)
+        st = search.run(started=time.perf_counter())
+        for s, seq in enumerate(st.routes):
+            sl = sub_inst.slots[s]
+            full = slot_at.get((k, sl.date))
+            if full is not None:
+                routes[full] = [outs[j] for j in seq]
+    return routes
 
 
 # -- the search's rep moves ---------------------------------------------------------

@@ -39,7 +39,7 @@ from routeopt.solver._loop import NO_ITERATION_BUDGET, Annealing, Arms, StopRule
 from routeopt.solver._model import Instance
 from routeopt.solver._ortools import reoptimise, reorder_route
 from routeopt.solver._penalty import PenaltyManager
-from routeopt.solver._reps import REP_REMOVALS
+from routeopt.solver._reps import REP_REMOVALS, can_split, split_routes
 from routeopt.solver._routes import Timer
 from routeopt.solver._state import State
 from routeopt.solver._tuning import Tuning
@@ -78,6 +78,7 @@ class SearchStats:
     # outlets it had no time left to try (unscheduled with reason time_limit)
     construction_quick: int = 0
     construction_untried: int = 0
+    split_start: bool = False  # the first plan came from the sectors planned apart
     history: list[tuple[int, float, float]] = field(default_factory=list)  # (it, s, best)
 
 
@@ -778,9 +779,28 @@ class Search:
         inst = self.inst
         if inst.start_routes is not None:
             self.warm_start(st, inst.start_routes)
-        limit = inst.params.time_limit
         now = time.perf_counter()
         t0 = now if started is None else started
+        st = self._fill(st, t0)
+        tn = self.tuning
+        if tn.rep_split > 0 and tn.rep_sectors and can_split(inst) and not self.untried:
+            # the sectors planned apart, then joined: the start when it is better
+            other = self.empty()
+            self.warm_start(other, split_routes(inst, tn.rep_split, t0, tn))
+            other = self._fill(other, time.perf_counter())
+            if not self.untried and self.objective(other) < self.objective(st):
+                st = other
+                self.stats.split_start = True
+            self.untried.clear()
+            self.stats.construction_untried = 0
+        return st
+
+    def _fill(self, st: State, t0: float) -> State:
+        """Insert every outlet not in ``st`` (the construction's loop, against
+        the clock from ``t0``, see :meth:`construct`)."""
+        inst = self.inst
+        limit = inst.params.time_limit
+        now = time.perf_counter()
         # shares of the limit from ``started``, and at least a fifth of it (full)
         # and two fifths (in all) from now when compiling took most of the limit:
         # a plan of a few outlets would be no plan
@@ -1203,7 +1223,14 @@ class Search:
         cur_obj = self.objective(cur, overload=self.term_excess(cur))
         self.stats.history.append((0, 0.0, best_obj))
         travel0 = max(1.0, float(sum(cur.rcost)))
-        anneal = Annealing(tn.temp_start * travel0 * min(1.0, tn.temp_outlets / max(1, inst.n)),
+        size = inst.n
+        if self.stats.split_start:
+            # from the sectors planned apart: a share of one sector's first
+            # temperature (a whole-plan temperature undoes their work)
+            parts = len({h for h in inst.home_rep if h >= 0})
+            travel0 = tn.rep_split_temp * travel0 / parts
+            size = max(1, inst.n // parts)
+        anneal = Annealing(tn.temp_start * travel0 * min(1.0, tn.temp_outlets / max(1, size)),
                            tn.temp_end)
         recut = inst.start_routes is None and self._days_can_recut()
         rep_arms = tn.rep_arms and any(h >= 0 for h in inst.home_rep)

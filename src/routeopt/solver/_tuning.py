@@ -115,6 +115,12 @@ class Tuning:
         the search gets the rep moves as arms (move, swap, ejection chain,
         border removal); an outlet is on a border when one of its
         ``rep_near`` nearest outlets has another rep.
+    rep_split, rep_split_temp
+        The share of the budget (time and iterations) in which each sector's
+        outlets are first planned with its rep alone (``_reps.split_routes``);
+        the whole search starts from those routes when they make a better
+        first plan than the ordinary construction (0: off), its annealing
+        from ``rep_split_temp`` of the temperature a sector's search starts at.
     """
 
     regret_share: float = 0.0
@@ -156,6 +162,8 @@ class Tuning:
     rep_sectors: bool = True
     rep_arms: bool = True
     rep_near: int = 8
+    rep_split: float = 0.4
+    rep_split_temp: float = 0.3
 
     def replace(self, **changes: Any) -> Tuning:
         """A copy with ``changes``."""
