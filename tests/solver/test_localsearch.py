@@ -271,16 +271,22 @@ def test_local_search_shortens_a_first_plan() -> None:
 def test_local_search_on_new_best_plans_is_deterministic() -> None:
     """With the local search on each new best plan (off by default), the same seed
     and iterations give the same plan, and the moves are made during the search."""
-    problem = _territory(4, False, None, True, "08:00-18:00")
-    tuning = Tuning(ls_best_evals=500, ls_final_evals=0)
+    problem = _territory(6, False, None, True, "08:00-18:00")
 
-    def once() -> tuple[list[list[int]], int, int]:
-        search = Search(compile_problem(problem, SolveParams(max_iterations=80, seed=2)),
+    def once(seed: int, evals: int) -> tuple[list[list[int]], int, int]:
+        tuning = Tuning(ls_best_evals=evals, ls_final_evals=0)
+        search = Search(compile_problem(problem, SolveParams(max_iterations=80, seed=seed)),
                         tuning=tuning)
         best = search.run()
         assert search.local is not None
         return best.routes, search.local.evaluations, search.local.applied
 
-    first = once()
-    assert first == once()
-    assert first[2] > 0  # no final pass: these moves were made on new best plans
+    applied = 0
+    for seed in range(4):
+        first = once(seed, 500)
+        assert first == once(seed, 500)
+        applied += first[2]
+        assert once(seed, 0)[1:] == (0, 0)  # off: no move tried at all
+    # no final pass: these moves were made on new best plans (on some of the seeds:
+    # a new best plan may already be a local optimum of the moves)
+    assert applied > 0
