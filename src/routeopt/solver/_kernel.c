@@ -547,6 +547,40 @@ done:
     return out;
 }
 
+/* The per-slot lists shared by pick_slots and price_options: the number of
+ * slots, or -1 with an exception set when the prefixes, schedules, hard terms
+ * (limits, uses, node use) or the balance (w, min_price, four lists) do not
+ * have one entry per route. */
+static Py_ssize_t slot_lists(PyObject *pres, PyObject *routes, PyObject *scheds,
+                             PyObject *hard, PyObject *bal) {
+    Py_ssize_t ns = PyList_GET_SIZE(routes);
+    if (PyList_GET_SIZE(pres) != ns || PyList_GET_SIZE(scheds) != ns) {
+        PyErr_SetString(PyExc_ValueError, "one prefix, route and schedule per slot");
+        return -1;
+    }
+    for (Py_ssize_t h = 0; h < PyList_GET_SIZE(hard); h++) {
+        PyObject *t = PyList_GET_ITEM(hard, h);
+        if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 3 ||
+            !PyList_Check(PyTuple_GET_ITEM(t, 0)) || !PyList_Check(PyTuple_GET_ITEM(t, 1)) ||
+            PyList_GET_SIZE(PyTuple_GET_ITEM(t, 0)) != ns ||
+            PyList_GET_SIZE(PyTuple_GET_ITEM(t, 1)) != ns) {
+            PyErr_SetString(PyExc_TypeError, "a hard term: (limits, uses, node use) per slot");
+            return -1;
+        }
+    }
+    if (bal != Py_None) {
+        int ok = PyTuple_Check(bal) && PyTuple_GET_SIZE(bal) == 6;
+        for (int j = 2; ok && j < 6; j++)
+            ok = PyList_Check(PyTuple_GET_ITEM(bal, j)) &&
+                 PyList_GET_SIZE(PyTuple_GET_ITEM(bal, j)) == ns;
+        if (!ok) {
+            PyErr_SetString(PyExc_TypeError, "balance: (w, min_price, four lists per slot)");
+            return -1;
+        }
+    }
+    return ns;
+}
+
 static PyObject *k_pick_slots(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 8) { PyErr_SetString(PyExc_TypeError, "expected 8 arguments"); return NULL; }
     const Kernel *k = (const Kernel *)PyCapsule_GetPointer(args[0], "routeopt.kernel");
@@ -564,31 +598,8 @@ static PyObject *k_pick_slots(PyObject *self, PyObject *const *args, Py_ssize_t 
         PyErr_SetString(PyExc_TypeError, "slots, prefixes, routes, schedules and terms: lists");
         return NULL;
     }
-    Py_ssize_t ns = PyList_GET_SIZE(routes);
-    if (PyList_GET_SIZE(pres) != ns || PyList_GET_SIZE(scheds) != ns) {
-        PyErr_SetString(PyExc_ValueError, "one prefix, route and schedule per slot");
-        return NULL;
-    }
-    for (Py_ssize_t h = 0; h < PyList_GET_SIZE(hard); h++) {
-        PyObject *t = PyList_GET_ITEM(hard, h);
-        if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 3 ||
-            !PyList_Check(PyTuple_GET_ITEM(t, 0)) || !PyList_Check(PyTuple_GET_ITEM(t, 1)) ||
-            PyList_GET_SIZE(PyTuple_GET_ITEM(t, 0)) != ns ||
-            PyList_GET_SIZE(PyTuple_GET_ITEM(t, 1)) != ns) {
-            PyErr_SetString(PyExc_TypeError, "a hard term: (limits, uses, node use) per slot");
-            return NULL;
-        }
-    }
-    if (bal != Py_None) {
-        int ok = PyTuple_Check(bal) && PyTuple_GET_SIZE(bal) == 6;
-        for (int j = 2; ok && j < 6; j++)
-            ok = PyList_Check(PyTuple_GET_ITEM(bal, j)) &&
-                 PyList_GET_SIZE(PyTuple_GET_ITEM(bal, j)) == ns;
-        if (!ok) {
-            PyErr_SetString(PyExc_TypeError, "balance: (w, min_price, four lists per slot)");
-            return NULL;
-        }
-    }
+    Py_ssize_t ns = slot_lists(pres, routes, scheds, hard, bal);
+    if (ns < 0) return NULL;
     Py_ssize_t m = PyList_GET_SIZE(slots);
     PyObject *out = PyList_New(m);
     if (out == NULL) return NULL;
@@ -841,31 +852,8 @@ static PyObject *k_price_options(PyObject *self, PyObject *const *args, Py_ssize
         PyErr_SetString(PyExc_TypeError, "prefixes, routes, schedules, terms, groups: lists");
         return NULL;
     }
-    Py_ssize_t ns = PyList_GET_SIZE(routes);
-    if (PyList_GET_SIZE(pres) != ns || PyList_GET_SIZE(scheds) != ns) {
-        PyErr_SetString(PyExc_ValueError, "one prefix, route and schedule per slot");
-        return NULL;
-    }
-    for (Py_ssize_t h = 0; h < PyList_GET_SIZE(hard); h++) {
-        PyObject *t = PyList_GET_ITEM(hard, h);
-        if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 3 ||
-            !PyList_Check(PyTuple_GET_ITEM(t, 0)) || !PyList_Check(PyTuple_GET_ITEM(t, 1)) ||
-            PyList_GET_SIZE(PyTuple_GET_ITEM(t, 0)) != ns ||
-            PyList_GET_SIZE(PyTuple_GET_ITEM(t, 1)) != ns) {
-            PyErr_SetString(PyExc_TypeError, "a hard term: (limits, uses, node use) per slot");
-            return NULL;
-        }
-    }
-    if (bal != Py_None) {
-        int ok = PyTuple_Check(bal) && PyTuple_GET_SIZE(bal) == 6;
-        for (int j = 2; ok && j < 6; j++)
-            ok = PyList_Check(PyTuple_GET_ITEM(bal, j)) &&
-                 PyList_GET_SIZE(PyTuple_GET_ITEM(bal, j)) == ns;
-        if (!ok) {
-            PyErr_SetString(PyExc_TypeError, "balance: (w, min_price, four lists per slot)");
-            return NULL;
-        }
-    }
+    Py_ssize_t ns = slot_lists(pres, routes, scheds, hard, bal);
+    if (ns < 0) return NULL;
     PyObject **memo = (PyObject **)PyMem_Calloc((size_t)(ns > 0 ? ns : 1), sizeof(PyObject *));
     if (memo == NULL) return PyErr_NoMemory();
     PyObject *best_where = NULL, *where = NULL, *out = NULL;
