@@ -440,6 +440,29 @@ static int route_of(PyObject *seq, PyObject *sch, Route *r, PyObject **hold) {
     return 0;
 }
 
+/* A slot given as nine Python ints (mode, day, shift start, end, the three
+ * break fields, start node, end node): read and range-checked; -1 with an
+ * exception set when one is not an int or is out of range. */
+static int read_slot(const Kernel *k, PyObject *const *items, Py_ssize_t *m,
+                     Py_ssize_t *day, SlotP *sp) {
+    *m = PyLong_AsSsize_t(items[0]);
+    *day = PyLong_AsSsize_t(items[1]);
+    i64 v[7];
+    for (int j = 0; j < 7; j++) v[j] = PyLong_AsLongLong(items[2 + j]);
+    if (PyErr_Occurred()) return -1;
+    if (*m < 0 || *m >= k->nmodes || *day < 0 || *day >= k->ndays) {
+        PyErr_SetString(PyExc_IndexError, "mode or day out of range");
+        return -1;
+    }
+    *sp = (SlotP){v[0], v[1], v[2], v[3], v[4], v[5], v[6]};
+    if (sp->start_node < 0 || sp->start_node >= k->size || sp->end_node < 0 ||
+        sp->end_node >= k->size) {
+        PyErr_SetString(PyExc_IndexError, "node out of range");
+        return -1;
+    }
+    return 0;
+}
+
 static double list_f(PyObject *list, Py_ssize_t s) {
     return PyFloat_AsDouble(PyList_GET_ITEM(list, s));
 }
@@ -466,21 +489,9 @@ static PyObject *pick_one(const Kernel *k0, PyObject *pre, PyObject *seq, PyObje
                                                            "routeopt.kernel");
     if (k == NULL) return NULL;
     if (k != k0) { PyErr_SetString(PyExc_ValueError, "another kernel's slot"); return NULL; }
-    Py_ssize_t m = PyLong_AsSsize_t(PyTuple_GET_ITEM(pre, 2));
-    Py_ssize_t day = PyLong_AsSsize_t(PyTuple_GET_ITEM(pre, 3));
-    i64 v[7];
-    for (int j = 0; j < 7; j++) v[j] = PyLong_AsLongLong(PyTuple_GET_ITEM(pre, 4 + j));
-    if (PyErr_Occurred()) return NULL;
-    if (m < 0 || m >= k->nmodes || day < 0 || day >= k->ndays) {
-        PyErr_SetString(PyExc_IndexError, "mode or day out of range");
-        return NULL;
-    }
-    SlotP sp = {v[0], v[1], v[2], v[3], v[4], v[5], v[6]};
-    if (sp.start_node < 0 || sp.start_node >= k->size || sp.end_node < 0 ||
-        sp.end_node >= k->size) {
-        PyErr_SetString(PyExc_IndexError, "node out of range");
-        return NULL;
-    }
+    Py_ssize_t m, day;
+    SlotP sp;
+    if (read_slot(k, PySequence_Fast_ITEMS(pre) + 2, &m, &day, &sp) < 0) return NULL;
     if (k->wcount[day * k->n + node] == 0) Py_RETURN_NONE;  /* closed that day */
     const i64 *d = (const i64 *)k->dur[m].buf;
     Route r;
@@ -655,20 +666,9 @@ static PyObject *k_schedule(PyObject *self, PyObject *const *args, Py_ssize_t na
     if (nargs != 11) { PyErr_SetString(PyExc_TypeError, "expected 11 arguments"); return NULL; }
     Kernel *k = (Kernel *)PyCapsule_GetPointer(args[0], "routeopt.kernel");
     if (k == NULL) return NULL;
-    Py_ssize_t m = PyLong_AsSsize_t(args[1]), day = PyLong_AsSsize_t(args[2]);
-    i64 v[7];
-    for (int j = 0; j < 7; j++) v[j] = PyLong_AsLongLong(args[3 + j]);
-    if (PyErr_Occurred()) return NULL;
-    if (m < 0 || m >= k->nmodes || day < 0 || day >= k->ndays) {
-        PyErr_SetString(PyExc_IndexError, "mode or day out of range");
-        return NULL;
-    }
-    SlotP sp = {v[0], v[1], v[2], v[3], v[4], v[5], v[6]};
-    if (sp.start_node < 0 || sp.start_node >= k->size || sp.end_node < 0 ||
-        sp.end_node >= k->size) {
-        PyErr_SetString(PyExc_IndexError, "node out of range");
-        return NULL;
-    }
+    Py_ssize_t m, day;
+    SlotP sp;
+    if (read_slot(k, args + 1, &m, &day, &sp) < 0) return NULL;
     PyObject *seqo = args[10];
     if (!PyList_Check(seqo)) { PyErr_SetString(PyExc_TypeError, "seq must be a list"); return NULL; }
     const Py_ssize_t L = PyList_GET_SIZE(seqo), N = k->size;
