@@ -393,14 +393,20 @@ static PyObject *k_cheapest(PyObject *self, PyObject *const *args, Py_ssize_t na
     return Py_BuildValue("(Ln)", delta, g);
 }
 
-/* pick_slots(slots, node, pres, routes, scheds, hard, balance) -> list, per slot of
- * ``slots``, of None or (cost, position): what Search._picker's loop answers for one
+/* pick_slots(slots, node, pres, routes, scheds, hard, soft, balance, overtime) -> list,
+ * per slot of ``slots``, of None or (cost, position): what Search._picker's loop answers for one
  * slot with the hard node terms ``hard`` (a list of (limits, uses, node use)), the
- * native cheapest insertion (``pres[s]``: Timer._prefix's arguments of slot s) and,
- * with ``balance`` = (w, min_price, target, target_n, per_visit, min_visits) (else
- * None), DayBalance.insert_cost added (the same arithmetic in the same order). The
- * cost is an int where nothing was added, else a float, as in the reference. */
-static PyObject *s_dep, *s_taken, *s_arr, *s_back, *s_slack, *s_fast, *s_exact;
+ * native cheapest insertion (``pres[s]``: Timer._prefix's arguments of slot s), with
+ * ``balance`` = (w, min_price, target, target_n, per_visit, min_visits) (else None),
+ * DayBalance.insert_cost added, and then, per soft node term of ``soft`` (a list of
+ * (limits, uses, node use, penalty)), the excess the visit adds at the penalty (no
+ * answer where the penalty is infinite), the same arithmetic in the same order. With
+ * ``overtime`` = (penalty, shift end per slot, insertion(slot)) (else None), a day
+ * without a break prices its overtime as Timer.best_insertion does: its one pass
+ * here where the route is plain and exact, else through ``insertion``, the
+ * reference. The cost is an int where nothing was added, else a float, as in the
+ * reference. */
+static PyObject *s_dep, *s_taken, *s_arr, *s_back, *s_slack, *s_fast, *s_exact, *s_wait;
 
 static int route_of(PyObject *seq, PyObject *sch, Route *r, PyObject **hold) {
     /* hold[0..4]: new references to release by the caller */
@@ -467,8 +473,63 @@ static double list_f(PyObject *list, Py_ssize_t s) {
     return PyFloat_AsDouble(PyList_GET_ITEM(list, s));
 }
 
+/* Timer.best_insertion's one pass with overtime priced (a day without a break whose
+ * route is plain and exact from its start, the node with one window): the cheapest
+ * position whose delay the route absorbs, each second beyond the waiting after it and
+ * the time left before the end of the shift at ``tpen``. 1 (and *delta, *pos, and
+ * *priced: whether overtime was added, a float cost then) found, 0 none, -1 error. */
+static int overtime_pass(const Kernel *k, const i64 *d, const i64 *c, Py_ssize_t day,
+                         const SlotP *sp, const Route *r, PyObject *wait, i64 shift_end,
+                         i64 node, double tpen, double *delta, Py_ssize_t *pos,
+                         int *priced) {
+    const Py_ssize_t n = k->size, L = r->len;
+    if (!PyTuple_Check(wait) || PyTuple_GET_SIZE(wait) < L + 1 ||
+        PyTuple_GET_SIZE(r->slack) < L + 1) {
+        PyErr_SetString(PyExc_ValueError, "a plain schedule's waits and slacks: L + 1 each");
+        return -1;
+    }
+    Py_ssize_t w0 = (Py_ssize_t)k->wstart[day * k->n + node];
+    i64 lo = k->wflat[2 * w0], hi = k->wflat[2 * w0 + 1], svc = k->service[node];
+    i64 left = shift_end - r->back;
+    if (left < 0) left = 0;
+    Py_ssize_t best_g = -1;
+    double best = 0.0;
+    int best_priced = 0;
+    i64 p = sp->start_node;
+    for (Py_ssize_t g = 0; g <= L; g++) {
+        i64 q = g < L ? GET(r->seq, g) : sp->end_node;
+        i64 pg = p;
+        p = q;
+        double dl = (double)(c[pg * n + node] + c[node * n + q] - c[pg * n + q]);
+        if (best_g >= 0 && dl >= best) continue;
+        i64 arr = GET(r->dep_before, g) + d[pg * n + node];
+        if (arr > hi) continue;
+        i64 reach = g < L ? GET(r->arrival, g) : r->back;
+        i64 late = (arr < lo ? lo : arr) + svc + d[node * n + q] - reach;
+        if (late <= GET(r->slack, g)) {
+            i64 extra = late - GET(wait, g) - left;
+            int now = 0;
+            if (extra > 0) {
+                dl += tpen * (double)extra;
+                now = 1;
+                if (best_g >= 0 && dl >= best) continue;
+            }
+            best = dl;
+            best_g = g;
+            best_priced = now;
+        }
+    }
+    if (PyErr_Occurred()) return -1;
+    if (best_g < 0) return 0;
+    *delta = best;
+    *pos = best_g;
+    *priced = best_priced;
+    return 1;
+}
+
 static PyObject *pick_one(const Kernel *k0, PyObject *pre, PyObject *seq, PyObject *sch,
-                          Py_ssize_t s, i64 node, PyObject *hard, PyObject *bal) {
+                          Py_ssize_t s, i64 node, PyObject *hard, PyObject *soft,
+                          PyObject *bal, PyObject *ot) {
     /* the hard node terms (RouteTerm.room) */
     Py_ssize_t nh = PyList_GET_SIZE(hard);
     for (Py_ssize_t h = 0; h < nh; h++) {
@@ -510,10 +571,51 @@ static PyObject *pick_one(const Kernel *k0, PyObject *pre, PyObject *seq, PyObje
     if (cost_buffer(PyTuple_GET_ITEM(pre, 0), k, &cb) < 0) goto done;
     have_cb = 1;
     i64 delta = 0;
+    double fdelta = 0.0;
+    int priced = 0;  /* the timing's cost is the float fdelta (overtime priced in) */
     Py_ssize_t g = -1;
-    int found = cheapest_core(k, d, (const i64 *)cb.buf, day, &sp, &r, node, -1, &delta, &g);
-    if (found < 0) goto done;
-    if (!found) { out = Py_NewRef(Py_None); goto done; }
+    int found;
+    if (ot != Py_None && sp.bo < 0) {  /* overtime priced on a day without a break */
+        double tpen = PyFloat_AsDouble(PyTuple_GET_ITEM(ot, 0));
+        i64 shift_end = PyLong_AsLongLong(PyList_GET_ITEM(PyTuple_GET_ITEM(ot, 1), s));
+        if (PyErr_Occurred()) goto done;
+        if (r.fast_from == 0 && r.exact && k->wcount[day * k->n + node] == 1) {
+            PyObject *wait = PyObject_GetAttr(sch, s_wait);
+            if (wait == NULL) goto done;
+            found = overtime_pass(k, d, (const i64 *)cb.buf, day, &sp, &r, wait, shift_end,
+                                  node, tpen, &fdelta, &g, &priced);
+            Py_DECREF(wait);
+            if (found < 0) goto done;
+            if (!found) { out = Py_NewRef(Py_None); goto done; }
+            if (!priced) delta = (i64)fdelta;
+        } else {  /* the reference's general path, through the caller's function */
+            PyObject *ix = PyLong_FromSsize_t(s);
+            if (ix == NULL) goto done;
+            PyObject *got = PyObject_CallOneArg(PyTuple_GET_ITEM(ot, 2), ix);
+            Py_DECREF(ix);
+            if (got == NULL) goto done;
+            if (got == Py_None) { out = got; goto done; }
+            if (!PyTuple_Check(got) || PyTuple_GET_SIZE(got) != 2) {
+                Py_DECREF(got);
+                PyErr_SetString(PyExc_TypeError, "the insertion: None or (cost, position)");
+                goto done;
+            }
+            PyObject *c0 = PyTuple_GET_ITEM(got, 0);
+            g = PyLong_AsSsize_t(PyTuple_GET_ITEM(got, 1));
+            if (PyFloat_Check(c0)) {
+                fdelta = PyFloat_AS_DOUBLE(c0);
+                priced = 1;
+            } else {
+                delta = PyLong_AsLongLong(c0);
+            }
+            Py_DECREF(got);
+            if (PyErr_Occurred()) goto done;
+        }
+    } else {
+        found = cheapest_core(k, d, (const i64 *)cb.buf, day, &sp, &r, node, -1, &delta, &g);
+        if (found < 0) goto done;
+        if (!found) { out = Py_NewRef(Py_None); goto done; }
+    }
     double extra = 0.0;
     if (bal != Py_None) {  /* DayBalance.insert_cost(st, node, s, g) */
         const Py_ssize_t n = k->size;
@@ -548,7 +650,26 @@ static PyObject *pick_one(const Kernel *k0, PyObject *pre, PyObject *seq, PyObje
         if (short_ + 1 > 0) before += min_price * (double)(short_ + 1);
         extra += after - before;
     }
-    if (extra != 0.0)
+    /* the soft node terms (RouteTerm.added_excess at the term's penalty) */
+    Py_ssize_t nsoft = PyList_GET_SIZE(soft);
+    for (Py_ssize_t h = 0; h < nsoft; h++) {
+        PyObject *t = PyList_GET_ITEM(soft, h);
+        PyObject *lim = PyList_GET_ITEM(PyTuple_GET_ITEM(t, 0), s);
+        if (lim == Py_None) continue;
+        i64 l = PyLong_AsLongLong(lim);
+        i64 u = PyLong_AsLongLong(PyList_GET_ITEM(PyTuple_GET_ITEM(t, 1), s));
+        i64 nu = PyLong_AsLongLong(PyTuple_GET_ITEM(t, 2));
+        double lam = PyFloat_AsDouble(PyTuple_GET_ITEM(t, 3));
+        if (PyErr_Occurred()) goto done;
+        i64 add = (u + nu > l ? u + nu - l : 0) - (u > l ? u - l : 0);
+        if (add > 0) {
+            if (lam == Py_HUGE_VAL) { out = Py_NewRef(Py_None); goto done; }
+            extra += lam * (double)add;
+        }
+    }
+    if (priced)
+        out = Py_BuildValue("(dn)", extra != 0.0 ? fdelta + extra : fdelta, g);
+    else if (extra != 0.0)
         out = Py_BuildValue("(dn)", (double)delta + extra, g);
     else
         out = Py_BuildValue("(Ln)", delta, g);
@@ -560,10 +681,11 @@ done:
 
 /* The per-slot lists shared by pick_slots and price_options: the number of
  * slots, or -1 with an exception set when the prefixes, schedules, hard terms
- * (limits, uses, node use) or the balance (w, min_price, four lists) do not
- * have one entry per route. */
+ * (limits, uses, node use), soft terms (the same and a penalty), the balance
+ * (w, min_price, four lists) or the overtime (penalty, shift ends, insertion
+ * function) do not have one entry per route. */
 static Py_ssize_t slot_lists(PyObject *pres, PyObject *routes, PyObject *scheds,
-                             PyObject *hard, PyObject *bal) {
+                             PyObject *hard, PyObject *soft, PyObject *bal, PyObject *ot) {
     Py_ssize_t ns = PyList_GET_SIZE(routes);
     if (PyList_GET_SIZE(pres) != ns || PyList_GET_SIZE(scheds) != ns) {
         PyErr_SetString(PyExc_ValueError, "one prefix, route and schedule per slot");
@@ -579,6 +701,25 @@ static Py_ssize_t slot_lists(PyObject *pres, PyObject *routes, PyObject *scheds,
             return -1;
         }
     }
+    for (Py_ssize_t h = 0; h < PyList_GET_SIZE(soft); h++) {
+        PyObject *t = PyList_GET_ITEM(soft, h);
+        if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 4 ||
+            !PyList_Check(PyTuple_GET_ITEM(t, 0)) || !PyList_Check(PyTuple_GET_ITEM(t, 1)) ||
+            PyList_GET_SIZE(PyTuple_GET_ITEM(t, 0)) != ns ||
+            PyList_GET_SIZE(PyTuple_GET_ITEM(t, 1)) != ns) {
+            PyErr_SetString(PyExc_TypeError,
+                            "a soft term: (limits, uses, node use, penalty) per slot");
+            return -1;
+        }
+    }
+    if (ot != Py_None && (!PyTuple_Check(ot) || PyTuple_GET_SIZE(ot) != 3 ||
+                          !PyList_Check(PyTuple_GET_ITEM(ot, 1)) ||
+                          PyList_GET_SIZE(PyTuple_GET_ITEM(ot, 1)) != ns ||
+                          !PyCallable_Check(PyTuple_GET_ITEM(ot, 2)))) {
+        PyErr_SetString(PyExc_TypeError,
+                        "overtime: (penalty, shift end per slot, insertion function)");
+        return -1;
+    }
     if (bal != Py_None) {
         int ok = PyTuple_Check(bal) && PyTuple_GET_SIZE(bal) == 6;
         for (int j = 2; ok && j < 6; j++)
@@ -593,11 +734,11 @@ static Py_ssize_t slot_lists(PyObject *pres, PyObject *routes, PyObject *scheds,
 }
 
 static PyObject *k_pick_slots(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 8) { PyErr_SetString(PyExc_TypeError, "expected 8 arguments"); return NULL; }
+    if (nargs != 10) { PyErr_SetString(PyExc_TypeError, "expected 10 arguments"); return NULL; }
     const Kernel *k = (const Kernel *)PyCapsule_GetPointer(args[0], "routeopt.kernel");
     if (k == NULL) return NULL;
     PyObject *slots = args[1], *pres = args[3], *routes = args[4], *scheds = args[5];
-    PyObject *hard = args[6], *bal = args[7];
+    PyObject *hard = args[6], *soft = args[7], *bal = args[8], *ot = args[9];
     i64 node = PyLong_AsLongLong(args[2]);
     if (node == -1 && PyErr_Occurred()) return NULL;
     if (node < 0 || node >= k->n) {
@@ -605,11 +746,11 @@ static PyObject *k_pick_slots(PyObject *self, PyObject *const *args, Py_ssize_t 
         return NULL;
     }
     if (!PyList_Check(slots) || !PyList_Check(pres) || !PyList_Check(routes) ||
-        !PyList_Check(scheds) || !PyList_Check(hard)) {
+        !PyList_Check(scheds) || !PyList_Check(hard) || !PyList_Check(soft)) {
         PyErr_SetString(PyExc_TypeError, "slots, prefixes, routes, schedules and terms: lists");
         return NULL;
     }
-    Py_ssize_t ns = slot_lists(pres, routes, scheds, hard, bal);
+    Py_ssize_t ns = slot_lists(pres, routes, scheds, hard, soft, bal, ot);
     if (ns < 0) return NULL;
     Py_ssize_t m = PyList_GET_SIZE(slots);
     PyObject *out = PyList_New(m);
@@ -623,7 +764,7 @@ static PyObject *k_pick_slots(PyObject *self, PyObject *const *args, Py_ssize_t 
             return NULL;
         }
         PyObject *one = pick_one(k, PyList_GET_ITEM(pres, s), PyList_GET_ITEM(routes, s),
-                                 PyList_GET_ITEM(scheds, s), s, node, hard, bal);
+                                 PyList_GET_ITEM(scheds, s), s, node, hard, soft, bal, ot);
         if (one == NULL) { Py_DECREF(out); return NULL; }
         PyList_SET_ITEM(out, j, one);
     }
@@ -826,33 +967,33 @@ done:
     return out;
 }
 
-/* price_options(kernel, node, pres, routes, scheds, hard, balance, groups, need, pen,
- *               n_near, second, noise, random) -> (best, runner_up): Search.price2's loop
+/* price_options(kernel, node, pres, routes, scheds, hard, soft, balance, overtime, groups,
+ *               need, pen, n_near, second, noise, random) -> (best, runner_up): Search.price2's loop
  * over an outlet's options (``groups``: per option its groups of slots) with each slot
  * priced as pick_slots prices it, once, when first asked for. best: None or
  * (cost, option, [(slot, position), ...]); ``random`` is called for the noise exactly
  * where the reference draws it. */
 static PyObject *k_price_options(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 14) { PyErr_SetString(PyExc_TypeError, "expected 14 arguments"); return NULL; }
+    if (nargs != 16) { PyErr_SetString(PyExc_TypeError, "expected 16 arguments"); return NULL; }
     const Kernel *k = (const Kernel *)PyCapsule_GetPointer(args[0], "routeopt.kernel");
     if (k == NULL) return NULL;
     i64 node = PyLong_AsLongLong(args[1]);
     PyObject *pres = args[2], *routes = args[3], *scheds = args[4], *hard = args[5];
-    PyObject *bal = args[6], *groups = args[7];
-    Py_ssize_t need = PyLong_AsSsize_t(args[8]);
-    double pen = PyFloat_AsDouble(args[9]);
-    Py_ssize_t n_near = PyLong_AsSsize_t(args[10]);
-    int second = PyObject_IsTrue(args[11]);
-    double noise = PyFloat_AsDouble(args[12]);
-    PyObject *rnd = args[13];
+    PyObject *soft = args[6], *bal = args[7], *ot = args[8], *groups = args[9];
+    Py_ssize_t need = PyLong_AsSsize_t(args[10]);
+    double pen = PyFloat_AsDouble(args[11]);
+    Py_ssize_t n_near = PyLong_AsSsize_t(args[12]);
+    int second = PyObject_IsTrue(args[13]);
+    double noise = PyFloat_AsDouble(args[14]);
+    PyObject *rnd = args[15];
     if (PyErr_Occurred()) return NULL;
     if (node < 0 || node >= k->n) { PyErr_SetString(PyExc_IndexError, "node out of range"); return NULL; }
     if (!PyList_Check(pres) || !PyList_Check(routes) || !PyList_Check(scheds) ||
-        !PyList_Check(hard) || !PyList_Check(groups)) {
+        !PyList_Check(hard) || !PyList_Check(soft) || !PyList_Check(groups)) {
         PyErr_SetString(PyExc_TypeError, "prefixes, routes, schedules, terms, groups: lists");
         return NULL;
     }
-    Py_ssize_t ns = slot_lists(pres, routes, scheds, hard, bal);
+    Py_ssize_t ns = slot_lists(pres, routes, scheds, hard, soft, bal, ot);
     if (ns < 0) return NULL;
     PyObject **memo = (PyObject **)PyMem_Calloc((size_t)(ns > 0 ? ns : 1), sizeof(PyObject *));
     if (memo == NULL) return PyErr_NoMemory();
@@ -883,7 +1024,7 @@ static PyObject *k_price_options(PyObject *self, PyObject *const *args, Py_ssize
                 if (s < 0 || s >= ns) { PyErr_SetString(PyExc_IndexError, "slot out of range"); goto fail; }
                 if (memo[s] == NULL) {
                     memo[s] = pick_one(k, PyList_GET_ITEM(pres, s), PyList_GET_ITEM(routes, s),
-                                       PyList_GET_ITEM(scheds, s), s, node, hard, bal);
+                                       PyList_GET_ITEM(scheds, s), s, node, hard, soft, bal, ot);
                     if (memo[s] == NULL) goto fail;
                 }
                 PyObject *r = memo[s];
@@ -970,6 +1111,8 @@ PyMODINIT_FUNC PyInit__kernel(void) {
     s_slack = PyUnicode_InternFromString("slack");
     s_fast = PyUnicode_InternFromString("fast_from");
     s_exact = PyUnicode_InternFromString("exact");
-    if (!s_dep || !s_taken || !s_arr || !s_back || !s_slack || !s_fast || !s_exact) return NULL;
+    s_wait = PyUnicode_InternFromString("wait_after");
+    if (!s_dep || !s_taken || !s_arr || !s_back || !s_slack || !s_fast || !s_exact || !s_wait)
+        return NULL;
     return PyModule_Create(&module);
 }

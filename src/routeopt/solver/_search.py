@@ -117,6 +117,7 @@ class Search:
         self.forced: dict[int, int] = {}  # outlet -> rep, set by a rep move (:mod:`_reps`)
         # the native pricing of an outlet's slots (:meth:`_native_picker`)
         self._all_breaks = all(sl.break_open >= 0 for sl in inst.slots)
+        self._shift_ends = [sl.shift_end for sl in inst.slots]
         self._slot_lists: dict[int, tuple[list[int], list[int]]] = {}
         self._pres: list[tuple[object, ...]] | None = None
         self._pres_at: int | None = None  # the overtime the prefixes are for
@@ -490,9 +491,10 @@ class Search:
     def _native_picker(self, st: State, i: int, soft: bool
                        ) -> Callable[[Sequence[int]], tuple[float, int, int] | None] | None:
         """:meth:`_picker`'s function answered by the native kernel (``pick_slots``),
-        or None where the kernel does not price it all: no kernel, a soft route
-        term, an objective term other than :class:`DayBalance`, or overtime
-        priced on a day without a lunch break (the one-pass Python path).
+        or None where the kernel does not price it all: no kernel, or an
+        objective term other than :class:`DayBalance`. The soft route terms
+        (capacity) it prices as :meth:`soft_cost` does, and overtime on a day
+        without a lunch break as :meth:`Timer.best_insertion` does.
 
         The kernel prices the slots of the outlet's nearest reps' options in one
         call, the others in a second call when asked for: every answer as
@@ -502,7 +504,7 @@ class Search:
         got_args = self._native_args(st, i, soft)
         if got_args is None:
             return None
-        kernel, handle, pres, hard, bal = got_args
+        kernel, handle, pres, hard, softs, bal, ot = got_args
         routes, scheds = st.routes, st.scheds
         pick_slots = kernel.pick_slots
         unset = self._unset
@@ -510,8 +512,8 @@ class Search:
         near, far = self._slots_of(i)
 
         def fill(which: list[int]) -> None:
-            for s, r in zip(which, pick_slots(handle, which, i, pres, routes, scheds, hard, bal),
-                            strict=True):
+            answers = pick_slots(handle, which, i, pres, routes, scheds, hard, softs, bal, ot)
+            for s, r in zip(which, answers, strict=True):
                 got[s] = r
 
         if near:
@@ -535,19 +537,18 @@ class Search:
 
     def _native_args(self, st: State, i: int, soft: bool
                      ) -> tuple[Any, object, list[tuple[object, ...]], list[tuple[object, ...]],
+                                list[tuple[object, ...]], tuple[object, ...] | None,
                                 tuple[object, ...] | None] | None:
         """The native kernel and what its pricing of outlet ``i`` on ``st`` takes (the
-        kernel's handle, the slots' prefixes, the hard node terms, the day
-        balance), or None where it does not price it all (see
-        :meth:`_native_picker`)."""
+        kernel's handle, the slots' prefixes, the hard node terms, the soft
+        ones at their penalties, the day balance, the overtime's price), or
+        None where it does not price it all (see :meth:`_native_picker`)."""
         timer = self.timer
         kernel = timer.kernel
-        if kernel is None or self.penalties.soft:
+        if kernel is None:
             return None
         objectives = self.objectives if soft else []
         if len(objectives) > 1 or any(type(t) is not DayBalance for t in objectives):
-            return None
-        if timer.time_penalty and not self._all_breaks:
             return None
         pres = self._native_prefixes()
         if pres is None:
@@ -560,9 +561,24 @@ class Search:
         terms, use = self.terms, st.use
         hard: list[tuple[object, ...]] = [(terms[k].limit, use[k], terms[k].node[i])
                                           for k in self._hard_node]
-        if any(type(h[0]) is not list or type(h[1]) is not list for h in hard):
+        pen = self.penalties.term
+        softs: list[tuple[object, ...]] = ([(terms[k].limit, use[k], terms[k].node[i],
+                                             float(pen[k])) for k in self.penalties.soft]
+                                           if soft else [])
+        if any(type(h[0]) is not list or type(h[1]) is not list for h in (*hard, *softs)):
             return None  # the kernel reads lists
-        return kernel, timer._handle, pres, hard, bal
+        ot: tuple[object, ...] | None = None
+        if timer.time_penalty and not self._all_breaks:
+            # overtime priced on the days without a break: the kernel's one pass, and
+            # the Timer's general path where the route is not plain
+            slots, routes, scheds = self.inst.slots, st.routes, st.scheds
+            best_insertion = timer.best_insertion
+
+            def insertion(s: int) -> tuple[float, int] | None:
+                return best_insertion(slots[s], routes[s], scheds[s], i, [], None)
+
+            ot = (float(timer.time_penalty), self._shift_ends, insertion)
+        return kernel, timer._handle, pres, hard, softs, bal, ot
 
     def _slots_of(self, i: int) -> tuple[list[int], list[int]]:
         """The distinct slots of outlet ``i``'s options of its nearest reps, and of
@@ -608,32 +624,24 @@ class Search:
         move = inst.params.move_penalty if pref is not None else 0.0
         soft = bool(self.penalties.soft) or bool(self.objectives)
         r_i = inst.twin[i] if inst.twin else i  # its twins' insertions are its own
-        if self.vector.enabled:
-            vec = self.vector
-            fresh = None
-            # the vector pricer knows no reference plan and no objective term: with
-            # those it gives the cheapest position per slot, and the loop below adds
-            # their prices
-            if not second and not move and not self.objectives:
-                got = vec.price(st.routes, list(st.scheds), st.version, st.use, r_i, pen,
-                                self.penalties.term, noise, self.rng.random)
-                if vec.all_plain:
-                    return got, math.inf
-                fresh = vec.last_positions  # the per-slot answers it has just computed
-            vec.fill(st.routes, list(st.scheds), st.version, st.use, r_i, self.cache,
-                     self.penalties.version, fresh=fresh)
-        self.untried.discard(i)
         if not move and r_i == i and not self.quick and not self._hard_arc and not self._objective:
             got_args = self._native_args(st, i, soft)
             if got_args is not None:  # the loop below, in the native kernel
-                kernel, handle, pres, hard, bal = got_args
+                self.untried.discard(i)
+                kernel, handle, pres, hard, softs, bal, ot = got_args
                 groups = self._groups.get(i)
                 if groups is None:
                     groups = self._groups[i] = [opt.groups for opt in options]
                 answer: tuple[Priced | None, float] = kernel.price_options(
-                    handle, i, pres, st.routes, st.scheds, hard, bal, groups, inst.need[i],
-                    pen, n_near, second, noise, self.rng.random)
+                    handle, i, pres, st.routes, st.scheds, hard, softs, bal, ot, groups,
+                    inst.need[i], pen, n_near, second, noise, self.rng.random)
                 return answer
+        if self.vector.enabled:
+            # the cheapest position per slot, every slot at once, into the cache the
+            # loop below reads
+            self.vector.fill(st.routes, list(st.scheds), st.version, st.use, r_i,
+                             self.cache, self.penalties.version)
+        self.untried.discard(i)
         pick_of = self._picker(st, i, r_i, move, pref, soft)
         for k, opt in enumerate(options):
             if k == n_near and best is not None and len(best[2]) == inst.need[i]:

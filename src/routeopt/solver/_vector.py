@@ -11,14 +11,15 @@ numpy operations instead of one Python loop per slot.
 
 It answers exactly what :meth:`Timer.best_insertion` answers on those routes
 (same cost, same position, the first of equal ones) and leaves every other
-route to it, so plans do not change, they come faster.
+route to it, so plans do not change, they come faster. It fills the cache that
+:meth:`Search.price2`'s Python loop over an outlet's options reads; where the
+native kernel is built, that loop runs in the kernel and this is not used.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -95,10 +96,8 @@ class VectorPricer:
         # per outlet: start window on each slot's day (lo, hi), and whether it
         # is a single window (multi-window days are left to the Timer)
         self._wins: dict[int, tuple[I64, I64, npt.NDArray[np.bool_]]] = {}
-        self._opts: dict[int, tuple[I64, npt.NDArray[np.bool_]]] = {}
         self.row_ver = np.full(ns, -1, dtype=np.int64)
         self.all_plain = False
-        self.last_positions: tuple[I64, I64] | None = None  # best_positions, from price()
 
     def _alloc(self, width: int) -> None:
         """(Re)allocate the per-slot position arrays, ``width`` positions wide.
@@ -218,95 +217,11 @@ class VectorPricer:
     def fill(self, routes: list[list[int]], scheds: list[object], version: list[int],
              use: list[list[int]], i: int,
              cache: dict[tuple[int, int], tuple[int, int, tuple[float, int] | None]],
-             penalty_version: int, *, fresh: tuple[I64, I64] | None = None) -> None:
+             penalty_version: int) -> None:
         """Store outlet ``i``'s answers on the plain routes in ``cache``, keyed like
-        :meth:`Search.slot_insert`: ``(i, slot) -> (version, penalty version, answer)``.
-
-        ``fresh``: the answer :meth:`best_positions` just gave for ``i`` on these
-        routes, to store instead of computing it again.
-        """
-        best, g = (fresh if fresh is not None
-                   else self.best_positions(routes, scheds, version, use, i))
+        :meth:`Search.slot_insert`: ``(i, slot) -> (version, penalty version, answer)``."""
+        best, g = self.best_positions(routes, scheds, version, use, i)
         for s in np.flatnonzero(self.last_use).tolist():
             b = best[s].item()  # an int, or a float with overtime priced in
             cache[(i, s)] = (version[s], penalty_version,
                              (b, int(g[s])) if b < _BIG else None)
-
-    # -- whole-option pricing -----------------------------------------------------
-    def _option_table(self, i: int) -> tuple[I64, npt.NDArray[np.bool_]]:
-        """Outlet ``i``'s options as slot indices (options x visits x candidate
-        slots, padded with the dummy slot ``ns``), and which visits exist."""
-        got = self._opts.get(i)
-        if got is None:
-            opts = self.inst.options[i]
-            n_g = max((len(o.groups) for o in opts), default=0)
-            n_s = max((len(g) for o in opts for g in o.groups), default=0)
-            table = np.full((len(opts), max(n_g, 1), max(n_s, 1)), self.ns, dtype=np.int64)
-            exists = np.zeros((len(opts), max(n_g, 1)), dtype=bool)
-            for k, o in enumerate(opts):
-                for j, grp in enumerate(o.groups):
-                    table[k, j, :len(grp)] = grp
-                    exists[k, j] = True
-            got = (table, exists)
-            self._opts[i] = got
-        return got
-
-    def price(self, routes: list[list[int]], scheds: list[object], version: list[int],
-              use: list[list[int]], i: int, penalty: float, term_penalty: list[float],
-              noise: float, draw: Callable[[], float]
-              ) -> tuple[float, int, list[tuple[int, int]]] | None:
-        """Outlet ``i``'s best option, as :meth:`Search.price` defines it, priced
-        with arrays: (cost with penalties, option index, [(slot, position)]).
-        ``term_penalty[k]``: the price per unit over soft term ``k``'s limit
-        (``math.inf``: hard).
-
-        Only valid when every slot is plain: check :attr:`all_plain` after the
-        call and use the Timer when it is False. ``draw`` gives the noise factors.
-        """
-        inst = self.inst
-        opts = inst.options[i]
-        best_d, best_g = self.last_positions = self.best_positions(routes, scheds, version,
-                                                                   use, i)
-        if not opts:
-            return None
-        cost = np.empty(self.ns + 1, dtype=np.float64)
-        cost[: self.ns] = np.where(best_d < _BIG, best_d, np.inf)
-        cost[self.ns] = np.inf
-        for k in self.soft:  # the excess an insertion adds, at the term's penalty
-            dem = self.t_node[k][i]
-            over = np.asarray(use[k], dtype=np.int64) + dem - self.t_limit[k]
-            if (over > 0).any():
-                lam = term_penalty[k]
-                if lam < math.inf:
-                    extra = lam * np.minimum(over, dem).astype(np.float64)
-                    cost[: self.ns] += np.where(over > 0, extra, 0.0)
-                else:
-                    cost[: self.ns][over > 0] = np.inf
-        table, exists = self._option_table(i)
-        sc = cost[table]  # options x visits x candidate slots
-        low = sc.min(axis=2)
-        placed = np.isfinite(low) & exists
-        total = np.where(placed, low, np.where(exists, penalty, 0.0)).sum(axis=1)
-        short = inst.need[i] - exists.sum(axis=1)  # the visits a short pattern leaves out
-        if short.any():
-            total = total + penalty * short
-        n_placed = placed.sum(axis=1)
-        total[n_placed == 0] = np.inf
-        if noise:
-            total = total * (1.0 + noise * (2.0 * np.array([draw() for _ in opts]) - 1.0))
-        n_near = inst.near_count[i]
-        k = -1
-        if 0 < n_near < len(opts):
-            k_near = int(total[:n_near].argmin())
-            if np.isfinite(total[k_near]) and n_placed[k_near] == inst.need[i]:
-                k = k_near
-        if k < 0:
-            k = int(total.argmin())
-            if not np.isfinite(total[k]):
-                return None
-        where = []
-        pick = sc[k].argmin(axis=1)
-        for j in np.flatnonzero(placed[k]).tolist():
-            s = int(table[k, j, pick[j]])
-            where.append((s, int(best_g[s])))
-        return float(total[k]), k, where
