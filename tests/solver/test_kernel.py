@@ -35,12 +35,12 @@ def test_the_environment_forces_the_reference(monkeypatch: pytest.MonkeyPatch) -
 
 
 def _timers(seed: int, lunch: str | None, end: int, n: int,
-            overtime: int) -> tuple[Timer, Timer, random.Random]:
+            overtime: int, hours: list[str] = HOURS) -> tuple[Timer, Timer, random.Random]:
     rng = random.Random(seed)
     outlets = [
         Outlet(f"P{i}", 43.70 + 0.05 * rng.random(), 7.38 + 0.08 * rng.random(),
                VisitRule.parse("1/week"), service=rng.choice([60, 300, 900, 1800]),
-               hours=OpeningHours.parse(rng.choice(HOURS)))
+               hours=OpeningHours.parse(rng.choice(hours)))
         for i in range(n)
     ]
     rep = Rep("R", 43.72, 7.42, shift=OpeningHours.parse(f"Mo 08:00-{end}:00").weekly[0][0],
@@ -97,3 +97,67 @@ def test_kernel_matches_the_reference(seed: int, lunch: str | None, end: int, n:
 
         got = new.best_insertion(slot, seq, sched, node, objective=objective)
         assert got == ref.best_insertion(slot, seq, sched, node, objective=objective)
+
+
+ONE_WINDOW = ["24/7", "Mo-Fr 09:00-11:00", "Mo-Fr 13:00-17:00", "Mo-Fr 08:00-12:00"]
+
+
+@pytest.mark.skipif(_native.kernel is None, reason="the native kernel is not built")
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 100_000), end=st.sampled_from([10, 11, 13]),
+       n=st.integers(2, 14), overtime=st.sampled_from([10, 30, 60]))
+def test_overtime_one_pass_matches_the_reference(seed: int, end: int, n: int,
+                                                 overtime: int) -> None:
+    """Days without a break, outlets with one window: the routes are plain and
+    exact, and the best insertion with overtime priced is the kernel's one pass
+    (``cheapest_overtime``), which answers what the reference's one pass does,
+    overtime priced or not."""
+    new, ref, rng = _timers(seed, None, end, n, overtime, ONE_WINDOW)
+    inst = new.inst
+    slot = inst.slots[0]
+    seq: list[int] = []
+    for i in rng.sample(range(n), n):
+        trial = list(seq)
+        trial.insert(rng.randint(0, len(seq)), i)
+        if slot.wkey in inst.windows[i] and ref.schedule(slot, trial) is not None:
+            seq = trial
+    sched = ref.schedule(slot, seq)
+    assert sched is not None
+    for node in range(n):
+        if node in seq:
+            continue
+        got = new.best_insertion(slot, seq, sched, node)
+        want = ref.best_insertion(slot, seq, sched, node)
+        assert got == want, (seq, node)
+        assert got is None or type(got[0]) is type(want[0])  # type: ignore[index]
+    if seq and sched.exact:
+        # the route is the one pass's case: the kernel's answer is its own
+        node = next((j for j in range(n) if j not in seq and slot.wkey in inst.windows[j]
+                     and len(inst.windows[j][slot.wkey]) == 1), None)
+        if node is not None:
+            pre = new._prefix(slot)[2]
+            assert new.kernel is not None
+            direct = new.kernel.cheapest_overtime(
+                *pre, seq, sched.dep_before, sched.taken_before, sched.arrival, sched.back,
+                sched.slack, sched.fast_from, sched.exact, node, new.time_penalty,
+                slot.shift_end, sched.wait_after)
+            assert direct == ref.best_insertion(slot, seq, sched, node)
+
+
+@pytest.mark.skipif(_native.kernel is None, reason="the native kernel is not built")
+def test_overtime_one_pass_prices_some_overtime() -> None:
+    """The corpus above reaches overtime: over fixed seeds some insertions are
+    priced with it (a float cost) and agree with the reference."""
+    floats = 0
+    for seed in range(40):
+        new, ref, _ = _timers(seed, None, 10, 8, 60, ONE_WINDOW)
+        slot = new.inst.slots[0]
+        seq = [i for i in range(6) if ref.schedule(slot, list(range(i + 1))) is not None]
+        seq = list(range(len(seq)))
+        sched = ref.schedule(slot, seq)
+        assert sched is not None
+        for node in range(len(seq), 8):
+            got = new.best_insertion(slot, seq, sched, node)
+            assert got == ref.best_insertion(slot, seq, sched, node)
+            floats += got is not None and type(got[0]) is float
+    assert floats > 0

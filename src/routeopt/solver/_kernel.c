@@ -336,6 +336,33 @@ static int cheapest_core(const Kernel *k, const i64 *d, const i64 *c, Py_ssize_t
     if (k->wcount[day * k->n + node] == 0) return 0;  /* closed that day */
     const Py_ssize_t n = k->size;
     Py_ssize_t m = r->len + 1;
+    if (tries < 0 && r->fast_from == 0 && r->exact) {
+        /* every position's check is the slack's (can_insert's plain branch, final when
+         * exact): one pass keeps the cheapest on-time position, the first of equal
+         * ones, which is the sorted checks' answer */
+        Py_ssize_t best_g = -1;
+        i64 best = 0, p = sp->start_node;
+        for (Py_ssize_t g = 0; g < m; g++) {
+            i64 q = g < r->len ? GET(r->seq, g) : sp->end_node;
+            i64 dl = c[p * n + node] + c[node * n + q] - c[p * n + q];
+            if (best_g < 0 || dl < best) {
+                i64 st = first_start(k, day, node, GET(r->dep_before, g) + d[p * n + node]);
+                if (st >= 0) {
+                    i64 reach = g < r->len ? GET(r->arrival, g) : r->back;
+                    if (st + k->service[node] + d[node * n + q] - reach <= GET(r->slack, g)) {
+                        best = dl;
+                        best_g = g;
+                    }
+                }
+            }
+            p = q;
+        }
+        if (PyErr_Occurred()) return -1;
+        if (best_g < 0) return 0;
+        *delta = best;
+        *pos = best_g;
+        return 1;
+    }
     Cand stackbuf[64];
     Cand *cs = m <= 64 ? stackbuf : (Cand *)PyMem_Malloc((size_t)m * sizeof(Cand));
     if (cs == NULL) { PyErr_NoMemory(); return -1; }
@@ -677,6 +704,37 @@ done:
     if (have_cb) PyBuffer_Release(&cb);
     for (int j = 0; j < 4; j++) Py_XDECREF(hold[j]);
     return out;
+}
+
+/* cheapest_overtime(cost, ..., node, penalty, shift_end, wait_after) -> None or
+ * (cost, position): Timer.best_insertion's one pass with overtime priced, on a day
+ * without a break, a plain and exact route and a node with one window (the caller
+ * checks these); the cost an int where no overtime was added, else a float. */
+static PyObject *k_cheapest_overtime(PyObject *self, PyObject *const *args,
+                                     Py_ssize_t nargs) {
+    Kernel *k; const i64 *d; Py_ssize_t day; SlotP sp; Route r; i64 node;
+    if (nargs < 1) { PyErr_SetString(PyExc_TypeError, "missing arguments"); return NULL; }
+    if (parse(args + 1, nargs - 1, NARGS + 3, &k, &d, &day, &sp, &r, &node) < 0) return NULL;
+    double tpen = PyFloat_AsDouble(args[NARGS + 1]);
+    i64 shift_end = PyLong_AsLongLong(args[NARGS + 2]);
+    if (PyErr_Occurred()) return NULL;
+    if (sp.bo >= 0 || r.fast_from != 0 || !r.exact || k->wcount[day * k->n + node] != 1) {
+        PyErr_SetString(PyExc_ValueError,
+                        "the one pass: no break, a plain exact route, one window");
+        return NULL;
+    }
+    Py_buffer cb;
+    if (cost_buffer(args[0], k, &cb) < 0) return NULL;
+    double delta = 0.0;
+    Py_ssize_t g = -1;
+    int priced = 0;
+    int found = overtime_pass(k, d, (const i64 *)cb.buf, day, &sp, &r, args[NARGS + 3],
+                              shift_end, node, tpen, &delta, &g, &priced);
+    PyBuffer_Release(&cb);
+    if (found < 0) return NULL;
+    if (!found) Py_RETURN_NONE;
+    if (priced) return Py_BuildValue("(dn)", delta, g);
+    return Py_BuildValue("(Ln)", (i64)delta, g);
 }
 
 /* The per-slot lists shared by pick_slots and price_options: the number of
@@ -1094,6 +1152,8 @@ static PyMethodDef methods[] = {
      "Timer.best_insertion without route terms, objective or overtime."},
     {"price_options", (PyCFunction)(void (*)(void))k_price_options, METH_FASTCALL,
      "Search.price2's loop over an outlet's options, each slot priced as pick_slots."},
+    {"cheapest_overtime", (PyCFunction)(void (*)(void))k_cheapest_overtime, METH_FASTCALL,
+     "Timer.best_insertion's one pass with overtime priced."},
     {"pick_slots", (PyCFunction)(void (*)(void))k_pick_slots, METH_FASTCALL,
      "Per slot, the cheapest insertion with the hard node terms and the day balance."},
     {NULL, NULL, 0, NULL},

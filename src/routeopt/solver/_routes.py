@@ -444,6 +444,18 @@ class Timer:
         wins = self.windows[node].get(slot.wkey)
         if wins is None:
             return None
+        if (self.kernel is not None and not rooms and objective is None and max_tries is None
+                and self.time_penalty and slot.break_open < 0 and sched.fast_from == 0
+                and sched.exact and len(wins) == 1):
+            pre = self._pre.get(slot.index)
+            if pre is None or pre[0] is not slot or pre[1] != self.overtime_pct:
+                pre = self._prefix(slot)
+            if pre[2]:  # the one pass below, in the kernel
+                got_ot: tuple[float, int] | None = self.kernel.cheapest_overtime(
+                    *pre[2], seq, sched.dep_before, sched.taken_before, sched.arrival,
+                    sched.back, sched.slack, sched.fast_from, sched.exact, node,
+                    float(self.time_penalty), slot.shift_end, sched.wait_after)
+                return got_ot
         c = self.cost[slot.mode]
         cn = c[node]
         prevs = [slot.start_node, *seq]
