@@ -25,7 +25,10 @@ reference Python path).
 Usage::
 
     python benchmarks/core_speed.py --tree base=/path/to/old/src --tree new=src
-        [--cases 300:2,1000:7] [--weeks 4] [--iterations 300] [--repeats 3]
+        [--cases 300:2,1000:7,pvrp:pr10] [--weeks 4] [--iterations 300] [--repeats 3]
+
+A ``pvrp:NAME`` case solves the Cordeau instance NAME (from ``--data``) as
+``benchmarks/pvrp.py`` does: distance only, no balanced days, no steady times.
 """
 
 from __future__ import annotations
@@ -60,12 +63,23 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
     from routeopt.datasets import make_territory
     from routeopt.read import read_problem
 
-    outlets, reps = make_territory(case["outlets"], case["reps"], seed=case["seed"])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CycleWarning)
-        problem = read_problem(outlets, reps, start=START, weeks=case["weeks"])
-    params = SolveParams().replace(max_iterations=case["iterations"], time_limit=1e6,
-                                   seed=case["seed"])
+    if case.get("pvrp"):  # a Cordeau instance, read and weighed as benchmarks/pvrp.py does
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        import pvrp
+        from pvrp_format import parse_pvrp
+
+        path = Path(case["data"]) / case["pvrp"]
+        problem = pvrp.to_problem(parse_pvrp(path.read_text(), case["pvrp"]))
+        params = SolveParams(time_weight=0.0, distance_weight=1.0, balance_weight=0.0,
+                             steady_weight=0.0, max_no_improvement=case["iterations"])
+    else:
+        outlets, reps = make_territory(case["outlets"], case["reps"], seed=case["seed"])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CycleWarning)
+            problem = read_problem(outlets, reps, start=START, weeks=case["weeks"])
+        params = SolveParams()
+    params = params.replace(max_iterations=case["iterations"], time_limit=1e6,
+                            seed=case["seed"])
     c0 = time.process_time()
     plan = solve(problem, params)
     c1 = time.process_time()
@@ -111,7 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--tree", action="append", default=[], help="NAME=PATH (a src folder)")
     ap.add_argument("--env", action="append", default=[], help="NAME=VAR=VALUE")
-    ap.add_argument("--cases", default="300:2,1000:7", help="outlets:reps,...")
+    ap.add_argument("--cases", default="300:2,1000:7",
+                    help="outlets:reps,... (pvrp:NAME for a Cordeau instance)")
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "benchdata" / "pvrp",
+                    help="the Cordeau instances (for pvrp:NAME cases)")
     ap.add_argument("--weeks", type=int, default=4)
     ap.add_argument("--iterations", type=int, default=300)
     ap.add_argument("--repeats", type=int, default=3)
@@ -127,42 +144,50 @@ def main(argv: list[str] | None = None) -> int:
     for e in args.env:
         name, var, value = e.split("=", 2)
         envs.setdefault(name, {})[var] = value
-    cases = [tuple(int(x) for x in c.split(":")) for c in args.cases.split(",")]
+    cases = [c.split(":") for c in args.cases.split(",")]
     new_file = not args.out.exists()
     table = []
     with args.out.open("a", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=COLUMNS, extrasaction="ignore")
         if new_file:
             w.writeheader()
-        for outlets, reps in cases:
-            case = {"outlets": outlets, "reps": reps, "weeks": args.weeks,
-                    "iterations": args.iterations, "seed": args.seed}
-            per_tree = {}
-            for name, src in trees:
-                runs = []
-                for rep in range(args.repeats):
+        for a, b in cases:
+            if a == "pvrp":
+                outlets, reps, label = 0, 0, b
+                case = {"pvrp": b, "data": str(args.data.resolve()),
+                        "iterations": args.iterations, "seed": args.seed}
+            else:
+                outlets, reps = int(a), int(b)
+                label = f"{outlets}/{reps}/{args.weeks}"
+                case = {"outlets": outlets, "reps": reps, "weeks": args.weeks,
+                        "iterations": args.iterations, "seed": args.seed}
+            per_tree: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in trees}
+            # the trees take turns, run after run, so that a change of the machine's
+            # load falls on them alike
+            for rep in range(args.repeats):
+                for name, src in trees:
+                    runs = per_tree[name]
                     load = os.getloadavg()[0]
                     r = spawn(src, envs.get(name, {}), case)
                     row = {"timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
                            "host": platform.node(), "python": platform.python_version(),
                            "tree": name, "tree_path": src,
                            "env": ";".join(f"{k}={v}" for k, v in envs.get(name, {}).items()),
-                           "outlets": outlets, "reps": reps, "weeks": args.weeks,
+                           "outlets": outlets or label, "reps": reps, "weeks": args.weeks,
                            "iterations": r["iterations_done"], "repeat": rep,
                            "seed": args.seed, "load_avg_1m": round(load, 2), **r}
                     w.writerow(row)
                     fh.flush()
                     runs.append(r)
-                    print(f"# {name} {outlets}/{reps}/{args.weeks} run {rep}: "
+                    print(f"# {name} {label} run {rep}: "
                           f"{r['search_ms_per_iter']} ms/iter, valid={r['valid']}",
                           flush=True)
-                per_tree[name] = runs
             first = trees[0][0]
             base = statistics.median(r["search_ms_per_iter"] for r in per_tree[first])
             prints = {r["fingerprint"] for runs in per_tree.values() for r in runs}
             for name, runs in per_tree.items():
                 ms = statistics.median(r["search_ms_per_iter"] for r in runs)
-                table.append((f"{outlets}/{reps}/{args.weeks}", name, ms,
+                table.append((label, name, ms,
                               statistics.median(r["solve_cpu_s"] for r in runs),
                               base / ms if ms else float("nan"),
                               all(r["valid"] for r in runs),

@@ -219,9 +219,15 @@ class DaySearch:
                     if len(near_slots) > self.granular:
                         break
             routes = st.routes
-            for t, k in self.allowed(st, x, was):
-                if t not in near_slots and routes[t]:
-                    continue
+            cands = [(t, k) for t, k in self.allowed(st, x, was)
+                     if t in near_slots or not routes[t]]
+            native = srch.native_slots(st, x, [t for t, _ in cands], soft)
+            if native is not None:  # the loop below, each slot priced in the kernel
+                for (t, k), r in zip(cands, native, strict=True):
+                    if r is not None and (pick is None or r[0] < pick[0]):
+                        pick = (r[0], t, r[1], k)
+                cands = []
+            for t, k in cands:
                 r = srch.slot_insert(st, x, t)
                 if r is None:
                     continue

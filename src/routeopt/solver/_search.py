@@ -488,6 +488,22 @@ class Search:
 
         return pick
 
+    def native_slots(self, st: State, i: int, slots: list[int], soft: bool
+                     ) -> list[tuple[float, int] | None] | None:
+        """Outlet ``i``'s cheapest insertion into each route of ``slots`` as
+        :meth:`slot_insert` plus (with ``soft``) :meth:`soft_cost` give it, from
+        the native kernel in one call (None per slot where it fits nowhere or a
+        soft term is hard), or None where the kernel does not price it all."""
+        if self.quick or self._hard_arc or self._objective:
+            return None
+        got_args = self._native_args(st, i, soft)
+        if got_args is None:
+            return None
+        kernel, handle, pres, hard, softs, bal, ot = got_args
+        answers: list[tuple[float, int] | None] = kernel.pick_slots(
+            handle, slots, i, pres, st.routes, st.scheds, hard, softs, bal, ot)
+        return answers
+
     def _native_picker(self, st: State, i: int, soft: bool
                        ) -> Callable[[Sequence[int]], tuple[float, int, int] | None] | None:
         """:meth:`_picker`'s function answered by the native kernel (``pick_slots``),
