@@ -9,7 +9,8 @@ territory folders, then plans them, side by side in one run:
 2. ``processes x1`` and ``processes x2``: :func:`routeopt.batch.run_batch` on a
    local process pool of 1 and 2 workers;
 3. ``dask1`` and ``dask2``: ``run_batch`` on a ``dask.distributed.LocalCluster``
-   of 1 and 2 worker processes with 1 thread each. The cluster's start-up, including a
+   of 1 and 2 worker processes with 1 thread each (``daskNxT``: ``N`` workers of
+   ``T`` threads, e.g. ``dask1x2``). The cluster's start-up, including a
    tiny plan in each worker so that pandas, OR-Tools and the solver are
    imported (as in a long-lived cluster's workers), is timed apart. The local pool's workers are
    forked from this process, which has imported them already.
@@ -22,9 +23,12 @@ followed by ``routeopt batch`` plans it.
 
 The search stops after ``--iterations`` iterations (the deterministic stop
 rule), so every configuration must give each territory exactly the plan of the
-single run: the script checks coverage, travel and objective per territory and
-prints how many match. It reports wall time, territories per minute, and CPU
-seconds per territory (measured in the workers), with the 1-minute load
+single run: the script checks coverage, travel, objective and a fingerprint of
+the written plan (a hash of ``visits.csv``, ``routes.csv`` and
+``unscheduled.csv``: every visit's rep, day, order and times) per territory
+and prints how many match, and which ones differ and how. It reports wall
+time, territories per minute, and CPU seconds per territory (measured in the
+workers), with the 1-minute load
 average before and after each configuration (the machine may be shared).
 
 Usage::
@@ -37,7 +41,9 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -110,12 +116,28 @@ def make_company_folders(root: Path, n_outlets: int, n_reps: int, weeks: int,
     return names, took
 
 
-def kpis(summary: dict[str, Any]) -> tuple[Any, ...]:
+PLAN_FILES = ("visits.csv", "routes.csv", "unscheduled.csv")
+
+
+def plan_hash(folder: Path) -> str:
+    """A fingerprint of the plan written in ``folder`` (its visits, routes and
+    unscheduled visits, byte for byte)."""
+    if not (folder / PLAN_FILES[0]).is_file():
+        raise FileNotFoundError(f"no plan written in {folder}")
+    h = hashlib.sha256()
+    for name in PLAN_FILES:
+        p = folder / name
+        h.update(name.encode() + b"\0" + (p.read_bytes() if p.is_file() else b"-") + b"\0")
+    return h.hexdigest()[:12]
+
+
+def kpis(summary: dict[str, Any], folder: Path) -> tuple[Any, ...]:
     return (summary.get("scheduled_visits"), summary.get("required_visits"),
-            summary.get("travel_s"), summary.get("objective"))
+            summary.get("travel_s"), summary.get("objective"), plan_hash(folder))
 
 
-def run_single(root: Path, names: list[str]) -> tuple[dict[str, tuple[Any, ...]], dict[str, Any]]:
+def run_single(root: Path, names: list[str], out: Path
+               ) -> tuple[dict[str, tuple[Any, ...]], dict[str, Any]]:
     """Plan each territory with solve() in this process: the reference."""
     from routeopt.batch import batch_defaults
     from routeopt.read import read_problem
@@ -128,7 +150,8 @@ def run_single(root: Path, names: list[str]) -> tuple[dict[str, tuple[Any, ...]]
         problem = read_problem(root / name / "outlets.csv", root / name / "reps.csv",
                                start=START, weeks=opts.weeks)
         plan = solve(problem, opts.solve)
-        ref[name] = kpis(plan.summary_dict())
+        plan.write(out / name)
+        ref[name] = kpis(plan.summary_dict(), out / name)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     req = sum(v[1] for v in ref.values())
     sch = sum(v[0] for v in ref.values())
@@ -160,12 +183,13 @@ def run_config(config: str, root: Path, out: Path) -> tuple[dict[str, tuple[Any,
     if config.startswith("processes"):
         summary = run_batch(root, out, workers=int(config.removeprefix("processes")),
                             progress=False)
-    elif config in ("dask1", "dask2"):
+    elif re.fullmatch(r"dask\d+(x\d+)?", config):
         from distributed import Client, LocalCluster
 
-        n = int(config.removeprefix("dask"))
+        workers, _, threads = config.removeprefix("dask").partition("x")
+        n = int(workers)
         t0 = time.perf_counter()
-        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+        with LocalCluster(n_workers=n, threads_per_worker=int(threads or 1), processes=True,
                           dashboard_address=None) as cluster, Client(cluster) as client:
             client.wait_for_workers(n)
             client.run(warm_up)  # a long-lived cluster's workers have these imported already
@@ -174,7 +198,7 @@ def run_config(config: str, root: Path, out: Path) -> tuple[dict[str, tuple[Any,
     else:
         raise ValueError(f"unknown configuration {config!r}; known: {', '.join(CONFIGS)}")
     t = summary.totals()
-    got = {r.name: kpis(dict(r.summary)) for r in summary.results}
+    got = {r.name: kpis(dict(r.summary), out / r.name) for r in summary.results}
     return got, {"startup_s": startup, "wall_s": summary.wall_s, "cpu_s": t["cpu_s"],
                  "done": t["done"], "failed": t["failed"], "required": t["required_visits"],
                  "scheduled": t["scheduled_visits"], "travel_h": t["travel_s"] / 3600}
@@ -269,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                   flush=True)
             try:
                 if config == "single":
-                    got, fig = run_single(root, names)
+                    got, fig = run_single(root, names, Path(tmp) / f"out-single-{repeat}")
                     ref = ref or got
                 else:
                     got, fig = run_config(config, root, Path(tmp) / f"out-{config}-{repeat}")
@@ -287,6 +311,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if same != len(names):
                 diff = [n for n in names if got.get(n) != ref.get(n)]
                 print(f"  DIFFERENT plans from the single run: {diff}", file=sys.stderr)
+                for n in diff:
+                    print(f"    {n}: single (scheduled, required, travel s, objective, plan) "
+                          f"{ref.get(n)}, {config} {got.get(n)}", file=sys.stderr)
             rows.append(row)
             print(f"  {fig['wall_s']:.1f} s, {row['territories_per_min']:.2f} territories/min, "
                   f"same plans as single: {row['same_as_single']}", file=sys.stderr)

@@ -31,6 +31,44 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _UNBOUNDED = 1 << 59  # a dimension's capacity on a vehicle without a limit
+# A far bound on the improving moves of one greedy descent: counted, so the
+# same on every machine (a descent on a route or plan of normal size ends at
+# its local optimum long before it).
+MAX_DESCENT_MOVES = 100_000
+# The status OR-Tools gives a search that its time limit stopped.
+_CLOCK_STOPPED = frozenset({
+    routing_enums_pb2.RoutingSearchStatus.ROUTING_FAIL_TIMEOUT,
+    routing_enums_pb2.RoutingSearchStatus.ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED,
+})
+
+
+def _descent_params(time_limit_s: float | None,
+                    counted: bool) -> pywrapcp.RoutingSearchParameters:
+    """A greedy descent bounded by :data:`MAX_DESCENT_MOVES` improving moves and,
+    with ``time_limit_s``, by that many seconds.
+
+    OR-Tools completes each neighbour it tries (the times of the visits, the
+    lunch break) in a sub-search of at most ``lns_time_limit`` (100 ms by
+    default): a neighbour that takes longer is dropped, so a slower or busier
+    machine walks another path. With ``counted`` that sub-search gets the
+    whole time limit instead (one hour without one), so that only the time
+    limit, and no clock inside the descent, can change its answer.
+    """
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+    params.solution_limit = MAX_DESCENT_MOVES
+    if time_limit_s is not None:
+        params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+    if counted:
+        params.lns_time_limit.FromMilliseconds(
+            max(1, int(1000 * (3600.0 if time_limit_s is None else time_limit_s))))
+    return params
+
+
+def clock_stopped(routing: pywrapcp.RoutingModel) -> bool:
+    """Whether the last search of ``routing`` was stopped by its time limit
+    (before its local optimum)."""
+    return bool(routing.status() in _CLOCK_STOPPED)
 
 
 def _within(var: pywrapcp.IntVar, spans: Sequence[tuple[int, int]]) -> None:
@@ -82,14 +120,18 @@ def _add_dimensions(routing: pywrapcp.RoutingModel, dims: Sequence[Dimension],
 
 def reorder_route(timer: Timer, slot: Slot, seq: list[int],
                   dims: Sequence[Dimension] = (), *,
-                  time_limit_s: float = 2.0) -> list[int] | None:
+                  time_limit_s: float | None = None, counted: bool = False,
+                  cut: list[bool] | None = None) -> list[int] | None:
     """A cheaper order of ``seq`` on ``slot`` found by OR-Tools, or None.
 
     The search starts from ``seq`` and runs a greedy descent to a local
-    optimum (deterministic: no time limit is reached on routes of normal
-    size; ``time_limit_s`` is only a safety net). ``dims``: the route terms;
-    those that count travel become dimensions (the others do not change with
-    the order).
+    optimum, at most :data:`MAX_DESCENT_MOVES` improving moves: the same order
+    on every machine unless ``time_limit_s`` (None: no limit) stops it first,
+    when ``counted`` (else OR-Tools' own clock bounds each neighbour, see
+    :func:`_descent_params`).
+    ``cut``, when given, gets True appended when the time limit stopped it.
+    ``dims``: the route terms; those that count travel become dimensions (the
+    others do not change with the order).
     """
     if len(seq) < 3:
         return None
@@ -127,15 +169,15 @@ def reorder_route(timer: Timer, slot: Slot, seq: list[int],
         node_visit = [service[manager.IndexToNode(i)] if i < routing.Size() else 0
                       for i in range(routing.Size() + routing.vehicles())]
         time_dim.SetBreakIntervalsOfVehicle([brk], 0, node_visit)
-    params = pywrapcp.DefaultRoutingSearchParameters()
-    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
-    params.time_limit.FromMilliseconds(int(time_limit_s * 1000))
+    params = _descent_params(time_limit_s, counted)
     routing.CloseModelWithParameters(params)
     initial = routing.ReadAssignmentFromRoutes([list(range(1, n - 1))], True)
     if initial is None:
         log.debug("OR-Tools rejected the current order of a route on %s", slot.date)
         return None
     sol = routing.SolveFromAssignmentWithParameters(initial, params)
+    if cut is not None and clock_stopped(routing):
+        cut.append(True)
     if sol is None:
         return None
     order: list[int] = []
@@ -149,7 +191,8 @@ def reorder_route(timer: Timer, slot: Slot, seq: list[int],
 
 def reoptimise(timer: Timer, routes: list[list[int]], allowed: list[list[list[int]]],
                dims: Sequence[Dimension] = (), *,
-               time_limit_s: float) -> list[list[int]] | None:
+               time_limit_s: float, counted: bool = False,
+               cut: list[bool] | None = None) -> list[list[int]] | None:
     """Improve a whole plan with OR-Tools local search; the new routes, or None.
 
     ``routes[s]`` is the sequence of slot ``s``; ``allowed[s][g]`` lists the
@@ -161,12 +204,15 @@ def reoptimise(timer: Timer, routes: list[list[int]], allowed: list[list[list[in
     2-opt, or-opt...) then move visits between reps and days at once, which
     the large-neighbourhood search does one outlet at a time.
 
-    The search is a greedy descent from the given routes to a local optimum:
-    deterministic unless ``time_limit_s`` cuts it short. ``time_limit_s``
-    counts from the call: building the model takes its share (None when
-    nothing is left for the search). The caller re-times every route with the
-    :class:`Timer` before using the answer. ``dims``: the route terms, each a
-    dimension of the model.
+    The search is a greedy descent from the given routes to a local optimum
+    (at most :data:`MAX_DESCENT_MOVES` improving moves): with ``counted``,
+    deterministic unless ``time_limit_s`` cuts it short (see
+    :func:`_descent_params`). ``time_limit_s`` counts from the call:
+    building the model takes its share (None when nothing is left for the
+    search). ``cut``, when given, gets True appended when the time limit
+    stopped the search or left it no time. The caller re-times every route
+    with the :class:`Timer` before using the answer. ``dims``: the route
+    terms, each a dimension of the model.
     """
     t0 = time.perf_counter()
     inst = timer.inst
@@ -228,9 +274,7 @@ def reoptimise(timer: Timer, routes: list[list[int]], allowed: list[list[list[in
             brk = solver.FixedDurationIntervalVar(off + sl.break_open, off + sl.break_late,
                                                   sl.break_dur, False, f"lunch{v}")
             time_dim.SetBreakIntervalsOfVehicle([brk], v, transit_at)
-    params = pywrapcp.DefaultRoutingSearchParameters()
-    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
-    params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+    params = _descent_params(time_limit_s, counted)
     routing.CloseModelWithParameters(params)
     first: list[list[int]] = []
     pos = 0
@@ -244,9 +288,15 @@ def reoptimise(timer: Timer, routes: list[list[int]], allowed: list[list[list[in
     left = time_limit_s - (time.perf_counter() - t0)
     if left < 0.001:
         log.debug("building OR-Tools' model took the whole %.2f s", time_limit_s)
+        if cut is not None:
+            cut.append(True)
         return None
     params.time_limit.FromMilliseconds(max(1, int(left * 1000)))
+    if counted:
+        params.lns_time_limit.FromMilliseconds(max(1, int(left * 1000)))
     sol = routing.SolveFromAssignmentWithParameters(initial, params)
+    if cut is not None and clock_stopped(routing):
+        cut.append(True)
     if sol is None:
         return None
     out: list[list[int]] = []

@@ -34,6 +34,7 @@ moves then work from there.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import time
 from typing import TYPE_CHECKING
@@ -51,6 +52,8 @@ if TYPE_CHECKING:
 
 __all__ = ["REP_REMOVALS", "home_sectors", "sector_gap", "shares_home", "split_routes",
            "workload"]
+
+log = logging.getLogger(__name__)
 
 
 def _home(problem: Problem, k: int) -> tuple[float, float, float, float, str]:
@@ -160,11 +163,13 @@ def split_routes(inst: Instance, share: float, started: float,
     """Per slot of ``inst``, the route found for it by planning each sector's
     outlets with its rep alone (see :func:`can_split`).
 
-    Each sector gets ``share`` of the time limit from ``started`` and of the
-    iteration budget, split among the sectors by their outlets; its search runs
-    with the same seed and ``tuning`` (default: the tuned one) and one worker,
-    so that the routes are the same for the same input, seed and iteration
-    stop.
+    Each sector gets ``share`` of the iteration budget, split among the
+    sectors by their outlets, or without an iteration budget that share of
+    the time limit from ``started``; its search runs with the same seed and
+    ``tuning`` (default: the tuned one) and one worker, so that the routes are
+    the same for the same input, seed and iteration stop. With an iteration
+    budget the clock only stops the sectors at the time limit (each sector's
+    search then has the time left).
     """
     from routeopt.exceptions import InputError
     from routeopt.problem import Problem
@@ -181,12 +186,15 @@ def split_routes(inst: Instance, share: float, started: float,
     total = sum(len(g) for g in groups.values())
     slot_at = {(sl.rep, sl.date): sl.index for sl in inst.slots}
     routes: list[list[int]] = [[] for _ in inst.slots]
-    end = started + share * params.time_limit
     by_iterations = params.max_iterations < NO_ITERATION_BUDGET
+    end = started + (1.0 if by_iterations else share) * params.time_limit
     for k in sorted(groups):
         outs = groups[k]
         left = end - time.perf_counter()
         if left <= 0:
+            if by_iterations:
+                log.warning("time limit: the sectors planned apart stopped before the "
+                            "iteration budget did; the plan depends on this machine's speed")
             break
         part = len(outs) / total
         keep = [*outs, n_out + 2 * k, n_out + 2 * k + 1]
@@ -200,7 +208,7 @@ def split_routes(inst: Instance, share: float, started: float,
         its = (max(1, round(share * part * params.max_iterations)) if by_iterations
                else params.max_iterations)
         sub_params = dataclasses.replace(
-            params, time_limit=share * part * params.time_limit if by_iterations
+            params, time_limit=left if by_iterations
             else max(left * len(outs) / sum(len(groups[j]) for j in groups if j >= k), 1e-3),
             max_iterations=its, max_no_improvement=min(its, params.max_no_improvement),
             workers=1)

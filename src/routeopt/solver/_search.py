@@ -79,6 +79,9 @@ class SearchStats:
     construction_quick: int = 0
     construction_untried: int = 0
     split_start: bool = False  # the first plan came from the sectors planned apart
+    # the steps the time limit stopped short (by name; with an iteration budget,
+    # the plan then depends on the machine's speed)
+    clock_cut: list[str] = field(default_factory=list)
     history: list[tuple[int, float, float]] = field(default_factory=list)  # (it, s, best)
 
 
@@ -837,12 +840,16 @@ class Search:
             if now >= quick_until:
                 self.untried.update(todo[k:])
                 self.stats.construction_untried = len(todo) - k
+                if self.by_iterations:
+                    self.clock_cut("construction")
                 log.warning("time limit: the first plan left %d of %d outlet(s) untried "
                             "(unscheduled with reason time_limit); give more time",
                             len(todo) - k, inst.n)
                 break
             if not self.quick and now >= full_until:
                 self.quick = True
+                if self.by_iterations:
+                    self.clock_cut("construction's full pricing")
                 log.info("time limit: the first plan prices the last %d outlet(s) the "
                          "quick way", len(todo) - k)
             self.stats.construction_quick += self.quick
@@ -937,18 +944,37 @@ class Search:
             st.missed[i] = inst.need[i] - len(ss)
 
     # -- the search -------------------------------------------------------------
+    @property
+    def by_iterations(self) -> bool:
+        """Whether an iteration budget stops the search (then the clock only
+        stops it at the time limit, and each step is bounded by counts)."""
+        return self.inst.params.max_iterations < NO_ITERATION_BUDGET
+
+    def clock_cut(self, step: str) -> None:
+        """Record that the time limit stopped ``step`` short; with an iteration
+        budget, warn: the plan then depends on the machine's speed."""
+        self.stats.clock_cut.append(step)
+        if self.by_iterations:
+            log.warning("time limit: it stopped the %s before the iteration budget did; "
+                        "the plan depends on this machine's speed (give more time)", step)
+
     def polish(self, st: State, slots: list[int], deadline: float = math.inf) -> None:
         """Re-order each route of ``slots`` with OR-Tools (:func:`reorder_route`),
-        up to 2 seconds a route and none after ``deadline``."""
+        none after ``deadline``. Without an iteration budget, up to 2 seconds a
+        route; with one, each route's descent runs to its local optimum (the
+        time left to ``deadline`` only a safety net)."""
         t0 = time.perf_counter()
+        cut: list[bool] = []
         for s in slots:
             seq = st.routes[s]
             left = deadline - time.perf_counter()
             if left < 0.01:
                 log.info("time limit: %d route(s) left in their order", len(slots) - slots.index(s))
+                cut.append(True)
                 break
             new = reorder_route(self.timer, self.inst.slots[s], seq, self.dimensions,
-                                time_limit_s=min(2.0, left))
+                                time_limit_s=left if self.by_iterations else min(2.0, left),
+                                counted=self.by_iterations, cut=cut)
             if new is None or sorted(new) != sorted(seq):
                 continue
             slot = self.inst.slots[s]
@@ -959,6 +985,8 @@ class Search:
                     and self.fits(s, new)):
                 st.routes[s] = new
                 self._touch(st, s)
+        if cut:
+            self.clock_cut("polish")
         self.stats.polish_s += time.perf_counter() - t0
 
     def _flexible(self, st: State) -> bool:
@@ -975,9 +1003,13 @@ class Search:
                        if inst.need[i] == 1 and len({o.days for o in inst.options[i]}) > 1)
         return flexible >= self.tuning.reopt_min_flexible * n_visits
 
-    def reoptimise(self, st: State, time_limit_s: float) -> bool:
+    def reoptimise(self, st: State, time_limit_s: float, *, estimate: bool = True) -> bool:
         """Hand the plan to OR-Tools' local search (:func:`reoptimise`); keep its
         answer when every route re-times, fits and the travel is lower.
+
+        With ``estimate``, it is not tried when building the model would take
+        more than ``time_limit_s`` (an estimate by the clock: the searches
+        with an iteration budget pass False, and try it whatever the machine).
 
         A visit may move to any rep and day that its outlet's options allow
         while its other visits stay: an outlet visited once may take any of
@@ -987,7 +1019,7 @@ class Search:
         inst = self.inst
         t0 = time.perf_counter()
         n_visits = sum(len(r) for r in st.routes)
-        if time_limit_s < self.tuning.reopt_build_s * n_visits * n_visits:
+        if estimate and time_limit_s < self.tuning.reopt_build_s * n_visits * n_visits:
             log.debug("no time for OR-Tools' model of %d visits (%.2f s left)", n_visits,
                       time_limit_s)
             return False
@@ -999,9 +1031,12 @@ class Search:
                 assert ch is not None
                 row.append(sorted(inst.move_slots(i, ch[0], s, len(ch[1]))))
             allowed.append(row)
+        cut: list[bool] = []
         new = reoptimise(self.timer, st.routes, allowed, self.dimensions,
-                         time_limit_s=time_limit_s)
+                         time_limit_s=time_limit_s, counted=self.by_iterations, cut=cut)
         self.stats.reoptimise_s += time.perf_counter() - t0
+        if cut:
+            self.clock_cut("OR-Tools search of the whole plan")
         if new is None:
             return False
         slots = inst.slots
@@ -1091,8 +1126,10 @@ class Search:
         moves = None if by_time else max(0, p.max_iterations - iterations_done) * tn.day_moves
         before = sum(st.rcost)
         moves_before, accepted_before, improved_before = ds.iterations, ds.accepted, ds.improved
-        ds.run(st, moves, deadline, time.perf_counter, temp0, temp0 * tn.day_temp_end,
-               by_time=by_time)
+        done = ds.run(st, moves, deadline, time.perf_counter, temp0, temp0 * tn.day_temp_end,
+                      by_time=by_time)
+        if moves is not None and done < moves:
+            self.clock_cut("day search")
         self.stats.day_moves = ds.iterations
         self.stats.day_s += time.perf_counter() - t0
         log.debug("day search: %d moves, %d accepted, %d better, travel %d -> %d in %.2f s",
@@ -1278,7 +1315,10 @@ class Search:
                 # once, near the end: OR-Tools improves the best plan, and the
                 # cold search goes on from there for the time left
                 reopt = False
-                if self.reoptimise(best, 0.6 * (stop.deadline - now)):
+                # with an iteration budget, the time limit is only its safety net
+                if self.reoptimise(best, (stop.deadline - now) if stop.by_iterations
+                                   else 0.6 * (stop.deadline - now),
+                                   estimate=not stop.by_iterations):
                     best_obj = self.objective(best)
                     cur, cur_obj = best.copy(), best_obj
                     self.stats.history.append((it, time.perf_counter() - t_start, best_obj))
@@ -1376,7 +1416,7 @@ class Search:
         if soft_time:
             self._harden(best)
         if reopt and time.perf_counter() < deadline:  # stopped before the share began
-            self.reoptimise(best, deadline - time.perf_counter())
+            self.reoptimise(best, deadline - time.perf_counter(), estimate=not self.by_iterations)
         self.stats.day_moves = days.iterations
         if self.local is not None and self.tuning.ls_final_evals > 0:
             # the routing moves on every day of the best plan, before the day
