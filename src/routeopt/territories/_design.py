@@ -37,10 +37,30 @@ constraint), so it is solved as a linear program (OR-Tools' GLOP, over the
   assignment, ``d_ij`` the drive from the territory's centre; a far outlet
   costs its rep commute hours too, which the balance counts.
 - **Constrained**: a fixed pair (an outlet's ``rep_id``) is kept, an
-  excluded pair never made, and ``max_outlets`` caps a rep's outlets.
+  excluded pair never made, ``max_outlets`` caps a rep's outlets, and a
+  rep's weekly visits stay within its ``max_visits`` a day times its
+  working days (:func:`_visit_cap`; the plans cannot make more, whatever the
+  hours).
   Where geography does not allow the band (one rep alone on an island of
   outlets), the band is relaxed at a high price per hour outside it, and
   :attr:`TerritoryPlan.stats` says by how much.
+
+Rounding is followed by a repair (:func:`_repair`): single moves, and swaps
+where no single move helps (:func:`_swap_once`), that bring the reps back
+into the band and under their visit limits at the least added commute. The
+same repair brings any given assignment within the constraints
+(:func:`_rebalance`): the benchmark holds the nearest-rep and k-means
+territories to the design's capacity with it before comparing their
+travel.
+
+Of the districting heuristics, this takes the location-allocation
+alternation with an exact (LP) balanced allocation, not seed-and-grow or
+pure local search: the commute of its territories is within 1 % of the
+lower bound that the LP relaxation gives any balanced assignment,
+and that commute, not the spread of the territories, is where balanced
+territories lose travel to nearest-rep ones (benchmarks/README.md); a
+greedy rebalancing of nearest rep, the obvious alternative start, gave
+more commute in the model and more planned travel.
 
 Two optional steps follow the assignment: ``contiguity`` moves enclaves to
 the territory around them, and ``improve`` moves and swaps border outlets
