@@ -41,9 +41,10 @@ another when it plans less travel *and* makes at least as many visits
 (``travel_h`` with ``visits_made`` and ``coverage`` beside it; a win on
 travel with fewer visits made is no win). Raw ``nearest`` and ``kmeans`` stay
 in the table as references, not as rivals: no balanced assignment can match
-their commute (benchmarks/README.md gives the bound). ``--equal-work`` plans every method a second time on the
-outlets that every method scheduled in full in the first pass (each
-outlet with its method's rep): the same visits for all, and its rows are
+nearest rep's commute (benchmarks/README.md gives the bound). ``--equal-work`` plans
+every method a second time on the outlets that every method scheduled in
+full in the first pass (each outlet with its method's rep): the same visits
+for all (but not neutral: it keeps what overloaded reps could make), and its rows are
 marked ``equal_work``. ``--per-rep CSV`` writes each rep's planned
 workload, travel and visits per method. Rows are appended to
 ``benchmarks/results/territories.csv``.
