@@ -185,7 +185,9 @@ class TerritoryPlan:
         The outlets whose rep changed (empty without a current assignment).
     stats
         ``lp_s``, ``total_s``, ``band``, ``utilisation``, ``outside_band_h``
-        (the hours outside the band the geography forced), ``fractional``
+        (the hours outside the band the geography forced),
+        ``over_visit_limit`` (visits a week above the reps' ``max_visits`` a day
+        times their working days, summed over the reps), ``fractional``
         (outlets the program split, before rounding), ``objective``.
     """
 
