@@ -45,7 +45,11 @@ nearest rep's commute (benchmarks/README.md gives the bound). ``--equal-work`` p
 every method a second time on the outlets that every method scheduled in
 full in the first pass (each outlet with its method's rep): the same visits
 for all (but not neutral: it keeps what overloaded reps could make), and its rows are
-marked ``equal_work``. ``--per-rep CSV`` writes each rep's planned
+marked ``equal_work``. ``--bound ARCS`` prints the optimum of the linear
+relaxation of the balanced assignment with the commute as its cost (each
+outlet's ``ARCS`` nearest reps, every rep within ±5 % and under its visit
+limit): a lower bound on the model's commute of every such assignment,
+against nearest rep's and each method's. ``--per-rep CSV`` writes each rep's planned
 workload, travel and visits per method. Rows are appended to
 ``benchmarks/results/territories.csv``.
 
@@ -55,7 +59,7 @@ Usage::
         [--weeks 4] [--iterations 300] [--time-limit 120] [--workers 2]
         [--methods kmeans,nearest,kmeans-balanced,nearest-balanced,single,home,design,improved]
         [--compactness X]
-        [--contiguity] [--equal-work] [--per-rep CSV] [--seed 0]
+        [--contiguity] [--equal-work] [--bound ARCS] [--per-rep CSV] [--seed 0]
 """
 
 from __future__ import annotations
@@ -141,6 +145,39 @@ def balanced(problem: Any, assignment: dict[str, str], band: float = 0.05) -> An
     index = {r: j for j, r in enumerate(md.rep_ids)}
     rep_of = np.array([index[assignment[o]] for o in md.outlet_ids], dtype=np.int64)
     return _result(md, _rebalance(md, rep_of, band), band, {}, None, t0)
+
+
+def commute_bound(problem: Any, arcs: int) -> tuple[float, float]:
+    """(the LP bound, nearest rep's figure) on the model's commute, visits x one-way
+    hours from the rep's home per week: the linear relaxation of the assignment to
+    each outlet's ``arcs`` nearest reps with every rep within ±5 % and under its visit
+    limit, whose optimum no such assignment among those arcs can beat."""
+    from routeopt.solver._ortools import assignment_lp
+    from routeopt.territories._design import BAND_PRICE
+
+    md = _model(problem)
+    n, m = md.home_h.shape
+    k = min(arcs, m)
+    cost = md.visits[:, None] * md.home_h
+    arcs_i = np.repeat(np.arange(n), k)
+    arcs_j = np.argsort(md.home_h, axis=1, kind="stable")[:, :k].ravel().astype(np.int64)
+    x, u, _ = assignment_lp(n, m, arcs_i, arcs_j, md.workload(arcs_j, arcs_i),
+                            cost[arcs_i, arcs_j], md.capacity_h, 0.05, band_price=BAND_PRICE,
+                            visits=md.visits[arcs_i], visit_cap=md.visit_cap)
+    load = np.bincount(arcs_j, weights=x * md.workload(arcs_j, arcs_i), minlength=m)
+    outside = (np.maximum(load - 1.05 * u * md.capacity_h, 0)
+               + np.maximum(0.95 * u * md.capacity_h - load, 0)).sum()
+    if outside > 1e-6:
+        raise SystemExit(f"the band cannot be met ({outside:.3f} h outside): no bound")
+    return float((x * cost[arcs_i, arcs_j]).sum()), float(cost.min(axis=1).sum())
+
+
+def model_commute(problem: Any, assignment: dict[str, str]) -> float:
+    """The model's commute of an assignment (as :func:`commute_bound`)."""
+    md = _model(problem)
+    index = {r: j for j, r in enumerate(md.rep_ids)}
+    rep_of = np.array([index[assignment[o]] for o in md.outlet_ids], dtype=np.int64)
+    return float((md.visits * md.home_h[np.arange(len(rep_of)), rep_of]).sum())
 
 
 def plan_territories(outlets: pd.DataFrame, reps: pd.DataFrame, assignment: dict[str, str],
@@ -301,6 +338,15 @@ def run_case(name: str, outlets: pd.DataFrame, reps: pd.DataFrame,
         rows.append(_row(name, outlets, reps, method, args, load, assign_s, plan_s,
                          time.perf_counter() - t0, figs, dev, False, knob.get(method, "")))
         print(f"  {name} {method}: {rows[-1]}", file=sys.stderr)
+    if args.bound:
+        lp, near = commute_bound(problem, args.bound)
+        print(f"  {name} commute, visit-hours a week: LP bound over {args.bound} reps per outlet "
+              f"{lp:.1f}, nearest rep {near:.1f} (bound +{100 * (lp / near - 1):.1f} %)",
+              file=sys.stderr)
+        for method, assignment in assignments.items():
+            c = model_commute(problem, assignment)
+            print(f"    {method}: {c:.1f} ({100 * (c / lp - 1):+.2f} % against the bound)",
+                  file=sys.stderr)
     if args.equal_work and assignments:
         common = outlets[~outlets["outlet_id"].astype(str).isin(left_out)]
         print(f"  {name} equal work: {len(common)} of {len(outlets)} outlets scheduled in "
@@ -371,6 +417,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="the design with its contiguity step (off by default)")
     ap.add_argument("--equal-work", action="store_true",
                     help="plan every method again on the outlets all of them scheduled in full")
+    ap.add_argument("--bound", type=int, default=0, metavar="ARCS",
+                    help="print the LP bound on the commute of any balanced assignment over "
+                         "each outlet's ARCS nearest reps, and each method's commute")
     ap.add_argument("--per-rep", type=Path, default=None, metavar="CSV",
                     help="write each rep's planned workload, travel and visits per method")
     ap.add_argument("--single-max", type=int, default=3000)
