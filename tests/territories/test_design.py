@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -196,9 +198,16 @@ def test_the_improvement_step_lowers_estimated_travel_within_the_band(problem) -
     assert better.stats["outside_band_h"] == 0
 
 
-def _moved_by_the_step(problem):  # type: ignore[no-untyped-def]
+def _unlimited(md):  # type: ignore[no-untyped-def]
+    """The model without the reps' daily visit limits (the step's other rules alone)."""
+    return dataclasses.replace(md, visit_cap=np.full(len(md.rep_ids), np.inf))
+
+
+def _moved_by_the_step(company):  # type: ignore[no-untyped-def]
     from routeopt.territories._design import _improve, _model
 
+    outlets, reps = company
+    problem = read_problem(outlets, reps.assign(max_visits=None), start="2026-11-30", weeks=4)
     md = _model(problem)
     plain = design(problem)
     index = {r: j for j, r in enumerate(md.rep_ids)}
@@ -211,7 +220,7 @@ def test_the_improvement_step_keeps_fixed_excluded_and_capped_pairs(company, pro
     from routeopt.territories._design import _improve, _loads, _model, _outside
 
     outlets, reps = company
-    md, start, after = _moved_by_the_step(problem)
+    md, start, after = _moved_by_the_step(company)
     moved = np.flatnonzero(after != start)
     assert len(moved) >= 20
     # pin half of what the free step moved to where it was, forbid the other half's new reps
@@ -220,7 +229,8 @@ def test_the_improvement_step_keeps_fixed_excluded_and_capped_pairs(company, pro
     pinned = outlets.assign(rep_id=[pin.get(o, "") for o in outlets["outlet_id"]])
     counts = np.bincount(start, minlength=len(md.rep_ids))
     caps = {r: int(c) for r, c in zip(md.rep_ids, counts, strict=True)}
-    md2 = _model(read_problem(pinned, reps, start="2026-11-30", weeks=4), excluded, caps)
+    md2 = _unlimited(_model(read_problem(pinned, reps, start="2026-11-30", weeks=4), excluded,
+                            caps))
     got, stats = _improve(md2, start, 0.05)
     assert all(got[i] == start[i] for i in moved[::2])
     assert all(got[i] != after[i] for i in moved[1::2])
@@ -244,3 +254,40 @@ def test_the_improvement_step_never_widens_a_rep_outside_the_band(problem) -> No
     assert stats["improve_moves"] + stats["improve_swaps"] > 0
     assert np.all(_viol(_loads(md, got), lo, hi) <= _viol(loads, lo, hi) + 1e-6)
     assert _outside(md, _loads(md, got), 0.05)[0] <= before + 1e-6
+
+
+def test_the_capacity_repair_balances_any_assignment(problem) -> None:  # type: ignore[no-untyped-def]
+    from routeopt.territories._design import _loads, _model, _outside, _rebalance
+
+    md = _model(problem)
+    index = {r: j for j, r in enumerate(md.rep_ids)}
+    near = _nearest(problem)
+    start = np.array([index[near[o]] for o in md.outlet_ids], dtype=np.int64)
+    before, _ = _outside(md, _loads(md, start), 0.05)
+    assert before > 1.0  # nearest rep is far outside the band here
+    out = _rebalance(md, start, 0.05)
+    after, _ = _outside(md, _loads(md, out), 0.05)
+    assert after <= EPS
+    # it moves outlets only where it must: most keep their nearest rep
+    assert 0 < np.count_nonzero(out != start) < len(out) // 2
+    # and it is deterministic
+    assert np.array_equal(out, _rebalance(md, start, 0.05))
+
+
+def test_no_rep_gets_more_visits_than_its_days_allow(company) -> None:  # type: ignore[no-untyped-def]
+    from routeopt.territories._design import _model, _rebalance
+
+    outlets, reps = company
+    tight = read_problem(outlets, reps.assign(max_visits=27), start="2026-11-30", weeks=4)
+    free = read_problem(outlets, reps.assign(max_visits=None), start="2026-11-30", weeks=4)
+    cap = 27 * 5  # visits a week: 27 a day, 5 working days
+    # without the limit the design gives some rep more visits than 27 a day allow
+    assert max(r.visits_per_week for r in design(free).loads) > cap + 1
+    for plan in (design(tight), design(tight, improve=True), design(tight, contiguity=True)):
+        assert max(r.visits_per_week for r in plan.loads) <= cap + EPS
+        assert plan.stats["over_visit_limit"] == 0
+        assert plan.stats["outside_band_h"] == 0
+    # the capacity repair brings nearest rep under the limit too
+    md = _model(tight)
+    out = _rebalance(md, np.asarray(md.home_h.argmin(axis=1), dtype=np.int64), 0.05)
+    assert np.bincount(out, weights=md.visits).max() <= cap + EPS

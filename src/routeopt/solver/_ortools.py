@@ -13,9 +13,10 @@ is checked again before it is used.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -403,6 +404,8 @@ def assignment_lp(n: int, m: int, arcs_i: npt.NDArray[np.int64], arcs_j: npt.NDA
                   capacity: npt.NDArray[np.float64], band: float, *, band_price: float,
                   max_outlets: npt.NDArray[np.int64] | None = None,
                   keep: npt.NDArray[np.bool_] | None = None, max_moves: int | None = None,
+                  visits: npt.NDArray[np.float64] | None = None,
+                  visit_cap: npt.NDArray[np.float64] | None = None,
                   ) -> tuple[npt.NDArray[np.float64], float, str]:
     """The balanced assignment of ``n`` items to ``m`` centres, relaxed (GLOP).
 
@@ -412,7 +415,9 @@ def assignment_lp(n: int, m: int, arcs_i: npt.NDArray[np.int64], arcs_j: npt.NDA
     variable), the hours outside priced at ``band_price`` each; at most
     ``max_outlets[j]`` items per centre; with ``keep`` (the arcs of the
     current assignment), at most ``max_moves`` items leave theirs, and every
-    other arc costs a little more so that nothing moves for nothing.
+    other arc costs a little more so that nothing moves for nothing. With
+    ``visits`` (per arc) and ``visit_cap`` (per centre, ``inf`` for none), a
+    centre's visits above its cap are priced at ``band_price`` each.
 
     Returns the arcs' values, ``u`` and the solver's status name.
     """
@@ -433,6 +438,14 @@ def assignment_lp(n: int, m: int, arcs_i: npt.NDArray[np.int64], arcs_j: npt.NDA
              if max_outlets is not None else None)
     stay = (solver.Constraint(float(n - max_moves), inf)
             if keep is not None and max_moves is not None else None)
+    vcap: dict[int, Any] = {}
+    if visits is not None and visit_cap is not None:
+        for j in range(m):
+            if math.isfinite(float(visit_cap[j])):
+                vcap[j] = solver.Constraint(-inf, float(visit_cap[j]))
+                extra = solver.NumVar(0.0, inf, "")
+                vcap[j].SetCoefficient(extra, -1.0)
+                obj.SetCoefficient(extra, band_price)
     for k, x in enumerate(xs):
         i, j, w = int(arcs_i[k]), int(arcs_j[k]), float(weight[k])
         c = float(cost[k])
@@ -446,6 +459,8 @@ def assignment_lp(n: int, m: int, arcs_i: npt.NDArray[np.int64], arcs_j: npt.NDA
             count[j].SetCoefficient(x, 1.0)
         if stay is not None and keep is not None and keep[k]:
             stay.SetCoefficient(x, 1.0)
+        if j in vcap and visits is not None:
+            vcap[j].SetCoefficient(x, float(visits[k]))
     for j in range(m):
         over = solver.NumVar(0.0, inf, "")
         under = solver.NumVar(0.0, inf, "")

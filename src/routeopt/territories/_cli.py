@@ -291,6 +291,9 @@ def run(args: argparse.Namespace) -> int:
     if plan.stats.get("outside_band_h"):
         print(f"  the geography leaves {plan.stats['outside_band_h']:.1f} h a week outside "
               "the band", file=sys.stderr)
+    if plan.stats.get("over_visit_limit"):
+        print(f"  {plan.stats['over_visit_limit']:.1f} visit(s) a week above the reps' daily "
+              "limits (max_visits): add reps or raise the limits", file=sys.stderr)
     if args.current is not None:
         print(f"  {len(plan.moves)} outlet(s) change hands (at most {plan.stats['max_moves']})"
               + ("; the current territories are kept: no better balance within the cap"
