@@ -54,6 +54,19 @@ def _timers(seed: int, lunch: str | None, end: int, n: int,
     return new, ref, rng
 
 
+def _route_on_time(ref: Timer, n: int, rng: random.Random) -> list[int]:
+    """A random route of the first slot that the reference times on time."""
+    inst = ref.inst
+    slot = inst.slots[0]
+    seq: list[int] = []
+    for i in rng.sample(range(n), n):
+        trial = list(seq)
+        trial.insert(rng.randint(0, len(seq)), i)
+        if slot.wkey in inst.windows[i] and ref.schedule(slot, trial) is not None:
+            seq = trial
+    return seq
+
+
 @pytest.mark.skipif(_native.kernel is None, reason="the native kernel is not built")
 @settings(max_examples=80, deadline=None)
 @given(seed=st.integers(0, 100_000),
@@ -66,12 +79,7 @@ def test_kernel_matches_the_reference(seed: int, lunch: str | None, end: int, n:
     assert new.kernel is not None
     inst = new.inst
     slot = inst.slots[0]
-    seq: list[int] = []  # a random route on time
-    for i in rng.sample(range(n), n):
-        trial = list(seq)
-        trial.insert(rng.randint(0, len(seq)), i)
-        if slot.wkey in inst.windows[i] and ref.schedule(slot, trial) is not None:
-            seq = trial
+    seq = _route_on_time(ref, n, rng)  # a random route on time
     sched = ref.schedule(slot, seq)
     assert sched is not None
     assert new.schedule(slot, seq) == sched == ref.schedule_reference(slot, seq)
@@ -115,12 +123,7 @@ def test_overtime_one_pass_matches_the_reference(seed: int, end: int, n: int,
     new, ref, rng = _timers(seed, None, end, n, overtime, ONE_WINDOW)
     inst = new.inst
     slot = inst.slots[0]
-    seq: list[int] = []
-    for i in rng.sample(range(n), n):
-        trial = list(seq)
-        trial.insert(rng.randint(0, len(seq)), i)
-        if slot.wkey in inst.windows[i] and ref.schedule(slot, trial) is not None:
-            seq = trial
+    seq = _route_on_time(ref, n, rng)
     sched = ref.schedule(slot, seq)
     assert sched is not None
     for node in range(n):
