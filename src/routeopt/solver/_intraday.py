@@ -226,20 +226,20 @@ class DaySearch:
                 for (t, k), r in zip(cands, native, strict=True):
                     if r is not None and (pick is None or r[0] < pick[0]):
                         pick = (r[0], t, r[1], k)
-                cands = []
-            for t, k in cands:
-                r = srch.slot_insert(st, x, t)
-                if r is None:
-                    continue
-                cost = r[0]
-                if soft:
-                    extra = srch.soft_cost(st, x, t)
-                    if extra is None:
+            else:
+                for t, k in cands:
+                    r = srch.slot_insert(st, x, t)
+                    if r is None:
                         continue
-                    if extra:
-                        cost += extra
-                if pick is None or cost < pick[0]:
-                    pick = (cost, t, r[1], k)
+                    cost = r[0]
+                    if soft:
+                        extra = srch.soft_cost(st, x, t)
+                        if extra is None:
+                            continue
+                        if extra:
+                            cost += extra
+                    if pick is None or cost < pick[0]:
+                        pick = (cost, t, r[1], k)
             if pick is None:
                 return None
             _, t, pos, k = pick

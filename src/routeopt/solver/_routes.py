@@ -150,6 +150,13 @@ class Timer:
         self._pre[slot.index] = pre
         return pre
 
+    def _prefix_now(self, slot: Slot) -> tuple[Slot, int, tuple[object, ...]]:
+        """:meth:`_prefix` from its cache where it is for this slot and overtime."""
+        pre = self._pre.get(slot.index)
+        if pre is None or pre[0] is not slot or pre[1] != self.overtime_pct:
+            pre = self._prefix(slot)
+        return pre
+
     def _kargs(self, slot: Slot, seq: list[int], sched: Schedule, node: int) -> tuple[object, ...]:
         """The arguments the native kernel's checks share."""
         return (self._handle, self._mode_ix[slot.mode], self._day_ix[slot.wkey],
@@ -429,9 +436,7 @@ class Timer:
         if (self.kernel is not None and not rooms and objective is None
                 and (max_tries is None or max_tries >= 0)
                 and not (self.time_penalty and slot.break_open < 0)):
-            pre = self._pre.get(slot.index)
-            if pre is None or pre[0] is not slot or pre[1] != self.overtime_pct:
-                pre = self._prefix(slot)
+            pre = self._prefix_now(slot)
             if pre[2]:
                 # the one-pass answer below and the sorted checks agree: the cheapest
                 # position, the first of equal ones, that is on time (None: the node
@@ -447,9 +452,7 @@ class Timer:
         if (self.kernel is not None and not rooms and objective is None and max_tries is None
                 and self.time_penalty and slot.break_open < 0 and sched.fast_from == 0
                 and sched.exact and len(wins) == 1):
-            pre = self._pre.get(slot.index)
-            if pre is None or pre[0] is not slot or pre[1] != self.overtime_pct:
-                pre = self._prefix(slot)
+            pre = self._prefix_now(slot)
             if pre[2]:  # the one pass below, in the kernel
                 got_ot: tuple[float, int] | None = self.kernel.cheapest_overtime(
                     *pre[2], seq, sched.dep_before, sched.taken_before, sched.arrival,

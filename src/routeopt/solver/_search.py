@@ -497,8 +497,6 @@ class Search:
         :meth:`slot_insert` plus (with ``soft``) :meth:`soft_cost` give it, from
         the native kernel in one call (None per slot where it fits nowhere or a
         soft term is hard), or None where the kernel does not price it all."""
-        if self.quick or self._hard_arc or self._objective:
-            return None
         got_args = self._native_args(st, i, soft)
         if got_args is None:
             return None
@@ -510,8 +508,9 @@ class Search:
     def _native_picker(self, st: State, i: int, soft: bool
                        ) -> Callable[[Sequence[int]], tuple[float, int, int] | None] | None:
         """:meth:`_picker`'s function answered by the native kernel (``pick_slots``),
-        or None where the kernel does not price it all: no kernel, or an
-        objective term other than :class:`DayBalance`. The soft route terms
+        or None where the kernel does not price it all: no kernel, the quick
+        pricing, a travel route term, an objective route term, or an objective
+        term other than :class:`DayBalance`. The soft route terms
         (capacity) it prices as :meth:`soft_cost` does, and overtime on a day
         without a lunch break as :meth:`Timer.best_insertion` does.
 
@@ -564,8 +563,8 @@ class Search:
         None where it does not price it all (see :meth:`_native_picker`)."""
         timer = self.timer
         kernel = timer.kernel
-        if kernel is None:
-            return None
+        if kernel is None or self.quick or self._hard_arc or self._objective:
+            return None  # no kernel, the quick pricing, or a term it does not price
         objectives = self.objectives if soft else []
         if len(objectives) > 1 or any(type(t) is not DayBalance for t in objectives):
             return None
@@ -643,7 +642,7 @@ class Search:
         move = inst.params.move_penalty if pref is not None else 0.0
         soft = bool(self.penalties.soft) or bool(self.objectives)
         r_i = inst.twin[i] if inst.twin else i  # its twins' insertions are its own
-        if not move and r_i == i and not self.quick and not self._hard_arc and not self._objective:
+        if not move and r_i == i:
             got_args = self._native_args(st, i, soft)
             if got_args is not None:  # the loop below, in the native kernel
                 self.untried.discard(i)
