@@ -1271,12 +1271,11 @@ class Search:
             total = [float(sum(t.node[i] * inst.need[i] for i in range(inst.n)))
                      for t in self.terms]
             pen.soften_terms(float(sum(cur.rcost)), total)
-        # The end of the shift turns soft once the best plan misses no visit:
-        # before that, cheap overtime would buy the missed visits back and keep
-        # the current plan late (the penalty needs a few hundred iterations to
-        # price it right), so short runs would end on the first plan.
+        # The end of the shift turns soft from ``soften_missed`` of the budget on
+        # (at once by default), and hard again at ``soften_missed_until`` while
+        # the best plan still misses visits (see Tuning).
         want_soft_time = tn.overtime_pct > 0 and self._time_binds(cur)
-        soft_time = False
+        soft_time = soft_missed = missed_hard = False
         if want_soft_time and not any(cur.missed):
             self._soften(cur)
             soft_time = True
@@ -1379,11 +1378,23 @@ class Search:
                                          overtime=self.overtime(cur) if soft_time else 0)
                 best_obj = self.objective(best)
             if (want_soft_time and not soft_time and it % tn.penalty_every == 0
-                    and not any(best.missed)):
+                    and (not any(best.missed)
+                         or (frac >= tn.soften_missed and not missed_hard))):
                 self._soften(cur)
                 soft_time = True
+                soft_missed = any(best.missed)
                 cur_obj = self.objective(cur, overload=self.term_excess(cur),
                                          overtime=self.overtime(cur))
+            elif (soft_missed and frac >= tn.soften_missed_until and it % tn.penalty_every == 0
+                    and any(best.missed)):
+                # soft since a visit was missed, and still missed: late plans that
+                # make every visit have not come back on time, so the search goes
+                # on from the best plan with the end of the shift hard
+                self._harden(best)
+                cur, cur_obj = best.copy(), self.objective(best)
+                best_obj = cur_obj
+                soft_time = soft_missed = False
+                missed_hard = True
             if ((soft_terms or soft_time) and it % tn.penalty_every == 0
                     and pen.adapt(soft_terms, soft_time)):
                 cur_obj = self.objective(cur, overload=self.term_excess(cur),
