@@ -9,8 +9,12 @@ Usage (from the repository root)::
 Each instance becomes a routeopt problem through the public API
 (:func:`to_problem`): the depot is the home of 25 identical reps with the
 vehicle capacity and the horizon as their shift, on one planning day; each
-customer is an outlet visited once, with its demand, its service time and
-opening hours from its ready time to its due date plus its service time
+customer is an outlet visited once by any rep (``same_rep=False``: the
+vehicles are free, as in ``pvrp.py``; a rule that keeps one rep would give
+each customer its three nearest reps as candidates, and at a shared home the
+reps' sectors, which split the customers among all 25 reps), with its demand,
+its service time and opening hours from its ready time to its due date plus
+its service time
 (routeopt starts a visit in its opening hours shortened by the service, so
 service starts by the due date). The travel matrix is ours, from the
 coordinates:
@@ -110,7 +114,7 @@ def to_problem(inst: SolomonInstance, convention: str = "hierarchical") -> objec
         lat, lon = ll(*inst.xy[c])
         window = TimeWindow(inst.ready[c] * s,
                             min((inst.due[c] + inst.service[c]) * s, DAY))
-        outlets.append(Outlet(str(c), lat, lon, VisitRule(),
+        outlets.append(Outlet(str(c), lat, lon, VisitRule(same_rep=False),
                               service=inst.service[c] * s, demand=inst.demand[c],
                               hours=OpeningHours(tuple((window,) for _ in range(7)))))
     lat0, lon0 = ll(x0, y0)
