@@ -136,7 +136,8 @@ class Tuning:
         five pairs of ten lower, four higher (p13 seed 0 5.68 to 4.21 %, p12
         seed 0 1.93 to 2.59 %); at about a quarter of those iterations on
         eight hard instances, 500 raised it from 4.93 to 5.24 % and 500 with
-        a kick of 20 to 5.26 %: within the noise between seeds
+        a kick of 20 to 5.26 %, and on eight easier ones near 20 s 2,000
+        raised it from 0.35 to 0.43 %: within the noise between seeds
         (``benchmarks/README.md``, 2026-12-03).
     """
 
