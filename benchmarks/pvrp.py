@@ -129,6 +129,35 @@ def run_routeopt(inst: PVRPInstance, time_limit: float, seed: int,
                   routes, errors)
 
 
+def parse_tuning(specs: Sequence[str]) -> dict[str, object]:
+    """``KEY=VALUE`` strings as changes to the search's ``Tuning`` (each value
+    read as its field's default's type)."""
+    from routeopt.solver._tuning import Tuning
+
+    default = Tuning()
+    changes: dict[str, object] = {}
+    for spec in specs:
+        key, _, value = spec.partition("=")
+        cur = getattr(default, key)  # AttributeError: no such knob
+        if isinstance(cur, bool):
+            changes[key] = value.lower() in ("1", "true", "yes")
+        else:
+            changes[key] = type(cur)(float(value)) if isinstance(cur, int) else type(cur)(value)
+    return changes
+
+
+def use_tuning(changes: dict[str, object]) -> None:
+    """Make this process's searches start from ``Tuning(**changes)`` (a benchmark
+    of a knob before it becomes a default; one search per solve, ``--workers 1``)."""
+    if changes:
+        import functools
+
+        from routeopt.solver import _search
+        from routeopt.solver._tuning import Tuning
+
+        _search.Tuning = functools.partial(Tuning, **changes)  # type: ignore[misc]
+
+
 def run_one(args: tuple[str, str, str, float, int, int, int]) -> Result:
     path, name, method, time_limit, seed, iterations, workers = args
     inst = parse_pvrp(Path(path).read_text(), name)
@@ -208,7 +237,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--method", choices=["routeopt", "naive", "both"], default="routeopt")
     ap.add_argument("--write-solutions", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=None, help="append results to this CSV")
+    ap.add_argument("--tuning", action="append", default=[], metavar="KEY=VALUE",
+                    help="a search knob (routeopt.solver._tuning.Tuning) other than its "
+                         "default, for every routeopt run with --workers 1; repeatable")
     args = ap.parse_args(argv)
+    changes = parse_tuning(args.tuning)
 
     names = all_instances(args.data) if args.instances == "all" else args.instances.split(",")
     bks = load_bks(args.data)
@@ -216,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     seeds = [int(x) for x in args.seeds.split(",")] if args.seeds else [args.seed]
     tasks = [(str(args.data / n), n, m, args.time_limit, seed, args.iterations, args.workers)
              for n in names for m in methods for seed in seeds]
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+    with ProcessPoolExecutor(max_workers=args.jobs, initializer=use_tuning,
+                             initargs=(changes,)) as pool:
         results = list(pool.map(run_one, tasks))
     run_seeds = [t[4] for t in tasks]
 

@@ -35,7 +35,13 @@ from typing import Any
 
 from routeopt.solver._intraday import DaySearch
 from routeopt.solver._localsearch import LocalSearch
-from routeopt.solver._loop import NO_ITERATION_BUDGET, Annealing, Arms, StopRules
+from routeopt.solver._loop import (
+    NO_ITERATION_BUDGET,
+    Annealing,
+    Arms,
+    StopRules,
+    remove_related,
+)
 from routeopt.solver._model import Instance
 from routeopt.solver._ortools import reoptimise, reorder_route
 from routeopt.solver._penalty import PenaltyManager
@@ -78,6 +84,7 @@ class SearchStats:
     # outlets it had no time left to try (unscheduled with reason time_limit)
     construction_quick: int = 0
     construction_untried: int = 0
+    restarts: int = 0  # returns to the best plan after Tuning.stall_restart iterations
     split_start: bool = False  # the first plan came from the sectors planned apart
     # the steps the time limit stopped short (by name; with an iteration budget,
     # the plan then depends on the machine's speed)
@@ -1211,6 +1218,21 @@ class Search:
                             focus=changed)
         return cand
 
+    def _kick(self, best: State, q: int) -> State:
+        """A restart point: a copy of ``best`` with ``q`` related outlets (a random
+        outlet and its nearest) removed and re-inserted in random order (none:
+        ``best`` itself)."""
+        st = best.copy()
+        if q <= 0:
+            return st
+        removed = remove_related(self, st, q)
+        touched: set[int] = set()
+        for i in removed:
+            touched.update(self.remove(st, i))
+        removed += self.settle(st, touched)
+        self.repair(st, removed, 0.0, shuffle=True)
+        return st
+
     def _educate_best(self, cand: State, base: State, obj: float, soft_terms: bool,
                       soft_time: bool) -> float:
         """The routing local search on the days of a new best plan ``cand`` that
@@ -1304,6 +1326,7 @@ class Search:
         t_search = time.perf_counter()
         reopt = tn.reopt_share > 0 and inst.start_routes is None and self._flexible(cur)
         now = time.perf_counter()
+        stall = 0  # iterations since the last new best or restart
         while not stop.stop(it, now, no_imp):
             it += 1
             # Cooling follows the iteration budget when there is one, so that the
@@ -1371,6 +1394,14 @@ class Search:
                     no_imp = 0
                 else:
                     no_imp += 1
+            stall = 0 if no_imp == 0 else stall + 1
+            if tn.stall_restart and stall >= tn.stall_restart:
+                # no new best for a while: go on from the best plan, kicked
+                stall = 0
+                cur = self._kick(best, tn.stall_kick)
+                cur_obj = self.objective(cur, overload=self.term_excess(cur),
+                                         overtime=self.overtime(cur) if soft_time else 0)
+                self.stats.restarts += 1
             if it % tn.reweigh_every == 0 and tn.adaptive:
                 arms.reweigh()
             if it % tn.reweigh_every == 0 and self.refresh_targets(cur):

@@ -140,6 +140,20 @@ class Tuning:
         the whole search starts from those routes when they make a better
         first plan than the ordinary construction (0: off), its annealing
         from ``rep_split_temp`` of the temperature a sector's search starts at.
+    stall_restart, stall_kick
+        Restarts: after ``stall_restart`` iterations without a new best plan
+        (0: never), the current plan becomes a copy of the best with
+        ``stall_kick`` related outlets (a random one and its nearest) removed
+        and re-inserted (0: the best plan itself); the temperature goes on
+        with the cooling. Off: on Cordeau p12, p13, pr05, pr06 and pr10,
+        seeds 0 and 1, at fixed iterations near 40 s on the loaded benchmark
+        machine (17,700-80,000), 2,000 moved the mean gap from 3.60 to 3.50 %,
+        five pairs of ten lower, four higher (p13 seed 0 5.68 to 4.21 %, p12
+        seed 0 1.93 to 2.59 %); at about a quarter of those iterations on
+        eight hard instances, 500 raised it from 4.93 to 5.24 % and 500 with
+        a kick of 20 to 5.26 %, and on eight easier ones near 20 s 2,000
+        raised it from 0.35 to 0.43 %: within the noise between seeds
+        (``benchmarks/README.md``, 2026-12-03).
     """
 
     regret_share: float = 0.0
@@ -185,6 +199,9 @@ class Tuning:
     rep_near: int = 8
     rep_split: float = 0.4
     rep_split_temp: float = 0.3
+    # restarts from the best plan
+    stall_restart: int = 0
+    stall_kick: int = 0
 
     def replace(self, **changes: Any) -> Tuning:
         """A copy with ``changes``."""
