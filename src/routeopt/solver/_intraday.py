@@ -208,7 +208,7 @@ class DaySearch:
             removed.sort(key=lambda v: int(dist[start][v[0]]))
         soft = bool(srch.penalties.soft) or bool(srch.objectives)
         for x, was in removed:
-            pick: tuple[float, int, int, int] | None = None
+            pick: tuple[float, int, int] | None = None
             # granular: only the routes that hold one of its nearest visits that
             # day, its own route, and the empty ones
             near_slots = {was}
@@ -219,30 +219,20 @@ class DaySearch:
                     if len(near_slots) > self.granular:
                         break
             routes = st.routes
-            cands = [(t, k) for t, k in self.allowed(st, x, was)
-                     if t in near_slots or not routes[t]]
-            native = srch.native_slots(st, x, [t for t, _ in cands], soft)
-            if native is not None:  # the loop below, each slot priced in the kernel
-                for (t, k), r in zip(cands, native, strict=True):
+            option_at = {t: k for t, k in self.allowed(st, x, was)
+                         if t in near_slots or not routes[t]}
+            cands = list(option_at)
+            native = srch.native_slots(st, x, cands, soft)
+            if native is not None:  # the search's pick, each slot priced in the kernel
+                for t, r in zip(cands, native, strict=True):
                     if r is not None and (pick is None or r[0] < pick[0]):
-                        pick = (r[0], t, r[1], k)
+                        pick = (r[0], t, r[1])
             else:
-                for t, k in cands:
-                    r = srch.slot_insert(st, x, t)
-                    if r is None:
-                        continue
-                    cost = r[0]
-                    if soft:
-                        extra = srch.soft_cost(st, x, t)
-                        if extra is None:
-                            continue
-                        if extra:
-                            cost += extra
-                    if pick is None or cost < pick[0]:
-                        pick = (cost, t, r[1], k)
+                pick = srch._pick(st, x, x, cands, 0.0, None, soft)
             if pick is None:
                 return None
-            _, t, pos, k = pick
+            _, t, pos = pick
+            k = option_at[t]
             if t not in saved:
                 saved[t] = self._save(st, t)
                 old_cost += self.slot_cost(st, t)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from routeopt.solver._model import Instance
     from routeopt.solver._penalty import PenaltyManager
     from routeopt.solver._routes import Schedule, Timer
@@ -51,6 +53,9 @@ class Router(Protocol):
     def slot_insert(self, st: State, i: int, s: int) -> tuple[float, int] | None: ...
 
     def soft_cost(self, st: State, i: int, s: int) -> float | None: ...
+
+    def _pick(self, st: State, i: int, r_i: int, group: Sequence[int], move: float,
+              pref: object, soft: bool) -> tuple[float, int, int] | None: ...
 
     def native_slots(self, st: State, i: int, slots: list[int], soft: bool
                      ) -> list[tuple[float, int] | None] | None: ...
