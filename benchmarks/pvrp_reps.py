@@ -42,6 +42,8 @@ from pvrp import (
     append_rows,
     git_commit,
     load_bks,
+    parse_tuning,
+    use_tuning,
 )
 from pvrp import to_problem as pvrp_problem
 from pvrp_format import PVRPInstance, PVRPRoute, check_solution, parse_pvrp
@@ -154,9 +156,14 @@ def run_baseline(inst: PVRPInstance, time_limit: float, seed: int, iterations: i
     return Result(inst.name, "baseline", cost, not errors, complete, seconds, errors)
 
 
-def run_one(args: tuple[str, str, str, float, int, int]) -> Result:
-    path, name, method, time_limit, seed, iterations = args
+def run_one(args: tuple[str, str, str, float, int, int, dict[str, object]]) -> Result:
+    path, name, method, time_limit, seed, iterations, tuning = args
     inst = parse_pvrp(Path(path).read_text(), name)
+    from routeopt.solver import _search, _tuning
+
+    _search.Tuning = _tuning.Tuning  # type: ignore[misc]  # a pool process runs both methods
+    if method == "routeopt":  # the baseline keeps the tuned defaults
+        use_tuning(tuning)
     run = run_baseline if method == "baseline" else run_routeopt
     return run(inst, time_limit, seed, iterations)
 
@@ -173,7 +180,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--method", choices=["routeopt", "baseline", "both"], default="both")
     ap.add_argument("--out", type=Path, default=None, help="append results to this CSV")
+    ap.add_argument("--tuning", action="append", default=[], metavar="KEY=VALUE",
+                    help="a search knob (routeopt.solver._tuning.Tuning) other than its "
+                         "default, for the routeopt runs (the baseline keeps the defaults); "
+                         "repeatable")
     args = ap.parse_args(argv)
+    tuning = parse_tuning(args.tuning)
 
     if args.instances == "all":
         names = [n for n in all_instances(args.data)
@@ -182,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         names = args.instances.split(",")
     bks = load_bks(args.data)
     methods = ["routeopt", "baseline"] if args.method == "both" else [args.method]
-    tasks = [(str(args.data / n), n, m, args.time_limit, args.seed, args.iterations)
+    tasks = [(str(args.data / n), n, m, args.time_limit, args.seed, args.iterations, tuning)
              for n in names for m in methods]
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(run_one, tasks))

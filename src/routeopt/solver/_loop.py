@@ -209,6 +209,25 @@ class Annealing:
     temp0: float
     ratio: float
 
+    @classmethod
+    def start(cls, tuning: Tuning, travel: float, size: int) -> Annealing:
+        """The schedule of a search whose first plan travels ``travel`` over
+        ``size`` outlets: ``temp_start`` of that travel, times
+        ``(temp_outlets / size) ** temp_power`` beyond ``temp_outlets`` outlets
+        (see :class:`~routeopt.solver._tuning.Tuning`), falling by ``temp_end``.
+
+        Examples
+        --------
+        >>> from routeopt.solver._tuning import Tuning
+        >>> tn = Tuning(temp_start=0.01, temp_outlets=100, temp_power=2.0)
+        >>> round(Annealing.start(tn, 1e6, 50).temp0, 6)  # small: the share alone
+        10000.0
+        >>> round(Annealing.start(tn, 1e6, 200).temp0, 6)  # twice the outlets: a quarter
+        2500.0
+        """
+        shrink = min(1.0, tuning.temp_outlets / max(1, size)) ** tuning.temp_power
+        return cls(tuning.temp_start * travel * shrink, tuning.temp_end)
+
     def temperature(self, progress: float) -> float:
         return float(self.temp0 * self.ratio ** min(progress, 1.0))
 

@@ -1311,8 +1311,7 @@ class Search:
             parts = len({h for h in inst.home_rep if h >= 0})
             travel0 = tn.rep_split_temp * travel0 / parts
             size = max(1, inst.n // parts)
-        anneal = Annealing(tn.temp_start * travel0 * min(1.0, tn.temp_outlets / max(1, size)),
-                           tn.temp_end)
+        anneal = Annealing.start(tn, travel0, size)
         recut = inst.start_routes is None and self._days_can_recut()
         rep_arms = tn.rep_arms and any(h >= 0 for h in inst.home_rep)
         arms = Arms.build(inst.n, tn, day_arm=bool(tn.day_batch) and recut,
