@@ -150,6 +150,12 @@ class Tuning:
         the whole search starts from those routes when they make a better
         first plan than the ordinary construction (0: off), its annealing
         from ``rep_split_temp`` of the temperature a sector's search starts at.
+        0.7, not 0.4: on Cordeau p13 read with one vehicle per customer, 30 s,
+        seeds 0-2, 0.7 made 3,612.70 / 3,620.18 / 3,613.29 against the
+        partition baseline's 3,626.16 / 3,629.36 / 3,622.08 and 0.4's
+        3,637.74 / 3,640.11 / 3,566.07; on all 39 instances with m > 1 at 30 s
+        it was below or level with the baseline on each (``benchmarks/README.md``,
+        2026-12-04).
     stall_restart, stall_kick
         Restarts: after ``stall_restart`` iterations without a new best plan
         (0: never), the current plan becomes a copy of the best with
@@ -208,7 +214,7 @@ class Tuning:
     rep_sectors: bool = True
     rep_arms: bool = True
     rep_near: int = 8
-    rep_split: float = 0.4
+    rep_split: float = 0.7
     rep_split_temp: float = 0.3
     # restarts from the best plan
     stall_restart: int = 0
