@@ -148,14 +148,15 @@ def parse_tuning(specs: Sequence[str]) -> dict[str, object]:
 
 def use_tuning(changes: dict[str, object]) -> None:
     """Make this process's searches start from ``Tuning(**changes)`` (a benchmark
-    of a knob before it becomes a default; one search per solve, ``--workers 1``)."""
-    if changes:
-        import functools
+    of a knob before it becomes a default; one search per solve, ``--workers 1``);
+    no changes: the tuned defaults again."""
+    import functools
 
-        from routeopt.solver import _search
-        from routeopt.solver._tuning import Tuning
+    from routeopt.solver import _search
+    from routeopt.solver._tuning import Tuning
 
-        _search.Tuning = functools.partial(Tuning, **changes)  # type: ignore[misc]
+    _search.Tuning = (functools.partial(Tuning, **changes)  # type: ignore[misc]
+                      if changes else Tuning)
 
 
 def run_one(args: tuple[str, str, str, float, int, int, int]) -> Result:

@@ -159,11 +159,8 @@ def run_baseline(inst: PVRPInstance, time_limit: float, seed: int, iterations: i
 def run_one(args: tuple[str, str, str, float, int, int, dict[str, object]]) -> Result:
     path, name, method, time_limit, seed, iterations, tuning = args
     inst = parse_pvrp(Path(path).read_text(), name)
-    from routeopt.solver import _search, _tuning
-
-    _search.Tuning = _tuning.Tuning  # type: ignore[misc]  # a pool process runs both methods
-    if method == "routeopt":  # the baseline keeps the tuned defaults
-        use_tuning(tuning)
+    # a pool process runs both methods; the baseline keeps the tuned defaults
+    use_tuning(tuning if method == "routeopt" else {})
     run = run_baseline if method == "baseline" else run_routeopt
     return run(inst, time_limit, seed, iterations)
 

@@ -39,14 +39,13 @@ class Tuning:
     temp_start, temp_end
         Initial temperature as a share of the first plan's travel; final over
         initial.
-    temp_outlets
-        Beyond this many outlets the starting temperature shrinks in
-        proportion: a move re-plans a few outlets, so its cost change scales
-        with the cost per outlet, not the plan's total (p13, pr05, pr10: a 2-4
-        point lower gap at 60 s, same on p30 with 153 outlets).
-    temp_power
-        ... by ``(temp_outlets / outlets) ** temp_power``. Squared, not in
-        proportion: the first plan of a large instance is further above a good
+    temp_outlets, temp_power
+        Beyond ``temp_outlets`` outlets the starting temperature shrinks by
+        ``(temp_outlets / outlets) ** temp_power``: a move re-plans a few
+        outlets, so its cost change scales with the cost per outlet, not the
+        plan's total (in proportion, against no shrinking: p13, pr05, pr10 a
+        2-4 point lower gap at 60 s, same on p30 with 153 outlets). Squared,
+        not in proportion: the first plan of a large instance is further above a good
         one (Cordeau p13, 417 outlets: 2.7 times its best known, against 1.6-2.1
         on most), and at a fixed time it gets fewer iterations per outlet to
         cool in. On the Cordeau instances above 150 outlets at 60 s, seeds 0
