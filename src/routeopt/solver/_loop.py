@@ -82,6 +82,28 @@ def remove_day(search: Search, st: State, q: int) -> list[int]:
     return list(st.routes[s])[: max(q, 1) * 2]
 
 
+def remove_flip(search: Search, st: State, q: int) -> list[int]:
+    """As :func:`remove_related`, but each removed outlet that has other days to
+    choose from is put back on other days than its present ones, with the same
+    rep (``Search.banned``): a group of neighbours changes its days together,
+    which one greedy repair at a time rarely does (it puts the first back where
+    the others left their holes)."""
+    out = remove_related(search, st, q)
+    options = search.inst.options
+    for i in out:
+        ch = st.choice[i]
+        if ch is None:
+            continue
+        was = options[i][ch[0]]
+        if any(opt.days != was.days and opt.rep == was.rep for opt in options[i]):
+            search.banned[i] = ch[0]
+    return out
+
+
+FLIP_REMOVALS: dict[str, Removal] = {"flip": remove_flip}
+"""The arm of ``Tuning.flip_arm``."""
+
+
 REMOVALS: dict[str, Removal] = {
     "random": remove_random,
     "related": remove_related,

@@ -36,13 +36,14 @@ from typing import Any
 from routeopt.solver._intraday import DaySearch
 from routeopt.solver._localsearch import LocalSearch
 from routeopt.solver._loop import (
+    FLIP_REMOVALS,
     NO_ITERATION_BUDGET,
     Annealing,
     Arms,
     StopRules,
     remove_related,
 )
-from routeopt.solver._model import Instance
+from routeopt.solver._model import Instance, Option
 from routeopt.solver._ortools import reoptimise, reorder_route
 from routeopt.solver._penalty import PenaltyManager
 from routeopt.solver._reps import REP_REMOVALS, can_split, split_routes
@@ -125,6 +126,9 @@ class Search:
         self._t_zero = 0.0  # when the time limit began (set by run)
         self.local: LocalSearch | None = None  # the routing local search (set by run)
         self.forced: dict[int, int] = {}  # outlet -> rep, set by a rep move (:mod:`_reps`)
+        # outlet -> the option whose days (and, with a fixed person, whose rep) its
+        # next repair keeps from it: other days, the same rep (flip moves)
+        self.banned: dict[int, int] = {}
         # the native pricing of an outlet's slots (:meth:`_native_picker`)
         self._all_breaks = all(sl.break_open >= 0 for sl in inst.slots)
         self._shift_ends = [sl.shift_end for sl in inst.slots]
@@ -632,6 +636,12 @@ class Search:
             self._pres_at = timer.overtime_pct
         return self._pres
 
+    @staticmethod
+    def _flips(was: Option, opt: Option) -> bool:
+        """Whether a flip move (``Search.banned``) from option ``was`` may take
+        ``opt``: other days, and the same rep where ``was`` has one."""
+        return opt.days != was.days and opt.rep == was.rep
+
     def price(self, st: State, i: int, noise: float = 0.0) -> Priced | None:
         """Best option of outlet ``i``: (cost with penalties, option, [(slot, pos)])."""
         return self.price2(st, i, noise)[0]
@@ -657,6 +667,10 @@ class Search:
                 groups = self._groups.get(i)
                 if groups is None:
                     groups = self._groups[i] = [opt.groups for opt in options]
+                ban = self.banned.get(i)
+                if ban is not None:  # an option with no groups is never picked
+                    groups = [g if self._flips(options[ban], opt) else ()
+                              for opt, g in zip(options, groups, strict=True)]
                 answer: tuple[Priced | None, float] = kernel.price_options(
                     handle, i, pres, st.routes, st.scheds, hard, softs, bal, ot, groups,
                     inst.need[i], pen, n_near, second, noise, self.rng.random)
@@ -668,11 +682,15 @@ class Search:
                              self.cache, self.penalties.version)
         self.untried.discard(i)
         pick_of = self._picker(st, i, r_i, move, pref, soft)
+        ban_k = self.banned.get(i)
+        was = options[ban_k] if ban_k is not None else None
         for k, opt in enumerate(options):
             if k == n_near and best is not None and len(best[2]) == inst.need[i]:
                 break  # the nearest reps take every visit: the others are not priced
             if k == n_near and self.quick and k:
                 break  # short of time: the nearest reps' options only
+            if was is not None and not self._flips(was, opt):
+                continue
             bound = runner_up if second else (best[0] if best is not None else math.inf)
             short = inst.need[i] - len(opt.groups)  # the visits a short pattern leaves out
             total = pen * short if short else 0.0
@@ -732,6 +750,8 @@ class Search:
         """Insert outlet ``i`` with its best option (some visits may be missed)."""
         if best is None:
             best = self.price(st, i, noise)
+            if best is None and self.banned.pop(i, None) is not None:
+                best = self.price(st, i, noise)  # no other option: its own back
         if best is None:
             return False
         _, k, where = best
@@ -1209,6 +1229,7 @@ class Search:
             self.repair_regret(cand, removed, noise)
         else:
             self.repair(cand, removed, noise, shuffle=True)
+        self.banned.clear()
         if self.local is not None and tn.ls_education_evals > 0:
             # education: the routing moves on the days the repair changed
             ls = self.local
@@ -1254,6 +1275,12 @@ class Search:
         over = self.term_excess(cand) if soft_terms else [0] * len(self.terms)
         return self.objective(cand, overload=over,
                               overtime=self.overtime(cand) if soft_time else 0)
+
+    def _flip_arm(self) -> bool:
+        """Whether the search draws flip moves (``Tuning.flip_arm``): where some
+        outlet whose visits any rep may make (no fixed person) has a choice of days."""
+        return self.tuning.flip_arm and any(
+            len({opt.days for opt in opts if opt.rep < 0}) > 1 for opts in self.inst.options)
 
     def _stop_rules(self, t_zero: float, recut: bool) -> tuple[StopRules, float, float]:
         """The stop rules, the final deadline (the end phases') and the day share."""
@@ -1315,7 +1342,8 @@ class Search:
         recut = inst.start_routes is None and self._days_can_recut()
         rep_arms = tn.rep_arms and any(h >= 0 for h in inst.home_rep)
         arms = Arms.build(inst.n, tn, day_arm=bool(tn.day_batch) and recut,
-                          extra=REP_REMOVALS if rep_arms else None)
+                          extra={**(REP_REMOVALS if rep_arms else {}),
+                                 **(FLIP_REMOVALS if self._flip_arm() else {})})
         stop, final_deadline, day_share = self._stop_rules(t_zero, recut)
         no_imp = it = 0
         days = DaySearch(self)

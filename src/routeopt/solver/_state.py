@@ -49,6 +49,7 @@ class Router(Protocol):
     objectives: list[ObjectiveTerm]
     tuning: Tuning
     forced: dict[int, int]  # outlet -> the rep its next repair tries first (rep moves)
+    banned: dict[int, int]  # outlet -> the option whose days its next repair keeps from it
 
     def slot_insert(self, st: State, i: int, s: int) -> tuple[float, int] | None: ...
 

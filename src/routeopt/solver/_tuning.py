@@ -95,6 +95,20 @@ class Tuning:
         cheapest); from ``construct_quick`` on, the outlets not reached are left
         unscheduled (reason ``time_limit``), so that the search, the polish and
         the reasons keep the rest of the time.
+    flip_arm
+        Flip moves as an arm of the search (``_loop.remove_flip``): a random
+        outlet and its nearest are removed, and each comes back on other days
+        than before, with the same rep, where it has such a choice. Drawn only
+        where some outlet whose visits any rep may make (no fixed person) has a
+        choice of days: the gain was measured on the Cordeau set, where any
+        vehicle makes a visit. At 60 s, seeds 0 and 1, the mean gap was 0.87 /
+        0.99 % against 0.85 / 0.99 % before, and the worst instance, p23, came
+        down from 3.77 / 3.45 % to 3.11 / 3.11 %; at 10 s 1.59 / 1.55 %
+        against 1.63 / 1.72 %. On p23 by itself, 60 s, seeds 0-5, 2.29-2.91 %
+        (mean 2.54) against 2.74-3.27 % (mean 2.92). On the field cases, with a
+        fixed person per outlet, the 300-iteration plans and Monaco's balance
+        figures came out better on some counts and worse on others
+        (``benchmarks/README.md``, 2026-12-04), so it is not drawn there.
     day_share, day_batch, day_cap, day_moves, day_temp_end
         The day search (:mod:`_intraday`): the last ``day_share`` of the budget
         on the best plan (``day_moves`` day moves per iteration left, cooling
@@ -195,6 +209,7 @@ class Tuning:
     quick_positions: int = 8
     day_share: float = 0.05
     day_batch: int = 4
+    flip_arm: bool = True
     day_cap: float = 0.5
     day_moves: int = 10
     day_temp_end: float = 0.1
